@@ -1,0 +1,1 @@
+"""Reference tables shipped with critmin (country aliases, commodity catalogue)."""

@@ -1,0 +1,210 @@
+"""The canonical tables, as data: one schema per table (field, type, unit, description).
+
+Readers return DataFrames with exactly these columns (in this order; :func:`conform` checks and orders
+them), the warehouse creates its tables from them, and the docs are generated from them. Quantities carry
+their unit in the column name (``quantity_t`` metric tons); ``value`` + ``unit`` keep the figure as the
+source published it, so that non-mass units (carats, cubic meters) and the original scale (kt, kg) are
+never lost. Provenance: ``source`` (a source id such as ``usgs-mcs``), ``edition`` (``MCS2026``),
+``edition_date`` (publication date, used to pick the latest value), ``file`` and ``row`` (1-based line
+or sheet row in the raw file).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from critmin.errors import DataError
+
+__all__ = ["Field", "TABLES", "KEYS", "conform", "empty", "describe"]
+
+
+@dataclass(frozen=True)
+class Field:
+    """One column of a canonical table."""
+
+    name: str
+    dtype: str  # "str", "int", "float", "bool", "date"
+    unit: str
+    description: str
+    nullable: bool = True
+
+
+_PROV = (
+    Field("source", "str", "", "source id (usgs-mcs, usgs-ds140, usgs-myb, wgi, ...)", False),
+    Field("edition", "str", "", "edition of the source (MCS2026, DS140-2020, MYB2022, WGI2024)", False),
+    Field("edition_date", "date", "", "publication date of the edition; the latest wins", False),
+    Field("file", "str", "", "raw file name the row came from", False),
+    Field("row", "int", "", "1-based line (CSV) or sheet row (XLSX) in that file", False),
+)
+
+_VALUE = (
+    Field("value", "float", "[unit]", "the figure as published, in `unit` (NaN when missing)"),
+    Field("unit", "str", "", "unit of `value` as published (t, kt, kg, carats, million m3, ...)"),
+    Field("missing", "str", "", "why the value is missing: withheld, not_available, not_applicable, "
+          "net_exporter, blank; empty when present"),
+    Field("qualifier", "str", "", "'>' or '<' for published bounds, 'zero_dash' for a dash meaning zero"),
+)
+
+TABLES: dict[str, tuple[Field, ...]] = {
+    "production": (
+        Field("commodity", "str", "", "catalogue id (rare-earths, lithium, ...)", False),
+        Field("stage", "str", "", "mine, refinery, smelter, plant, ... (see commodities catalogue)", False),
+        Field("measure", "str", "", "production or capacity", False),
+        Field("product", "str", "", "what is measured, from the source's TYPE text"),
+        Field("country", "str", "", "ISO3, or WLD (world total), OTH (other countries), AAA+BBB group", False),
+        Field("country_kind", "str", "", "country, aggregate or group", False),
+        Field("country_raw", "str", "", "the name as the source wrote it"),
+        Field("year", "int", "", "calendar year of the figure", False),
+        Field("quantity_t", "float", "t", "mass in metric tons (NaN when missing or not a mass)"),
+        *_VALUE,
+        Field("basis", "str", "", "REO, contained, gross, ... (what the tonnage counts)"),
+        Field("estimated", "bool", "", "the source marks the figure as an estimate", False),
+        Field("notes", "str", "", "source notes on the figure"),
+        *_PROV,
+    ),
+    "reserves": (
+        Field("commodity", "str", "", "catalogue id", False),
+        Field("product", "str", "", "what is measured"),
+        Field("country", "str", "", "ISO3 / WLD / OTH / group", False),
+        Field("country_kind", "str", "", "country, aggregate or group", False),
+        Field("country_raw", "str", "", "the name as the source wrote it"),
+        Field("year", "int", "", "year at whose end the reserves are stated", False),
+        Field("quantity_t", "float", "t", "mass in metric tons (NaN when missing or not a mass)"),
+        *_VALUE,
+        Field("basis", "str", "", "REO, contained, gross, ..."),
+        Field("notes", "str", "", "source notes"),
+        *_PROV,
+    ),
+    "salient": (
+        Field("commodity", "str", "", "catalogue id", False),
+        Field("country", "str", "", "ISO3 of the reporting country (USA for USGS)", False),
+        Field("year", "int", "", "calendar year", False),
+        Field("statistic", "str", "", "production, imports, exports, consumption, nir, price, stocks, "
+              "employment, other", False),
+        Field("detail", "str", "", "the source's own label of the series"),
+        Field("quantity_t", "float", "t", "mass in metric tons when the value is a mass"),
+        *_VALUE,
+        Field("estimated", "bool", "", "the source marks the figure as an estimate", False),
+        Field("notes", "str", "", "source notes"),
+        *_PROV,
+    ),
+    "import_sources": (
+        Field("commodity", "str", "", "catalogue id", False),
+        Field("importer", "str", "", "ISO3 of the importing country", False),
+        Field("partner", "str", "", "ISO3 / OTH of the source country", False),
+        Field("partner_raw", "str", "", "partner name as written"),
+        Field("period", "str", "", "years covered, e.g. 2021-2024", False),
+        Field("detail", "str", "", "which material the shares are of"),
+        Field("share", "float", "1", "fraction of the importer's imports [0, 1]"),
+        Field("missing", "str", "", "why the share is missing"),
+        Field("qualifier", "str", "", "'>' or '<' bounds"),
+        Field("notes", "str", "", "source notes"),
+        *_PROV,
+    ),
+    "prices": (
+        Field("commodity", "str", "", "catalogue id", False),
+        Field("product", "str", "", "priced product (e.g. neodymium oxide 99.5%)", False),
+        Field("year", "int", "", "calendar year of the annual average", False),
+        Field("price", "float", "[unit]", "price in `unit` (NaN when missing)"),
+        Field("unit", "str", "", "USD/kg, USD/t, ...", False),
+        Field("missing", "str", "", "why the price is missing"),
+        Field("qualifier", "str", "", "bounds"),
+        Field("estimated", "bool", "", "estimate flag", False),
+        Field("notes", "str", "", "source notes (market, basis)"),
+        *_PROV,
+    ),
+    "consumption": (
+        Field("commodity", "str", "", "catalogue id", False),
+        Field("country", "str", "", "ISO3", False),
+        Field("year", "int", "", "calendar year", False),
+        Field("quantity_t", "float", "t", "consumption in metric tons"),
+        Field("basis", "str", "", "what is counted"),
+        Field("method", "str", "", "reported, apparent or estimated", False),
+        Field("missing", "str", "", "why missing"),
+        Field("estimated", "bool", "", "estimate flag", False),
+        *_PROV,
+    ),
+    "governance": (
+        Field("country", "str", "", "ISO3", False),
+        Field("year", "int", "", "year of the WGI estimate", False),
+        Field("indicator", "str", "", "va, pv, ge, rq, rl, cc", False),
+        Field("estimate", "float", "1", "WGI estimate, approx. -2.5..+2.5, higher is better governance"),
+        Field("stddev", "float", "1", "standard error of the estimate"),
+        Field("nsource", "int", "", "number of sources"),
+        Field("pctrank", "float", "%", "percentile rank 0..100"),
+        Field("country_raw", "str", "", "WGI code and name as published"),
+        *_PROV,
+    ),
+}
+"""Table name -> fields."""
+
+KEYS: dict[str, tuple[str, ...]] = {
+    "production": ("commodity", "stage", "measure", "product", "country", "country_raw", "year"),
+    "reserves": ("commodity", "product", "country", "country_raw", "year"),
+    "salient": ("commodity", "country", "year", "statistic", "detail"),
+    "import_sources": ("commodity", "importer", "partner", "period", "detail"),
+    "prices": ("commodity", "product", "year"),
+    "consumption": ("commodity", "country", "year", "basis", "method"),
+    "governance": ("country", "year", "indicator"),
+}
+"""The columns identifying one value; the same key in two editions is the same value published twice.
+Within one edition of one source a key must be unique (duplicate rows are an error)."""
+
+_PANDAS = {"str": "string", "int": "Int64", "float": "float64", "bool": "boolean", "date": "string"}
+
+
+def empty(table: str) -> pd.DataFrame:
+    """An empty DataFrame with the table's columns and dtypes."""
+    return pd.DataFrame({f.name: pd.Series(dtype=_PANDAS[f.dtype]) for f in TABLES[table]})
+
+
+def conform(df: pd.DataFrame, table: str, *, file: str | None = None) -> pd.DataFrame:
+    """Check a reader's output against the schema, order the columns and set dtypes.
+
+    Parameters
+    ----------
+    df : DataFrame
+        The reader's rows.
+    table : str
+        One of :data:`TABLES`.
+    file : str, optional
+        Named in errors.
+
+    Raises
+    ------
+    DataError
+        When a column is missing or a non-nullable column holds nulls (naming the first such row).
+    """
+    fields = TABLES[table]
+    missing = [f.name for f in fields if f.name not in df.columns]
+    if missing:
+        raise DataError(f"reader output for table {table!r} lacks columns {missing}", file=file)
+    out = df.loc[:, [f.name for f in fields]].copy()
+    for f in fields:
+        col = out[f.name]
+        if not f.nullable and col.isna().any():
+            i = int(col.isna().to_numpy().nonzero()[0][0])
+            r = out["row"].iloc[i] if "row" in out.columns else None
+            raise DataError(f"{table}.{f.name} must not be empty", file=file,
+                            row=None if r is None or pd.isna(r) else int(r), column=f.name)
+        if f.dtype == "str":
+            out[f.name] = col.astype("string")
+        elif f.dtype == "int":
+            out[f.name] = pd.to_numeric(col).astype("Int64")
+        elif f.dtype == "float":
+            out[f.name] = pd.to_numeric(col).astype("float64")
+        elif f.dtype == "bool":
+            out[f.name] = col.astype("boolean")
+        elif f.dtype == "date":
+            out[f.name] = col.astype("string")
+    return out.reset_index(drop=True)
+
+
+def describe(table: str) -> pd.DataFrame:
+    """The schema of one table as a DataFrame (field, type, unit, nullable, description)."""
+    return pd.DataFrame(
+        [(f.name, f.dtype, f.unit, f.nullable, f.description) for f in TABLES[table]],
+        columns=["field", "type", "unit", "nullable", "description"],
+    )
