@@ -1,0 +1,42 @@
+"""Editions of the sources and their publication dates: when two editions give the same value
+(an estimate, then the final figure), the one published later wins in the warehouse's ``*_latest`` views.
+
+Dates are those of the data releases as shipped in ``../shared/data`` (see SOURCES.md and each release's
+metadata): MCS 2024 is the v2.0 release of 2024-03-06 with the t -> kt unit fixes; MCS 2026 was first
+posted 2026-02-06 (the CSV predates the v1.3 PDF correction of Brazil's REE reserves).
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = ["EDITION_DATES", "edition_date", "mcs_edition"]
+
+EDITION_DATES: dict[str, str] = {
+    "DS140-2020": "2021-06-01",  # USGS Data Series 140, rare earths, data through 2020
+    "MCS2022": "2022-01-31",
+    "MCS2023": "2023-01-31",
+    "MCS2024": "2024-03-06",
+    "MYB2022": "2024-06-01",  # Minerals Yearbook 2022, rare earths advance tables (final 2018-2022)
+    "MCS2025": "2025-01-29",
+    "MCS2026": "2026-02-06",
+    "WGI2024": "2024-09-26",
+}
+"""Edition id -> publication date (ISO). Later wins."""
+
+
+def mcs_edition(text: str) -> str | None:
+    """The MCS edition id (``MCS2024``) found in a Source cell or a file name, else None."""
+    m = re.search(r"mcs\s*(20\d\d)", str(text), re.IGNORECASE)
+    return f"MCS{m.group(1)}" if m else None
+
+
+def edition_date(edition: str) -> str:
+    """Publication date of an edition; an unknown MCS edition Y is dated Y-01-31 (MCS appears each
+    January), anything else raises KeyError."""
+    if edition in EDITION_DATES:
+        return EDITION_DATES[edition]
+    m = re.fullmatch(r"MCS(20\d\d)", edition)
+    if m:
+        return f"{m.group(1)}-01-31"
+    raise KeyError(edition)
