@@ -1,0 +1,1 @@
+"""Analyses: concentration, dependence, governance, criticality (pure functions on DataFrames)."""
