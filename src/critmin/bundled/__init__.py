@@ -1,0 +1,1 @@
+"""The bundled dataset: critmin's canonical tables built from the raw public files (see SOURCES.md)."""

@@ -1,0 +1,104 @@
+"""Source ids -> readers. ``critmin data ingest PATH --source ID`` and the bundle build go through here.
+
+Every reader takes a path and returns ``{table name: DataFrame}`` conforming to :mod:`critmin.schema`.
+``usgs-mcs`` recognises which MCS file it is given: a per-commodity world table
+(``mcsYYYY-code_world.csv``), a per-commodity salient table (``..._salient.csv``/``.xlsx``), the single
+MCS 2025 world file, or the long MCS 2026 file (world, salient and import-source sections).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+
+from critmin.errors import DataError
+from critmin.sources._io import read_text
+
+__all__ = ["READERS", "read_source", "mcs_kind"]
+
+
+def mcs_kind(path: Path) -> str:
+    """Which MCS layout a file has: ``long`` (MCS 2026), ``world``, ``world-single`` (MCS 2025) or
+    ``salient``, from its header (and name for workbooks)."""
+    name = path.name.lower()
+    if path.suffix.lower() in (".xlsx", ".xls"):
+        return "salient"
+    head = read_text(path).splitlines()[0].lower()
+    if "mcs chapter" in head and "section" in head:
+        return "long"
+    cols = [c.strip() for c in head.split(",")]
+    if "commodity" in cols and "country" in cols and "type" in cols:
+        return "world-single"
+    if "country" in cols and "type" in cols:
+        return "world"
+    if "salient" in name or "year" in cols:
+        return "salient"
+    raise DataError(
+        "not a recognised USGS MCS table: expected a header with Country and Type (world tables), "
+        "Year (salient tables) or 'MCS chapter,Section' (the MCS 2026 long file)",
+        file=path.name, row=1, value=head[:80],
+    )
+
+
+def _merge(*parts: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    out: dict[str, list[pd.DataFrame]] = {}
+    for part in parts:
+        for k, v in part.items():
+            out.setdefault(k, []).append(v)
+    return {k: pd.concat(v, ignore_index=True) if len(v) > 1 else v[0] for k, v in out.items()}
+
+
+def read_usgs_mcs(path: str | Path) -> dict[str, pd.DataFrame]:
+    """Read any USGS MCS data-release table (see :func:`mcs_kind`)."""
+    from critmin.sources import usgs_mcs, usgs_salient
+
+    p = Path(path)
+    kind = mcs_kind(p)
+    if kind == "long":
+        return _merge(usgs_mcs.read_world(p), usgs_salient.read_mcs2026_salient(p))
+    if kind in ("world", "world-single"):
+        return usgs_mcs.read_world(p)
+    return usgs_salient.read_salient(p)
+
+
+def _ds140(path: str | Path) -> dict[str, pd.DataFrame]:
+    from critmin.sources.usgs_history import read_ds140
+
+    return read_ds140(path)
+
+
+def _myb(path: str | Path) -> dict[str, pd.DataFrame]:
+    from critmin.sources.usgs_history import read_myb2022
+
+    return read_myb2022(path)
+
+
+def _wgi(path: str | Path) -> dict[str, pd.DataFrame]:
+    from critmin.sources.wgi import read_wgi
+
+    return {"governance": read_wgi(path)}
+
+
+READERS: dict[str, Callable[[str | Path], dict[str, pd.DataFrame]]] = {
+    "usgs-mcs": read_usgs_mcs,
+    "usgs-ds140": _ds140,
+    "usgs-myb": _myb,
+    "wgi": _wgi,
+}
+"""Source id -> reader."""
+
+
+def read_source(path: str | Path, source: str) -> dict[str, pd.DataFrame]:
+    """Read one raw file with the reader of ``source``.
+
+    Raises
+    ------
+    DataError
+        For an unknown source id, or whatever the reader finds wrong in the file.
+    """
+    if source not in READERS:
+        raise DataError(f"unknown source {source!r}; expected one of {sorted(READERS)}",
+                        file=Path(path).name)
+    return READERS[source](path)

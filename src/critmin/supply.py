@@ -1,0 +1,302 @@
+"""Who supplies it? The supply and trend jobs: warehouse rows -> concentration metrics -> result objects.
+
+The one rule that matters here is edition consistency: a year's country table is taken whole from one
+edition (the most recently published one that covers that commodity, stage, product and year), never
+stitched from several, because editions revise and regroup countries ("Other countries" absorbs a
+country one year and not the next) and mixing them double counts.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from critmin.commodities import get as get_commodity
+from critmin.errors import DataError
+from critmin.metrics.concentration import concentration_summary, supply_table
+from critmin.warehouse import Warehouse
+
+__all__ = ["SupplyResult", "TrendResult", "supply", "trend", "production_rows", "coverage"]
+
+
+@dataclass
+class SupplyResult:
+    """Producers of one commodity in one year, from one edition."""
+
+    commodity: str
+    name: str
+    year: int
+    stage: str
+    product: str
+    basis: str
+    unit: str
+    edition: str
+    source: str
+    world_total: float | None
+    countries_total: float
+    other_countries: float
+    hhi: float
+    hhi_points: float
+    hhi_band: str
+    table: pd.DataFrame
+    notes: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        """The JSON shape of ``critmin supply --json``."""
+        countries = []
+        for r in self.table.itertuples(index=False):
+            countries.append({
+                "country": r.country,
+                "name": r.name,
+                "quantity": _num(r.quantity),
+                "share": _num(r.share),
+                "share_of_countries": _num(r.share_of_countries),
+                "cumulative_share": _num(r.cumulative_share),
+                "estimated": bool(r.estimated),
+                "missing": r.missing if isinstance(r.missing, str) else None,
+                "reserves": _num(getattr(r, "reserves", math.nan)),
+            })
+        return {
+            "commodity": self.commodity,
+            "name": self.name,
+            "year": self.year,
+            "stage": self.stage,
+            "product": self.product,
+            "basis": self.basis,
+            "unit": self.unit,
+            "edition": self.edition,
+            "source": self.source,
+            "world_total": _num(self.world_total),
+            "countries_total": _num(self.countries_total),
+            "other_countries": _num(self.other_countries),
+            "hhi": _num(self.hhi),
+            "hhi_points": _num(self.hhi_points),
+            "hhi_band": self.hhi_band,
+            "countries": countries,
+            "notes": self.notes,
+        }
+
+
+@dataclass
+class TrendResult:
+    """World total, HHI and top producer per year, each year from its latest edition."""
+
+    commodity: str
+    stage: str
+    product: str
+    unit: str
+    years: pd.DataFrame
+    shares: dict[int, dict[str, float]]
+
+    def to_dict(self) -> dict:
+        """The JSON shape of ``critmin trend --json``."""
+        out = []
+        for r in self.years.itertuples(index=False):
+            out.append({
+                "year": int(r.year),
+                "world_total": _num(r.world_total),
+                "hhi": _num(r.hhi),
+                "top_country": r.top_country if isinstance(r.top_country, str) else None,
+                "top_share": _num(r.top_share),
+                "edition": r.edition,
+                "source": r.source,
+                "shares": {k: _num(v) for k, v in self.shares.get(int(r.year), {}).items()},
+            })
+        return {"commodity": self.commodity, "stage": self.stage, "product": self.product,
+                "unit": self.unit, "years": out}
+
+
+def _num(x: object) -> float | None:
+    if x is None:
+        return None
+    try:
+        f = float(x)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    return None if math.isnan(f) else f
+
+
+def production_rows(wh: Warehouse, commodity: str, stage: str | None = None) -> pd.DataFrame:
+    """All production rows (every edition) of a commodity, optionally one stage."""
+    where = {"commodity": commodity, "measure": "production"}
+    if stage:
+        where["stage"] = stage
+    return wh.table("production", **where)
+
+
+def _pick_stage(rows: pd.DataFrame, stage: str | None, default: str | None, commodity: str) -> str:
+    stages = sorted(rows["stage"].dropna().unique())
+    if not stages:
+        raise DataError(f"no production data for commodity {commodity!r} in the warehouse")
+    if stage:
+        if stage not in stages:
+            raise DataError(f"{commodity}: no {stage!r} production data; stages present: {stages}")
+        return stage
+    if default and default in stages:
+        return default
+    return "mine" if "mine" in stages else stages[0]
+
+
+def _pick_product(rows: pd.DataFrame, product: str | None, commodity: str) -> str:
+    products = rows["product"].fillna("").value_counts()
+    if product is not None:
+        hits = [p for p in products.index if p.casefold() == product.casefold()]
+        if not hits:
+            raise DataError(f"{commodity}: no product {product!r}; products: {list(products.index)}")
+        return hits[0]
+    # the product with the most rows that carry a value (ties: alphabetical)
+    valued = rows[rows["value"].notna()]["product"].fillna("").value_counts()
+    ranked = sorted(valued.items(), key=lambda kv: (-kv[1], kv[0])) or [(products.index[0], 0)]
+    return ranked[0][0]
+
+
+def _latest_edition(rows: pd.DataFrame) -> str:
+    """The edition published last among rows that carry at least one value."""
+    valued = rows[rows["value"].notna()]
+    pool = valued if len(valued) else rows
+    eds = pool[["edition", "edition_date"]].drop_duplicates().sort_values(
+        ["edition_date", "edition"])
+    return str(eds["edition"].iloc[-1])
+
+
+def supply(
+    commodity: str,
+    *,
+    year: int | None = None,
+    stage: str | None = None,
+    product: str | None = None,
+    edition: str | None = None,
+    warehouse: Warehouse,
+) -> SupplyResult:
+    """Producers of a commodity: quantity, share, cumulative share; HHI; world total; edition.
+
+    Parameters
+    ----------
+    commodity : str
+        Catalogue id, name or USGS code (e.g. ``rare-earths``, ``raree``).
+    year : int, optional
+        Calendar year; default the latest year with data.
+    stage : str, optional
+        ``mine``, ``refinery``, ...; default the commodity's default stage.
+    product : str, optional
+        Product within the stage when the source reports several (e.g. ilmenite vs rutile).
+    edition : str, optional
+        Force an edition (e.g. ``MCS2025``); default the latest that covers the year.
+    warehouse : Warehouse
+        Where the data live.
+    """
+    com = get_commodity(commodity)
+    rows = production_rows(warehouse, com.id)
+    st = _pick_stage(rows, stage, getattr(com, "default_stage", None), com.id)
+    rows = rows[rows["stage"] == st]
+    # years with country detail are the ones a supply table makes sense for
+    detailed = rows[rows["country_kind"] != "aggregate"]
+    pr = _pick_product(detailed if len(detailed) else rows, product, com.id)
+    rows = rows[rows["product"].fillna("") == pr]
+    detailed = rows[rows["country_kind"] != "aggregate"]
+    years = sorted(detailed[detailed["value"].notna()]["year"].dropna().astype(int).unique())
+    if year is None:
+        if not years:
+            raise DataError(f"{com.id}: no country-level {st} production data")
+        year = years[-1]
+    yr = rows[rows["year"] == year]
+    if edition:
+        yr = yr[yr["edition"] == edition]
+    if yr.empty or yr[yr["country_kind"] != "aggregate"].empty:
+        raise DataError(f"{com.id}: no {st} production by country for {year}"
+                        + (f" in {edition}" if edition else "")
+                        + f"; years with data: {years[0]}–{years[-1]}" if years else "")
+    ed = edition or _latest_edition(yr[yr["country_kind"] != "aggregate"])
+    yr = yr[yr["edition"] == ed]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        table, tot = supply_table(yr)
+    notes = [str(w.message) for w in caught]
+    # reserves beside production, from the latest edition that reports them
+    res = warehouse.table("reserves", latest=True, commodity=com.id)
+    if len(res):
+        res = res[res["country_kind"] != "aggregate"]
+        rq = res["quantity_t"].where(res["quantity_t"].notna(), res["value"])
+        table["reserves"] = table["country"].map(rq.groupby(res["country"]).max())
+    units = yr["unit"].dropna().unique()
+    unit = "t" if yr["quantity_t"].notna().any() else (str(units[0]) if len(units) else "")
+    if yr["estimated"].fillna(False).any():
+        notes.append("some figures are estimates (estimated=true)")
+    basis = yr["basis"].dropna()
+    return SupplyResult(
+        commodity=com.id, name=com.name, year=int(year), stage=st, product=pr,
+        basis=str(basis.iloc[0]) if len(basis) else "", unit=unit, edition=ed,
+        source=str(yr["source"].iloc[0]), world_total=tot["world_total"],
+        countries_total=tot["countries_total"], other_countries=tot["other_countries"],
+        hhi=tot["hhi"], hhi_points=tot["hhi_points"], hhi_band=tot["hhi_band"], table=table,
+        notes=notes,
+    )
+
+
+def trend(
+    commodity: str,
+    *,
+    stage: str | None = None,
+    product: str | None = None,
+    warehouse: Warehouse,
+) -> TrendResult:
+    """World total, top producer's share and HHI for every year the data cover.
+
+    Each year uses the most recently published edition covering it (for rare earths: DS140 world
+    totals 1900–2017, the Minerals Yearbook 2022 by country 2018–2022, MCS editions after). Where a
+    year's latest edition has a world total but no countries (DS140), HHI and shares are empty.
+    """
+    com = get_commodity(commodity)
+    rows = production_rows(warehouse, com.id)
+    st = _pick_stage(rows, stage, getattr(com, "default_stage", None), com.id)
+    rows = rows[rows["stage"] == st]
+    detailed = rows[rows["country_kind"] != "aggregate"]
+    pr = _pick_product(detailed if len(detailed) else rows, product, com.id)
+    # world-only series (DS140) may label the product differently: keep them for the years they
+    # alone cover
+    world_only_eds = set(rows.groupby("edition")["country_kind"].apply(
+        lambda s: (s == "aggregate").all()).loc[lambda s: s].index)
+    keep = (rows["product"].fillna("") == pr) | rows["edition"].isin(world_only_eds)
+    rows = rows[keep]
+    chosen = []
+    for _y, grp in rows.groupby("year"):
+        valued = grp[grp["value"].notna()]
+        if valued.empty:
+            continue
+        has_c = valued[valued["country_kind"] != "aggregate"]
+        # prefer editions with country detail; among them the latest published
+        ed = _latest_edition(has_c if len(has_c) else valued)
+        chosen.append(grp[grp["edition"] == ed])
+    if not chosen:
+        raise DataError(f"{com.id}: no {st} production data")
+    picked = pd.concat(chosen)
+    picked = picked.assign(product=pr)
+    summary = concentration_summary(picked)
+    src = picked.groupby("year")["source"].first()
+    summary["source"] = summary["year"].map(src)
+    summary = summary.sort_values("year").reset_index(drop=True)
+    shares: dict[int, dict[str, float]] = {}
+    for y, grp in picked.groupby("year"):
+        if (grp["country_kind"] != "aggregate").any():
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                table, _ = supply_table(grp)
+            shares[int(y)] = {r.country: r.share for r in table.itertuples() if r.quantity > 0}
+    unit = "t" if picked["quantity_t"].notna().any() else str(picked["unit"].dropna().iloc[0])
+    return TrendResult(commodity=com.id, stage=st, product=pr, unit=unit,
+                       years=summary, shares=shares)
+
+
+def coverage(warehouse: Warehouse) -> pd.DataFrame:
+    """Per commodity: stages, years and editions of production data in the warehouse."""
+    return warehouse.query(
+        """SELECT commodity,
+                  string_agg(DISTINCT stage, ', ' ORDER BY stage) AS stages,
+                  min(year) AS first_year, max(year) AS last_year,
+                  string_agg(DISTINCT edition, ', ' ORDER BY edition) AS editions,
+                  count(*) AS rows
+           FROM production WHERE measure = 'production' GROUP BY commodity ORDER BY commodity"""
+    )
