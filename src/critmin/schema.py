@@ -56,6 +56,8 @@ TABLES: dict[str, tuple[Field, ...]] = {
         Field("country", "str", "", "ISO3, or WLD (world total), OTH (other countries), AAA+BBB group", False),
         Field("country_kind", "str", "", "country, aggregate or group", False),
         Field("country_raw", "str", "", "the name as the source wrote it"),
+        Field("country_detail", "str", "", "what the source appended to the name (crude ore, ...); "
+              "derived from country_raw when a reader leaves it out"),
         Field("year", "int", "", "calendar year of the figure", False),
         Field("quantity_t", "float", "t", "mass in metric tons (NaN when missing or not a mass)"),
         *_VALUE,
@@ -70,6 +72,8 @@ TABLES: dict[str, tuple[Field, ...]] = {
         Field("country", "str", "", "ISO3 / WLD / OTH / group", False),
         Field("country_kind", "str", "", "country, aggregate or group", False),
         Field("country_raw", "str", "", "the name as the source wrote it"),
+        Field("country_detail", "str", "", "what the source appended to the name; derived from "
+              "country_raw when a reader leaves it out"),
         Field("year", "int", "", "year at whose end the reserves are stated", False),
         Field("quantity_t", "float", "t", "mass in metric tons (NaN when missing or not a mass)"),
         *_VALUE,
@@ -141,8 +145,8 @@ TABLES: dict[str, tuple[Field, ...]] = {
 """Table name -> fields."""
 
 KEYS: dict[str, tuple[str, ...]] = {
-    "production": ("commodity", "stage", "measure", "product", "country", "country_raw", "year"),
-    "reserves": ("commodity", "product", "country", "country_raw", "year"),
+    "production": ("commodity", "stage", "measure", "product", "country", "country_detail", "year"),
+    "reserves": ("commodity", "product", "country", "country_detail", "year"),
     "salient": ("commodity", "country", "year", "statistic", "detail"),
     "import_sources": ("commodity", "importer", "partner", "period", "detail"),
     "prices": ("commodity", "product", "year"),
@@ -178,6 +182,10 @@ def conform(df: pd.DataFrame, table: str, *, file: str | None = None) -> pd.Data
         When a column is missing or a non-nullable column holds nulls (naming the first such row).
     """
     fields = TABLES[table]
+    if ("country_detail" in {f.name for f in fields} and "country_detail" not in df.columns
+            and "country_raw" in df.columns):
+        df = df.assign(country_detail=[_detail(x) for x in df["country_raw"]]) if len(df) else \
+            df.assign(country_detail=pd.Series(dtype="string"))
     missing = [f.name for f in fields if f.name not in df.columns]
     if missing:
         raise DataError(f"reader output for table {table!r} lacks columns {missing}", file=file)
@@ -200,6 +208,18 @@ def conform(df: pd.DataFrame, table: str, *, file: str | None = None) -> pd.Data
         elif f.dtype == "date":
             out[f.name] = col.astype("string")
     return out.reset_index(drop=True)
+
+
+def _detail(raw: object) -> str:
+    """The detail part of a source's country name ("Brazil (beneficiated)" -> "beneficiated")."""
+    from critmin.countries import UnknownCountryError, resolve
+
+    if raw is None or (isinstance(raw, float) and pd.isna(raw)):
+        return ""
+    try:
+        return resolve(raw).detail
+    except UnknownCountryError:
+        return ""
 
 
 def describe(table: str) -> pd.DataFrame:
