@@ -2,7 +2,7 @@
 
 Sources name countries their own way: USGS writes "Burma", "Congo (Kinshasa)", "Korea, North", and appends
 footnote numbers and an ``e`` (estimated) to names ("China6", "Russiae"); WGI uses its own codes (``ZAR``,
-``ROM``, ``TMP``, ``ADO``, ``KSV``, ``WBG``); UN Comtrade uses numeric codes that are not all ISO (France 251).
+``ROM``, ``TMP``, ``ADO``, ``KSV``, ``WBG``); UN Comtrade uses numeric codes, not all ISO (France 251).
 :func:`resolve` turns any of these into a :class:`Country`: an ISO3 code for a country, ``WLD`` for a world
 total, ``OTH`` for "Other countries", or a ``+``-joined group ("USA+CAN") for combined entries.
 

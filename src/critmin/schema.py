@@ -53,7 +53,7 @@ TABLES: dict[str, tuple[Field, ...]] = {
         Field("stage", "str", "", "mine, refinery, smelter, plant, ... (see commodities catalogue)", False),
         Field("measure", "str", "", "production or capacity", False),
         Field("product", "str", "", "what is measured, from the source's TYPE text"),
-        Field("country", "str", "", "ISO3, or WLD (world total), OTH (other countries), AAA+BBB group", False),
+        Field("country", "str", "", "ISO3, or WLD (world total), OTH (other countries), AAA+BBB", False),
         Field("country_kind", "str", "", "country, aggregate or group", False),
         Field("country_raw", "str", "", "the name as the source wrote it"),
         Field("country_detail", "str", "", "what the source appended to the name (crude ore, ...); "

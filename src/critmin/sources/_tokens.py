@@ -41,8 +41,10 @@ ZERO_TOKENS = frozenset({"—", "--", "–", "-", "−", "— ", "0—"})
 
 MISSING_REASONS = ("withheld", "not_available", "not_applicable", "net_exporter", "blank")
 
-_NUM = re.compile(r"^(?P<q>[<>]=?|~)?\s*(?P<num>[-+]?\d[\d,]*(?:\.\d+)?|[-+]?\.\d+)\s*(?P<e>e|\(e\)|est\.?)?$",
-                  re.IGNORECASE)
+_NUM = re.compile(
+    r"^(?P<q>[<>]=?|~)?\s*(?P<num>[-+]?\d[\d,]*(?:\.\d+)?|[-+]?\.\d+)\s*(?P<e>e|\(e\)|est\.?)?$",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
