@@ -13,11 +13,11 @@ import re
 __all__ = ["EDITION_DATES", "edition_date", "mcs_edition"]
 
 EDITION_DATES: dict[str, str] = {
-    "DS140-2020": "2021-06-01",  # USGS Data Series 140, rare earths, data through 2020
+    "DS140-2020": "2023-09-27",  # USGS Data Series 140, rare earths (workbook last modified)
     "MCS2022": "2022-01-31",
     "MCS2023": "2023-01-31",
     "MCS2024": "2024-03-06",
-    "MYB2022": "2024-06-01",  # Minerals Yearbook 2022, rare earths advance tables (final 2018-2022)
+    "MYB2022": "2025-03-19",  # Minerals Yearbook 2022, rare earths advance tables (posted)
     "MCS2025": "2025-01-29",
     "MCS2026": "2026-02-06",
     "WGI2024": "2024-09-26",
