@@ -68,8 +68,8 @@ def _broken(shared_data, tmp_path, edit, name="mcs2023-raree_world.csv", encodin
 
 CASES = {
     "missing column": (
-        lambda ls: [ls[0].replace(",Type", ",Kind")] + ls[1:],
-        ["mcs2023-raree_world.csv", "Type"],
+        lambda ls: [ls[0].replace(",Country,", ",Nation,")] + ls[1:],
+        ["mcs2023-raree_world.csv", "row 1", "Country", "Nation"],
     ),
     "unknown country": (
         lambda ls: ls[:3] + [ls[3].replace("Brazil", "Atlantis")] + ls[4:],

@@ -126,7 +126,7 @@ def supply(
         t.add_column(f"reserves [{unit}]", justify="right")
     for r in res.table.itertuples(index=False):
         cells = [r.country, r.name,
-                 _fmt(r.quantity, digits=0 if (r.quantity or 0) >= 100 else 2)
+                 _fmt(r.quantity, digits=0 if (r.quantity or 0) >= 100 or r.quantity == 0 else 2)
                  + ("e" if r.estimated else "")
                  + (f" ({r.missing})" if isinstance(r.missing, str) else ""),
                  _fmt(r.share, pct=True), _fmt(r.cumulative_share, pct=True)]
@@ -171,7 +171,8 @@ def trend(
                  ("top share", "right"), ("HHI", "right"), ("edition", "left")):
         t.add_column(c, justify=j)
     for r in res.years.itertuples(index=False):
-        t.add_row(str(r.year), _fmt(r.world_total), r.top_country or "—",
+        t.add_row(str(r.year), _fmt(r.world_total),
+                  r.top_country if isinstance(r.top_country, str) else "—",
                   _fmt(r.top_share, pct=True),
                   "—" if pd.isna(r.hhi) else f"{r.hhi:.3f}", r.edition)
     out.print(t)

@@ -262,7 +262,7 @@ def from_mcs_name(name: str) -> Commodity:
     return get(name)
 
 
-_FILE_CODE = re.compile(r"mcs\s*20\d\d-?(?P<code>[a-z][a-z-]*?)_(?:world|salient|meta)\b", re.I)
+_FILE_CODE = re.compile(r"mcs\s*20\d\d-?(?P<code>[a-z][a-z-]*?)_(?:world|salient|meta)(?![a-z])", re.I)
 
 
 def code_from_filename(filename: str) -> str | None:

@@ -215,12 +215,20 @@ def supply(
         warnings.simplefilter("always")
         table, tot = supply_table(yr)
     notes = [str(w.message) for w in caught]
+    gap = tot["world_total_gap"]
+    if gap == gap and abs(gap) >= 0.001:  # not NaN
+        notes.append(f"shares are of the published world total; countries + other sum to "
+                     f"{gap:+.1%} of it (USGS rounds world totals)")
     # reserves beside production, from the latest edition that reports them
-    res = warehouse.table("reserves", latest=True, commodity=com.id)
+    res = warehouse.table("reserves", commodity=com.id)
     if len(res):
-        res = res[res["country_kind"] != "aggregate"]
+        # the reserves of the most recent edition that states any (its own reference year)
+        res = res[res["edition"] == _latest_edition(res)]
+        res = res[(res["country_kind"] != "aggregate") & (res["year"] == res["year"].max())]
         rq = res["quantity_t"].where(res["quantity_t"].notna(), res["value"])
-        table["reserves"] = table["country"].map(rq.groupby(res["country"]).max())
+        table["reserves"] = table["country"].map(rq.groupby(res["country"]).sum(min_count=1))
+        notes.append(f"reserves: {res['edition'].iloc[0]}, end of {int(res['year'].iloc[0])}"
+                     if len(res) else "no reserves by country")
     units = yr["unit"].dropna().unique()
     unit = "t" if yr["quantity_t"].notna().any() else (str(units[0]) if len(units) else "")
     if yr["estimated"].fillna(False).any():

@@ -33,7 +33,6 @@ RAW_FILES: tuple[tuple[str, str], ...] = (
     ("usgs_mcs/mcs2023/salient/*.xlsx", "usgs-mcs"),
     ("usgs_mcs/mcs2024/world/*.csv", "usgs-mcs"),
     ("usgs_mcs/mcs2024/salient/*.csv", "usgs-mcs"),
-    ("usgs_mcs/mcs2024/salient/*.xlsx", "usgs-mcs"),
     ("usgs_mcs/mcs2025/MCS2025_World_Data.csv", "usgs-mcs"),
     ("usgs_mcs/mcs2025/salient/*.csv", "usgs-mcs"),
     ("usgs_mcs/mcs2026/MCS2026_Commodities_Data.csv", "usgs-mcs"),

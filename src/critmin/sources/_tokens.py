@@ -39,7 +39,19 @@ TOKENS: dict[str, str] = {
 
 ZERO_TOKENS = frozenset({"—", "--", "–", "-", "−", "— ", "0—"})
 
-MISSING_REASONS = ("withheld", "not_available", "not_applicable", "net_exporter", "blank")
+MISSING_REASONS = (
+    "withheld",
+    "not_available",
+    "not_applicable",
+    "net_exporter",
+    "blank",
+    "included_elsewhere",  # "Included with other countries" and similar (MCS world tables)
+    "descriptive",  # words instead of a figure: "Large", "Moderate" (MCS reserves)
+    "range",  # a published range such as "500–14,000" (salient); see the row's notes
+    "text",  # other free text in a value cell ("Small", "Variable"), kept in notes
+)
+"""Every reason a value may be missing for. The first five come from :data:`TOKENS` and blanks;
+the others are set by the readers that meet them."""
 
 _NUM = re.compile(
     r"^(?P<q>[<>]=?|~)?\s*(?P<num>[-+]?\d[\d,]*(?:\.\d+)?|[-+]?\.\d+)\s*(?P<e>e|\(e\)|est\.?)?$",

@@ -8,6 +8,7 @@ MCS 2025 world file, or the long MCS 2026 file (world, salient and import-source
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -25,20 +26,25 @@ def mcs_kind(path: Path) -> str:
     name = path.name.lower()
     if path.suffix.lower() in (".xlsx", ".xls"):
         return "salient"
-    head = read_text(path).splitlines()[0].lower()
+    raw_head = read_text(path).splitlines()[0]
+    head = raw_head.lower()
     if "mcs chapter" in head and "section" in head:
         return "long"
-    cols = [c.strip() for c in head.split(",")]
-    if "commodity" in cols and "country" in cols and "type" in cols:
+    cols = [c.strip().strip('"') for c in head.split(",")]
+    if "commodity" not in cols and re.search(r"_world(?![a-z])", name):
+        return "world"  # the per-commodity reader names a missing column precisely
+    if re.search(r"_salient(?![a-z])", name):
+        return "salient"
+    if "commodity" in cols and "country" in cols:
         return "world-single"
-    if "country" in cols and "type" in cols:
+    if "country" in cols:
         return "world"
     if "salient" in name or "year" in cols:
         return "salient"
     raise DataError(
-        "not a recognised USGS MCS table: expected a header with Country and Type (world tables), "
+        "not a recognised USGS MCS table: expected a header with Country (world tables), "
         "Year (salient tables) or 'MCS chapter,Section' (the MCS 2026 long file)",
-        file=path.name, row=1, value=head[:80],
+        file=path.name, row=1, value=raw_head[:80],
     )
 
 
