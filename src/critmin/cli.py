@@ -138,6 +138,7 @@ def supply(
               f"sum of countries: {_fmt(res.countries_total)}; "
               f"other countries: {_fmt(res.other_countries)}")
     out.print(f"HHI: {res.hhi:.3f} ({res.hhi_points:,.0f} points, {res.hhi_band}); "
+              f"governance-weighted HHI (WGI {res.wgi_year}, 0-10): {_fmt(res.hhi_wgi, digits=2)}; "
               f"source: {res.source} {res.edition}")
     for n in res.notes:
         out.print(f"[yellow]note:[/yellow] {n}")
@@ -199,12 +200,14 @@ def commodities(as_json: JsonOpt = False, as_csv: CsvOpt = False) -> None:
         _print_csv(df)
         return
     t = Table(title="critmin commodities")
-    for c in ("id", "name", "stages", "years", "editions"):
+    for c in ("id", "name", "USGS codes", "stages", "basis", "years", "editions"):
         t.add_column(c)
     for r in df.itertuples(index=False):
         years = "" if pd.isna(r.first_year) else f"{int(r.first_year)}–{int(r.last_year)}"
-        t.add_row(r.id, r.name, r.stages if isinstance(r.stages, str) else "", years,
-                  r.editions if isinstance(r.editions, str) else "")
+        t.add_row(r.id, r.name, str(r.usgs_codes).replace(";", " "),
+                  r.data_stages if isinstance(r.data_stages, str) else "",
+                  str(r.basis), years,
+                  (r.editions if isinstance(r.editions, str) else "").replace("MCS", ""))
     out.print(t)
     out.print(f"{len(df)} commodities, {int(df['first_year'].notna().sum())} with production data")
 

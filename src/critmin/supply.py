@@ -16,7 +16,13 @@ import pandas as pd
 
 from critmin.commodities import get as get_commodity
 from critmin.errors import DataError
-from critmin.metrics.concentration import concentration_summary, supply_table
+from critmin.metrics.concentration import (
+    concentration_summary,
+    governance_weighted_hhi,
+    reserves_to_production,
+    supply_table,
+)
+from critmin.metrics.governance import wgi_mean, wgi_scaled
 from critmin.warehouse import Warehouse
 
 __all__ = ["SupplyResult", "TrendResult", "supply", "trend", "production_rows", "coverage"]
@@ -42,6 +48,8 @@ class SupplyResult:
     hhi_points: float
     hhi_band: str
     table: pd.DataFrame
+    hhi_wgi: float = math.nan
+    wgi_year: int | None = None
     notes: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict:
@@ -58,6 +66,8 @@ class SupplyResult:
                 "estimated": bool(r.estimated),
                 "missing": r.missing if isinstance(r.missing, str) else None,
                 "reserves": _num(getattr(r, "reserves", math.nan)),
+                "rp_years": _num(getattr(r, "rp_years", math.nan)),
+                "wgi_scaled": _num(getattr(r, "wgi_scaled", math.nan)),
             })
         return {
             "commodity": self.commodity,
@@ -75,6 +85,8 @@ class SupplyResult:
             "hhi": _num(self.hhi),
             "hhi_points": _num(self.hhi_points),
             "hhi_band": self.hhi_band,
+            "hhi_wgi": _num(self.hhi_wgi),
+            "wgi_year": self.wgi_year,
             "countries": countries,
             "notes": self.notes,
         }
@@ -229,6 +241,9 @@ def supply(
         table["reserves"] = table["country"].map(rq.groupby(res["country"]).sum(min_count=1))
         notes.append(f"reserves: {res['edition'].iloc[0]}, end of {int(res['year'].iloc[0])}"
                      if len(res) else "no reserves by country")
+        table["rp_years"] = [reserves_to_production(r, q)
+                             for r, q in zip(table["reserves"], table["quantity"], strict=True)]
+    hhi_wgi, wgi_year = _governance_weighted(warehouse, table, int(year), notes)
     units = yr["unit"].dropna().unique()
     unit = "t" if yr["quantity_t"].notna().any() else (str(units[0]) if len(units) else "")
     if yr["estimated"].fillna(False).any():
@@ -240,8 +255,33 @@ def supply(
         source=str(yr["source"].iloc[0]), world_total=tot["world_total"],
         countries_total=tot["countries_total"], other_countries=tot["other_countries"],
         hhi=tot["hhi"], hhi_points=tot["hhi_points"], hhi_band=tot["hhi_band"], table=table,
-        notes=notes,
+        hhi_wgi=hhi_wgi, wgi_year=wgi_year, notes=notes,
     )
+
+
+def _governance_weighted(
+    warehouse: Warehouse, table: pd.DataFrame, year: int, notes: list[str]
+) -> tuple[float, int | None]:
+    """Governance-weighted HHI (t = 1) on the countries' shares, with the WGI of the latest year
+    not after ``year``; adds a ``wgi_scaled`` column to ``table`` and notes countries without WGI."""
+    gov = warehouse.table("governance", latest=True)
+    if gov.empty:
+        notes.append("no WGI data: governance-weighted HHI not computed")
+        return math.nan, None
+    years = sorted(int(y) for y in gov["year"].dropna().unique())
+    wy = max([y for y in years if y <= year] or [years[0]])
+    scaled = wgi_scaled(wgi_mean(gov, wy, min_indicators=1))
+    table["wgi_scaled"] = table["country"].map(scaled)
+    share = table.set_index("country")["share_of_countries"].dropna()
+    share = share[share > 0]
+    lacking = [c for c in share.index if c not in scaled.index or pd.isna(scaled.get(c))]
+    if lacking:
+        notes.append(f"no WGI {wy} for {', '.join(lacking)} "
+                     f"({share[lacking].sum():.1%} of supply): left out of the governance-weighted HHI")
+    known = share.drop(index=lacking)
+    if known.empty:
+        return math.nan, wy
+    return governance_weighted_hhi(known, scaled), wy
 
 
 def trend(
@@ -302,7 +342,7 @@ def coverage(warehouse: Warehouse) -> pd.DataFrame:
     """Per commodity: stages, years and editions of production data in the warehouse."""
     return warehouse.query(
         """SELECT commodity,
-                  string_agg(DISTINCT stage, ', ' ORDER BY stage) AS stages,
+                  string_agg(DISTINCT stage, ', ' ORDER BY stage) AS data_stages,
                   min(year) AS first_year, max(year) AS last_year,
                   string_agg(DISTINCT edition, ', ' ORDER BY edition) AS editions,
                   count(*) AS rows
