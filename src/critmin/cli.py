@@ -179,6 +179,55 @@ def trend(
     out.print(t)
 
 
+# --------------------------------------------------------------------------- reliance
+@app.command()
+def reliance(
+    commodity: Annotated[str, typer.Argument(help="Commodity id, name or USGS code.")],
+    as_json: JsonOpt = False,
+    as_csv: CsvOpt = False,
+) -> None:
+    """U.S. net import reliance: as USGS reports it and recomputed from the salient series;
+    U.S. import sources."""
+    from critmin.exposure import us_import_sources, us_net_import_reliance
+
+    try:
+        with _warehouse() as wh:
+            nir = us_net_import_reliance(commodity, warehouse=wh)
+            src = us_import_sources(commodity, warehouse=wh)
+    except (CritminError, KeyError) as exc:
+        _fail(exc)
+    if as_json:
+        _print_json({
+            "commodity": commodity,
+            "net_import_reliance": nir.astype(object).where(nir.notna(), None)
+            .to_dict(orient="records"),
+            "import_sources": src[["partner", "period", "detail", "share", "edition"]]
+            .astype(object).where(src[["partner", "period", "detail", "share", "edition"]]
+                                  .notna(), None).to_dict(orient="records"),
+        })
+        return
+    if as_csv:
+        _print_csv(nir)
+        return
+    nir = nir.astype(object).where(nir.notna(), None)
+    t = Table(title=f"{commodity}: U.S. net import reliance [% of apparent consumption]")
+    for c in ("year", "series", "reported", "recomputed", "edition"):
+        t.add_column(c, justify="right" if c in ("reported", "recomputed") else "left")
+    for r in nir.itertuples(index=False):
+        rep = (f"{r.reported_qualifier or ''}{r.nir_reported:.0%}" if r.nir_reported is not None
+               else (r.reported_missing or "—"))
+        t.add_row(str(r.year), str(r.nir_detail or "")[:50], rep,
+                  _fmt(r.nir_computed, pct=True), r.edition)
+    out.print(t)
+    if len(src):
+        s = Table(title=f"U.S. import sources ({src['period'].iloc[0]}, {src['edition'].iloc[0]})")
+        for c in ("partner", "share", "detail"):
+            s.add_column(c)
+        for r in src.itertuples(index=False):
+            s.add_row(r.partner, _fmt(r.share, pct=True), str(r.detail or ""))
+        out.print(s)
+
+
 # --------------------------------------------------------------------------- commodities
 @app.command()
 def commodities(as_json: JsonOpt = False, as_csv: CsvOpt = False) -> None:
