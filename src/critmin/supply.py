@@ -165,6 +165,18 @@ def _pick_product(rows: pd.DataFrame, product: str | None, commodity: str) -> st
     return ranked[0][0]
 
 
+def _select(warehouse: Warehouse, commodity: str, stage: str | None, product: str | None):
+    """Resolve the commodity, its stage and product; return them with the stage's rows."""
+    com = get_commodity(commodity)
+    rows = production_rows(warehouse, com.id)
+    st = _pick_stage(rows, stage, getattr(com, "default_stage", None), com.id)
+    rows = rows[rows["stage"] == st]
+    # the product is chosen among rows with country detail (world-only series label it otherwise)
+    detailed = rows[rows["country_kind"] != "aggregate"]
+    pr = _pick_product(detailed if len(detailed) else rows, product, com.id)
+    return com, st, pr, rows
+
+
 def _latest_edition(rows: pd.DataFrame) -> str:
     """The edition published last among rows that carry at least one value."""
     valued = rows[rows["value"].notna()]
@@ -200,13 +212,7 @@ def supply(
     warehouse : Warehouse
         Where the data live.
     """
-    com = get_commodity(commodity)
-    rows = production_rows(warehouse, com.id)
-    st = _pick_stage(rows, stage, getattr(com, "default_stage", None), com.id)
-    rows = rows[rows["stage"] == st]
-    # years with country detail are the ones a supply table makes sense for
-    detailed = rows[rows["country_kind"] != "aggregate"]
-    pr = _pick_product(detailed if len(detailed) else rows, product, com.id)
+    com, st, pr, rows = _select(warehouse, commodity, stage, product)
     rows = rows[rows["product"].fillna("") == pr]
     detailed = rows[rows["country_kind"] != "aggregate"]
     years = sorted(detailed[detailed["value"].notna()]["year"].dropna().astype(int).unique())
@@ -297,12 +303,7 @@ def trend(
     totals 1900–2017, the Minerals Yearbook 2022 by country 2018–2022, MCS editions after). Where a
     year's latest edition has a world total but no countries (DS140), HHI and shares are empty.
     """
-    com = get_commodity(commodity)
-    rows = production_rows(warehouse, com.id)
-    st = _pick_stage(rows, stage, getattr(com, "default_stage", None), com.id)
-    rows = rows[rows["stage"] == st]
-    detailed = rows[rows["country_kind"] != "aggregate"]
-    pr = _pick_product(detailed if len(detailed) else rows, product, com.id)
+    com, st, pr, rows = _select(warehouse, commodity, stage, product)
     # world-only series (DS140) may label the product differently: keep them for the years they
     # alone cover
     world_only_eds = set(rows.groupby("edition")["country_kind"].apply(
