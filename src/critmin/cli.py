@@ -228,6 +228,18 @@ def reliance(
         out.print(s)
 
 
+# --------------------------------------------------------------------------- dependence (trade)
+# (the importer-dependence command goes here)
+
+
+# --------------------------------------------------------------------------- monitor
+# (the restriction-monitor commands go here)
+
+
+# --------------------------------------------------------------------------- simulate
+# (the market simulator command goes here)
+
+
 # --------------------------------------------------------------------------- commodities
 @app.command()
 def commodities(as_json: JsonOpt = False, as_csv: CsvOpt = False) -> None:

@@ -130,6 +130,24 @@ TABLES: dict[str, tuple[Field, ...]] = {
         Field("estimated", "bool", "", "estimate flag", False),
         *_PROV,
     ),
+    "trade": (
+        Field("reporter", "str", "", "ISO3 of the reporting country", False),
+        Field("partner", "str", "", "ISO3 of the partner; WLD for the world; a bloc or group code "
+              "(BLOC:<name>, AAA+BBB) for aggregates the source publishes", False),
+        Field("partner_kind", "str", "", "country, aggregate, bloc or group", False),
+        Field("partner_raw", "str", "", "partner name or code as published"),
+        Field("flow", "str", "", "export, import, re-export, re-import", False),
+        Field("hs_code", "str", "", "HS/HTS code as published (2, 4 or 6 digits; national 8-10)",
+              False),
+        Field("period", "date", "", "first day of the month (freq M) or year (freq A)", False),
+        Field("freq", "str", "", "M (monthly) or A (annual)", False),
+        Field("quantity_kg", "float", "kg", "net weight in kilograms (NaN when not reported)"),
+        Field("value_usd", "float", "USD", "trade value in US dollars (NaN when not reported)"),
+        Field("value_basis", "str", "", "what the value counts: fob, cif, customs, fas, primary"),
+        Field("missing", "str", "", "why quantity or value is missing (suppressed, not_reported)"),
+        Field("notes", "str", "", "source notes"),
+        *_PROV,
+    ),
     "governance": (
         Field("country", "str", "", "ISO3", False),
         Field("year", "int", "", "year of the WGI estimate", False),
@@ -152,6 +170,7 @@ KEYS: dict[str, tuple[str, ...]] = {
     "prices": ("commodity", "product", "year"),
     "consumption": ("commodity", "country", "year", "basis", "method"),
     "governance": ("country", "year", "indicator"),
+    "trade": ("reporter", "partner", "flow", "hs_code", "period", "freq"),
 }
 """The columns identifying one value; the same key in two editions is the same value published twice.
 Within one edition of one source a key must be unique (duplicate rows are an error)."""
