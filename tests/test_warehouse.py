@@ -79,3 +79,18 @@ def test_status_lists_tables(wh):
     assert st.loc["production", "rows"] == 1
     assert st.loc["production", "editions"] == "MCS2025"
     assert st.loc["governance", "rows"] == 0
+
+
+def test_open_read_only_after_build(tmp_path):
+    from critmin.warehouse import open_warehouse
+
+    path = tmp_path / "ro.duckdb"
+    with open_warehouse(path) as w:
+        n = w.counts()["production"]
+    a = open_warehouse(path, read_only=True)
+    b = open_warehouse(path, read_only=True)  # two readers at once
+    try:
+        assert a.counts()["production"] == n == b.counts()["production"] > 0
+    finally:
+        a.close()
+        b.close()

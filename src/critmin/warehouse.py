@@ -374,21 +374,45 @@ def _check_duplicates(df: pd.DataFrame, table: str, file: str) -> None:
 def open_warehouse(
     path: str | Path | None = None,
     *,
+    read_only: bool = False,
     progress: Callable[[str], None] | None = None,
 ) -> Warehouse:
     """Open the warehouse, building it from the bundled dataset on first use.
 
     It is (re)built when it holds no bundled data or when the package's bundle changed since it was
     built (the bundle id in ``manifest.json``); rows ingested by the user are kept.
+
+    Parameters
+    ----------
+    path : str or Path, optional
+        The database file (default :func:`default_db_path`).
+    read_only : bool
+        Reopen read-only once it is built: several processes (a dashboard and the CLI) can then read
+        the same file at once, which DuckDB allows only without a writer.
+    progress : callable, optional
+        Called with a message when the warehouse is built.
     """
-    wh = Warehouse(path)
     try:
         manifest = json.loads((bundle_dir() / "manifest.json").read_text("utf-8"))
         bundle_id = manifest.get("bundle_id", "")
     except FileNotFoundError:
         bundle_id = ""
+    target = Path(path) if path is not None else default_db_path()
+    if read_only and str(target) != ":memory:" and target.exists():
+        ro = Warehouse(target, read_only=True)
+        try:
+            current = ro.get_meta("bundle_id")
+        except duckdb.Error:
+            current = None
+        if current == bundle_id or not bundle_id:
+            return ro
+        ro.close()
+    wh = Warehouse(target)
     if bundle_id and wh.get_meta("bundle_id") != bundle_id:
         if progress:
             progress(f"building the warehouse at {wh.path} from the bundled dataset")
         wh.build_from_bundle()
+    if read_only and str(wh.path) != ":memory:":
+        wh.close()
+        return Warehouse(wh.path, read_only=True)
     return wh
