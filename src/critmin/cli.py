@@ -14,9 +14,11 @@ from typing import Annotated
 import pandas as pd
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from critmin.errors import CritminError
+from critmin.sources.registry import READERS
 
 app = typer.Typer(
     name="critmin",
@@ -55,7 +57,7 @@ def _warehouse():
 
 
 def _fail(exc: Exception) -> None:
-    err.print(f"[bold red]error:[/bold red] {exc}", highlight=False, markup=True)
+    err.print(f"[bold red]error:[/bold red] {escape(str(exc))}", highlight=False, markup=True)
     raise typer.Exit(code=2)
 
 
@@ -229,15 +231,421 @@ def reliance(
 
 
 # --------------------------------------------------------------------------- dependence (trade)
-# (the importer-dependence command goes here)
+@app.command()
+def dependence(
+    commodity: Annotated[str, typer.Argument(help="Commodity id, name or USGS code.")],
+    importer: Annotated[str, typer.Option(help="Importing country: ISO3 or name (USA, CHN).")],
+    year: Annotated[int | None, typer.Option(help="Year (default: latest with data).")] = None,
+    by: Annotated[str, typer.Option(help="Shares of quantity (net weight) or value.")]
+    = "quantity",
+    hs: Annotated[str | None, typer.Option(help="HS lines to sum, comma-separated "
+                                                "(default: the catalogue's lines).")] = None,
+    source: Annotated[str | None, typer.Option(help="Trade source id (comtrade, usitc).")] = None,
+    min_coverage: Annotated[float, typer.Option(help="Least share of the World total the suppliers "
+                                                     "must cover.")] = 0.5,
+    as_json: JsonOpt = False,
+    as_csv: CsvOpt = False,
+) -> None:
+    """Importer dependence from bilateral trade: supplier shares, top supplier, importer-side HHI."""
+    from critmin.exposure import importer_dependence
+
+    measure = {"quantity": "quantity_kg", "value": "value_usd"}.get(by, by)
+    codes = [c.strip() for c in hs.split(",") if c.strip()] if hs else None
+    try:
+        with _warehouse() as wh:
+            res = importer_dependence(commodity, importer, year=year, hs_codes=codes, by=measure,
+                                      source=source, min_coverage=min_coverage, warehouse=wh)
+    except (CritminError, KeyError, ValueError) as exc:
+        _fail(exc)
+    if as_json:
+        _print_json(res.to_dict())
+        return
+    if as_csv:
+        _print_csv(res.table.assign(importer=res.importer, commodity=res.commodity, year=res.year,
+                                    hs_codes="+".join(res.hs_codes), source=res.source,
+                                    edition=res.edition))
+        return
+    t = Table(title=f"{res.name}: {res.importer} imports by supplier, {res.year} "
+                    f"(HS {'+'.join(res.hs_codes)}; {res.source} {res.edition})")
+    for c, j in (("partner", "left"), ("name", "left"), ("quantity (t)", "right"),
+                 ("value [USD]", "right"), ("share", "right"), ("of World", "right")):
+        t.add_column(c, justify=j)
+    for r in res.table.itertuples(index=False):
+        q = r.quantity_kg / 1000.0 if pd.notna(r.quantity_kg) else float("nan")
+        t.add_row(r.partner, str(r.name), _fmt(q, digits=0 if q >= 100 or q == 0 else 2)
+                  + (f" ({r.missing})" if isinstance(r.missing, str) else ""),
+                  _fmt(r.value_usd), _fmt(r.share, pct=True), _fmt(r.share_of_world, pct=True))
+    out.print(t)
+    total = f"{res.partner_sum / 1000:,.0f} t" if res.unit == "kg" else f"USD {res.partner_sum:,.0f}"
+    world = ("—" if math.isnan(res.world_total) else
+             (f"{res.world_total / 1000:,.0f} t" if res.unit == "kg" else f"USD {res.world_total:,.0f}"))
+    out.print(f"shares of {'net weight' if res.unit == 'kg' else 'value'}; suppliers' sum {total}; "
+              f"World total (reported) {world}")
+    out.print(f"top supplier: {res.top_supplier} {_fmt(res.top_share, pct=True)}; HHI "
+              f"{res.hhi:.3f} ({res.hhi_points:,.0f} points, {res.hhi_band}); "
+              f"{res.n_suppliers} suppliers")
+    recent = res.years.tail(10)
+    if len(recent) > 1:
+        s = Table(title="by year")
+        for c, j in (("year", "right"), ("suppliers' sum", "right"), ("top", "left"),
+                     ("top share", "right"), ("HHI", "right")):
+            s.add_column(c, justify=j)
+        for r in recent.itertuples(index=False):
+            ps = (r.partner_sum / 1000.0 if res.unit == "kg" else r.partner_sum)
+            s.add_row(str(int(r.year)), _fmt(ps) + (" t" if res.unit == "kg" else ""),
+                      r.top_supplier if isinstance(r.top_supplier, str) else "—",
+                      _fmt(r.top_share, pct=True), "—" if pd.isna(r.hhi) else f"{r.hhi:.3f}")
+        out.print(s)
+    for c in res.caveats:
+        out.print(f"[yellow]note:[/yellow] {c}", highlight=False)
 
 
 # --------------------------------------------------------------------------- monitor
-# (the restriction-monitor commands go here)
+monitor_app = typer.Typer(
+    help="Restriction monitor: is a fall in monthly exports restriction-like or demand-like?",
+    invoke_without_command=True,
+)
+app.add_typer(monitor_app, name="monitor")
+
+_SIGNAL_PCT = {"level_break", "front_running", "control_group", "price_wedge"}
+
+
+def _signal_value(name: str, value: object) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    v = float(value)
+    if name in _SIGNAL_PCT:
+        return f"{v:+.0%}"
+    if name == "licence_recovery":
+        return f"{v:.0%}"
+    return f"{v:.2f}"
+
+
+@monitor_app.callback(invoke_without_command=True)
+def monitor(
+    ctx: typer.Context,
+    exporter: Annotated[str | None, typer.Option(help="Exporter, ISO3 (CHN).")] = None,
+    hs: Annotated[str | None, typer.Option(help="HS lines tested together, comma-separated "
+                                                "(280530,284690).")] = None,
+    control: Annotated[str | None, typer.Option(help="Control (sibling) lines, comma-separated "
+                                                     "(default: from the HS catalogue).")] = None,
+    month: Annotated[str | None, typer.Option(help="Month to assess, YYYY-MM (default: latest).")]
+    = None,
+    partners: Annotated[str | None, typer.Option(help="Only these partners, comma-separated "
+                                                      "(USA, BLOC:Adversary).")] = None,
+    method: Annotated[str, typer.Option(help="Detector: evidence, breaks or yoy.")] = "evidence",
+    as_json: JsonOpt = False,
+    as_csv: CsvOpt = False,
+) -> None:
+    """The month's evidence and verdict for an exporter's HS lines, with the series around it.
+
+    Also: ``critmin monitor scan`` ranks restriction-like months across the warehouse.
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    if not exporter or not hs:
+        err.print(ctx.get_help())
+        err.print("[bold red]error:[/bold red] --exporter and --hs are required (or use "
+                  "'critmin monitor scan')")
+        raise typer.Exit(code=2)
+    from critmin.monitor import monitor as run
+
+    try:
+        with _warehouse() as wh:
+            res = run(exporter, hs, control=control.split(",") if control else None, month=month,
+                      partners=[p.strip() for p in partners.split(",")] if partners else None,
+                      method=method, warehouse=wh)
+    except (CritminError, KeyError, ValueError) as exc:
+        _fail(exc)
+    if as_json:
+        _print_json(res.to_dict())
+        return
+    if as_csv:
+        _print_csv(res.months)
+        return
+    m = res.months.reset_index(drop=True)
+    i = int(m.index[m["month"] == res.month][0])
+    around = m.iloc[max(0, i - 12):i + 4]
+    t = Table(title=f"{res.exporter} exports of HS {'+'.join(res.hs)} "
+                    f"({', '.join(res.partners) or 'all partners'})")
+    for c, j in (("month", "left"), ("quantity (t)", "right"), ("y/y", "right"),
+                 ("vs baseline", "right"), ("score", "right"), ("verdict", "left")):
+        t.add_column(c, justify=j)
+    for r in around.itertuples(index=False):
+        mark = "bold" if r.month == res.month else ""
+        t.add_row(r.month, _fmt(r.quantity_kg / 1000.0), _fmt(r.yoy_change, pct=True),
+                  _fmt(r.baseline_deviation, pct=True),
+                  "—" if pd.isna(r.score) else f"{r.score:.2f}", r.verdict, style=mark)
+    out.print(t)
+    e = Table(title=f"evidence for {res.month} (control: {', '.join(res.control) or 'none'})")
+    for c, j in (("signal", "left"), ("value", "right"), ("score", "right"), ("weight", "right"),
+                 ("note", "left")):
+        e.add_column(c, justify=j)
+    for r in res.signals.itertuples(index=False):
+        e.add_row(r.name, _signal_value(r.name, r.value), "—" if pd.isna(r.score) else f"{r.score:.2f}",
+                  str(r.weight), r.note)
+    out.print(e)
+    score = "n/a" if math.isnan(res.score) else f"{res.score:.2f}"
+    p = "n/a" if math.isnan(res.p_restriction) else f"{res.p_restriction:.2f}"
+    out.print(f"[bold]{res.month}: {res.verdict}[/bold] (score {score}; evidence for a restriction "
+              f"given a fall {p}); {_fmt(res.quantity_kg / 1000.0)} t, y/y {_fmt(res.yoy_change, pct=True)}, "
+              f"vs baseline {_fmt(res.baseline_deviation, pct=True)}", highlight=False)
+    if len(res.breaks):
+        out.print("breaks (deseasonalised level): " + "; ".join(
+            f"{b.month} {b.size:+.0%}" for b in res.breaks.itertuples(index=False)), highlight=False)
+    top = res.top_months(3)
+    if len(top):
+        out.print("highest scores: " + "; ".join(f"{r.month} {r.score:.2f} ({r.verdict})"
+                                                 for r in top.itertuples(index=False)), highlight=False)
+    for w in res.warnings:
+        out.print(f"[yellow]warning:[/yellow] {w}", highlight=False)
+
+
+@monitor_app.command("scan")
+def monitor_scan(
+    since: Annotated[str | None, typer.Option(help="First month to list, YYYY-MM.")] = None,
+    exporter: Annotated[str | None, typer.Option(help="Only this exporter, ISO3.")] = None,
+    method: Annotated[str, typer.Option(help="Detector: evidence, breaks or yoy.")] = "evidence",
+    as_json: JsonOpt = False,
+    as_csv: CsvOpt = False,
+) -> None:
+    """Scan every monthly export line in the warehouse; list restriction-like months by score."""
+    from critmin.monitor import scan as run
+
+    try:
+        with _warehouse() as wh:
+            res = run(since, exporters=[exporter] if exporter else None, method=method, warehouse=wh)
+    except (CritminError, KeyError, ValueError) as exc:
+        _fail(exc)
+    if as_json:
+        _print_json(res.to_dict())
+        return
+    if as_csv:
+        _print_csv(res.table)
+        return
+    t = Table(title=f"restriction-like months since {res.since or 'the start'} "
+                    f"({res.series} series, method {res.method})")
+    for c, j in (("exporter", "left"), ("HS", "left"), ("month", "left"), ("score", "right"),
+                 ("quantity (t)", "right"), ("y/y", "right"), ("vs baseline", "right"),
+                 ("control", "left"), ("evidence", "left")):
+        t.add_column(c, justify=j)
+    for r in res.table.itertuples(index=False):
+        t.add_row(r.exporter, r.hs, r.month, f"{r.score:.2f}", _fmt(r.quantity_kg / 1000.0),
+                  _fmt(r.yoy_change, pct=True), _fmt(r.baseline_deviation, pct=True), r.control,
+                  r.evidence)
+    out.print(t)
+    if res.table.empty:
+        out.print("no restriction-like month found")
+    for w in res.warnings:
+        out.print(f"[yellow]note:[/yellow] {w}", highlight=False)
 
 
 # --------------------------------------------------------------------------- simulate
-# (the market simulator command goes here)
+@app.command()
+def simulate(
+    scenario: Annotated[Path, typer.Argument(help="Scenario TOML file (see examples/scenarios/).")],
+    runs: Annotated[int, typer.Option(min=1, help="Monte Carlo runs.")] = 10_000,
+    seed: Annotated[int | None, typer.Option(min=0, help="Root seed (default: fresh, printed).")] = None,
+    out_file: Annotated[Path | None, typer.Option("--out", help="Write one row per run to Parquet.")]
+    = None,
+    as_json: JsonOpt = False,
+    workers: Annotated[int | None, typer.Option(min=1, help="Run on a local Dask cluster of N workers.")]
+    = None,
+    scheduler: Annotated[str | None, typer.Option(help="Run on a Dask scheduler, tcp://HOST:PORT.")]
+    = None,
+    pool: Annotated[int | None, typer.Option(min=1, help="Run on a local pool of N processes.")] = None,
+    chunk_size: Annotated[int, typer.Option(min=1, help="Runs per chunk (memory; not the numbers).")]
+    = 16_384,
+) -> None:
+    """Monte Carlo disruption scenario: peak price, shortfall and stocks per region, with assumptions."""
+    from rich.markup import escape
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from critmin.market import build_baseline, get_runner, load_scenario
+    from critmin.market import simulate as run
+
+    try:
+        spec = load_scenario(scenario)
+        runner = get_runner(workers=workers, scheduler=scheduler, pool=pool)
+        with _warehouse() as wh:
+            baseline = build_baseline(spec, wh)
+        with Progress(TextColumn("[progress.description]{task.description}"), BarColumn(),
+                      MofNCompleteColumn(), TimeElapsedColumn(), console=err, transient=True,
+                      disable=not err.is_terminal) as bar:
+            task = bar.add_task(f"simulating ({runner.name})", total=runs)
+            res = run(spec, runs=runs, seed=seed, baseline=baseline, runner=runner,
+                      chunk_size=chunk_size, progress=lambda done, total: bar.update(task, completed=done))
+        if out_file is not None:
+            res.to_parquet(out_file)
+    except (CritminError, ValueError, KeyError) as exc:
+        _fail(ValueError(escape(str(exc))))        # scenario errors name keys in [brackets]
+    if as_json:
+        _print_json(res.to_dict())
+        return
+    d = res.to_dict()
+    b = res.baseline
+    out.print(f"[bold]{escape(spec.name)}[/bold] ({b.name}, {b.basis or b.product}; "
+              f"baseline {b.edition} {b.year})")
+    out.print(f"{res.runs:,} runs, seed {res.seed}, {res.runner}, {res.elapsed_s:.2f} s; horizon "
+              f"{res.inputs.horizon} months; disruption in {d['disruption_share']:.0%} of runs")
+    out.print(f"exporter {b.exporter}: output {b.exporter_production_t_per_year:,.0f} t/yr, exports "
+              f"{b.exporter_exports_t_per_year:,.0f} t/yr (estimate); P0 {res.inputs.p0:,.0f} USD/t; "
+              f"choke {res.inputs.choke_multiple:g} x P0")
+    t = Table(title="price and cost (quantiles over runs)")
+    for c in ("", "p05", "p50", "p95", "mean"):
+        t.add_column(c, justify="left" if not c else "right")
+    for label, key, digits in (("peak price multiple (P/P0)", "price_peak_multiple", 2),
+                               ("months at the choke price", "months_at_choke", 1),
+                               ("cost, all regions \\[million USD]", "cost_usd_total", 1)):
+        qs = d[key]
+        scale = 1e-6 if key == "cost_usd_total" else 1.0
+        t.add_row(label, *(_fmt(qs[k] * scale, digits=digits) for k in ("p05", "p50", "p95", "mean")))
+    out.print(t)
+    r = Table(title="regions (quantiles over runs: p05 / p50 / p95)")
+    for c in ("region", "demand [t/yr]", "shortfall [t]", "months of shortfall", "stock at start [t]",
+              "stock left [t]"):
+        r.add_column(escape(c), justify="left" if c == "region" else "right")
+
+    def _band(qs: dict, digits: int = 0) -> str:
+        return " / ".join(_fmt(qs[k], digits=digits) for k in ("p05", "p50", "p95"))
+
+    for g in d["regions"]:
+        tag = {"data": "", "residual": " (residual)", "override": " (override)"}.get(g["demand_kind"],
+                                                                                     " (estimate)")
+        r.add_row(f"{g['region']} {g['name']}", _fmt(g["baseline_demand_t_per_year"]) + tag,
+                  _band(g["shortfall_t"]), _band(g["shortfall_months"]), _fmt(g["stock_start_t"]),
+                  _band(g["stock_end_t"]))
+    out.print(r)
+    a = Table(title="assumptions (every figure the run rests on)")
+    for c in ("name", "value", "unit", "kind", "source"):
+        a.add_column(c, overflow="fold")
+    for item in d["assumptions"]:
+        v = item["value"]
+        val = (f"{v:,.0f}" if abs(v) >= 1000 else f"{v:.6g}") if isinstance(v, float) else str(v)
+        a.add_row(escape(item["name"]), escape(val), escape(item["unit"]), escape(item["kind"]),
+                  escape(item["source"]))
+    out.print(a)
+    for n in d["notes"]:
+        out.print(f"[yellow]note:[/yellow] {escape(n)}")
+    if out_file is not None:
+        out.print(f"per-run results written to {out_file}")
+
+
+# --------------------------------------------------------------------------- criticality
+_CRIT_COLUMNS: dict[str, list[tuple[str, str, str]]] = {
+    # (column title, table() column, format: f1/f2/f3 decimals, pct, int, text); the rest: --csv/--json
+    "eu2017": [("SR", "supply_risk", "f1"), ("SR pub", "published_sr", "f1"),
+               ("error", "f_sr_error", "f1"), ("EI pub", "economic_importance", "f1"),
+               ("pub", "published_critical", "text")],
+    "eu2023": [("SR", "supply_risk", "f1"), ("EI", "economic_importance", "f1"),
+               ("HHI GS", "f_hhi_wgi_t_gs", "f2"), ("IR", "f_ir", "pct"),
+               ("list", "published_eu_list_2023", "text")],
+    "eu": [("SR", "supply_risk", "f1"), ("EI", "economic_importance", "f1"),
+           ("year", "f_year", "text"), ("top", "f_gs_top", "text"),
+           ("list", "published_eu_list_2023", "text")],
+    "usgs": [("SR", "supply_risk", "f3"), ("DP", "f_dp", "f3"), ("TE", "f_te", "f2"),
+             ("EV", "f_ev", "f2"), ("DPxTE", "f_dp_x_te", "f3"), ("top", "f_top", "text")],
+    "geopolrisk": [("score", "supply_risk", "f3"), ("HHI", "f_hhi", "f3"),
+                   ("imports [t]", "f_imports_t", "int"),
+                   ("prod. [t]", "f_domestic_production_t", "int"), ("year", "f_trade_year", "text")],
+}
+
+
+def _crit_cell(v: object, kind: str) -> str:
+    if v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA:
+        return "—"
+    if kind == "text":
+        return str(v)
+    try:
+        f = float(v)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return str(v)
+    return {"f1": f"{f:.1f}", "f2": f"{f:.2f}", "f3": f"{f:.3f}", "pct": f"{f:.0%}",
+            "int": f"{f:,.0f}"}[kind]
+
+
+@app.command()
+def criticality(
+    method: Annotated[str, typer.Option(help="eu, usgs or geopolrisk.")] = "eu",
+    importer: Annotated[str | None, typer.Option(
+        help="Importer: EU, USA, JPN or ISO3 (default EU for eu, USA otherwise).")] = None,
+    year: Annotated[int | None, typer.Option(help="Production/trade year (default: latest).")] = None,
+    assessment: Annotated[int | None, typer.Option(
+        help="Run the EU method on the EU's own inputs of 2017 or 2023.")] = None,
+    parameters: Annotated[Path | None, typer.Option(
+        help="Your criticality parameters CSV (default: the package's EU 2023 parameters).")] = None,
+    commodity: Annotated[str | None, typer.Option(
+        help="Only this commodity or EU material.")] = None,
+    wgi_years: Annotated[str | None, typer.Option(
+        "--wgi-years", help="WGI data years of the 2023 chain: 2020 or 2016-2020.")] = None,
+    as_json: JsonOpt = False,
+    as_csv: CsvOpt = False,
+) -> None:
+    """Criticality: EU supply risk and economic importance, USGS-style supply risk, or GeoPolRisk,
+    as a ranked table with each factor, missing inputs and the critical call."""
+    from critmin.criticality import criticality as run
+
+    wy = None
+    if wgi_years:
+        try:
+            a, _, b = wgi_years.partition("-")
+            wy = tuple(range(int(a), int(b or a) + 1))
+        except ValueError:
+            _fail(CritminError(f"--wgi-years takes a year or a range such as 2016-2020, "
+                               f"got {wgi_years!r}"))
+    try:
+        with _warehouse() as wh:
+            res = run(commodity, method=method, importer=importer, year=year,
+                      assessment=assessment, parameters=parameters, wgi_years=wy, warehouse=wh)
+    except (CritminError, KeyError, ValueError) as exc:
+        _fail(exc)
+    if as_json:
+        _print_json(res.to_dict())
+        return
+    table = res.table()
+    if as_csv:
+        _print_csv(table)
+        return
+    key = ("eu" + str(res.assessment)) if res.assessment else res.method
+    cols = [c for c in _CRIT_COLUMNS[key] if c[1] in table.columns]
+    what = {"eu": "EU supply risk and economic importance", "usgs": "USGS-style supply risk",
+            "geopolrisk": "GeoPolRisk"}[res.method]
+    title = (f"{what}, EU assessment {res.assessment} reproduced" if res.assessment else
+             f"{what}, importer {res.importer}" + (f", {res.year}" if res.year else ""))
+    from rich import box
+
+    t = Table(title=title + (f" (ranked by {res.rank_by})" if res.rank_by != "supply_risk" else ""),
+              box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 1))
+    t.add_column("#", justify="right", no_wrap=True)
+    t.add_column("material", no_wrap=True, max_width=16, overflow="ellipsis")
+    t.add_column("st.", no_wrap=True, max_width=7, overflow="ellipsis")
+    widths = {"f1": 4, "f2": 5, "f3": 5, "pct": 4, "int": 7, "text": 4}
+    for title_, _c, kind in cols:
+        t.add_column(title_, justify="left" if kind == "text" else "right", no_wrap=True,
+                     min_width=max(widths[kind], min(len(title_), 7)))
+    if res.method == "eu":
+        t.add_column("crit.", no_wrap=True)
+    t.add_column("m", justify="right", no_wrap=True)
+    for r in table.itertuples(index=False):
+        row = r._asdict()
+        cells = [str(row["rank"]), str(row["material"]), str(row["stage"] or "—")]
+        cells += [_crit_cell(row.get(c), kind) for _t, c, kind in cols]
+        if res.method == "eu":
+            crit = row["critical"]
+            cells.append("—" if crit is None or crit is pd.NA else ("yes" if crit else "no"))
+        n_miss = len(res.materials[int(row["rank"]) - 1].missing)
+        cells.append(str(n_miss) if n_miss else "")
+        t.add_row(*cells)
+    out.print(t)
+    gaps = [m for m in res.materials if m.missing]
+    if gaps:
+        out.print(f"missing inputs ({len(gaps)} materials; computed what they allow):")
+        for m in gaps:
+            out.print(f"  {m.material}: " + "; ".join(m.missing), highlight=False)
+    for k, v in res.summary.items():
+        out.print(f"[dim]{k}:[/dim] {v}", highlight=False)
+    for n in res.notes:
+        out.print(f"[yellow]note:[/yellow] {n}", highlight=False)
 
 
 # --------------------------------------------------------------------------- commodities
@@ -291,7 +699,7 @@ def data_build() -> None:
 @data_app.command("ingest")
 def data_ingest(
     path: Annotated[Path, typer.Argument(help="The raw file.")],
-    source: Annotated[str, typer.Option(help="Source id: usgs-mcs, usgs-ds140, usgs-myb, wgi.")],
+    source: Annotated[str, typer.Option(help="Source id: " + ", ".join(READERS) + ".")],
 ) -> None:
     """Add a raw file (e.g. next year's MCS release): all rows or none; re-ingest replaces."""
     try:
@@ -347,6 +755,66 @@ def data_bundle(
     write_bundle(tables, manifest, out_dir or bundle_dir())
     out.print("bundle " + manifest["bundle_id"] + ": "
               + ", ".join(f"{k} {v:,}" for k, v in manifest["rows"].items()))
+
+
+# --------------------------------------------------------------------------- report
+@app.command()
+def report(
+    commodities: Annotated[list[str] | None, typer.Argument(
+        help="Commodities (default: rare earths, gallium, germanium, graphite, tungsten, antimony, "
+             "cobalt, lithium).", show_default=False)] = None,
+    region: Annotated[str, typer.Option(help="ISO3 of the importer whose exposure is shown.")] = "USA",
+    out_file: Annotated[Path | None, typer.Option(
+        "--out", help="Output file (default report.html, or report.pdf with --format pdf).")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="html or pdf (PDF through headless Chromium).")]
+    = "html",
+    year: Annotated[int | None, typer.Option(help="Year of the producer tables (default: latest).")]
+    = None,
+) -> None:
+    """Write the report: a one-page summary per commodity, charts, tables (CSV downloads), sources
+    and assumptions, in one self-contained HTML file (or PDF)."""
+    import time
+
+    from critmin.report import build_report, write_report
+
+    fmt = fmt.lower()
+    if fmt not in ("html", "pdf"):
+        _fail(ValueError(f"--format must be html or pdf, not {fmt!r}"))
+    target = out_file or Path(f"report.{fmt}")
+    t0 = time.perf_counter()
+    try:
+        with _warehouse() as wh:
+            rep = build_report(commodities or None, warehouse=wh, region=region, year=year,
+                               progress=lambda m: err.print(f"[dim]{m}[/dim]"))
+            path = write_report(target, rep, format=fmt)
+    except (CritminError, KeyError, ValueError) as exc:
+        _fail(exc)
+    out.print(f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB, {len(rep.commodities)} commodities, "
+              f"region {rep.region}) in {time.perf_counter() - t0:.1f} s")
+
+
+# --------------------------------------------------------------------------- dashboard
+@app.command()
+def dashboard(
+    port: Annotated[int, typer.Option(help="Port on 127.0.0.1.")] = 8501,
+) -> None:
+    """Run the Streamlit dashboard on 127.0.0.1 (usage statistics off; needs critmin[dashboard])."""
+    import os
+    import subprocess
+
+    from critmin.dashboard import ADDRESS, available, streamlit_command
+
+    if not available():
+        _fail(RuntimeError("the dashboard needs Streamlit: pip install 'critmin[dashboard]'"))
+    env = dict(os.environ)
+    if _STATE["db"] is not None:
+        env["CRITMIN_DB"] = str(_STATE["db"])
+    err.print(f"critmin dashboard on http://{ADDRESS}:{port} (Ctrl+C to stop)")
+    try:
+        rc = subprocess.call(streamlit_command(port), env=env)
+    except KeyboardInterrupt:
+        rc = 0
+    raise typer.Exit(code=rc)
 
 
 def main() -> None:  # pragma: no cover - console entry

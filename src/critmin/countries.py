@@ -29,6 +29,8 @@ __all__ = [
     "aliases",
     "AGGREGATE_CODES",
     "UnknownCountryError",
+    "resolve_comtrade",
+    "comtrade_codes",
 ]
 
 AGGREGATE_CODES = {"WLD": "World total", "OTH": "Other countries"}
@@ -207,3 +209,88 @@ def country_name(code: str) -> str:
         if c == code:
             return k.title()
     return code
+
+
+@lru_cache(maxsize=1)
+def comtrade_codes() -> dict[int, tuple[str, str, str]]:
+    """UN Comtrade area codes that are not (current) ISO 3166 numeric codes, from
+    ``critmin/data/comtrade_codes.csv``: ``{comtrade code: (critmin code, kind, Comtrade name)}``.
+
+    France is 251 (ISO 250), the USA 842 (ISO 840), India 699 (ISO 356), Switzerland 757, Norway
+    579; "World" is 0 (``WLD``); areas "not elsewhere specified" (``490`` "Other Asia, nes", ``899``
+    "Areas, nes", ``838`` "Free Zones", ...) are aggregates with codes ``CT:<code>``; Belgium-Luxembourg
+    (58) and the Southern African Customs Union (711) are groups.
+    """
+    text = resources.files("critmin.data").joinpath("comtrade_codes.csv").read_text("utf-8")
+    out: dict[int, tuple[str, str, str]] = {}
+    for rec in csv.DictReader(text.splitlines()):
+        out[int(rec["comtrade_code"])] = (rec["code"], rec["kind"], rec["comtrade_name"])
+    return out
+
+
+@lru_cache(maxsize=2048)
+def _comtrade_lookup(code: int) -> tuple[str, str] | None:
+    hit = comtrade_codes().get(code)
+    if hit:
+        return hit[0], hit[1]
+    rec = pycountry.countries.get(numeric=f"{code:03d}") if 0 < code < 1000 else None
+    if rec is not None:
+        return rec.alpha_3, "country"
+    return None
+
+
+def resolve_comtrade(code: object, name: object = None) -> Country:
+    """Resolve a UN Comtrade reporter or partner code.
+
+    Parameters
+    ----------
+    code : int or str
+        The numeric Comtrade code (``reporterCode``/``partnerCode``), e.g. 251 or ``"0251"``.
+    name : str, optional
+        The description Comtrade gives with it (``partnerDesc``). Used when the code is unknown, and
+        as a check: when the name resolves exactly to a country other than the code's, the code and
+        name disagree and :class:`UnknownCountryError` is raised.
+
+    Returns
+    -------
+    Country
+        ISO3 for countries (251 -> ``FRA``), ``WLD`` for World (0), ``CT:<code>`` aggregates for
+        areas not elsewhere specified, ``AAA+BBB`` groups (58 -> ``BEL+LUX``). ``raw`` is
+        ``"<code>"`` or ``"<code> <name>"``.
+
+    Raises
+    ------
+    UnknownCountryError
+        When neither the code (Comtrade table, then ISO 3166 numeric) nor the name is known, or when
+        they disagree.
+    """
+    raw_code = "" if code is None else str(code).strip()
+    raw_name = "" if name is None or (isinstance(name, float) and name != name) else _clean(name)
+    raw = f"{raw_code} {raw_name}".strip()
+    try:
+        num = int(float(raw_code)) if raw_code else None
+    except ValueError:
+        num = None
+    hit = _comtrade_lookup(num) if num is not None and num >= 0 else None
+    if hit is None:
+        if raw_name:
+            try:
+                c = resolve(raw_name)
+            except UnknownCountryError:
+                c = None
+            if c is not None and not c.detail:
+                return Country(c.code, c.kind, raw=raw)
+        raise UnknownCountryError(f"unknown UN Comtrade area code {raw_code!r}"
+                                  + (f" ({raw_name})" if raw_name else "")
+                                  + "; add it to critmin/data/comtrade_codes.csv")
+    if raw_name and hit[1] == "country":
+        try:
+            c = resolve(raw_name)
+        except UnknownCountryError:
+            c = None
+        # only an exact name is a check: "China, Hong Kong SAR" parses as China + detail
+        if c is not None and c.is_country and not c.detail and c.code != hit[0]:
+            raise UnknownCountryError(f"UN Comtrade code {raw_code} is {hit[0]} but its name "
+                                      f"{raw_name!r} is {c.code}")
+    return Country(hit[0], hit[1], raw=raw)
+

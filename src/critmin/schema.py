@@ -159,6 +159,28 @@ TABLES: dict[str, tuple[Field, ...]] = {
         Field("country_raw", "str", "", "WGI code and name as published"),
         *_PROV,
     ),
+    "eu_crm": (
+        Field("assessment", "int", "", "year of the EU criticality assessment (2017, 2023)", False),
+        Field("material", "str", "", "material as the EU names it (Natural graphite, LREE)", False),
+        Field("material_raw", "str", "", "the material name as written in the file"),
+        Field("stage", "str", "", "E extraction, P processing; empty when not stage-specific"),
+        Field("parameter", "str", "", "sr, ei, ir, eol_rir, si_sr, si_ei, hhi_wgi_t, share, t, "
+              "trade_parameter, end_use_share, sector_va, supply_data, stage_reported, "
+              "stages_assessed, critical, group, ignored", False),
+        Field("scope", "str", "", "GS global supply, EU EU sourcing; empty otherwise"),
+        Field("country", "str", "", "ISO3 of the supplier (share, t); empty otherwise"),
+        Field("country_raw", "str", "", "the country name as written"),
+        Field("application", "str", "", "end-use application (Appendix 6); empty otherwise"),
+        Field("sector", "str", "", "NACE Rev. 2 code of the end-use sector (C23); empty otherwise"),
+        Field("value", "float", "[unit]", "the number in `unit` (fractions for shares, IR, EoL-RIR)"),
+        Field("unit", "str", "", "1 (dimensionless or fraction) or MEUR (million euro)"),
+        Field("text", "str", "", "categorical value: GS+EU, GSonly, EUonly; E, P, E+P; yes, no"),
+        Field("missing", "str", "", "why the value is missing (blank, not_available, unreadable, "
+              "not_applicable)"),
+        Field("qualifier", "str", "", "'<' for '<0.1%' (an upper bound), '>' for '>0%'"),
+        Field("notes", "str", "", "source notes and reader remarks"),
+        *_PROV,
+    ),
 }
 """Table name -> fields."""
 
@@ -170,7 +192,9 @@ KEYS: dict[str, tuple[str, ...]] = {
     "prices": ("commodity", "product", "year"),
     "consumption": ("commodity", "country", "year", "basis", "method"),
     "governance": ("country", "year", "indicator"),
-    "trade": ("reporter", "partner", "flow", "hs_code", "period", "freq"),
+    "trade": ("source", "reporter", "partner", "flow", "hs_code", "period", "freq"),
+    "eu_crm": ("assessment", "material", "stage", "parameter", "scope", "country", "application",
+               "sector"),
 }
 """The columns identifying one value; the same key in two editions is the same value published twice.
 Within one edition of one source a key must be unique (duplicate rows are an error)."""

@@ -270,13 +270,14 @@ def _governance_weighted(
 ) -> tuple[float, int | None]:
     """Governance-weighted HHI (t = 1) on the countries' shares, with the WGI of the latest year
     not after ``year``; adds a ``wgi_scaled`` column to ``table`` and notes countries without WGI."""
-    gov = warehouse.table("governance", latest=True)
-    if gov.empty:
+    years = warehouse.cached(("wgi_years",), lambda: sorted(
+        int(y) for y in warehouse.query("SELECT DISTINCT year FROM governance")["year"]))
+    if not years:
         notes.append("no WGI data: governance-weighted HHI not computed")
         return math.nan, None
-    years = sorted(int(y) for y in gov["year"].dropna().unique())
     wy = max([y for y in years if y <= year] or [years[0]])
-    scaled = wgi_scaled(wgi_mean(gov, wy, min_indicators=1))
+    scaled = warehouse.cached(("wgi_scaled", wy), lambda: wgi_scaled(wgi_mean(
+        warehouse.table("governance", latest=True, year=wy), wy, min_indicators=1)))
     table["wgi_scaled"] = table["country"].map(scaled)
     share = table.set_index("country")["share_of_countries"].dropna()
     share = share[share > 0]

@@ -85,6 +85,7 @@ class Warehouse:
             self.con = duckdb.connect(target, read_only=read_only)
         except duckdb.Error as err:
             raise WarehouseError(f"cannot open warehouse {target}: {err}") from err
+        self._memo: dict[object, object] = {}
         if not read_only:
             self._create_schema()
 
@@ -184,6 +185,7 @@ class Warehouse:
             ready[name] = conform(df, name, file=file)
             _check_duplicates(ready[name], name, file)
         counts: dict[str, int] = {}
+        self._memo.clear()
         con = self.con
         con.begin()
         try:
@@ -269,6 +271,7 @@ class Warehouse:
         manifest = json.loads(manifest_path.read_text("utf-8"))
         frames = {t: pd.read_parquet(folder / f"{t}.parquet") for t in manifest["tables"]}
         counts: dict[str, int] = {}
+        self._memo.clear()
         con = self.con
         con.begin()
         try:
@@ -302,6 +305,20 @@ class Warehouse:
         return counts
 
     # ------------------------------------------------------------------ queries
+    def cached(self, key: object, compute: Callable[[], object]) -> object:
+        """A value derived from the tables, computed once per connection (cleared on ingest).
+
+        Parameters
+        ----------
+        key : hashable
+            Names the value (e.g. ``("wgi_scaled", 2023)``).
+        compute : callable
+            Computes it from this warehouse.
+        """
+        if key not in self._memo:
+            self._memo[key] = compute()
+        return self._memo[key]
+
     def query(self, sql: str, params: list | None = None) -> pd.DataFrame:
         """Run SQL and return a DataFrame."""
         return self.con.execute(sql, params or []).df()

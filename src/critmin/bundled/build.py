@@ -39,6 +39,19 @@ RAW_FILES: tuple[tuple[str, str], ...] = (
     ("usgs_rare_earths/ds140_rare_earths_historical_statistics_2020.xlsx", "usgs-ds140"),
     ("usgs_rare_earths/myb2022_rare_earths_advance_tables.xlsx", "usgs-myb"),
     ("wgi/wgidataset_2024update_1996-2023.xlsx", "wgi"),
+    ("trade/china_exports_monthly_comtrade_derived/strategic_premium_hs6.csv",
+     "comtrade-monthly-derived"),
+    ("trade/china_exports_monthly_comtrade_derived/country_monthly_stats.csv",
+     "comtrade-monthly-derived"),
+    ("trade/china_exports_monthly_comtrade_derived/overview_monthly.csv",
+     "comtrade-monthly-derived"),
+    ("trade/china_exports_monthly_comtrade_derived/deep_dive_hs6_monthly.csv",
+     "comtrade-monthly-derived"),
+    ("trade/un_comtrade_china_imports_hs2846_annual/[12][0-9][0-9][0-9].json", "comtrade"),
+    ("trade/un_comtrade_cmm_bilateral_annual_2020_2024/*_trade_data.csv", "comtrade"),
+    ("trade/usitc_dataweb_us_trade_hts4_annual/*.xlsx", "usitc"),
+    ("trade/oec_rare_earth_net_trade_annual/oec_hs2846_net_trade_by_country_1995-2022.csv", "oec"),
+    ("eu_crm/eu_crm_*.csv", "eu-crm"),
 )
 """(glob relative to the raw data folder, source id), in build order."""
 
@@ -130,6 +143,11 @@ def main(argv: list[str] | None = None) -> int:
     out_dir = Path(args[1]) if len(args) > 1 else here
     tables, manifest = build_tables(shared, progress=lambda m: print(m, file=sys.stderr))
     write_bundle(tables, manifest, out_dir)
+    if "eu_crm" in tables and out_dir == here:
+        # the default criticality parameters are derived from the EU inputs (see critmin.criticality)
+        from critmin.criticality import build_parameters, default_parameters_path, write_parameters
+
+        write_parameters(build_parameters(tables["eu_crm"]), default_parameters_path())
     print(json.dumps(manifest["rows"]), file=sys.stderr)
     return 0
 

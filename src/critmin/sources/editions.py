@@ -21,6 +21,13 @@ EDITION_DATES: dict[str, str] = {
     "MCS2025": "2025-01-29",
     "MCS2026": "2026-02-06",
     "WGI2024": "2024-09-26",
+    # Trade. UN Comtrade API snapshots are dated by their retrieval; the derived monthly tables and
+    # the OEC table by the repository snapshot of SOURCES.md (their build dates are not recorded).
+    "COMTRADE-API-2025-12-28": "2025-12-28",  # bilateral extract, collection_summary.json
+    "COMTRADE-API-2026-07-10": "2026-07-10",  # China imports of 2846, manifest.json retrieval
+    "COMTRADE-CN-M-2024": "2026-11-29",  # qennis/ChinaCriticalMineralComtrade tables @c59e0e6
+    "USITC-DATAWEB-2026-07-10": "2026-07-10",  # DataWeb download date (Query Parameters sheet)
+    "OEC-HS2846-2022": "2026-11-29",  # rodnm/proyect_powebi_rare-earth @07dbcc7 (data 1995-2022)
 }
 """Edition id -> publication date (ISO). Later wins."""
 

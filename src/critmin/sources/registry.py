@@ -4,6 +4,11 @@ Every reader takes a path and returns ``{table name: DataFrame}`` conforming to 
 ``usgs-mcs`` recognises which MCS file it is given: a per-commodity world table
 (``mcsYYYY-code_world.csv``), a per-commodity salient table (``..._salient.csv``/``.xlsx``), the single
 MCS 2025 world file, or the long MCS 2026 file (world, salient and import-source sections).
+Trade: ``comtrade`` (a UN Comtrade v1 API download, JSON or CSV), ``comtrade-monthly-derived`` (the
+monthly China export tables of SOURCES.md §5d), ``usitc`` (a USITC DataWeb XLSX export) and ``oec``
+(an OEC net-trade table), all into the ``trade`` table.
+EU criticality assessments: ``eu-crm`` (the six tables of the 2017 and 2023 studies, see
+:mod:`critmin.sources.eu_crm`) into the ``eu_crm`` table.
 """
 
 from __future__ import annotations
@@ -87,11 +92,46 @@ def _wgi(path: str | Path) -> dict[str, pd.DataFrame]:
     return {"governance": read_wgi(path)}
 
 
+def _comtrade(path: str | Path) -> dict[str, pd.DataFrame]:
+    from critmin.sources.comtrade import read_comtrade
+
+    return {"trade": read_comtrade(path)}
+
+
+def _comtrade_derived(path: str | Path) -> dict[str, pd.DataFrame]:
+    from critmin.sources.comtrade import read_china_monthly
+
+    return {"trade": read_china_monthly(path)}
+
+
+def _usitc(path: str | Path) -> dict[str, pd.DataFrame]:
+    from critmin.sources.usitc import read_usitc
+
+    return {"trade": read_usitc(path)}
+
+
+def _oec(path: str | Path) -> dict[str, pd.DataFrame]:
+    from critmin.sources.oec import read_oec_net_trade
+
+    return {"trade": read_oec_net_trade(path)}
+
+
+def _eu_crm(path: str | Path) -> dict[str, pd.DataFrame]:
+    from critmin.sources.eu_crm import read_eu_crm
+
+    return read_eu_crm(path)
+
+
 READERS: dict[str, Callable[[str | Path], dict[str, pd.DataFrame]]] = {
     "usgs-mcs": read_usgs_mcs,
     "usgs-ds140": _ds140,
     "usgs-myb": _myb,
     "wgi": _wgi,
+    "comtrade": _comtrade,
+    "comtrade-monthly-derived": _comtrade_derived,
+    "usitc": _usitc,
+    "oec": _oec,
+    "eu-crm": _eu_crm,
 }
 """Source id -> reader."""
 

@@ -1,0 +1,295 @@
+"""The result of a simulation: per-run summaries, quantile bands, assumptions; JSON and Parquet.
+
+``to_dict()`` is the JSON contract of ``critmin simulate --json``::
+
+    {"runs", "seed", "commodity",
+     "price_peak_multiple": {"p05", "p50", "p95"},
+     "regions": [{"region", "shortfall_t": {"p05", "p50", "p95"}, "stock_end_t": {...}, ...}, ...],
+     "assumptions": [...], ...}
+
+Fields may be added; none is renamed. Every number in it traces to a warehouse row or to a named
+assumption listed in ``assumptions`` (each with its kind: data, estimate, residual, override,
+assumption, default).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from critmin.market.model import FTOL_REL, REGION_METRICS, MarketInputs
+from critmin.market.spec import ScenarioSpec, describe_param
+
+__all__ = ["SimulationResult", "build_assumptions", "QUANTILES"]
+
+QUANTILES = {"p05": 0.05, "p50": 0.50, "p95": 0.95}
+
+
+def _q(values: np.ndarray) -> dict[str, float]:
+    v = np.asarray(values, float)
+    out = {k: float(np.quantile(v, p)) for k, p in QUANTILES.items()}
+    out["mean"] = float(v.mean())
+    return out
+
+
+@dataclass
+class SimulationResult:
+    """Per-run summaries and merged monthly statistics of one Monte Carlo simulation.
+
+    Attributes
+    ----------
+    columns : dict of str to ndarray
+        Per-run columns: ``run``, the draws (``occurs``, ``start_month``, ``duration_months``, ``cut``,
+        ``leakage``, elasticities, ``substitution_months``), ``peak_price_multiple`` [1],
+        ``mean_price_multiple`` [1], ``months_at_choke`` [months], ``cost_usd_total`` [USD], and per
+        region ``shortfall_t[R]`` [t], ``shortfall_months[R]`` [months], ``unmet_t[R]`` [t],
+        ``stock_end_t[R]`` [t], ``released_t[R]`` [t], ``refilled_t[R]`` [t], ``cost_usd[R]`` [USD].
+    price_hist : ndarray
+        (H, B + 2) counts of ``ln(P/P0)`` per month (see :class:`~critmin.market.model.MarketOutput`).
+    sums : dict of str to ndarray
+        Sums over runs per month (price multiple; consumption, shortfall, stock per region [t]).
+    paths : dict or None
+        Every run's monthly paths when requested.
+    """
+
+    spec: ScenarioSpec
+    baseline: object
+    inputs: MarketInputs
+    runs: int
+    seed: int
+    runner: str
+    chunk_size: int
+    elapsed_s: float
+    columns: dict[str, np.ndarray]
+    price_hist: np.ndarray | None
+    sums: dict[str, np.ndarray]
+    paths: dict[str, np.ndarray] | None = None
+    assumptions: list[dict] = field(default_factory=list)
+
+    # ------------------------------------------------------------------ tables
+    @property
+    def regions(self) -> tuple[str, ...]:
+        return self.inputs.regions
+
+    @property
+    def scenarios(self) -> pd.DataFrame:
+        """One row per run (a new DataFrame each call)."""
+        return pd.DataFrame(self.columns)
+
+    def quantiles(self, column: str) -> dict[str, float]:
+        """p05, p50, p95 and mean of a per-run column."""
+        return _q(self.columns[column])
+
+    def price_band(self) -> pd.DataFrame:
+        """Per month: quantiles of ``P/P0`` (from the merged histograms; exact at P0 and at the choke,
+        otherwise within half a bin, ln(P_max/P0)/4000) and the mean."""
+        H = self.inputs.horizon
+        xmax = math.log(self.inputs.choke_multiple)
+        rows = []
+        for t in range(H):
+            row = {"month": t}
+            for k, p in QUANTILES.items():
+                row[k] = _hist_quantile(self.price_hist[t], p, xmax) if self.price_hist is not None \
+                    else float("nan")
+            row["mean"] = float(self.sums["price_multiple"][t] / self.runs)
+            rows.append(row)
+        return pd.DataFrame(rows)
+
+    def mean_paths(self) -> pd.DataFrame:
+        """Per month and region: mean consumption, shortfall and end-of-month stock [t]."""
+        rows = []
+        for t in range(self.inputs.horizon):
+            for j, r in enumerate(self.regions):
+                rows.append({"month": t, "region": r,
+                             "consumption_t": self.sums["consumption_t"][t, j] / self.runs,
+                             "shortfall_t": self.sums["shortfall_t"][t, j] / self.runs,
+                             "stock_t": self.sums["stock_t"][t, j] / self.runs})
+        return pd.DataFrame(rows)
+
+    def region_summaries(self) -> list[dict]:
+        """Per region: baseline, stock and the quantiles of each per-run metric."""
+        out = []
+        b = self.baseline
+        for j, r in enumerate(self.regions):
+            reg = b.region(r)
+            item = {"region": r, "name": reg.name, "estimate": reg.is_estimate,
+                    "demand_kind": reg.kind, "demand_source": reg.source,
+                    "baseline_demand_t_per_year": reg.demand_t_per_year,
+                    "stock_start_t": float(self.inputs.stock0[j])}
+            for m in REGION_METRICS:
+                item[m] = self.quantiles(f"{m}[{r}]")
+            out.append(item)
+        return out
+
+    # ------------------------------------------------------------------ outputs
+    def to_dict(self) -> dict:
+        """The JSON contract (see the module docstring); deterministic for a given seed."""
+        occ = self.columns["occurs"]
+        return {
+            "runs": self.runs,
+            "seed": self.seed,
+            "commodity": self.baseline.commodity,
+            "scenario": self.spec.name,
+            "scenario_file": self.spec.path,
+            "horizon_months": self.inputs.horizon,
+            "exporter": self.baseline.exporter,
+            "p0_usd_per_t": self.inputs.p0,
+            "choke_multiple": self.inputs.choke_multiple,
+            "disruption_share": float(np.mean(occ)) if len(occ) else 0.0,
+            "price_peak_multiple": self.quantiles("peak_price_multiple"),
+            "price_mean_multiple": self.quantiles("mean_price_multiple"),
+            "months_at_choke": self.quantiles("months_at_choke"),
+            "cost_usd_total": self.quantiles("cost_usd_total"),
+            "regions": self.region_summaries(),
+            "price_band": self.price_band().to_dict(orient="records"),
+            "baseline": self.baseline.to_dict(),
+            "assumptions": self.assumptions,
+            "notes": list(self.baseline.notes),
+            "runner": self.runner,
+            "chunk_size": self.chunk_size,
+        }
+
+    def to_parquet(self, path: str | Path) -> Path:
+        """Write one row per run to Parquet; the scenario, baseline and assumptions go in the file's
+        metadata (``critmin.simulation``, JSON).
+
+        Parameters
+        ----------
+        path : str or Path
+            Output file.
+        """
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        p = Path(path)
+        table = pa.table({k: pa.array(v) for k, v in self.columns.items()})
+        meta = {
+            "runs": self.runs, "seed": self.seed, "commodity": self.baseline.commodity,
+            "scenario": self.spec.model_dump(mode="json"), "baseline": self.baseline.to_dict(),
+            "assumptions": self.assumptions,
+            "units": {"shortfall_t": "t", "unmet_t": "t", "stock_end_t": "t", "released_t": "t",
+                      "refilled_t": "t", "cost_usd": "USD", "shortfall_months": "months",
+                      "months_at_choke": "months", "peak_price_multiple": "1 (P/P0)"},
+        }
+        md = dict(table.schema.metadata or {})
+        md[b"critmin.simulation"] = json.dumps(meta, default=_json_default).encode()
+        pq.write_table(table.replace_schema_metadata(md), p)
+        return p
+
+
+def _json_default(o):
+    if isinstance(o, (np.floating, np.integer)):
+        return o.item()
+    if isinstance(o, np.ndarray):
+        return o.tolist()
+    return str(o)
+
+
+def _hist_quantile(counts: np.ndarray, p: float, xmax: float) -> float:
+    """Quantile of P/P0 from a (B + 2)-bin histogram (bin 0 exactly P0, bin B + 1 the choke)."""
+    total = counts.sum()
+    if total == 0:
+        return float("nan")
+    B = counts.shape[0] - 2
+    target = p * total
+    cum = np.cumsum(counts)
+    k = int(np.searchsorted(cum, target, side="left"))
+    k = min(k, B + 1)
+    if k == 0:
+        return 1.0
+    if k == B + 1:
+        return math.exp(xmax)
+    below = cum[k - 1]
+    frac = (target - below) / counts[k] if counts[k] else 0.5
+    w = xmax / B
+    return math.exp((k - 1 + min(max(frac, 0.0), 1.0)) * w)
+
+
+# --------------------------------------------------------------------------- assumptions
+def _src(spec: ScenarioSpec, key: str, description: str, set_in_file: bool) -> tuple[str, str]:
+    if key in spec.sources:
+        return "assumption", spec.sources[key]
+    if set_in_file:
+        return "assumption", f"scenario file; {description}" if description else "scenario file"
+    return "default", f"default; {description}" if description else "default"
+
+
+def build_assumptions(spec: ScenarioSpec, baseline, inputs: MarketInputs) -> list[dict]:
+    """Every figure a simulation rests on, with its kind and source (shown in every output).
+
+    Kinds: ``data`` (a warehouse row), ``estimate`` (documented estimate where the data lack a
+    figure), ``residual``, ``override``, ``assumption`` (a model parameter given in the scenario file)
+    and ``default`` (a model parameter left at its documented default).
+    """
+    out = list(baseline.assumptions())
+    m = spec.market
+    mset = m.model_fields_set
+    units = {"demand_elasticity_short": "1", "demand_elasticity_long": "1", "substitution_months": "months",
+             "supply_elasticity": "1", "spare_capacity": "1 (share of Q_i0)",
+             "spare_capacity_immediate": "1 (share of Q_i0)", "ramp_lag_months": "months",
+             "ramp_months": "months", "choke_multiple": "1 (P_max/P0)",
+             "spare_capacity_from_data": "", "shortfall_month_threshold": "1 (share of monthly demand)",
+             "shortage_cost_usd_per_t": "USD/t", "shortage_cost_multiple": "1 (x P0)"}
+    for name, unit in units.items():
+        val = getattr(m, name)
+        if val is None or (name == "spare_capacity" and m.spare_capacity_from_data):
+            continue
+        desc = type(m).model_fields[name].description or ""
+        kind, src = _src(spec, f"market.{name}", desc, name in mset)
+        out.append({"name": f"market.{name}", "value": _v(val), "unit": unit, "kind": kind, "source": src})
+    if m.spare_capacity_from_data:
+        out.append({"name": "market.spare_capacity (from data)",
+                    "value": float(inputs.spare_max.max(initial=0)),
+                    "unit": "1 (share of Q_i0)", "kind": "data",
+                    "source": f"other suppliers' capacity {baseline.other_capacity_t_per_year():,.6g} t/yr "
+                              f"(idle plants included) / their output - 1; {baseline.capacity_source}"})
+    if m.shortage_cost_usd_per_t is None and m.shortage_cost_multiple is None:
+        out.append({"name": "market.shortage_cost_usd_per_t", "value": inputs.shortage_cost,
+                    "unit": "USD/t", "kind": "default",
+                    "source": "default: choke_multiple x P0, the lowest value consistent with rationing "
+                              "at the choke price"})
+    for c, sm in m.suppliers.items():
+        for k, v in sm.model_dump().items():
+            if v is not None:
+                kind, src = _src(spec, f"market.suppliers.{c}.{k}", "", True)
+                out.append({"name": f"market.suppliers.{c}.{k}", "value": v, "unit": units.get(k, ""),
+                            "kind": kind, "source": src})
+    for r, sp in spec.stockpiles.items():
+        j = inputs.regions.index(r)
+        kind, src = _src(spec, f"stockpiles.{r}", sp.note or "", True)
+        how = (f"{sp.tonnes:g} t" if sp.tonnes is not None else f"{sp.days_of_cover:g} days of cover")
+        trig = sp.trigger + (f" at {sp.trigger_level:g}" if sp.trigger_level is not None else "")
+        refill = (f"; refill {inputs.refill_cap[j]:,.6g} t/month while P <= {sp.refill_below_multiple:g} x P0"
+                  if inputs.refill_cap[j] > 0 else "; no refill")
+        out.append({"name": f"stockpiles.{r}", "value": float(inputs.stock0[j]), "unit": "t",
+                    "kind": kind, "source": f"{how}; release <= {inputs.release_cap[j]:,.6g} t/month "
+                    f"when trigger {trig}{refill}; {src}"})
+    d = spec.disruption
+    dset = d.model_fields_set
+    for name, unit in (("probability", "1"), ("targets", ""), ("start_month", "months"),
+                       ("duration_months", "months"), ("cut", "1 (share of exports to targets)"),
+                       ("leakage", "1 (share of the cut)")):
+        desc = type(d).model_fields[name].description or ""
+        kind, src = _src(spec, f"disruption.{name}", desc, name in dset)
+        out.append({"name": f"disruption.{name}", "value": _v(getattr(d, name)), "unit": unit,
+                    "kind": kind, "source": src})
+    out.append({"name": "disruption.target_exports", "value": inputs.target_exports_t * 12.0,
+                "unit": "t/yr", "kind": "estimate",
+                "source": "exporter's baseline exports to the targeted regions (see baseline regions)"})
+    out.append({"name": "model.clearing_tolerance", "value": FTOL_REL, "unit": "1 (of demand)",
+                "kind": "default",
+                "source": "excess demand at the solved price, relative to baseline demand"})
+    return out
+
+
+def _v(val):
+    if isinstance(val, (int, float, str)):
+        return val
+    if isinstance(val, list):
+        return val
+    return describe_param(val)

@@ -1,0 +1,172 @@
+"""Where the chunks of a simulation run: in this process, on a local process pool, or on Dask.
+
+A runner has a ``name`` and one method, ``run(fn, payload, tasks, on_result)``: it calls
+``fn(payload, task)`` for every task, wherever it likes, and ``on_result(result)`` in this process as
+each result arrives (in any order). The engine writes each result into its runs' rows, so the numbers
+do not depend on the runner (see :mod:`critmin.market.engine`).
+
+Dask workers must be able to import ``critmin`` (install it in the workers' environment).
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import multiprocessing as mp
+import sys
+import types
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+
+__all__ = ["InProcessRunner", "ProcessPoolRunner", "DaskRunner", "get_runner"]
+
+
+class InProcessRunner:
+    """Run the chunks one after another in this process."""
+
+    name = "in-process"
+
+    def run(self, fn: Callable, payload, tasks: Sequence, on_result: Callable) -> None:
+        for task in tasks:
+            on_result(fn(payload, task))
+
+
+@contextmanager
+def _children_skip_main() -> Iterator[None]:
+    """Hide this process's ``__main__`` from ``spawn``/``forkserver`` children while they start.
+
+    Such children re-import the parent's main script unless told otherwise; the work functions live
+    in ``critmin`` and need nothing from it, and re-running it breaks under notebooks, Streamlit or
+    test runners that leave a non-guarded script as ``__main__``.
+    """
+    main = sys.modules.get("__main__")
+    sys.modules["__main__"] = types.ModuleType("__main__")
+    try:
+        yield
+    finally:
+        if main is not None:
+            sys.modules["__main__"] = main
+
+
+class ProcessPoolRunner:
+    """Run the chunks on a local pool of processes (:class:`concurrent.futures.ProcessPoolExecutor`).
+
+    Parameters
+    ----------
+    workers : int
+        Number of processes.
+    mp_context : str
+        ``spawn`` (default: safe whatever threads the parent runs), ``forkserver`` or ``fork``.
+    max_in_flight : int, optional
+        Chunks submitted ahead of the results (bounds memory); default ``2 x workers``.
+    """
+
+    def __init__(self, workers: int = 2, *, mp_context: str = "spawn",
+                 max_in_flight: int | None = None) -> None:
+        if workers < 1:
+            raise ValueError("workers must be >= 1")
+        self.workers = workers
+        self.mp_context = mp_context
+        self.max_in_flight = max_in_flight or 2 * workers
+        self.name = f"process-pool({workers})"
+
+    def run(self, fn: Callable, payload, tasks: Sequence, on_result: Callable) -> None:
+        ctx = mp.get_context(self.mp_context)
+        pending = list(tasks)[::-1]
+        with _children_skip_main(), cf.ProcessPoolExecutor(max_workers=self.workers, mp_context=ctx) as ex:
+            running = set()
+            while pending or running:
+                while pending and len(running) < self.max_in_flight:
+                    running.add(ex.submit(fn, payload, pending.pop()))
+                done, running = cf.wait(running, return_when=cf.FIRST_COMPLETED)
+                for fut in done:
+                    on_result(fut.result())
+
+
+class DaskRunner:
+    """Run the chunks on Dask: an existing scheduler, a given client, or a local cluster.
+
+    Parameters
+    ----------
+    scheduler : str, optional
+        Address of a running scheduler, e.g. ``tcp://10.0.0.5:8786``.
+    workers : int, optional
+        Start a :class:`distributed.LocalCluster` with this many workers (when no scheduler or
+        client is given; default 2).
+    processes : bool
+        LocalCluster workers as processes (default) or threads in this process.
+    client : distributed.Client, optional
+        Use this client (not closed afterwards).
+    max_in_flight : int, optional
+        Chunks submitted ahead of the results; default ``4 x workers``.
+    """
+
+    def __init__(self, scheduler: str | None = None, *, workers: int | None = None,
+                 processes: bool = True, client=None, max_in_flight: int | None = None) -> None:
+        self.scheduler = scheduler
+        self.workers = workers
+        self.processes = processes
+        self.client = client
+        self.max_in_flight = max_in_flight
+        where = scheduler or ("client" if client is not None else f"local({workers or 2})")
+        self.name = f"dask({where})"
+
+    def run(self, fn: Callable, payload, tasks: Sequence, on_result: Callable) -> None:
+        from distributed import Client, LocalCluster, as_completed
+
+        cluster = None
+        client = self.client
+        own = client is None
+        if own:
+            if self.scheduler:
+                client = Client(self.scheduler)
+            else:
+                cluster = LocalCluster(n_workers=self.workers or 2, threads_per_worker=1,
+                                       processes=self.processes, dashboard_address=None)
+                client = Client(cluster)
+        try:
+            n_workers = max(1, len(client.scheduler_info().get("workers", {})) or (self.workers or 2))
+            limit = self.max_in_flight or 4 * n_workers
+            [remote] = client.scatter([payload], broadcast=True)
+            pending = list(tasks)[::-1]
+            first = [client.submit(fn, remote, pending.pop(), pure=False)
+                     for _ in range(min(limit, len(pending)))]
+            ac = as_completed(first)
+            for fut in ac:
+                res = fut.result()
+                fut.release()
+                on_result(res)
+                if pending:
+                    ac.add(client.submit(fn, remote, pending.pop(), pure=False))
+        finally:
+            if own:
+                client.close()
+                if cluster is not None:
+                    cluster.close()
+
+
+def get_runner(*, workers: int | None = None, scheduler: str | None = None, pool: int | None = None):
+    """The runner the CLI options ask for.
+
+    Parameters
+    ----------
+    workers : int, optional
+        Dask LocalCluster with this many worker processes.
+    scheduler : str, optional
+        Dask scheduler address (``tcp://HOST:PORT``).
+    pool : int, optional
+        Local process pool with this many processes.
+
+    Returns
+    -------
+    InProcessRunner, ProcessPoolRunner or DaskRunner
+    """
+    if sum(x is not None for x in (workers, scheduler, pool)) > 1:
+        raise ValueError("give at most one of workers (Dask local cluster), scheduler (Dask) and "
+                         "pool (process pool)")
+    if scheduler:
+        return DaskRunner(scheduler)
+    if workers:
+        return DaskRunner(workers=workers)
+    if pool:
+        return ProcessPoolRunner(pool)
+    return InProcessRunner()

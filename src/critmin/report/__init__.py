@@ -1,0 +1,202 @@
+"""The HTML report: one self-contained file a policy analyst can send on.
+
+:func:`build_report` asks the public API (through :class:`~critmin.report.context.Context`) for each
+commodity's results and arranges them into a :class:`Report`: a one-page summary per commodity, then
+its sections (:mod:`critmin.report.sections`), then an appendix of sources, editions, licences and
+assumptions. :func:`render_html` writes it with jinja2 and plotly, the plotly.js library embedded once;
+:func:`write_report` saves it as HTML or, through headless Chromium, as PDF.
+
+The chart and table builders (:mod:`critmin.report.charts`, :mod:`critmin.report.tables`) and the
+section registry are shared with the dashboard.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from critmin.report.context import ANALYSES, US, Context, analysis_status
+from critmin.report.sections import SectionView, build_sections, criticality_matrix_view, pending
+from critmin.report.summary import Fact, overview_row, summarize
+from critmin.report.tables import Table
+
+__all__ = [
+    "DEFAULT_COMMODITIES",
+    "Report",
+    "CommodityReport",
+    "build_report",
+    "render_html",
+    "write_report",
+    "Context",
+    "ANALYSES",
+    "analysis_status",
+]
+
+#: Commodities of ``critmin report`` when none is named: rare earths and a few critical metals.
+DEFAULT_COMMODITIES = ("rare-earths", "gallium", "germanium", "graphite", "tungsten", "antimony",
+                       "cobalt", "lithium")
+
+
+@dataclass
+class CommodityReport:
+    """One commodity's part of the report."""
+
+    id: str
+    name: str
+    facts: list[Fact]
+    sections: list[SectionView]
+    notes: list[str] = field(default_factory=list)
+    errors: dict[str, str] = field(default_factory=dict)
+    context: Context | None = None
+
+
+@dataclass
+class Report:
+    """Everything the report shows, before rendering."""
+
+    title: str
+    region: str
+    region_name: str
+    generated: str
+    version: str
+    bundle_id: str
+    commodities: list[CommodityReport]
+    overview: Table
+    sources: Table
+    assumptions: Table
+    pending: list[tuple[str, str]]
+    overview_sections: list[SectionView] = field(default_factory=list)
+    source_ids: list[str] = field(default_factory=list)
+
+
+def build_report(
+    commodities: Iterable[str] | None = None,
+    *,
+    warehouse,
+    region: str = US,
+    year: int | None = None,
+    years: tuple[int, int] | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> Report:
+    """Gather the results of the public API for a report.
+
+    Parameters
+    ----------
+    commodities : iterable of str, optional
+        Catalogue ids, names or USGS codes (default :data:`DEFAULT_COMMODITIES`).
+    warehouse : critmin.warehouse.Warehouse
+        Where the data live.
+    region : str
+        ISO3 of the importer whose exposure the summary describes (default ``USA``).
+    year : int, optional
+        Year of the producers tables (default: each commodity's latest).
+    years : (int, int), optional
+        First and last year of the time-series charts (default: all).
+    progress : callable, optional
+        Called with a message per commodity.
+
+    Returns
+    -------
+    Report
+    """
+    import critmin
+    from critmin.report import provenance, tables
+
+    items = []
+    for com in (list(commodities) if commodities else list(DEFAULT_COMMODITIES)):
+        if progress:
+            progress(f"report: {com}")
+        ctx = Context(com, warehouse, region=region, year=year, years=years)
+        facts = summarize(ctx)
+        views = build_sections(ctx)
+        notes = list(ctx.supply.notes) if ctx.supply is not None else []
+        items.append(CommodityReport(ctx.commodity, ctx.info.name, facts, views, notes,
+                                     dict(ctx.errors), ctx))
+    contexts = [c.context for c in items if c.context is not None]
+    import pandas as pd
+
+    ov = pd.DataFrame([overview_row(c) for c in contexts])
+    if "top_country" in ov:
+        ov["top_producer"] = [tables.display_name(c) if isinstance(c, str) else None
+                              for c in ov["top_country"]]
+    if "us_top_source" in ov:
+        ov["us_main_source"] = [tables.display_name(c) if isinstance(c, str) else None
+                                for c in ov["us_top_source"]]
+    overview = tables.Table(
+        "critmin_overview", "Latest year per commodity", ov,
+        {"name": ("commodity", "text"), "year": ("year", "text"),
+         "top_producer": ("top producer", "text"), "top_share": ("share", "pct"),
+         "hhi_points": ("HHI [points]", "int"), "hhi_band": ("concentration", "text"),
+         "us_nir_text": ("U.S. import reliance", "text"), "us_nir_year": ("(year)", "text"),
+         "us_main_source": ("main U.S. source", "text"),
+         "us_top_source_share": ("share", "pct0")},
+        "Latest year with production by country; U.S. net import reliance as reported by USGS.")
+    used = provenance.editions_used(contexts)
+    src = provenance.sources_table(warehouse, used)
+    sources = tables.Table("critmin_sources", "Sources", src,
+                           {"source": ("source", "text"), "title": ("publisher and title", "text"),
+                            "editions": ("editions", "text"), "licence": ("licence", "text"),
+                            "used_in_report": ("used in this report", "text")})
+    assumptions = tables.Table("critmin_assumptions", "Every assumption behind the figures",
+                               provenance.assumptions_table(contexts),
+                               {"assumption": ("assumption", "text"), "value": ("value", "text"),
+                                "applies_to": ("applies to", "text"), "note": ("note", "text")})
+    matrix = criticality_matrix_view(contexts)
+    region = (region or US).upper()
+    return Report(
+        title="Critical-minerals supply security",
+        region=region, region_name=tables.display_name(region),
+        generated=_dt.datetime.now().strftime("%d %B %Y, %H:%M"),
+        version=critmin.__version__, bundle_id=provenance.bundle_id(),
+        commodities=items, overview=overview, sources=sources, assumptions=assumptions,
+        pending=pending(), overview_sections=[matrix] if matrix is not None else [],
+        source_ids=[str(x) for x in src.loc[src["used_in_report"] != "", "source"]],
+    )
+
+
+def render_html(report: Report) -> str:
+    """The report as one self-contained HTML page (plotly.js embedded once, no external
+    reference)."""
+    from critmin.report.render import render
+
+    return render(report)
+
+
+def write_report(
+    path: str | Path,
+    report: Report,
+    *,
+    format: str = "html",  # noqa: A002 - the CLI option's name
+    chromium: str | None = None,
+) -> Path:
+    """Write a built report as HTML or PDF.
+
+    Parameters
+    ----------
+    path : str or Path
+        Output file.
+    report : Report
+        From :func:`build_report`.
+    format : {"html", "pdf"}
+        PDF is printed by headless Chromium from the HTML.
+    chromium : str, optional
+        Chromium executable for PDF (default ``/usr/bin/chromium`` or ``chromium`` on PATH).
+
+    Returns
+    -------
+    Path
+        The written file.
+    """
+    from critmin.report.render import html_to_pdf, render
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    html = render(report)
+    if format == "html":
+        path.write_text(html, encoding="utf-8")
+        return path
+    if format != "pdf":
+        raise ValueError(f"unknown format {format!r}: html or pdf")
+    return html_to_pdf(html, path, chromium=chromium)

@@ -1,0 +1,311 @@
+"""What the faces know about one commodity: the public API's results, fetched lazily and once.
+
+:class:`Context` is the only place the report and the dashboard call the analyses: every result is
+fetched through :meth:`Context.fetch`, memoised, and a failure (no data for this commodity) is kept as a
+message instead of an exception, so one missing series never breaks a report.
+
+:data:`ANALYSES` names the analyses that land after the supply and exposure jobs (importer dependence
+from trade data, the restriction monitor, the market simulator, stockpile sizing, criticality). A face
+shows their sections only when :meth:`Analysis.available` is true; otherwise it says which module and
+function are missing.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import os
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from critmin.commodities import Commodity
+from critmin.commodities import get as get_commodity
+from critmin.errors import CritminError
+from critmin.report.charts import country_colors, display_name
+
+__all__ = ["Analysis", "ANALYSES", "Context", "analysis_status", "US", "SCENARIO_RUNS",
+           "SCENARIO_SEED", "scenario_files"]
+
+#: The importer the bundled USGS exposure data describe.
+US = "USA"
+
+#: Monte Carlo runs and root seed of each disruption scenario in a report (shown as assumptions).
+SCENARIO_RUNS = 2000
+SCENARIO_SEED = 1
+
+# One DuckDB connection is not safe for concurrent use: the dashboard serves sessions from threads.
+_LOCK = threading.RLock()
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """An analysis the faces show once its module has landed.
+
+    Attributes
+    ----------
+    id : str
+        Section id (``monitor``).
+    title : str
+        Display title.
+    module, function : str
+        Where the job function lives (``critmin.monitor``, ``monitor``).
+    page : str
+        The dashboard page that shows it.
+    question : str
+        The question it answers, as the summary asks it.
+    """
+
+    id: str
+    title: str
+    module: str
+    function: str
+    page: str
+    question: str
+
+    @property
+    def requires(self) -> str:
+        """``module.function``."""
+        return f"{self.module}.{self.function}"
+
+    def available(self) -> bool:
+        """True when the module imports and has the job function."""
+        try:
+            if importlib.util.find_spec(self.module) is None:
+                return False
+            return callable(getattr(importlib.import_module(self.module), self.function, None))
+        except Exception:  # a module being written may not import yet
+            return False
+
+    def load(self) -> Callable:
+        """The job function."""
+        return getattr(importlib.import_module(self.module), self.function)
+
+
+#: The analyses after supply and exposure, in the order the report shows them.
+ANALYSES: dict[str, Analysis] = {a.id: a for a in (
+    Analysis("dependence", "Importer dependence (trade data)", "critmin.exposure",
+             "importer_dependence", "Dependence", "How exposed is the importer, from trade data?"),
+    Analysis("monitor", "Export signals (restriction monitor)", "critmin.monitor", "monitor",
+             "Monitor", "Is a drop in exports a restriction?"),
+    Analysis("scenarios", "Disruption scenarios (market simulator)", "critmin.market", "simulate",
+             "Scenarios", "What would a disruption cost?"),
+    Analysis("stockpile", "Stockpile sizing", "critmin.stockpile", "size_stockpile", "Stockpile",
+             "How large should the stock be?"),
+    Analysis("criticality", "Criticality", "critmin.criticality", "criticality",
+             "Criticality", "How critical is it?"),
+)}
+
+
+def analysis_status() -> pd.DataFrame:
+    """Per later analysis: whether it is available in this installation and what it needs."""
+    return pd.DataFrame([{"id": a.id, "title": a.title, "page": a.page, "requires": a.requires,
+                          "available": a.available()} for a in ANALYSES.values()])
+
+
+@dataclass
+class Context:
+    """One commodity as the faces see it: parameters plus lazily fetched API results.
+
+    Parameters
+    ----------
+    commodity : str
+        Catalogue id, name or USGS code.
+    warehouse : critmin.warehouse.Warehouse
+        Where the data live.
+    region : str
+        ISO3 of the importer whose exposure is shown (default ``USA``).
+    year : int, optional
+        Year of the producers table (default: the latest with data).
+    stage : str, optional
+        Production stage (default: the commodity's headline stage).
+    years : (int, int), optional
+        First and last year of the time-series charts.
+    scenario : str, optional
+        Disruption scenario file to simulate (default: every file of :func:`scenario_files` for
+        this commodity).
+    runs, seed : int
+        Monte Carlo runs [runs] and root seed of each scenario.
+    """
+
+    commodity: str
+    warehouse: object
+    region: str = US
+    year: int | None = None
+    stage: str | None = None
+    years: tuple[int, int] | None = None
+    scenario: str | None = None
+    runs: int = SCENARIO_RUNS
+    seed: int = SCENARIO_SEED
+    errors: dict[str, str] = field(default_factory=dict)
+    _cache: dict[str, object] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        self.info: Commodity = get_commodity(self.commodity)
+        self.commodity = self.info.id
+        self.region = (self.region or US).upper()
+
+    # ------------------------------------------------------------------ fetching
+    def fetch(self, key: str, fn: Callable[[], object]) -> object | None:
+        """Call ``fn`` once and memoise its result under ``key``; on a data error keep the message
+        in :attr:`errors` and return None."""
+        if key in self._cache:
+            return self._cache[key]
+        with _LOCK:
+            try:
+                value = fn()
+            except (CritminError, KeyError, ValueError) as exc:
+                self.errors[key] = str(exc)
+                value = None
+        self._cache[key] = value
+        return value
+
+    @property
+    def region_name(self) -> str:
+        """Display name of the region."""
+        return display_name(self.region)
+
+    @property
+    def supply(self):
+        """:func:`critmin.supply.supply` for the commodity, year and stage."""
+        from critmin.supply import supply
+
+        return self.fetch("supply", lambda: supply(self.commodity, year=self.year,
+                                                   stage=self.stage, warehouse=self.warehouse))
+
+    @property
+    def trend(self):
+        """:func:`critmin.supply.trend` for the commodity and stage."""
+        from critmin.supply import trend
+
+        stage = self.stage or (self.supply.stage if self.supply is not None else None)
+        return self.fetch("trend", lambda: trend(self.commodity, stage=stage,
+                                                 warehouse=self.warehouse))
+
+    @property
+    def us_reliance(self) -> pd.DataFrame | None:
+        """:func:`critmin.exposure.us_net_import_reliance`."""
+        from critmin.exposure import us_net_import_reliance
+
+        return self.fetch("us_reliance",
+                          lambda: us_net_import_reliance(self.commodity, warehouse=self.warehouse))
+
+    @property
+    def us_sources(self) -> pd.DataFrame | None:
+        """:func:`critmin.exposure.us_import_sources`."""
+        from critmin.exposure import us_import_sources
+
+        return self.fetch("us_sources",
+                          lambda: us_import_sources(self.commodity, warehouse=self.warehouse))
+
+    def analysis(self, analysis_id: str) -> object | None:
+        """The result of a later analysis (see :data:`ANALYSES`) for this commodity, or None when it
+        is not available or has nothing for this commodity (the reason is in :attr:`errors`)."""
+        a = ANALYSES[analysis_id]
+        if not a.available():
+            return None
+        fn = a.load()
+        call = _CALLS.get(analysis_id, _default_call)
+        key = f"analysis:{analysis_id}"
+        if key in self._cache:
+            return self._cache[key]
+        with _LOCK:
+            try:
+                value = call(fn, self)
+            except Exception as exc:  # a later analysis must not break the report
+                self.errors[key] = f"{a.requires}: {type(exc).__name__}: {exc}"
+                value = None
+        self._cache[key] = value
+        return value
+
+    # ------------------------------------------------------------------ presentation helpers
+    @property
+    def colors(self) -> dict[str, str]:
+        """One colour per country for all of this commodity's charts (largest producers first)."""
+        if "colors" not in self._cache:
+            order: list[str] = []
+            tr = self.trend
+            if tr is not None and tr.shares:
+                latest = tr.shares[max(tr.shares)]
+                order += sorted(latest, key=lambda c: -latest[c])
+                for y in sorted(tr.shares, reverse=True):
+                    order += sorted(tr.shares[y], key=lambda c, y=y: -tr.shares[y][c])
+            sup = self.supply
+            if sup is not None:
+                order += list(sup.table["country"])
+            src = self.us_sources
+            if src is not None and len(src):
+                order += list(src.sort_values("share", ascending=False)["partner"])
+            self._cache["colors"] = country_colors(dict.fromkeys(order))
+        return self._cache["colors"]  # type: ignore[return-value]
+
+
+def scenario_files(commodity: str | None = None) -> list[Path]:
+    """Disruption scenario files (``*.toml``): the folders in ``$CRITMIN_SCENARIOS`` (separated by
+    ``os.pathsep``), then ``examples/scenarios`` of the working directory and of the source checkout;
+    only those of ``commodity`` when given (read with :func:`critmin.market.load_scenario`)."""
+    dirs = [Path(d) for d in os.environ.get("CRITMIN_SCENARIOS", "").split(os.pathsep) if d]
+    dirs += [Path.cwd() / "examples" / "scenarios",
+             Path(__file__).resolve().parents[3] / "examples" / "scenarios"]
+    seen: dict[Path, None] = {}
+    for d in dirs:
+        if d.is_dir():
+            for f in sorted(d.glob("*.toml")):
+                seen.setdefault(f.resolve(), None)
+    files = list(seen)
+    if commodity is None:
+        return files
+    from critmin.market import load_scenario
+
+    com = get_commodity(commodity).id
+    out = []
+    for f in files:
+        try:
+            if get_commodity(load_scenario(f).commodity).id == com:
+                out.append(f)
+        except Exception:  # noqa: BLE001 - an invalid file is reported when it is run
+            continue
+    return out
+
+
+def _default_call(fn: Callable, ctx: Context) -> object:
+    return fn(ctx.commodity, warehouse=ctx.warehouse)
+
+
+def _dependence_call(fn: Callable, ctx: Context) -> object:
+    # the trade data have their own latest year: not the production year of the supply tables
+    return fn(ctx.commodity, ctx.region, warehouse=ctx.warehouse)
+
+
+def _scenarios_call(fn: Callable, ctx: Context) -> object:
+    files = [Path(ctx.scenario)] if ctx.scenario else scenario_files(ctx.commodity)
+    if not files:
+        return None
+    return [fn(f, runs=ctx.runs, seed=ctx.seed, warehouse=ctx.warehouse) for f in files]
+
+
+def _criticality_call(fn: Callable, ctx: Context) -> object:
+    """Every method that applies to the region, for this commodity: ``{method: result}`` (a method
+    that cannot serve it is recorded in ``ctx.errors``)."""
+    out = {}
+    methods = [("eu", ctx.region), ("usgs", US), ("geopolrisk", ctx.region)]
+    for method, importer in methods:
+        if method == "usgs" and ctx.region != US:
+            continue
+        try:
+            out[method] = fn(ctx.commodity, method=method, importer=importer,
+                             warehouse=ctx.warehouse)
+        except Exception as exc:  # noqa: BLE001 - one method's gap must not hide the others
+            ctx.errors[f"criticality:{method}"] = f"{type(exc).__name__}: {exc}"
+    return out or None
+
+
+# How each later job is called; adapt here when a job's signature changes.
+_CALLS: dict[str, Callable[[Callable, Context], object]] = {
+    "dependence": _dependence_call,
+    "scenarios": _scenarios_call,
+    "criticality": _criticality_call,
+}

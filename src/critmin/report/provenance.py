@@ -1,0 +1,230 @@
+"""Provenance for the faces: every source with its editions and licence (from the bundled
+``SOURCES.md`` and ``manifest.json``, plus what the warehouse holds) and every assumption the shown
+results rest on, with its value.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable
+
+import pandas as pd
+from markupsafe import Markup, escape
+
+from critmin.metrics import governance
+from critmin.report.charts import hhi_band_text
+from critmin.report.context import Context
+from critmin.warehouse import bundle_dir
+
+__all__ = ["sources_table", "assumptions_table", "md_inline", "plain_urls", "bundle_id"]
+
+_ROW = re.compile(r"^\|\s*`?(?P<id>[a-z0-9-]+)`?\s*\|(?P<rest>.*)\|\s*$")
+
+
+_URL = re.compile(r"\b(?:https?|ftp)://", re.I)
+
+
+def plain_urls(text: object) -> object:
+    """Show web addresses in running text without their scheme (``https://a.org/x`` ->
+    ``a.org/x``): the report cites addresses but holds no reference a browser would follow.
+    Keeps :class:`markupsafe.Markup` as Markup."""
+    if isinstance(text, Markup):
+        return Markup(_URL.sub("", str(text)))
+    if isinstance(text, str):
+        return _URL.sub("", text)
+    return text
+
+
+def md_inline(text: str) -> Markup:
+    """Inline Markdown of SOURCES.md (``*em*``, ```code```) as safe HTML; addresses as plain text
+    (see :func:`plain_urls`)."""
+    out = str(escape(plain_urls(text)))
+    out = re.sub(r"`([^`]+)`", r"<code>\1</code>", out)
+    out = re.sub(r"\*([^*]+)\*", r"<em>\1</em>", out)
+    return Markup(out)
+
+
+def bundle_id() -> str:
+    """The bundled dataset's id (``manifest.json``)."""
+    try:
+        return str(json.loads((bundle_dir() / "manifest.json").read_text("utf-8"))["bundle_id"])
+    except (OSError, KeyError, ValueError):
+        return ""
+
+
+def _sources_md() -> list[dict[str, str]]:
+    path = bundle_dir() / "SOURCES.md"
+    rows = []
+    for line in path.read_text("utf-8").splitlines():
+        m = _ROW.match(line.strip())
+        if not m or m["id"] == "source" or set(m["id"]) == {"-"}:
+            continue
+        cells = [c.strip() for c in m["rest"].split("|")]
+        if len(cells) < 4:
+            continue
+        rows.append({"source": m["id"], "title": cells[0], "editions": cells[1],
+                     "licence": cells[2], "attribution": cells[3]})
+    return rows
+
+
+def _manifest_editions() -> dict[str, dict[str, int]]:
+    try:
+        man = json.loads((bundle_dir() / "manifest.json").read_text("utf-8"))
+    except (OSError, ValueError):
+        return {}
+    out: dict[str, dict[str, int]] = {}
+    for info in man.get("files", {}).values():
+        eds = out.setdefault(str(info.get("source")), {})
+        ed = str(info.get("edition"))
+        eds[ed] = eds.get(ed, 0) + 1
+    return out
+
+
+def sources_table(warehouse=None, used: Iterable[str] = ()) -> pd.DataFrame:
+    """Every source: publisher and title, editions, licence, attribution, bundled files per edition,
+    editions in the warehouse and editions used by the report.
+
+    Parameters
+    ----------
+    warehouse : critmin.warehouse.Warehouse, optional
+        Adds the editions the warehouse holds (including user-ingested files) and any source it
+        holds that the bundle does not describe.
+    used : iterable of str
+        Editions the report's results come from.
+    """
+    rows = _sources_md()
+    files = _manifest_editions()
+    held: dict[str, set[str]] = {}
+    if warehouse is not None:
+        st = warehouse.query(
+            "SELECT DISTINCT source, edition FROM ("
+            + " UNION ALL ".join(f'SELECT source, edition FROM "{t}"'
+                                 for t in warehouse.status()["table"]) + ")")
+        for r in st.itertuples(index=False):
+            held.setdefault(str(r.source), set()).add(str(r.edition))
+    used = set(used)
+    known = {r["source"] for r in rows}
+    for src in sorted(set(held) - known):
+        rows.append({"source": src, "title": "(ingested by the user; not described by the bundle)",
+                     "editions": ", ".join(sorted(held[src])), "licence": "see the source",
+                     "attribution": ""})
+    for r in rows:
+        eds = files.get(r["source"], {})
+        r["bundled_files"] = "; ".join(f"{e}: {n}" for e, n in sorted(eds.items()))
+        r["in_warehouse"] = ", ".join(sorted(held.get(r["source"], set())))
+        all_eds = set(eds) | held.get(r["source"], set())
+        r["used_in_report"] = ", ".join(sorted(all_eds & used))
+    return pd.DataFrame(rows, columns=["source", "title", "editions", "licence", "attribution",
+                                       "bundled_files", "in_warehouse", "used_in_report"])
+
+
+def _editions_used(ctx: Context) -> set[str]:
+    eds: set[str] = set()
+    if ctx.supply is not None:
+        eds.add(ctx.supply.edition)
+        eds |= {n.split(",")[0].removeprefix("reserves: ") for n in ctx.supply.notes
+                if n.startswith("reserves:")}
+        if ctx.supply.wgi_year is not None:
+            eds |= set(ctx.warehouse.query("SELECT DISTINCT edition FROM governance")["edition"]
+                       .astype(str))
+    if ctx.trend is not None:
+        eds |= set(ctx.trend.years["edition"].dropna().astype(str))
+    for df in (ctx.us_reliance, ctx.us_sources):
+        if df is not None and len(df):
+            eds |= set(df["edition"].dropna().astype(str))
+    return eds
+
+
+def editions_used(contexts: Iterable[Context]) -> set[str]:
+    """The editions the contexts' results come from."""
+    out: set[str] = set()
+    for c in contexts:
+        out |= _editions_used(c)
+    return out
+
+
+def assumptions_table(contexts: Iterable[Context]) -> pd.DataFrame:
+    """Every assumption behind the shown results, with its value and where it applies.
+
+    Later analyses add theirs through a result attribute ``assumptions`` (a mapping of name to value
+    or a DataFrame with ``name`` and ``value`` columns).
+    """
+    contexts = list(contexts)
+    rows: list[dict[str, str]] = [
+        {"assumption": "Edition per year",
+         "value": "the most recently published edition that covers the year, taken whole",
+         "applies_to": "production, shares, HHI, world totals, net import reliance",
+         "note": "editions revise and regroup countries; mixing them would double count"},
+        {"assumption": "Share denominator",
+         "value": "the published (rounded) world total",
+         "applies_to": "shares, HHI", "note": "countries plus 'other countries' may differ from "
+                                              "it by USGS rounding (see the data notes)"},
+        {"assumption": "Concentration bands (US DOJ)", "value": hhi_band_text(),
+         "applies_to": "HHI band", "note": "HHI on fractions x 10,000"},
+        {"assumption": "Governance score scaling",
+         "value": f"WGI estimate mapped linearly from [{governance.WGI_HI:+g}, {governance.WGI_LO:+g}]"
+                  " to [0, 10], 10 = worst governance; mean of the indicators available",
+         "applies_to": "governance-weighted HHI", "note": "EU criticality method"},
+        {"assumption": "Trade factor of the governance-weighted HHI",
+         "value": "1 for every country (neutral)", "applies_to": "governance-weighted HHI",
+         "note": "no trade-agreement or export-restriction adjustment"},
+    ]
+    sims = [c for c in contexts if c._cache.get("analysis:scenarios")]
+    if sims:
+        rows.append({"assumption": "Monte Carlo runs and seed per scenario",
+                     "value": "; ".join(sorted({f"{c.runs:,} runs, seed {c.seed}" for c in sims})),
+                     "applies_to": "disruption scenarios",
+                     "note": "the same seed gives the same numbers"})
+    wgi = sorted({(c.supply.wgi_year, c.supply.year) for c in contexts
+                  if c.supply is not None and c.supply.wgi_year is not None})
+    if wgi:
+        rows.append({"assumption": "Governance year",
+                     "value": "; ".join(f"WGI {w} for {y} production" for w, y in wgi),
+                     "applies_to": "governance-weighted HHI",
+                     "note": "the latest WGI year not after the production year"})
+    stock: dict[str, set[str]] = {}
+    for c in contexts:
+        nir = c.us_reliance
+        if nir is None or nir.empty:
+            continue
+        for txt in nir["computed_from"].dropna().astype(str):
+            for part in txt.split(";"):
+                if "taken as" in part:
+                    stock.setdefault(part.strip().split(" (")[0], set()).add(c.info.name)
+    for text, names in sorted(stock.items()):
+        rows.append({"assumption": "Recomputed net import reliance", "value": text,
+                     "applies_to": ", ".join(sorted(names)),
+                     "note": "where the salient statistics give no stock change"})
+    for c in contexts:
+        for key, value in c._cache.items():
+            results = value if isinstance(value, list) else [value]
+            for res in results:
+                rows += _result_assumptions(c, key, res)
+    return pd.DataFrame(rows, columns=["assumption", "value", "applies_to", "note"])
+
+
+def _result_assumptions(c: Context, key: str, res: object) -> list[dict[str, str]]:
+    """The ``assumptions`` a later analysis's result carries: a mapping of name to value, a list of
+    dicts (name, value, unit, kind, source) or a DataFrame with ``name`` and ``value``."""
+    if not key.startswith("analysis:"):
+        return []
+    extra = getattr(res, "assumptions", None)
+    where = key.removeprefix("analysis:")
+    label = getattr(getattr(res, "spec", None), "name", None) or c.info.name
+    applies = f"{where}: {label}"
+    rows: list[dict[str, str]] = []
+    if isinstance(extra, dict):
+        rows += [{"assumption": str(k), "value": str(v), "applies_to": applies, "note": ""}
+                 for k, v in extra.items()]
+    elif isinstance(extra, list):
+        for it in extra:
+            if isinstance(it, dict) and "name" in it:
+                unit = f" {it['unit']}" if it.get("unit") not in (None, "", "1") else ""
+                rows.append({"assumption": str(it["name"]), "value": f"{it.get('value')}{unit}",
+                             "applies_to": applies,
+                             "note": "; ".join(str(it[x]) for x in ("kind", "source") if it.get(x))})
+    elif isinstance(extra, pd.DataFrame) and {"name", "value"} <= set(extra.columns):
+        rows += [{"assumption": str(r.name), "value": str(r.value), "applies_to": applies,
+                  "note": str(getattr(r, "note", "") or "")} for r in extra.itertuples(index=False)]
+    return rows

@@ -1,0 +1,127 @@
+"""Rendering: the :class:`~critmin.report.Report` as one HTML page (jinja2 + plotly, plotly.js embedded
+once) and HTML -> PDF through headless Chromium."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+import jinja2
+import plotly.graph_objects as go
+from plotly.offline import get_plotlyjs
+
+from critmin.errors import CritminError
+from critmin.report.charts import PLOTLY_CONFIG
+from critmin.report.provenance import md_inline, plain_urls
+
+__all__ = ["render", "figure_html", "html_to_pdf", "find_chromium", "ReportError", "CHROMIUM_FLAGS"]
+
+_TEMPLATES = Path(__file__).resolve().parent / "templates"
+
+#: Flags of every headless Chromium run: no network side traffic, a throw-away profile.
+CHROMIUM_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync")
+
+
+class ReportError(CritminError):
+    """The report could not be written (e.g. Chromium missing or failing for PDF)."""
+
+
+def figure_html(fig: go.Figure, div_id: str) -> str:
+    """A figure as an HTML ``<div>`` plus its ``Plotly.newPlot`` call (no plotly.js)."""
+    return fig.to_html(full_html=False, include_plotlyjs=False, div_id=div_id,
+                       config=PLOTLY_CONFIG, validate=False)
+
+
+def _env() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(_TEMPLATES)),
+        autoescape=jinja2.select_autoescape(["html"]),
+        trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined,
+    )
+    env.filters["md"] = md_inline
+    env.filters["nolink"] = plain_urls
+    return env
+
+
+def render(report) -> str:
+    """The report as HTML text.
+
+    Parameters
+    ----------
+    report : critmin.report.Report
+        From :func:`critmin.report.build_report`.
+    """
+    figures: dict[str, str] = {}
+    for s in report.overview_sections:
+        for i, b in enumerate(s.blocks):
+            if b.kind == "figure" and b.figure is not None:
+                figures[f"overview/{s.id}/{i}"] = figure_html(b.figure, f"fig-overview-{s.id}-{i}")
+    for c in report.commodities:
+        for s in c.sections:
+            for i, b in enumerate(s.blocks):
+                if b.kind == "figure" and b.figure is not None:
+                    figures[f"{c.id}/{s.id}/{i}"] = figure_html(b.figure, f"fig-{c.id}-{s.id}-{i}")
+    tpl = _env().get_template("report.html")
+    css = (_TEMPLATES / "report.css").read_text("utf-8")
+    return tpl.render(report=report, figures=figures, css=css, plotlyjs=get_plotlyjs())
+
+
+def find_chromium(chromium: str | None = None) -> str | None:
+    """The Chromium executable: the argument, ``$CRITMIN_CHROMIUM``, ``/usr/bin/chromium`` or one on
+    ``PATH``; None when there is none."""
+    for cand in (chromium, os.environ.get("CRITMIN_CHROMIUM"), "/usr/bin/chromium"):
+        if cand and Path(cand).exists():
+            return cand
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        hit = shutil.which(name)
+        if hit:
+            return hit
+    return None
+
+
+def html_to_pdf(html: str, out: str | Path, *, chromium: str | None = None,
+                timeout: float = 180.0) -> Path:
+    """Print HTML to PDF with headless Chromium (offline; a throw-away profile).
+
+    Parameters
+    ----------
+    html : str
+        The page.
+    out : str or Path
+        The PDF to write.
+    chromium : str, optional
+        Executable (default :func:`find_chromium`).
+    timeout : float
+        Seconds before giving up [s].
+
+    Raises
+    ------
+    ReportError
+        When Chromium is missing, fails or writes no PDF.
+    """
+    exe = find_chromium(chromium)
+    if exe is None:
+        raise ReportError("PDF needs Chromium: install it (e.g. 'apt-get install chromium') or "
+                          "pass its path; the HTML report needs nothing")
+    out = Path(out).resolve()
+    with tempfile.TemporaryDirectory(prefix="critmin-pdf-") as tmp:
+        page = Path(tmp) / "report.html"
+        page.write_text(html, encoding="utf-8")
+        cmd = [exe, *CHROMIUM_FLAGS, f"--user-data-dir={Path(tmp) / 'profile'}",
+               "--no-pdf-header-footer", "--run-all-compositor-stages-before-draw",
+               "--virtual-time-budget=30000", "--window-size=1200,1600",
+               f"--print-to-pdf={out}", page.as_uri()]
+        try:
+            proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout,
+                                  check=False)
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            raise ReportError(f"Chromium failed to print the PDF: {exc}") from exc
+    if proc.returncode != 0 or not out.exists() or out.stat().st_size == 0:
+        tail = (proc.stderr or "").strip().splitlines()[-3:]
+        raise ReportError(f"Chromium did not write {out} (exit {proc.returncode}): "
+                          + " | ".join(tail))
+    return out

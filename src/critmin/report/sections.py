@@ -1,0 +1,392 @@
+"""The sections of the report and of the dashboard pages, as a registry.
+
+A :class:`Section` turns a :class:`~critmin.report.context.Context` into a :class:`SectionView` (a
+title, a lead sentence and blocks: figures, tables, notes). The HTML report renders the views with
+jinja2, the dashboard with Streamlit; both faces take the same views, so they show the same charts and
+tables. Sections of later analyses (:data:`critmin.report.context.ANALYSES`) appear once their
+module lands; until then :func:`pending` lists what is missing.
+
+To add a section: write ``def _build_x(ctx) -> SectionView | None`` and append
+``Section("x", "Title", "Page", _build_x, analysis="x")`` to :data:`SECTIONS`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from critmin.report import charts, tables
+from critmin.report.context import ANALYSES, US, Context
+from critmin.report.tables import Table, fmt
+
+__all__ = ["Block", "SectionView", "Section", "SECTIONS", "PAGES", "build_sections", "pending",
+           "sections_for", "criticality_matrix_view"]
+
+#: Dashboard pages in order.
+PAGES = ("Supply", "Dependence", "Monitor", "Scenarios", "Stockpile", "Criticality")
+
+
+@dataclass
+class Block:
+    """One element of a section: a figure, a table or a note."""
+
+    kind: str  # "figure", "table", "note", "list", "subhead"
+    figure: go.Figure | None = None
+    table: Table | None = None
+    text: str = ""
+    collapsed: bool = False
+    items: list[str] = field(default_factory=list)
+
+
+@dataclass
+class SectionView:
+    """A section ready to render."""
+
+    id: str
+    title: str
+    lead: str = ""
+    blocks: list[Block] = field(default_factory=list)
+
+    @property
+    def figures(self) -> list[go.Figure]:
+        """The section's figures."""
+        return [b.figure for b in self.blocks if b.kind == "figure" and b.figure is not None]
+
+    @property
+    def tables(self) -> list[Table]:
+        """The section's tables."""
+        return [b.table for b in self.blocks if b.kind == "table" and b.table is not None]
+
+
+@dataclass(frozen=True)
+class Section:
+    """A registered section: where it shows and how it is built.
+
+    Attributes
+    ----------
+    id, title : str
+        Identifier and heading.
+    page : str
+        Dashboard page (one of :data:`PAGES`).
+    build : callable
+        ``build(ctx) -> SectionView | None`` (None: nothing to show for this commodity).
+    analysis : str, optional
+        Id in :data:`~critmin.report.context.ANALYSES` the section needs; None for the analyses that
+        have landed with the foundation (supply, U.S. exposure).
+    """
+
+    id: str
+    title: str
+    page: str
+    build: Callable[[Context], SectionView | None]
+    analysis: str | None = None
+
+    def available(self) -> bool:
+        """True when the analysis this section needs is installed."""
+        return self.analysis is None or ANALYSES[self.analysis].available()
+
+
+def _fig(f: go.Figure) -> Block:
+    return Block("figure", figure=f)
+
+
+def _tab(t: Table | None, collapsed: bool = False) -> list[Block]:
+    return [] if t is None else [Block("table", table=t, collapsed=collapsed)]
+
+
+def _note(text: str) -> Block:
+    return Block("note", text=text)
+
+
+def _list(title: str, items: list[str]) -> list[Block]:
+    return [Block("list", text=title, items=list(items))] if items else []
+
+
+def _span(years: pd.Series) -> str:
+    ys = sorted(int(y) for y in years.dropna().unique())
+    if not ys:
+        return ""
+    return str(ys[0]) if ys[0] == ys[-1] else f"{ys[0]}–{ys[-1]}"
+
+
+# --------------------------------------------------------------------------- supply
+def _build_shares(ctx: Context) -> SectionView | None:
+    tr = ctx.trend
+    if tr is None or not tr.shares:
+        return None
+    ys = pd.Series(sorted(tr.shares))
+    lead = (f"Each country's share of world {tr.stage} production ({tr.product}), "
+            f"{_span(ys)}; each year from the latest edition that covers it.")
+    return SectionView("shares", "Producer shares over time", lead,
+                       [_fig(charts.producer_shares(tr, years=ctx.years, colors=ctx.colors)),
+                        *_tab(tables.shares_table(tr), collapsed=True)])
+
+
+def _build_concentration(ctx: Context) -> SectionView | None:
+    tr = ctx.trend
+    if tr is None or tr.years["hhi"].notna().sum() == 0:
+        return None
+    lead = ("Herfindahl–Hirschman index of producer shares, in points (0–10,000); bands: "
+            f"{charts.hhi_band_text()}.")
+    return SectionView("concentration", "Concentration (HHI) over time", lead,
+                       [_fig(charts.hhi_trend(tr, years=ctx.years)),
+                        *_tab(tables.trend_table(tr), collapsed=True)])
+
+
+def _build_world(ctx: Context) -> SectionView | None:
+    tr = ctx.trend
+    if tr is None or tr.years["world_total"].notna().sum() == 0:
+        return None
+    y = tr.years[tr.years["world_total"].notna()]
+    parts = [f"{', '.join(sorted(g['edition'].unique()))} {_span(g['year'])}"
+             for _, g in y.groupby("source", sort=False)]
+    lead = (f"World {tr.stage} production, {_span(y['year'])} [{tr.unit}], from "
+            + "; ".join(parts) + ".")
+    return SectionView("world", "World production", lead,
+                       [_fig(charts.world_production(tr, years=ctx.years))])
+
+
+def _build_producers(ctx: Context) -> SectionView | None:
+    s = ctx.supply
+    if s is None:
+        return None
+    lead = (f"{s.stage.capitalize()} production by country in {s.year} ({s.product}, {s.basis}), "
+            f"from {s.edition}; shares of the published world total.")
+    return SectionView("producers", f"Top producers, {s.year}", lead,
+                       [_fig(charts.top_producers(s, colors=ctx.colors)),
+                        *_tab(tables.producers_table(s))])
+
+
+def _build_reserves(ctx: Context) -> SectionView | None:
+    s = ctx.supply
+    if s is None:
+        return None
+    t = tables.reserves_table(s)
+    if t is None:
+        return SectionView("reserves", "Reserves", "",
+                           [_note(f"No reserves by country are published for {s.name} in the "
+                                  "bundled editions.")])
+    return SectionView("reserves", "Reserves", t.note,
+                       [_fig(charts.reserves(s, colors=ctx.colors)), *_tab(t)])
+
+
+# --------------------------------------------------------------------------- exposure
+def _region_caveat(ctx: Context) -> list[Block]:
+    if ctx.region == US:
+        return []
+    dep = ANALYSES["dependence"]
+    missing = ("" if dep.available() else
+               f" Trade-based importer dependence ({dep.requires}) is not yet available in this "
+               "version.")
+    return [_note(f"No import-reliance or import-source data for {ctx.region_name} in the bundled "
+                  "dataset: USGS publishes them for the United States only." + missing
+                  + " The U.S. figures are shown for reference.")]
+
+
+def _build_reliance(ctx: Context) -> SectionView | None:
+    nir = ctx.us_reliance
+    if nir is None or nir.empty:
+        return None
+    lead = (f"U.S. net import reliance, {_span(nir['year'])}, as USGS reports it (markers; a "
+            "triangle where only a bound such as >50% is published) and recomputed from the "
+            "salient statistics (line) as (imports − exports) / apparent consumption.")
+    return SectionView("reliance", "U.S. net import reliance", lead,
+                       [*_region_caveat(ctx),
+                        _fig(charts.net_import_reliance(nir, years=ctx.years)),
+                        *_tab(tables.nir_table(nir, ctx.commodity))])
+
+
+def _build_sources(ctx: Context) -> SectionView | None:
+    src = ctx.us_sources
+    if src is None or src.empty:
+        return None
+    period = ", ".join(str(p) for p in src["period"].dropna().unique())
+    lead = f"Where U.S. imports came from, {period}, as shares of imports ({src['edition'].iloc[0]})."
+    return SectionView("import_sources", "U.S. import sources", lead,
+                       [*([] if ctx.region == US or ctx.us_reliance is not None else
+                          _region_caveat(ctx)),
+                        _fig(charts.import_sources(src, colors=ctx.colors)),
+                        *_tab(tables.import_sources_table(src, ctx.commodity))])
+
+
+# --------------------------------------------------------------------------- later analyses
+def _generic_blocks(result: object, name: str) -> list[Block]:
+    """Blocks for a result object whose dedicated charts are not written yet: its DataFrames as
+    tables and the scalars of its ``to_dict()`` as a note."""
+    blocks: list[Block] = []
+    if isinstance(result, pd.DataFrame):
+        return _tab(tables.frame_table(result, name, name.replace("_", " ")))
+    frames = {k: v for k, v in vars(result).items() if isinstance(v, pd.DataFrame)} \
+        if hasattr(result, "__dict__") else {}
+    if hasattr(result, "to_dict"):
+        try:
+            d = result.to_dict()
+        except Exception:  # noqa: BLE001 - a face never fails on a result's shape
+            d = {}
+        scalars = {k: v for k, v in d.items() if isinstance(v, (str, int, float)) and
+                   not (isinstance(v, float) and math.isnan(v))}
+        if scalars:
+            blocks.append(_note("; ".join(
+                f"{k.replace('_', ' ')}: {fmt(v, 'num2') if isinstance(v, float) else v}"
+                for k, v in scalars.items())))
+    for k, df in frames.items():
+        blocks += _tab(tables.frame_table(df, f"{name}_{k}", k.replace("_", " ")))
+    return blocks
+
+
+def _build_dependence(ctx: Context) -> SectionView | None:
+    a = ANALYSES["dependence"]
+    dep = ctx.analysis("dependence")
+    title = f"Import suppliers of {charts.display_name(ctx.region, article=True)} (trade data)"
+    if dep is None:
+        err = ctx.errors.get("analysis:dependence")
+        if not err:
+            return None
+        return SectionView("dependence", title, "",
+                           [_note(f"No trade-based dependence for {ctx.region_name}: "
+                                  f"{err.split(': ', 2)[-1]}")])
+    what = "net weight" if dep.by == "quantity_kg" else "value"
+    lead = (f"{ctx.region_name}'s imports of HS {', '.join(dep.hs_codes)} by supplying country, "
+            f"{dep.year}, shares by {what} ({dep.source} {dep.edition}); concentration over "
+            f"{_span(dep.years['year'])}. {a.question}")
+    return SectionView("dependence", title, lead,
+                       [_fig(charts.importer_suppliers(dep, colors=ctx.colors)),
+                        _fig(charts.importer_concentration(dep, years=ctx.years)),
+                        *_tab(tables.dependence_table(dep)),
+                        *_tab(tables.dependence_years_table(dep), collapsed=True),
+                        *_list("Caveats of the trade data", dep.caveats)])
+
+
+def _build_scenarios(ctx: Context) -> SectionView | None:
+    sims = ctx.analysis("scenarios")
+    a = ANALYSES["scenarios"]
+    if not sims:
+        err = ctx.errors.get("analysis:scenarios")
+        return None if not err else SectionView("scenarios", a.title, "",
+                                                [_note(f"Not produced: {err}")])
+    blocks: list[Block] = []
+    for sim in sims:
+        d = sim.to_dict()
+        pk, cost = d["price_peak_multiple"], d["cost_usd_total"]
+        blocks.append(Block("subhead", text=d["scenario"]))
+        blocks.append(_note(
+            f"Peak price {pk['p50']:.1f}× the baseline in the median run "
+            f"(5–95 % of runs: {pk['p05']:.1f}–{pk['p95']:.1f}×); total cost "
+            f"{fmt(cost['p50'], 'usd')} (5–95 %: {fmt(cost['p05'], 'usd')} to "
+            f"{fmt(cost['p95'], 'usd')}) over {d['horizon_months']} months."))
+        blocks += [_fig(charts.price_fan(sim)), _fig(charts.region_shortfall(sim)),
+                   *_tab(tables.scenario_regions_table(sim)),
+                   *_tab(tables.price_band_table(sim), collapsed=True),
+                   *_tab(tables.scenario_assumptions_table(sim), collapsed=True)]
+    lead = ("Monte Carlo disruption scenarios on the market model: each scenario file states the "
+            "cut and every parameter; the spread comes from the uncertain ones.")
+    return SectionView("scenarios", a.title, lead, blocks)
+
+
+def _build_criticality(ctx: Context) -> SectionView | None:
+    a = ANALYSES["criticality"]
+    res = ctx.analysis("criticality")
+    if not res:
+        errs = [v for k, v in ctx.errors.items() if k.startswith(("criticality", "analysis:crit"))]
+        return None if not errs else SectionView("criticality", a.title, "",
+                                                 [_note("Not assessed: " + "; ".join(errs))])
+    notes = [n for r in res.values() for n in r.notes if not n.startswith("parameters:")]
+    missing = [f"{m}: {v.split(': ', 1)[-1]}" for k, v in ctx.errors.items()
+               if k.startswith("criticality:") for m in [k.split(":", 1)[1]]]
+    lead = (f"Supply risk and economic importance of {ctx.info.name} by the EU (JRC) method, a "
+            f"USGS-style supply risk and GeoPolRisk, for {ctx.region_name} as importer.")
+    return SectionView("criticality", a.title, lead,
+                       [*_tab(tables.criticality_table(res, ctx.commodity)),
+                        *_list("Method notes", list(dict.fromkeys(notes))),
+                        *_list("Methods not applicable here", missing)])
+
+
+def criticality_matrix_view(contexts: list[Context], highlight: str | None = None) -> SectionView | None:
+    """The EU criticality matrix of several commodities (each context's EU result)."""
+    if not ANALYSES["criticality"].available():
+        return None
+    from critmin.metrics.criticality import EI_THRESHOLD, SR_THRESHOLD
+
+    rows = []
+    for c in contexts:
+        res = c.analysis("criticality") or {}
+        eu = res.get("eu")
+        for m in (eu.materials if eu is not None else []):
+            rows.append({"label": c.info.name, "commodity": c.commodity, "importer": eu.importer,
+                         "supply_risk": m.supply_risk, "economic_importance": m.economic_importance,
+                         "critical": m.critical})
+    if not rows:
+        return None
+    df = pd.DataFrame(rows)
+    imp = ", ".join(sorted(df["importer"].unique()))
+    fig = charts.criticality_matrix(df, sr_threshold=SR_THRESHOLD, ei_threshold=EI_THRESHOLD,
+                                    highlight=highlight,
+                                    title=f"Criticality matrix, EU method (importer {imp})")
+    t = tables.frame_table(df.drop(columns="label"), "criticality_matrix", "Criticality matrix")
+    return SectionView("criticality_matrix", "Criticality matrix",
+                       f"EU (JRC) method on the latest USGS production and WGI data, importer {imp}: "
+                       f"critical when supply risk ≥ {SR_THRESHOLD:g} and economic importance ≥ "
+                       f"{EI_THRESHOLD:g}.", [_fig(fig), *_tab(t, collapsed=True)])
+
+
+def _analysis_builder(analysis_id: str) -> Callable[[Context], SectionView | None]:
+    def build(ctx: Context) -> SectionView | None:
+        a = ANALYSES[analysis_id]
+        res = ctx.analysis(analysis_id)
+        if res is None:
+            err = ctx.errors.get(f"analysis:{analysis_id}")
+            if not err:
+                return None
+            return SectionView(analysis_id, a.title, "", [_note(f"Not produced: {err}")])
+        return SectionView(analysis_id, a.title, a.question,
+                           _generic_blocks(res, f"{ctx.commodity}_{analysis_id}"))
+    return build
+
+
+# Dedicated builders of later analyses (the others get the generic one until their charts exist).
+_BUILDERS: dict[str, Callable[[Context], SectionView | None]] = {
+    "dependence": _build_dependence,
+    "scenarios": _build_scenarios,
+    "criticality": _build_criticality,
+}
+
+#: Every section in report order.
+SECTIONS: list[Section] = [
+    Section("producers", "Top producers", "Supply", _build_producers),
+    Section("shares", "Producer shares over time", "Supply", _build_shares),
+    Section("concentration", "Concentration (HHI)", "Supply", _build_concentration),
+    Section("world", "World production", "Supply", _build_world),
+    Section("reserves", "Reserves", "Supply", _build_reserves),
+    Section("reliance", "U.S. net import reliance", "Dependence", _build_reliance),
+    Section("import_sources", "U.S. import sources", "Dependence", _build_sources),
+    *[Section(a.id, a.title, a.page, _BUILDERS.get(a.id, _analysis_builder(a.id)), analysis=a.id)
+      for a in ANALYSES.values()],
+]
+
+
+def sections_for(page: str | None = None) -> list[Section]:
+    """The registered sections, optionally of one dashboard page."""
+    return [s for s in SECTIONS if page is None or s.page == page]
+
+
+def build_sections(ctx: Context, page: str | None = None) -> list[SectionView]:
+    """Build every available section (of one page) for a context; sections without data are left
+    out."""
+    views = []
+    for s in sections_for(page):
+        if not s.available():
+            continue
+        v = s.build(ctx)
+        if v is not None:
+            views.append(v)
+    return views
+
+
+def pending(page: str | None = None) -> list[tuple[str, str]]:
+    """Sections whose analysis has not landed: ``(title, what is missing)``."""
+    return [(s.title, ANALYSES[s.analysis].requires) for s in sections_for(page)
+            if s.analysis is not None and not s.available()]

@@ -1,0 +1,369 @@
+"""The one-page summary of a commodity: short answers to the decision-maker's questions, each number
+taken from the public API's results and tagged (``data-key``/``data-value`` in HTML) so tests can check
+it against the API.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import pandas as pd
+from markupsafe import Markup, escape
+
+from critmin.report.charts import display_name
+from critmin.report.context import ANALYSES, US, Context
+from critmin.report.tables import fmt
+
+__all__ = ["Num", "Phrase", "Fact", "summarize", "overview_row", "pick_sources_detail"]
+
+
+@dataclass(frozen=True)
+class Num:
+    """A number in a sentence: its key, raw value and display text."""
+
+    key: str
+    value: float | None
+    text: str
+
+
+class Phrase:
+    """A sentence made of text and :class:`Num` parts, rendered as HTML or Markdown."""
+
+    def __init__(self, *parts: str | Num) -> None:
+        self.parts = list(parts)
+
+    def html(self) -> Markup:
+        """HTML with each number in ``<strong class="kpi" data-key=.. data-value=..>``."""
+        out = []
+        for p in self.parts:
+            if isinstance(p, Num):
+                val = "" if p.value is None else repr(float(p.value))
+                out.append(Markup('<strong class="kpi" data-key="{}" data-value="{}">{}</strong>')
+                           .format(p.key, val, p.text))
+            else:
+                out.append(escape(p))
+        return Markup("").join(out)
+
+    def markdown(self) -> str:
+        """Markdown with the numbers in bold."""
+        return "".join(f"**{p.text}**" if isinstance(p, Num) else
+                       str(p).replace("$", r"\$") for p in self.parts)
+
+    def plain(self) -> str:
+        """Plain text."""
+        return "".join(p.text if isinstance(p, Num) else str(p) for p in self.parts)
+
+    def nums(self) -> list[Num]:
+        """The numbers of the sentence."""
+        return [p for p in self.parts if isinstance(p, Num)]
+
+
+@dataclass
+class Fact:
+    """One question of the summary and its answer."""
+
+    id: str
+    question: str
+    phrases: list[Phrase] = field(default_factory=list)
+    available: bool = True
+
+
+def _nan(x: object) -> bool:
+    return x is None or x is pd.NA or (isinstance(x, float) and math.isnan(x))
+
+
+def _supply_fact(ctx: Context) -> Fact:
+    f = Fact("supply", "Who supplies it?")
+    s = ctx.supply
+    if s is None:
+        f.available = False
+        f.phrases.append(Phrase(f"No production by country: {ctx.errors.get('supply', '')}"))
+        return f
+    k = ctx.commodity
+    t = s.table[s.table["quantity"].notna() & (s.table["quantity"] > 0)]
+    top = t.iloc[0]
+    f.phrases.append(Phrase(
+        f"In {s.year}, {display_name(top['country'])} produced ",
+        Num(f"{k}.top_share", top["share"], fmt(top["share"], "pct")),
+        f" of world {s.stage} production (",
+        Num(f"{k}.world_total", s.world_total, f"{fmt(s.world_total, 'int')} {s.unit}"),
+        f", {s.product}; USGS {s.edition})."))
+    if len(t) >= 3:
+        parts: list[str | Num] = ["The three largest producers, "]
+        for i in range(3):
+            r = t.iloc[i]
+            parts += [f"{display_name(r['country'])} ",
+                      Num(f"{k}.share.{r['country']}", r["share"], fmt(r["share"], "pct"))]
+            parts.append(", " if i == 0 else (" and " if i == 1 else ", supplied "))
+        parts += [Num(f"{k}.top3_share", t.iloc[2]["cumulative_share"],
+                      fmt(t.iloc[2]["cumulative_share"], "pct")), "."]
+        f.phrases.append(Phrase(*parts))
+    return f
+
+
+def _concentration_fact(ctx: Context) -> Fact:
+    f = Fact("concentration", "How concentrated?")
+    s = ctx.supply
+    if s is None:
+        f.available = False
+        f.phrases.append(Phrase("Not computed: no production by country."))
+        return f
+    k = ctx.commodity
+    parts: list[str | Num] = [
+        "Herfindahl–Hirschman index ",
+        Num(f"{k}.hhi_points", s.hhi_points, f"{fmt(s.hhi_points, 'int')} points"),
+        f" ({s.hhi_band} concentration)"]
+    if not _nan(s.hhi_wgi):
+        parts += ["; governance-weighted ",
+                  Num(f"{k}.hhi_wgi", s.hhi_wgi, fmt(s.hhi_wgi, "num2")),
+                  f" on a 0–10 scale (WGI {s.wgi_year})"]
+    parts.append(".")
+    f.phrases.append(Phrase(*parts))
+    tr = ctx.trend
+    if tr is not None:
+        h = tr.years[tr.years["hhi_points"].notna()]
+        if len(h) > 1 and int(h["year"].iloc[0]) != s.year:
+            first = h.iloc[0]
+            f.phrases.append(Phrase(
+                f"In {int(first['year'])} it was ",
+                Num(f"{k}.hhi_points.{int(first['year'])}", first["hhi_points"],
+                    f"{fmt(first['hhi_points'], 'int')} points"),
+                f", with {display_name(first['top_country'])} at ",
+                Num(f"{k}.top_share.{int(first['year'])}", first["top_share"],
+                    fmt(first["top_share"], "pct")), "."))
+    return f
+
+
+def pick_sources_detail(src: pd.DataFrame) -> str:
+    """The published detail to quote in a summary: a total when the source gives one."""
+    details = list(dict.fromkeys(src["detail"].fillna("")))
+    for d in details:
+        if d.casefold() in ("all", "total", "combined total") or "total" in d.casefold():
+            return d
+    return details[0] if details else ""
+
+
+def _nir_phrase(ctx: Context) -> Phrase | None:
+    nir = ctx.us_reliance
+    if nir is None or nir.empty:
+        return None
+    k = ctx.commodity
+    rep = nir[nir["nir_reported"].notna() | nir["reported_missing"].notna()]
+    if rep.empty:
+        return None
+    year = int(rep["year"].max())
+    r = rep[rep["year"] == year].iloc[0]
+    if _nan(r["nir_reported"]):
+        what: str | Num = str(r["reported_missing"]).replace("_", " ")
+    else:
+        q = "" if _nan(r["reported_qualifier"]) else str(r["reported_qualifier"])
+        what = Num(f"{k}.us_nir_reported", r["nir_reported"], q + fmt(r["nir_reported"], "pct0"))
+    parts: list[str | Num] = [f"U.S. net import reliance in {year}: ", what,
+                              f" of consumption as reported ({r['edition']})"]
+    if not _nan(r["nir_computed"]):
+        parts += ["; ", Num(f"{k}.us_nir_computed", r["nir_computed"],
+                            fmt(r["nir_computed"], "pct")),
+                  " recomputed from the salient statistics"]
+    parts.append(".")
+    return Phrase(*parts)
+
+
+def _sources_phrase(ctx: Context) -> Phrase | None:
+    src = ctx.us_sources
+    if src is None or src.empty:
+        return None
+    k = ctx.commodity
+    d = pick_sources_detail(src)
+    g = src[(src["detail"].fillna("") == d) & (src["partner"] != "OTH") & src["share"].notna()]
+    g = g.sort_values("share", ascending=False).head(3)
+    if g.empty:
+        return None
+    parts: list[str | Num] = [f"Main U.S. import sources ({g['period'].iloc[0]}"
+                              + (f", {d.lower()}" if d and d.casefold() != "all" else "") + "): "]
+    for i, r in enumerate(g.itertuples(index=False)):
+        if i:
+            parts.append(", " if i < len(g) - 1 else " and ")
+        parts += [f"{display_name(r.partner)} ",
+                  Num(f"{k}.us_source.{r.partner}", r.share, fmt(r.share, "pct0"))]
+    parts.append(".")
+    return Phrase(*parts)
+
+
+def _dependence_phrase(ctx: Context) -> Phrase | None:
+    if not ANALYSES["dependence"].available():
+        return None
+    dep = ctx.analysis("dependence")
+    if dep is None:
+        return None
+    k = ctx.commodity
+    top = dep.top_supplier
+    name = display_name(top) if isinstance(top, str) and len(top) == 3 else str(top)
+    what = "net weight" if dep.by == "quantity_kg" else "value"
+    return Phrase(
+        f"Trade data ({dep.edition}): in {dep.year}, {name} supplied ",
+        Num(f"{k}.dependence.top_share", dep.top_share, fmt(dep.top_share, "pct")),
+        f" of the HS {', '.join(dep.hs_codes)} imported by "
+        f"{display_name(dep.importer, article=True)} from supplying countries (by {what}; "
+        f"{dep.n_suppliers} suppliers; HHI ",
+        Num(f"{k}.dependence.hhi_points", dep.hhi_points, f"{fmt(dep.hhi_points, 'int')} points"),
+        f", {dep.hhi_band}).")
+
+
+def _exposure_fact(ctx: Context) -> Fact:
+    f = Fact("exposure", f"How exposed is {display_name(ctx.region, article=True)}?")
+    dep = ANALYSES["dependence"]
+    trade = _dependence_phrase(ctx)
+    if ctx.region != US:
+        if trade is not None:
+            f.phrases.append(trade)
+            f.phrases.append(Phrase("USGS publishes net import reliance and import sources for the "
+                                    "United States only."))
+            return f
+        f.available = False
+        why = ("trade-based importer dependence is not yet available in this version "
+               f"(needs {dep.requires})" if not dep.available() else
+               "no trade data usable for it: "
+               + ctx.errors.get("analysis:dependence", "none in the warehouse").split(": ", 2)[-1])
+        f.phrases.append(Phrase(
+            f"No import data for {ctx.region_name} in this version: the bundled USGS data give "
+            f"import reliance and import sources for the United States only; {why}. "
+            "For reference:"))
+    for p in (_nir_phrase(ctx), _sources_phrase(ctx), trade if ctx.region == US else None):
+        if p is not None:
+            f.phrases.append(p)
+    if not f.phrases:
+        f.available = False
+        f.phrases.append(Phrase("No U.S. import reliance or import sources published."))
+    return f
+
+
+def _disruption_fact(ctx: Context) -> Fact | None:
+    a = ANALYSES["scenarios"]
+    if not a.available():
+        return None
+    f = Fact("disruption", "What would a disruption cost?")
+    sims = ctx.analysis("scenarios")
+    if not sims:
+        f.available = False
+        err = ctx.errors.get("analysis:scenarios")
+        f.phrases.append(Phrase(f"Not simulated: {err}" if err else
+                                f"No disruption scenario for {ctx.info.name} in the scenario folders "
+                                "(examples/scenarios, $CRITMIN_SCENARIOS)."))
+        return f
+    k = ctx.commodity
+    for i, sim in enumerate(sims):
+        d = sim.to_dict()
+        pk, cost = d["price_peak_multiple"], d["cost_usd_total"]
+        f.phrases.append(Phrase(
+            f"{d['scenario']}: peak price ",
+            Num(f"{k}.scenario.{i}.peak_p50", pk["p50"], f"{pk['p50']:.1f}×"),
+            f" the baseline in the median run (5–95 %: {pk['p05']:.1f}–{pk['p95']:.1f}×); "
+            "total cost ", Num(f"{k}.scenario.{i}.cost_p50", cost["p50"], fmt(cost["p50"], "usd")),
+            f" (median of {d['runs']:,} runs)."))
+    return f
+
+
+def _criticality_fact(ctx: Context) -> Fact | None:
+    if not ANALYSES["criticality"].available():
+        return None
+    from critmin.metrics.criticality import EI_THRESHOLD, SR_THRESHOLD
+
+    f = Fact("criticality", "How critical is it?")
+    res = ctx.analysis("criticality") or {}
+    k = ctx.commodity
+    eu = res.get("eu")
+    if eu is not None and eu.materials:
+        m = eu.materials[0]
+        call = {True: "critical", False: "not critical", None: "not decided (inputs missing)"}
+        parts: list[str | Num] = [f"EU method (importer {display_name(eu.importer)}): supply risk ",
+                                  Num(f"{k}.criticality.eu.sr", m.supply_risk,
+                                      fmt(m.supply_risk, "num1"))]
+        if not _nan(m.economic_importance):
+            parts += [", economic importance ", Num(f"{k}.criticality.eu.ei", m.economic_importance,
+                                                    fmt(m.economic_importance, "num1"))]
+        parts.append(f": {call.get(m.critical, m.critical)} (thresholds SR ≥ {SR_THRESHOLD:g}, "
+                     f"EI ≥ {EI_THRESHOLD:g}).")
+        f.phrases.append(Phrase(*parts))
+    geo = res.get("geopolrisk")
+    if geo is not None and geo.materials and not _nan(geo.materials[0].supply_risk):
+        f.phrases.append(Phrase(
+            f"GeoPolRisk of {display_name(geo.importer, article=True)}: ",
+            Num(f"{k}.criticality.geopolrisk", geo.materials[0].supply_risk,
+                fmt(geo.materials[0].supply_risk, "num2")), "."))
+    us = res.get("usgs")
+    if us is not None and us.materials:
+        fac = us.materials[0].factors
+        if not _nan(fac.get("dp_x_te")):
+            f.phrases.append(Phrase(
+                "USGS-style: disruption potential × trade exposure ",
+                Num(f"{k}.criticality.usgs.dp_x_te", fac["dp_x_te"], fmt(fac["dp_x_te"], "num2")),
+                " (economic vulnerability not in the data: an upper bound on the supply risk)."))
+    if not f.phrases:
+        f.available = False
+        f.phrases.append(Phrase("Not assessed: " + ("; ".join(
+            v for kk, v in ctx.errors.items() if "criticality" in kk) or "no result") + "."))
+    return f
+
+
+def _later_fact(ctx: Context) -> Fact | None:
+    missing = [a for a in ANALYSES.values()
+               if a.id not in ("dependence",) and not a.available()]
+    if not missing:
+        return None
+    names = ", ".join(a.title.lower() for a in missing)
+    return Fact("later", "Not yet in this version", [Phrase(f"{names.capitalize()}.")],
+                available=False)
+
+
+def summarize(ctx: Context, only: tuple[str, ...] | None = None) -> list[Fact]:
+    """The summary facts of one commodity, in reading order.
+
+    Parameters
+    ----------
+    ctx : Context
+        The commodity.
+    only : tuple of str, optional
+        Fact ids to build (``supply``, ``concentration``, ``exposure``, ``disruption``,
+        ``criticality``, ``later``);
+        default all (a fact is only computed when asked for: the disruption fact runs simulations).
+    """
+    builders = {"supply": _supply_fact, "concentration": _concentration_fact,
+                "exposure": _exposure_fact, "disruption": _disruption_fact,
+                "criticality": _criticality_fact, "later": _later_fact}
+    facts = []
+    for fid, build in builders.items():
+        if only is None or fid in only:
+            f = build(ctx)
+            if f is not None:
+                facts.append(f)
+    return facts
+
+
+def overview_row(ctx: Context) -> dict[str, object]:
+    """One row of the at-a-glance table (raw values; see :func:`critmin.report.tables.Table`)."""
+    row: dict[str, object] = {"commodity": ctx.commodity, "name": ctx.info.name}
+    s = ctx.supply
+    if s is not None:
+        t = s.table[s.table["quantity"].notna() & (s.table["quantity"] > 0)]
+        row.update(year=s.year, stage=s.stage, edition=s.edition,
+                   top_country=t["country"].iloc[0] if len(t) else None,
+                   top_share=t["share"].iloc[0] if len(t) else math.nan,
+                   hhi_points=s.hhi_points, hhi_band=s.hhi_band, hhi_wgi=s.hhi_wgi)
+    nir = ctx.us_reliance
+    if nir is not None and len(nir):
+        rep = nir[nir["nir_reported"].notna()]
+        if len(rep):
+            r = rep[rep["year"] == rep["year"].max()].iloc[0]
+            q = "" if _nan(r["reported_qualifier"]) else str(r["reported_qualifier"])
+            row.update(us_nir_year=int(r["year"]), us_nir_reported=r["nir_reported"],
+                       us_nir_qualifier=q, us_nir_text=q + fmt(r["nir_reported"], "pct0"))
+    src = ctx.us_sources
+    if src is not None and len(src):
+        d = pick_sources_detail(src)
+        g = src[(src["detail"].fillna("") == d) & (src["partner"] != "OTH")]
+        g = g.sort_values("share", ascending=False)
+        if len(g):
+            row.update(us_top_source=g["partner"].iloc[0], us_top_source_share=g["share"].iloc[0],
+                       us_sources_period=g["period"].iloc[0])
+    return row

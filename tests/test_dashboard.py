@@ -1,0 +1,178 @@
+"""The Streamlit dashboard driven headless by Streamlit's AppTest: every page, every widget."""
+
+from __future__ import annotations
+
+import pytest
+
+pytest.importorskip("streamlit", reason="the dashboard extra is not installed (critmin[dashboard])")
+
+from streamlit.testing.v1 import AppTest  # noqa: E402
+
+from critmin.dashboard import APP, PAGES_DIR, STREAMLIT_FLAGS, streamlit_command  # noqa: E402
+from critmin.report.sections import PAGES, pending  # noqa: E402
+
+TIMEOUT = 120
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _db(tmp_path_factory):
+    """One warehouse for the module (the app reads ``CRITMIN_DB``)."""
+    import os
+
+    from critmin.warehouse import open_warehouse
+
+    path = tmp_path_factory.mktemp("dash") / "w.duckdb"
+    open_warehouse(path).close()
+    old = os.environ.get("CRITMIN_DB")
+    os.environ["CRITMIN_DB"] = str(path)
+    from critmin.dashboard import common
+
+    common.warehouse.clear()  # a cached warehouse of another test module must not be reused
+    yield path
+    if old is None:
+        os.environ.pop("CRITMIN_DB", None)
+    else:
+        os.environ["CRITMIN_DB"] = old
+
+
+def _page_file(page: str):
+    hits = [p for p in PAGES_DIR.glob("*.py") if p.stem.split("_", 1)[1] == page]
+    assert len(hits) == 1, page
+    return hits[0]
+
+
+def _ok(at: AppTest) -> AppTest:
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def _run(page: str) -> AppTest:
+    return _ok(AppTest.from_file(str(_page_file(page)), default_timeout=TIMEOUT).run())
+
+
+def test_every_page_has_a_file():
+    assert sorted(p.stem.split("_", 1)[1] for p in PAGES_DIR.glob("*.py")) == sorted(PAGES)
+
+
+def test_home_page():
+    at = _ok(AppTest.from_file(str(APP), default_timeout=TIMEOUT).run())
+    assert at.title[0].value.startswith("critmin")
+    assert len(at.table) == 2  # pages and their status; the warehouse
+
+
+def test_supply_page_widgets():
+    at = _run("Supply")
+    assert at.selectbox(key="commodity").value == "rare-earths"
+    assert len(at.get("plotly_chart")) >= 5
+    assert len(at.get("download_button")) >= 4
+    md = " ".join(m.value for m in at.markdown)
+    assert "Who supplies it?" in md and "How concentrated?" in md
+    # every widget: year, years shown, commodity (resets the others), stage, region
+    years = at.selectbox(key="year").options
+    at.selectbox(key="year").select(years[-1]).run()
+    _ok(at)
+    at.slider(key="years").set_value((2000, 2020)).run()
+    _ok(at)
+    assert len(at.get("plotly_chart")) >= 5
+    at.selectbox(key="region").select("JPN").run()
+    _ok(at)
+    for com in ("gallium", "cobalt"):
+        at.selectbox(key="commodity").select(com).run()
+        _ok(at)
+        assert len(at.get("plotly_chart")) >= 4, com
+    stages = at.selectbox(key="stage").options
+    at.selectbox(key="stage").select(stages[-1]).run()
+    _ok(at)
+
+
+def test_supply_page_stage_switch():
+    at = _run("Supply")
+    at.selectbox(key="commodity").select("copper").run()
+    _ok(at)
+    stages = at.selectbox(key="stage").options
+    assert len(stages) >= 2  # copper: mine and refinery
+    for st in stages:
+        at.selectbox(key="stage").select(st).run()
+        _ok(at)
+        assert len(at.get("plotly_chart")) >= 3, st
+
+
+def test_dependence_page_widgets():
+    at = _run("Dependence")
+    assert len(at.get("plotly_chart")) >= 2  # U.S. NIR and import sources
+    md = " ".join(m.value for m in at.markdown)
+    assert "How exposed is the United States?" in md
+    at.selectbox(key="region").select("JPN").run()
+    _ok(at)
+    md = " ".join(m.value for m in at.markdown)
+    assert "How exposed is Japan?" in md
+    if pending("Dependence"):
+        assert "No import data for Japan" in md
+    at.selectbox(key="commodity").select("lithium").run()
+    _ok(at)
+    at.slider(key="years").set_value((2019, 2023)).run()
+    _ok(at)
+
+
+@pytest.mark.parametrize("page", ["Monitor", "Scenarios", "Stockpile", "Criticality"])
+def test_later_pages(page):
+    at = _run(page)
+    if not pending(page):
+        return  # landed: its own test drives it (test_scenarios_page_parameters, ...)
+    notes = " ".join(i.value for i in at.info)
+    for title, req in pending(page):
+        assert "not yet available in this version" in notes
+        assert req in notes and title in notes
+        assert not at.get("plotly_chart")  # no fake chart
+    at.selectbox(key="commodity").select("gallium").run()
+    _ok(at)
+    at.selectbox(key="region").select("JPN").run()
+    _ok(at)
+    at.selectbox(key="commodity").select("lithium").run()
+    _ok(at)
+
+
+def test_criticality_page():
+    if pending("Criticality"):
+        pytest.skip("criticality has not landed")
+    at = _run("Criticality")
+    assert len(at.get("plotly_chart")) >= 1  # the criticality matrix
+    md = " ".join(m.value for m in at.markdown)
+    assert "How critical is it?" in md
+    at.selectbox(key="region").select("JPN").run()
+    _ok(at)
+    at.selectbox(key="commodity").select("cobalt").run()
+    _ok(at)
+    assert len(at.get("plotly_chart")) >= 1
+
+
+def test_scenarios_page_parameters():
+    if pending("Scenarios"):
+        pytest.skip("the market simulator has not landed")
+    at = _run("Scenarios")
+    if "scenario" not in [s.key for s in at.selectbox]:
+        pytest.skip("no rare-earth scenario file")
+    assert len(at.get("plotly_chart")) >= 2  # price fan, shortfall by region
+    md = " ".join(m.value for m in at.markdown)
+    assert "What would a disruption cost?" in md
+    from critmin.report.context import scenario_files
+
+    files = [str(f) for f in scenario_files("rare-earths")]
+    at.selectbox(key="scenario").set_value(files[-1]).run()
+    _ok(at)
+    at.number_input(key="runs").set_value(600).run()
+    _ok(at)
+    at.number_input(key="seed").set_value(7).run()
+    _ok(at)
+    assert len(at.get("plotly_chart")) >= 2
+    at.slider(key="years").set_value((2010, 2020)).run()
+    _ok(at)
+
+
+def test_launch_command_is_local_and_private():
+    cmd = streamlit_command(8765)
+    assert cmd[1:4] == ["-m", "streamlit", "run"]
+    flags = dict(zip(STREAMLIT_FLAGS[::2], STREAMLIT_FLAGS[1::2], strict=True))
+    assert flags["--server.address"] == "127.0.0.1"
+    assert flags["--browser.gatherUsageStats"] == "false"
+    assert "--server.port" in cmd and "8765" in cmd

@@ -1,0 +1,260 @@
+"""Scenario files: the loader's errors, the baseline built from the bundled warehouse (hand-checked
+against the USGS rows), the shipped examples, and ``critmin simulate``'s JSON contract."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from critmin.cli import app
+from critmin.errors import ScenarioError
+from critmin.market import MarketInputs, build_baseline, load_scenario, simulate
+from critmin.market.spec import ScenarioSpec, sample_param
+from critmin.warehouse import open_warehouse
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "scenarios"
+SCENARIOS = sorted(EXAMPLES.glob("*.toml"))
+
+MINIMAL = """
+name = "t"
+commodity = "rare-earths"
+horizon_months = 12
+[baseline]
+exporter_export_share = 0.3
+[baseline.price]
+usd_per_t = 1000
+[disruption]
+duration_months = 6
+cut = 0.5
+"""
+
+
+@pytest.fixture(scope="module")
+def wh(tmp_path_factory):
+    w = open_warehouse(tmp_path_factory.mktemp("market") / "w.duckdb")
+    yield w
+    w.close()
+
+
+def _write(tmp_path, text: str) -> Path:
+    p = tmp_path / "scenario.toml"
+    p.write_text(text, "utf-8")
+    return p
+
+
+# --------------------------------------------------------------------------- loader errors
+def test_minimal_scenario_loads_with_defaults(tmp_path):
+    spec = load_scenario(_write(tmp_path, MINIMAL))
+    assert spec.horizon_months == 12 and spec.disruption.cut == 0.5
+    assert spec.market.demand_elasticity_short == -0.1 and spec.market.choke_multiple == 10.0
+    assert spec.path.endswith("scenario.toml") and not spec.is_random()
+
+
+@pytest.mark.parametrize("change,key,expected", [
+    (("duration_months = 6\n", ""), "disruption.duration_months", "required key is missing"),
+    (("cut = 0.5", "cut = 1.5"), "disruption.cut", "values must lie in [0, 1]"),
+    (("cut = 0.5", "cut = {dist = \"gamma\", k = 2}"), "disruption.cut", "unknown distribution"),
+    (("cut = 0.5", "cut = {dist = \"uniform\", low = 0.6, high = 0.2}"), "disruption.cut",
+     "must not exceed high"),
+    (("horizon_months = 12", "horizon_months = 12\nhorizon = 3"), "horizon", "unknown key"),
+    (("exporter_export_share = 0.3", "exporter_export_share = 0.3\nexporter_home_demand_t_per_year = 5"),
+     "baseline", "exactly one of exporter_export_share"),
+    (("usd_per_t = 1000", "usd_per_t = 1000\nproduct = \"x\""), "baseline.price", "exactly one of product"),
+    (("horizon_months = 12", "horizon_months = 0"), "horizon_months", "greater than or equal to 1"),
+])
+def test_bad_scenarios_name_the_file_the_key_and_the_expectation(tmp_path, change, key, expected):
+    text = MINIMAL.replace(*change)
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(_write(tmp_path, text))
+    msg = str(err.value)
+    assert "scenario.toml" in msg and f"[{key}]" in msg and expected in msg, msg
+
+
+def test_bad_stockpile_and_region_entries(tmp_path):
+    bad = MINIMAL + "[stockpiles.JPN]\ntonnes = 5\ndays_of_cover = 30\nrelease_t_per_month = 1\n"
+    with pytest.raises(ScenarioError, match=r"\[stockpiles.JPN\] give exactly one of tonnes, days_of_cover"):
+        load_scenario(_write(tmp_path, bad))
+    bad = MINIMAL + "[stockpiles.JPN]\ntonnes = 5\nrelease_t_per_month = 1\ntrigger = \"price\"\n"
+    with pytest.raises(ScenarioError, match="needs trigger_level"):
+        load_scenario(_write(tmp_path, bad))
+    bad = MINIMAL.replace("[disruption]", "[baseline.regions.ROW]\nshare_of_world = 0.1\n[disruption]")
+    with pytest.raises(ScenarioError, match="ROW is the rest-of-world residual"):
+        load_scenario(_write(tmp_path, bad))
+    bad = MINIMAL + ("[stockpiles.JPN]\ntonnes = 5\nrelease_t_per_month = 1\ntrigger = \"price\"\n"
+                     "trigger_level = 1.2\nrefill_t_per_month = 1\nrefill_below_multiple = 1.5\n")
+    with pytest.raises(ScenarioError, match="refill_below_multiple"):
+        load_scenario(_write(tmp_path, bad))
+
+
+def test_invalid_toml_and_missing_file(tmp_path):
+    with pytest.raises(ScenarioError, match=r"scenario.toml: not valid TOML.*line"):
+        load_scenario(_write(tmp_path, "name = \n"))
+    with pytest.raises(ScenarioError, match="not found"):
+        load_scenario(tmp_path / "nope.toml")
+
+
+def test_distributions_sample_inside_their_support():
+    u = np.linspace(0, 1, 10_001)[:-1]
+    spec = ScenarioSpec.from_dict({
+        "name": "d", "commodity": "gallium", "horizon_months": 3,
+        "baseline": {"exporter_export_share": 0.1, "price": {"usd_per_t": 1}},
+        "disruption": {"cut": {"dist": "triangular", "low": 0.2, "mode": 0.5, "high": 0.9},
+                       "duration_months": {"dist": "lognormal", "median": 6, "sigma": 0.5, "high": 24},
+                       "start_month": {"dist": "choice", "values": [0, 6], "weights": [3, 1]},
+                       "leakage": {"dist": "normal", "mean": 0.1, "sd": 0.1, "low": 0, "high": 0.3}}})
+    d = spec.disruption
+    cut = sample_param(d.cut, u)
+    assert cut.min() >= 0.2 and cut.max() <= 0.9 and abs(np.mean(cut) - (0.2 + 0.5 + 0.9) / 3) < 1e-3
+    dur = sample_param(d.duration_months, u)
+    assert dur.min() > 0 and dur.max() <= 24 and abs(np.median(dur) - 6) < 0.05
+    st = sample_param(d.start_month, u)
+    assert set(np.unique(st)) == {0.0, 6.0} and abs((st == 0).mean() - 0.75) < 1e-3
+    lk = sample_param(d.leakage, u)
+    assert lk.min() >= 0 and lk.max() <= 0.3
+    assert spec.is_random()
+
+
+# --------------------------------------------------------------------------- baseline from data
+def test_rare_earth_baseline_traces_to_the_usgs_rows(wh):
+    spec = load_scenario(EXAMPLES / "ree-2010-quota.toml")
+    b = build_baseline(spec, wh)
+    # MCS 2026, mine production 2025e [t REO]: China 270,000 + Myanmar 22,000 (tied to China)
+    assert b.edition == "MCS2026" and b.year == 2025 and b.exporter == "CHN"
+    caps = {s.country: s.capacity_t_per_year for s in b.suppliers}
+    assert caps["CHN"] == 270_000 + 22_000 and "MMR" not in caps
+    assert caps["USA"] == 51_000 and caps["AUS"] == 29_000 and caps["OTH"] == 550
+    world = 388_760 + 550                              # countries + "Other countries"
+    assert b.world_supply_t_per_year == pytest.approx(world)
+    assert b.exporter_exports_t_per_year == pytest.approx(0.30 * 292_000)
+    usa = b.region("USA")
+    assert usa.demand_t_per_year == 27_000 and usa.kind == "data"    # apparent consumption 2025e
+    assert b.region("JPN").demand_t_per_year == pytest.approx(0.04 * world)
+    outside = world - 292_000 + 0.30 * 292_000
+    assert sum(r.demand_t_per_year for r in b.regions) == pytest.approx(outside)
+    assert sum(r.exports_from_exporter_t_per_year for r in b.regions) == pytest.approx(0.30 * 292_000)
+    # P0: the basket of 2025 USGS prices [USD/kg] weighted by the TOML's weights
+    w = {"cerium oxide": (0.491, 1.71), "lanthanum oxide": (0.332, 1.00), "neodymium oxide": (0.120, 73.0),
+         "praseodymium oxide": (0.0434, 74.0), "samarium oxide": (0.00789, 2.82),
+         "gadolinium oxide": (0.00166, 30.0), "europium oxide": (0.00118, 27.0)}
+    p0 = sum(a * p for a, p in w.values()) / sum(a for a, _ in w.values()) * 1000
+    assert b.p0_usd_per_t == pytest.approx(p0, rel=1e-12)
+    inp = MarketInputs.from_spec(spec, b)
+    assert inp.supply_t.sum() * 12 == pytest.approx(world - 292_000)
+    assert len(inp.suppliers) >= 8 and inp.regions == ("USA", "JPN", "EU", "KOR", "ROW")
+
+
+def test_gallium_baseline_uses_reported_consumption_and_capacity_rows(wh):
+    spec = load_scenario(EXAMPLES / "gallium-export-controls.toml")
+    b = build_baseline(spec, wh)
+    assert b.stage == "refinery" and b.exporter == "CHN"
+    assert b.region("USA").demand_t_per_year == pytest.approx(19.0)      # reported, 2025e
+    assert b.p0_usd_per_t == pytest.approx(580_000)                     # USD 580/kg, 2025e
+    # MCS 2026 capacity 2025e: RUS 10, JPN 10, OTH 100 against output RUS 6 + JPN 3
+    inp = MarketInputs.from_spec(spec, b)
+    assert b.other_capacity_t_per_year() == pytest.approx(120.0)
+    np.testing.assert_allclose(inp.spare_max, 120.0 / 9.0 - 1.0)
+
+
+def test_baseline_errors_are_scenario_errors(wh, tmp_path):
+    text = MINIMAL + "[baseline.regions.JPN]\nshare_of_world = 0.9\n"
+    with pytest.raises(ScenarioError, match="exceeds the demand outside CHN"):
+        build_baseline(load_scenario(_write(tmp_path, text)), wh)
+    text = MINIMAL.replace("[disruption]", "[disruption]\nexporter = \"XYZ\"")
+    with pytest.raises(ScenarioError, match=r"\[disruption.exporter\] XYZ is not a producer"):
+        build_baseline(load_scenario(_write(tmp_path, text)), wh)
+    text = MINIMAL + "[stockpiles.FRA]\ntonnes = 5\nrelease_t_per_month = 1\ntrigger = \"disruption\"\n"
+    spec = load_scenario(_write(tmp_path, text))
+    with pytest.raises(ScenarioError, match=r"\[stockpiles\] \['FRA'\] are not regions"):
+        MarketInputs.from_spec(spec, build_baseline(spec, wh))
+    text = MINIMAL.replace("usd_per_t = 1000", "product = \"unobtainium oxide\"")
+    with pytest.raises(ScenarioError, match="no price rows for product"):
+        build_baseline(load_scenario(_write(tmp_path, text)), wh)
+
+
+# --------------------------------------------------------------------------- examples
+@pytest.mark.parametrize("path", SCENARIOS, ids=[p.stem for p in SCENARIOS])
+def test_example_scenarios_load_and_run(wh, path):
+    spec = load_scenario(path)
+    res = simulate(spec, runs=1500, seed=7, warehouse=wh)
+    d = res.to_dict()
+    pk = d["price_peak_multiple"]
+    assert 1.0 <= pk["p05"] <= pk["p50"] <= pk["p95"] <= res.inputs.choke_multiple + 1e-9
+    assert pk["p50"] > 1.0                       # every example disrupts supply
+    for r in d["regions"]:
+        assert r["shortfall_t"]["p50"] >= 0 and r["stock_end_t"]["p05"] >= 0
+    kinds = {a["kind"] for a in d["assumptions"]}
+    assert {"data", "estimate", "assumption"} <= kinds | {"data (USGS estimate)"}
+    # every baseline figure appears with a source
+    assert all(a["source"] for a in d["assumptions"])
+
+
+def test_ree_scenarios_are_what_the_issue_asks(wh):
+    ban = load_scenario(EXAMPLES / "ree-export-ban.toml")
+    assert ban.commodity == "rare-earths" and ban.disruption.cut == 0.5
+    assert ban.disruption.duration_months == 6 and ban.disruption.probability == 1
+    quota = load_scenario(EXAMPLES / "ree-2010-quota.toml")
+    assert quota.disruption.cut == 0.40 and quota.disruption.duration_months == 18
+    # the largest producer is the exporter
+    b = build_baseline(ban, wh)
+    assert b.exporter == max(b.suppliers, key=lambda s: s.capacity_t_per_year).country == "CHN"
+    other = [p.stem for p in SCENARIOS if not p.stem.startswith("ree-")]
+    assert other, "one example for a rare metal other than rare earths"
+    assert load_scenario(EXAMPLES / f"{other[0]}.toml").commodity != "rare-earths"
+
+
+def test_2010_quota_peak_price_lies_between_its_analytic_bounds(wh):
+    # Month 0 sets the peak: the cut removes lost = 0.4 X_e0 of the demand D outside China; other
+    # suppliers give at most +5 % at once. Per run, with its short-run elasticity eps:
+    # (1 - (lost - 0.05 Q_out) / D)^(1/eps) <= peak <= (1 - lost / D)^(1/eps), both capped at 20.
+    spec = load_scenario(EXAMPLES / "ree-2010-quota.toml")
+    res = simulate(spec, runs=3000, seed=11, warehouse=wh)
+    b = res.baseline
+    D = sum(r.demand_t_per_year for r in b.regions)
+    x_e = b.exporter_exports_t_per_year
+    lost, q_out = 0.4 * x_e, D - x_e
+    eps = res.columns["demand_elasticity_short"]
+    lo = np.minimum((1 - (lost - 0.05 * q_out) / D) ** (1 / eps), 20.0)
+    hi = np.minimum((1 - lost / D) ** (1 / eps), 20.0)
+    pk = res.columns["peak_price_multiple"]
+    assert np.all(pk >= lo * (1 - 1e-9)) and np.all(pk <= hi * (1 + 1e-9))
+    assert math.isclose(pk.max(), 20.0)            # the least elastic runs reach the choke
+
+
+# --------------------------------------------------------------------------- CLI
+def test_cli_simulate_json_contract(tmp_path):
+    runner = CliRunner()
+    db = tmp_path / "w.duckdb"
+    res = runner.invoke(app, ["--db", str(db), "simulate", str(EXAMPLES / "ree-2010-quota.toml"),
+                              "--runs", "2000", "--seed", "3", "--json",
+                              "--out", str(tmp_path / "r.parquet")])
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.stdout)
+    assert {"runs", "seed", "commodity", "price_peak_multiple", "regions", "assumptions"} <= set(out)
+    assert out["runs"] == 2000 and out["seed"] == 3 and out["commodity"] == "rare-earths"
+    assert set(out["price_peak_multiple"]) >= {"p05", "p50", "p95"}
+    assert out["regions"] and all({"region", "shortfall_t", "stock_end_t"} <= set(r) for r in out["regions"])
+    for r in out["regions"]:
+        assert set(r["shortfall_t"]) >= {"p05", "p50", "p95"}
+        assert set(r["stock_end_t"]) >= {"p05", "p50", "p95"}
+    assert isinstance(out["assumptions"], list) and out["assumptions"]
+    assert (tmp_path / "r.parquet").exists()
+    # same seed, same numbers; table output runs too
+    again = json.loads(runner.invoke(app, ["--db", str(db), "simulate", str(EXAMPLES / "ree-2010-quota.toml"),
+                                           "--runs", "2000", "--seed", "3", "--json", "--pool", "2"]).stdout)
+    assert again["price_peak_multiple"] == out["price_peak_multiple"] and again["regions"] == out["regions"]
+    table = runner.invoke(app, ["--db", str(db), "simulate", str(EXAMPLES / "gallium-export-controls.toml"),
+                                "--runs", "500", "--seed", "1"])
+    assert table.exit_code == 0, table.output
+    assert "peak price multiple" in table.stdout and "assumptions" in table.stdout
+
+
+def test_cli_simulate_reports_scenario_errors(tmp_path):
+    bad = _write(tmp_path, MINIMAL.replace("cut = 0.5", "cut = 2"))
+    res = CliRunner().invoke(app, ["--db", str(tmp_path / "w.duckdb"), "simulate", str(bad)])
+    assert res.exit_code == 2
+    assert "disruption.cut" in res.output
