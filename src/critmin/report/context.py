@@ -287,6 +287,12 @@ def _scenarios_call(fn: Callable, ctx: Context) -> object:
     return [fn(f, runs=ctx.runs, seed=ctx.seed, warehouse=ctx.warehouse) for f in files]
 
 
+def _stockpile_call(fn: Callable, ctx: Context) -> object:
+    """The stockpile plan of the commodity for the context's region (its planning scenario, the
+    context's runs per stock tried and seed)."""
+    return fn(ctx.commodity, region=ctx.region, warehouse=ctx.warehouse, runs=ctx.runs, seed=ctx.seed)
+
+
 def _criticality_call(fn: Callable, ctx: Context) -> object:
     """Every method that applies to the region, for this commodity: ``{method: result}`` (a method
     that cannot serve it is recorded in ``ctx.errors``)."""
@@ -307,5 +313,6 @@ def _criticality_call(fn: Callable, ctx: Context) -> object:
 _CALLS: dict[str, Callable[[Callable, Context], object]] = {
     "dependence": _dependence_call,
     "scenarios": _scenarios_call,
+    "stockpile": _stockpile_call,
     "criticality": _criticality_call,
 }

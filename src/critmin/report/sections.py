@@ -287,6 +287,110 @@ def _build_scenarios(ctx: Context) -> SectionView | None:
     return SectionView("scenarios", a.title, lead, blocks)
 
 
+def _stockpile_cost_figure(m) -> go.Figure:
+    """Expected annual cost of a stock of one material: holding, expected shortage cost and their sum
+    over the simulated stocks [days of consumption], with the policies and the optimum marked."""
+    c = m.curve
+    title = f"{m.name}, {m.region_name}: expected annual cost of a stock"
+    fig = go.Figure()
+    for col, name, color, dash in (("holding_usd", "holding h·S", "#7f7f7f", "dot"),
+                                   ("expected_shortage_cost_usd", "expected shortage cost π·p·E[L]",
+                                    "#E69F00", "dash"),
+                                   ("expected_cost_usd", "total", "#1F4E79", "solid")):
+        fig.add_trace(go.Scatter(x=c["days"], y=c[col] / 1e6, mode="lines+markers", name=name,
+                                 line=dict(color=color, dash=dash, width=2.5 if col == "expected_cost_usd"
+                                           else 1.5), marker=dict(size=5),
+                                 hovertemplate="%{x:,.0f} days: %{y:,.2f} M USD/yr<extra></extra>"))
+    pol = m.policies[m.policies["policy"] != "budget plan"]
+    fig.add_trace(go.Scatter(x=pol["days"], y=pol["expected_cost_usd"] / 1e6, mode="markers+text",
+                             name="policies", text=pol["policy"], textposition="top center",
+                             marker=dict(color="#C0392B", size=9, symbol="diamond"),
+                             hovertemplate="%{text}: %{y:,.2f} M USD/yr<extra></extra>"))
+    charts._layout(fig, title, ytitle="expected cost [million USD/yr]",
+                   xtitle=f"stock [days of {m.region} consumption]")
+    fig.update_layout(hovermode="closest",
+                      legend=dict(orientation="h", y=-0.2, x=0, xanchor="left", yanchor="top"))
+    return fig
+
+
+def _stockpile_frontier_figure(res) -> go.Figure:
+    """Budget against the least expected annual shortfall cost (the efficient frontier)."""
+    fr = res.frontier
+    names = ", ".join(m.name for m in res.materials)
+    fig = go.Figure()
+    fig.add_trace(go.Scatter(x=fr["budget"] / 1e6, y=fr["expected_cost_usd"] / 1e6, mode="lines+markers",
+                             name="expected shortfall cost", line=dict(color="#1F4E79", width=2.5),
+                             hovertemplate="budget %{x:,.1f} M USD: %{y:,.2f} M USD/yr<extra></extra>"))
+    fig.add_trace(go.Scatter(x=fr["budget"] / 1e6, y=fr["total_cost_usd"] / 1e6, mode="lines",
+                             name="with holding cost", line=dict(color="#7f7f7f", dash="dot"),
+                             hovertemplate="budget %{x:,.1f} M USD: %{y:,.2f} M USD/yr<extra></extra>"))
+    charts._layout(fig, f"Efficient frontier, {res.region_name}: {names}",
+                   ytitle="expected cost [million USD/yr]", xtitle="budget [million USD at today's price]")
+    fig.update_layout(hovermode="closest",
+                      legend=dict(orientation="h", y=-0.2, x=0, xanchor="left", yanchor="top"))
+    return fig
+
+
+def _stockpile_policy_table(res, m) -> Table:
+    df = m.policies.assign(material=m.material, region=res.region, runs=res.runs, seed=res.seed,
+                           consumption_t_per_year=m.consumption_t_per_year,
+                           consumption_kind=m.consumption_kind)
+    cols = {"policy": ("policy", "text"), "days": ("days of cover", "int"), "stock_t": ("stock [t]", "int"),
+            "purchase_usd": ("purchase", "usd"), "expected_cost_usd": ("expected annual cost", "usd"),
+            "expected_shortfall_t": ("expected shortfall per disruption [t]", "int"),
+            "p_stockout": ("P(stock runs out)", "pct"),
+            "months_of_cover_p95": ("months of cover, 95th-pct disruption", "num1")}
+    return Table(f"{m.material}_{res.region}_stockpile_policies", "Policies against the optimum", df, cols,
+                 f"{res.runs:,} runs per stock, seed {res.seed}; annual cost = holding "
+                 f"{m.holding_usd_per_t_year:,.0f} USD/t/yr × stock + {m.probability:g}/yr × "
+                 f"{m.shortage_cost_usd_per_t:,.0f} USD/t × expected shortfall; shortfall and P(stock runs "
+                 "out) given a disruption.")
+
+
+def _build_stockpile(ctx: Context) -> SectionView | None:
+    a = ANALYSES["stockpile"]
+    res = ctx.analysis("stockpile")
+    if res is None:
+        err = ctx.errors.get("analysis:stockpile")
+        return None if not err else SectionView("stockpile", a.title, "",
+                                                [_note(f"Not produced: {err.split(': ', 2)[-1]}")])
+    m = res.materials[0]
+    pol = m.policies.set_index("policy")
+    est = ("an estimate" if not m.consumption_kind.startswith("data") else
+           "a USGS-estimated data row" if m.consumption_kind != "data" else "a data row")
+    lead = (f"{a.question} Expected annual cost of a stock of {m.name} held by {m.region_name}: holding "
+            f"(interest and storage) plus the annual probability of a disruption times the shortage cost "
+            f"of the expected shortfall, re-simulated on the market model for each stock "
+            f"({res.runs:,} runs each; scenario “{m.scenario}”).")
+    s_opt = m.optimum.stock_t
+    facts = (f"Cost-optimal stock: {fmt(s_opt, 'int')} t = {fmt(m.days(s_opt), 'int')} "
+             f"days of consumption ({fmt(s_opt * m.price_usd_per_t, 'usd')} at today's price), "
+             f"expected annual cost {fmt(pol.loc['optimum', 'expected_cost_usd'], 'usd')} against "
+             f"{fmt(pol.loc['60 days', 'expected_cost_usd'], 'usd')} for 60 days and "
+             f"{fmt(pol.loc['180 days', 'expected_cost_usd'], 'usd')} for 180 days. "
+             f"Consumption {fmt(m.consumption_t_per_year, 'int')} t/yr is {est}: "
+             f"{m.consumption_source.removeprefix('estimate: ')}.")
+    nv = m.newsvendor
+    check = (f"Newsvendor check: at the optimum the shortfall avoided per tonne of stock falls from "
+             f"{fmt(nv['slope_left'], 'num2')} to {fmt(nv['slope_right'], 'num2')} t/t across the critical "
+             f"ratio h/(π·p) = {nv['critical_ratio']:.3f}; if each tonne of stock covered a tonne of "
+             f"the region's own shortfall, the size would be {fmt(nv['one_to_one_days'], 'int')} days "
+             "(P(L > S) = h/(π·p)). Stock released into the market lowers every buyer's price, so it covers "
+             "less than that.")
+    curve = tables.frame_table(m.curve.assign(material=m.material, region=res.region),
+                               f"{m.material}_{res.region}_stockpile_curve", "Expected annual cost by stock")
+    assumptions = pd.DataFrame([x for x in res.assumptions if "material" not in x
+                                or x["name"].startswith(f"{x['material']}.")])
+    at = Table(f"{m.material}_{res.region}_stockpile_inputs", "Planning inputs and assumptions",
+               assumptions, {"name": ("input", "text"), "value": ("value", "text"), "unit": ("unit", "text"),
+                             "kind": ("kind", "text"), "source": ("source or reasoning", "text")},
+               "The scenario's own inputs are in the scenarios section and the appendix.")
+    return SectionView("stockpile", a.title, lead,
+                       [_note(facts), _fig(_stockpile_cost_figure(m)),
+                        *_tab(_stockpile_policy_table(res, m)), _fig(_stockpile_frontier_figure(res)),
+                        _note(check), *_tab(curve, collapsed=True), *_tab(at, collapsed=True)])
+
+
 def _build_criticality(ctx: Context) -> SectionView | None:
     a = ANALYSES["criticality"]
     res = ctx.analysis("criticality")
@@ -351,6 +455,7 @@ def _analysis_builder(analysis_id: str) -> Callable[[Context], SectionView | Non
 _BUILDERS: dict[str, Callable[[Context], SectionView | None]] = {
     "dependence": _build_dependence,
     "scenarios": _build_scenarios,
+    "stockpile": _build_stockpile,
     "criticality": _build_criticality,
 }
 

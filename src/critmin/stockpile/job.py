@@ -1,0 +1,836 @@
+"""The stockpile jobs: :func:`plan` (sizes, policies, budget allocation, frontier) and :func:`cover`.
+
+How the shortfall curve ``E[L(S)]`` is obtained
+------------------------------------------------
+The market model releases a region's stock *into the market* (a step of the supply curve at the
+region's hold level, :mod:`critmin.market.model`): a tonne released lowers the price for every buyer,
+so it covers much less than a tonne of the region's own shortfall (and releases are capped per month).
+``L(S) = (L(0) - S)^+`` — a stock S covering ``min(L, S)`` — therefore does **not** hold in this model
+(tests/test_stockpile_job.py shows it on the gallium scenario). The planner re-simulates the region's
+shortfall for each stock S it tries, with the same random draws for every S (common random numbers:
+draws depend only on the seed and the run's index), so differences between stocks are not noise, and
+each point equals ``critmin.market.simulate`` of the planning scenario with that stock and seed.
+
+Stocks tried, per material (all runs of one stock are one vectorised simulation):
+
+1. 0 and the most that can ever be released, ``S_cap`` = release cap x horizon. The largest release
+   over all runs, ``S_sat``, bounds the useful stock: from ``S_top = S_sat + one month's release cap``
+   on, the stock never limits a release, so the runs are exactly those of ``S_cap``;
+2. the policies (0/60/100/180 days) below ``S_top``, the median and 90th percentile of the release an
+   ample stock makes, and evenly spaced stocks so that no gap exceeds ``max_gap_share x S_top``;
+3. ``refine_rounds`` rounds of the midpoints on both sides of the current optimum.
+
+The optimum is then a vertex of the curve's lower convex hull (:mod:`critmin.stockpile.sizing`), the
+allocation and frontier use the same hull (:mod:`critmin.stockpile.allocation`), and the newsvendor
+check compares the hull's slopes at the optimum with ``h / (pi p)`` and, for reference, gives the size
+a one-to-one cover would give (``P(L(0) > S) = h / (pi p)``).
+
+All runs given a disruption; the annual probability ``pi`` scales the shortfall cost afterwards, so it
+changes no simulation.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import dataclasses
+import math
+import multiprocessing as mp
+import time
+from collections.abc import Callable
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from critmin.commodities import get as get_commodity
+from critmin.errors import ScenarioError
+from critmin.market.baseline import Baseline, build_baseline
+from critmin.market.engine import SAMPLING_BLOCK, EnginePayload, draw_runs, plan_chunks, run_chunk
+from critmin.market.model import MarketInputs, simulate_market
+from critmin.market.results import build_assumptions
+from critmin.market.spec import ScenarioSpec, load_scenario
+from critmin.stockpile.allocation import (
+    Allocation,
+    MaterialCurve,
+    allocate_greedy,
+    allocate_lp,
+    frontier,
+)
+from critmin.stockpile.cover import (
+    CoverRule,
+    days_to_tonnes,
+    get_rule,
+    tonnes_to_days,
+    tonnes_to_usd,
+)
+from critmin.stockpile.policies import policy_table
+from critmin.stockpile.scenarios import find_scenario, planning_spec
+from critmin.stockpile.sizing import (
+    Optimum,
+    PlanningParams,
+    cost_curve,
+    exceedance,
+    newsvendor_stock,
+    optimal_stock,
+)
+
+__all__ = ["DEFAULT_RUNS", "DEFAULT_SEED", "plan", "cover", "size_stockpile", "PlanResult", "MaterialPlan",
+           "CoverResult"]
+
+DEFAULT_RUNS = 20_000
+"""Monte Carlo runs per stock tried [runs]."""
+DEFAULT_SEED = 1
+"""Root seed of the draws (the same for every stock: common random numbers)."""
+_CHUNK = 16 * SAMPLING_BLOCK
+_P95 = 0.95
+
+
+# --------------------------------------------------------------------------- evaluation
+@dataclass(frozen=True)
+class _Setup:
+    """What one material's simulations need (picklable; sent to worker processes)."""
+
+    material: str
+    inputs: MarketInputs
+    params: dict
+    seed: int
+    runs: int
+    j: int
+
+
+def _evaluate(setup: _Setup, stock_t: float, keep: bool = False) -> dict:
+    """Simulate every run with the region holding ``stock_t`` [t]; summary statistics of its shortfall."""
+    stock0 = setup.inputs.stock0.copy()
+    stock0[setup.j] = stock_t
+    inputs = dataclasses.replace(setup.inputs, stock0=stock0)
+    payload = EnginePayload(inputs=inputs, params=setup.params, seed=setup.seed, price_bins=0)
+    n = setup.runs
+    sf, rel, end = np.empty(n), np.empty(n), np.empty(n)
+    for task in plan_chunks(n, _CHUNK):
+        out = run_chunk(payload, task).output.summary
+        sl = slice(task.first, task.first + task.n)
+        sf[sl] = out["shortfall_t"][:, setup.j]
+        rel[sl] = out["released_t"][:, setup.j]
+        end[sl] = out["stock_end_t"][:, setup.j]
+    if stock_t > 0:
+        out_of_stock = end <= 1e-9 * stock_t
+    else:
+        out_of_stock = sf > 1e-9 * max(float(setup.inputs.demand_t[setup.j]), 1e-300)
+    res = {"stock_t": float(stock_t), "expected_shortfall_t": float(sf.mean()),
+           "shortfall_se_t": float(sf.std(ddof=1) / math.sqrt(n)) if n > 1 else math.nan,
+           "p_stockout": float(out_of_stock.mean()), "released_mean_t": float(rel.mean()),
+           "released_max_t": float(rel.max()), "shortfall_p50_t": float(np.quantile(sf, 0.5)),
+           "shortfall_p95_t": float(np.quantile(sf, _P95))}
+    if keep:
+        res["shortfall"] = sf
+        res["released"] = rel
+    return res
+
+
+def _task(payload: dict[str, _Setup], task: tuple[str, float, bool]) -> tuple[str, float, dict]:
+    m, s, keep = task
+    return m, s, _evaluate(payload[m], s, keep)
+
+
+class _Evaluator:
+    """Runs batches of (material, stock) simulations in this process or on a pool of processes."""
+
+    def __init__(self, setups: dict[str, _Setup], workers: int, stack: ExitStack,
+                 progress: Callable[[int, int], None] | None) -> None:
+        self.setups = setups
+        self.ex = None
+        if workers > 1:
+            from critmin.market.runners import _children_skip_main
+
+            stack.enter_context(_children_skip_main())
+            self.ex = stack.enter_context(cf.ProcessPoolExecutor(max_workers=workers,
+                                                                 mp_context=mp.get_context("spawn")))
+        self.progress = progress
+        self.done = 0
+        self.total = 0
+
+    def run(self, tasks: list[tuple[str, float, bool]],
+            expect_more: int = 0) -> list[tuple[str, float, dict]]:
+        self.total = max(self.total, self.done + len(tasks) + expect_more)
+        out = []
+        if self.ex is None:
+            for t in tasks:
+                out.append(_task(self.setups, t))
+                self._tick()
+        else:
+            futs = [self.ex.submit(_task, {t[0]: self.setups[t[0]]}, t) for t in tasks]
+            for f in futs:
+                out.append(f.result())
+                self._tick()
+        return out
+
+    def _tick(self) -> None:
+        self.done += 1
+        if self.progress is not None:
+            self.progress(self.done, self.total)
+
+
+# --------------------------------------------------------------------------- results
+@dataclass
+class MaterialPlan:
+    """The sizing of one material for one region.
+
+    Attributes
+    ----------
+    shortfall_no_stock_t : ndarray
+        The region's shortfall in each run without a stock, L(0) [t].
+    points : DataFrame
+        Every stock simulated: ``stock_t`` [t], ``days``, ``expected_shortfall_t`` [t per disruption],
+        ``shortfall_se_t`` (its Monte Carlo standard error), ``p_stockout`` [1], ``released_mean_t`` [t],
+        ``shortfall_p50_t``, ``shortfall_p95_t`` [t].
+    curve : DataFrame
+        :func:`~critmin.stockpile.sizing.cost_curve` on those points, with ``days``.
+    optimum : Optimum
+        The cost-optimal stock (unconstrained).
+    planned_t : float
+        The stock of the plan [t]: the optimum, or the budget allocation when a budget is given.
+    policies : DataFrame
+        :func:`~critmin.stockpile.policies.policy_table` (0/60/100/180 days, the optimum, the plan).
+    """
+
+    material: str
+    name: str
+    region: str
+    region_name: str
+    scenario: str
+    scenario_file: str | None
+    consumption_t_per_year: float
+    consumption_kind: str
+    consumption_source: str
+    consumption_estimate: bool
+    price_usd_per_t: float
+    price_source: str
+    holding_usd_per_t_year: float
+    probability: float
+    shortage_cost_usd_per_t: float
+    shortage_cost_kind: str
+    shortage_cost_source: str
+    release_cap_t_per_month: float
+    horizon_months: int
+    points: pd.DataFrame
+    curve: pd.DataFrame
+    optimum: Optimum
+    newsvendor: dict
+    p95: dict
+    policies: pd.DataFrame = field(default_factory=pd.DataFrame)
+    planned_t: float = 0.0
+    shortfall_no_stock_t: np.ndarray | None = field(default=None, repr=False)
+    assumptions: list[dict] = field(default_factory=list)
+    scenario_assumptions: list[dict] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def days(self, stock_t: float) -> float:
+        """Days of the region's consumption a stock covers [days]."""
+        return tonnes_to_days(stock_t, self.consumption_t_per_year) if self.consumption_t_per_year > 0 \
+            else math.nan
+
+    @property
+    def planned_days(self) -> float:
+        """The plan's stock in days of consumption [days]."""
+        return self.days(self.planned_t)
+
+    def planned_expected_shortfall_t(self) -> float:
+        """E[L] at the plan's stock, on the hull of the curve [t per disruption]."""
+        return float(np.interp(self.planned_t, self.curve["stock_t"], self.curve["hull_shortfall_t"]))
+
+    def to_dict(self) -> dict:
+        """This material's entry of the plan's JSON."""
+        pol = [{k: _py(v) for k, v in r.items()} for r in self.policies.to_dict(orient="records")]
+        return {
+            "material": self.material, "name": self.name,
+            "optimal_days": self.planned_days, "optimal_t": self.planned_t,
+            "cost_usd": tonnes_to_usd(self.planned_t, self.price_usd_per_t),
+            "expected_shortfall_t": self.planned_expected_shortfall_t(),
+            "policies": pol,
+            "cost_optimal_t": self.optimum.stock_t, "cost_optimal_days": self.days(self.optimum.stock_t),
+            "expected_shortfall_t_no_stock": float(self.points["expected_shortfall_t"].iloc[0]),
+            "annual_consumption_t": self.consumption_t_per_year,
+            "consumption_kind": self.consumption_kind, "consumption_estimate": self.consumption_estimate,
+            "consumption_source": self.consumption_source,
+            "price_usd_per_t": self.price_usd_per_t, "price_source": self.price_source,
+            "holding_cost_usd_per_t_year": self.holding_usd_per_t_year,
+            "disruption_probability": self.probability,
+            "shortage_cost_usd_per_t": self.shortage_cost_usd_per_t,
+            "critical_ratio": self.optimum.critical_ratio,
+            "release_cap_t_per_month": self.release_cap_t_per_month,
+            "newsvendor": {k: _py(v) for k, v in self.newsvendor.items()},
+            "p95_disruption": {k: _py(v) for k, v in self.p95.items() if k != "need_t"},
+            "curve": [{k: _py(v) for k, v in r.items()} for r in self.curve.to_dict(orient="records")],
+            "scenario": self.scenario, "scenario_file": self.scenario_file,
+            "notes": list(self.notes),
+        }
+
+
+@dataclass
+class PlanResult:
+    """The result of :func:`plan` (see :meth:`to_dict` for the JSON contract)."""
+
+    region: str
+    region_name: str
+    budget: float | None
+    runs: int
+    seed: int
+    params: PlanningParams
+    materials: list[MaterialPlan]
+    allocation: Allocation
+    lp_check: Allocation
+    frontier: pd.DataFrame
+    assumptions: list[dict]
+    notes: list[str]
+    elapsed_s: float
+    simulations: int
+
+    def material(self, material: str) -> MaterialPlan:
+        """The plan of one material."""
+        for m in self.materials:
+            if m.material == material:
+                return m
+        raise KeyError(material)
+
+    def table(self) -> pd.DataFrame:
+        """One row per material and policy (the plan table)."""
+        frames = []
+        for m in self.materials:
+            frames.append(m.policies.assign(material=m.material, region=self.region,
+                                            consumption_estimate=m.consumption_estimate))
+        return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+    def to_dict(self) -> dict:
+        """The JSON contract of ``critmin stockpile plan --json``::
+
+            {"region", "budget",
+             "materials": [{"material", "optimal_days", "optimal_t", "cost_usd", "expected_shortfall_t",
+                            "policies": [{"days", "expected_cost_usd", "p_stockout", ...}, ...], ...}, ...],
+             "frontier": [{"budget", "expected_cost_usd", ...}, ...],
+             "assumptions": [...], ...}
+
+        ``optimal_*``: the plan's stock (the cost-optimal size, or the budget allocation when a budget is
+        given) [days of consumption, t]; ``cost_usd``: its purchase value at P0 [USD];
+        ``expected_shortfall_t``: E[shortfall | disruption] with it [t]; policies' ``expected_cost_usd``:
+        expected annual cost ``h S + pi p E[L(S)]`` [USD/yr]; ``p_stockout``: probability that the stock
+        runs out in a disruption [1]; frontier ``expected_cost_usd``: expected annual shortfall cost
+        ``sum pi p E[L]`` at the best allocation of each budget [USD/yr]. Fields may be added, none is
+        renamed.
+        """
+        fr = [{k: _py(v) for k, v in r.items()} for r in self.frontier.to_dict(orient="records")]
+        return {
+            "region": self.region, "region_name": self.region_name, "budget": self.budget,
+            "materials": [m.to_dict() for m in self.materials],
+            "frontier": fr,
+            "allocation": {"method": "greedy on net saving per dollar (convex curves)",
+                           "stocks_t": self.allocation.stocks_t, "spent_usd": self.allocation.spent_usd,
+                           "expected_cost_usd": self.allocation.shortfall_cost_usd,
+                           "holding_cost_usd": self.allocation.holding_cost_usd,
+                           "marginal_gain_per_usd": self.allocation.marginal_gain_per_usd,
+                           "lp_check": {"stocks_t": self.lp_check.stocks_t,
+                                        "total_cost_usd": self.lp_check.total_cost_usd,
+                                        "greedy_total_cost_usd": self.allocation.total_cost_usd,
+                                        "status": self.lp_check.details.get("status", "")}},
+            "runs": self.runs, "seed": self.seed, "simulations": self.simulations,
+            "elapsed_s": self.elapsed_s,
+            "assumptions": self.assumptions,
+            "notes": list(self.notes),
+        }
+
+
+def _kind(reg) -> str:
+    """A region's demand kind as the market's assumptions show it (a USGS-estimated row says so)."""
+    return "data (USGS estimate)" if reg.kind == "data" and reg.estimated else reg.kind
+
+
+def _py(v):
+    if isinstance(v, (np.floating, np.integer)):
+        v = v.item()
+    if isinstance(v, np.bool_):
+        return bool(v)
+    if isinstance(v, float) and not math.isfinite(v):
+        return None
+    return v
+
+
+# --------------------------------------------------------------------------- setup
+def _load(spec: ScenarioSpec | str | Path | None, material: str) -> ScenarioSpec:
+    if spec is None:
+        spec = find_scenario(material)
+    if not isinstance(spec, ScenarioSpec):
+        spec = load_scenario(spec)
+    if get_commodity(spec.commodity).id != material:
+        raise ScenarioError(f"scenario {spec.path or spec.name} is of {spec.commodity}, not {material}")
+    return spec
+
+
+@dataclass
+class _Material:
+    material: str
+    spec: ScenarioSpec
+    baseline: Baseline
+    setup: _Setup
+    annual_t: float
+    rate_t: float
+    cap_t: float
+    h: float
+    pi: float
+    p: float
+    p_kind: str
+    p_source: str
+    points: dict[float, dict] = field(default_factory=dict)
+    zero: dict | None = None
+    top: dict | None = None
+
+
+def _prepare(material: str, spec0: ScenarioSpec, region: str, params: PlanningParams, warehouse,
+             runs: int, seed: int) -> _Material:
+    spec = planning_spec(spec0, region, 0.0, trigger=params.trigger, trigger_level=params.trigger_level,
+                         release_share_of_demand=params.release_share_of_demand)
+    baseline = build_baseline(spec, warehouse)
+    inputs = MarketInputs.from_spec(spec, baseline)
+    j = inputs.regions.index(region)
+    annual = float(baseline.region(region).demand_t_per_year)
+    rate = float(inputs.release_cap[j])
+    p0 = float(baseline.p0_usd_per_t)
+    p, p_kind, p_source = params.shortage_cost(p0, float(inputs.shortage_cost))
+    setup = _Setup(material=material, inputs=inputs, params=spec.random_params(), seed=seed, runs=runs, j=j)
+    return _Material(material=material, spec=spec, baseline=baseline, setup=setup, annual_t=annual,
+                     rate_t=rate, cap_t=rate * inputs.horizon, h=params.holding(p0),
+                     pi=params.probability(material), p=p, p_kind=p_kind, p_source=p_source)
+
+
+def _top_stock(mat: _Material) -> float:
+    if mat.top is None or mat.top["released_max_t"] <= 0:
+        return 0.0
+    return min(mat.cap_t, mat.top["released_max_t"] + mat.rate_t)
+
+
+def _grid_round1(mat: _Material, params: PlanningParams) -> list[float]:
+    top = _top_stock(mat)
+    if top <= 0:
+        return []
+    tol = 0.005 * top
+    must = [days_to_tonnes(d, mat.annual_t) for d in params.policy_days]
+    must = [s for s in must if 0 < s < top]
+    rel = mat.top["released"]
+    cand = [float(np.quantile(rel, q)) for q in (0.5, 0.9)]
+    chosen = sorted(set(must))
+    for s in cand:
+        if 0 < s < top and all(abs(s - x) > tol for x in [0.0, top, *chosen]):
+            chosen.append(s)
+    chosen.sort()
+    pts = [0.0, *chosen, top]
+    fill = []
+    gap_max = params.max_gap_share * top
+    for a, b in zip(pts[:-1], pts[1:], strict=True):
+        k = math.ceil((b - a) / gap_max - 1e-9)
+        fill += [a + (b - a) * i / k for i in range(1, k)]
+    return sorted(set(chosen) | set(fill))
+
+
+def _curve_arrays(mat: _Material) -> tuple[np.ndarray, np.ndarray]:
+    s = np.asarray(sorted(mat.points), float)
+    e = np.asarray([mat.points[x]["expected_shortfall_t"] for x in s], float)
+    return s, e
+
+
+def _refine(mat: _Material) -> list[float]:
+    s, e = _curve_arrays(mat)
+    if s.size < 2:
+        return []
+    opt = optimal_stock(s, e, holding=mat.h, probability=mat.pi, shortage_cost=mat.p)
+    i = int(np.searchsorted(s, opt.stock_t))
+    tol = 0.01 * s[-1]
+    out = []
+    if i > 0 and s[i] - s[i - 1] > tol:
+        out.append(0.5 * (s[i - 1] + s[i]))
+    if i < s.size - 1 and s[i + 1] - s[i] > tol:
+        out.append(0.5 * (s[i] + s[i + 1]))
+    return out
+
+
+def _p95_path(mat: _Material) -> dict:
+    """The 95th-percentile disruption (by the region's shortfall without a stock) and what the region
+    draws each month from an ample stock in it."""
+    sf = mat.zero["shortfall"]
+    n = sf.size
+    r = int(np.argsort(sf, kind="stable")[max(math.ceil(_P95 * n) - 1, 0)])
+    first = (r // SAMPLING_BLOCK) * SAMPLING_BLOCK
+    draws = draw_runs(mat.setup.params, mat.setup.seed, first, min(SAMPLING_BLOCK, mat.setup.runs - first))
+    one = draws.take(slice(r - first, r - first + 1))
+    stock0 = mat.setup.inputs.stock0.copy()
+    stock0[mat.setup.j] = mat.cap_t
+    out = simulate_market(dataclasses.replace(mat.setup.inputs, stock0=stock0), one, keep_paths=True)
+    need = out.paths["release_t"][0, :, mat.setup.j]
+    return {"run": r, "shortfall_no_stock_t": float(sf[r]), "start_month": float(one.start[0]),
+            "duration_months": float(one.duration[0]), "cut": float(one.cut[0]),
+            "leakage": float(one.leakage[0]), "need_total_t": float(need.sum()),
+            "need_months": int((need > 0).sum()), "need_t": need}
+
+
+def _finish(mat: _Material, region: str, params: PlanningParams) -> MaterialPlan:
+    s, e = _curve_arrays(mat)
+    pts = pd.DataFrame([mat.points[x] for x in s]).drop(columns=["shortfall", "released"], errors="ignore")
+    pts.insert(1, "days", [tonnes_to_days(x, mat.annual_t) if mat.annual_t > 0 else math.nan for x in s])
+    curve = cost_curve(s, e, holding=mat.h, probability=mat.pi, shortage_cost=mat.p)
+    curve.insert(1, "days", pts["days"].to_numpy())
+    curve["p_stockout"] = pts["p_stockout"].to_numpy()
+    opt = optimal_stock(s, e, holding=mat.h, probability=mat.pi, shortage_cost=mat.p)
+    L0 = mat.zero["shortfall"]
+    nv = newsvendor_stock(L0, holding=mat.h, probability=mat.pi, shortage_cost=mat.p)
+    first = s[1] if s.size > 1 else math.nan
+    eff = (e[0] - e[1]) / s[1] if s.size > 1 and s[1] > 0 else math.nan
+    newsvendor = {
+        "critical_ratio": opt.critical_ratio,
+        "slope_left": opt.slope_left, "slope_right": opt.slope_right,
+        "first_order_condition_holds": bool((math.isnan(opt.slope_left) or
+                                             opt.slope_left >= opt.critical_ratio * (1 - 1e-9))
+                                            and opt.slope_right <= opt.critical_ratio * (1 + 1e-9)),
+        "p_exceed_at_optimum": exceedance(L0, opt.stock_t),
+        "one_to_one_stock_t": nv,
+        "one_to_one_days": tonnes_to_days(nv, mat.annual_t) if mat.annual_t > 0 else math.nan,
+        "p_exceed_at_one_to_one": exceedance(L0, nv),
+        "shortfall_avoided_per_t_first_step": eff, "first_step_t": first,
+        "note": ("first-order condition on the simulated curve: slope_left >= critical_ratio >= "
+                 "slope_right (shortfall avoided per tonne of stock); one_to_one_*: the newsvendor size "
+                 "P(L(0) > S) = h / (pi p) if each tonne of stock covered a tonne of the region's own "
+                 "shortfall, which releases into the market do not (see shortfall_avoided_per_t_first_step)"),
+    }
+    p95 = _p95_path(mat)
+    b = mat.baseline
+    reg = b.region(region)
+    plan_ = MaterialPlan(
+        material=mat.material, name=b.name, region=region, region_name=reg.name,
+        scenario=mat.spec.name, scenario_file=mat.spec.path, consumption_t_per_year=mat.annual_t,
+        consumption_kind=_kind(reg), consumption_source=reg.source, consumption_estimate=reg.is_estimate,
+        price_usd_per_t=float(b.p0_usd_per_t), price_source=b.price_source,
+        holding_usd_per_t_year=mat.h, probability=mat.pi, shortage_cost_usd_per_t=mat.p,
+        shortage_cost_kind=mat.p_kind, shortage_cost_source=mat.p_source, release_cap_t_per_month=mat.rate_t,
+        horizon_months=int(mat.setup.inputs.horizon), points=pts, curve=curve, optimum=opt,
+        newsvendor=newsvendor, p95=p95, planned_t=opt.stock_t, shortfall_no_stock_t=L0)
+    plan_.assumptions = _material_assumptions(plan_, mat, params)
+    plan_.scenario_assumptions = [{**a, "material": mat.material} for a in
+                                  build_assumptions(mat.spec, b, mat.setup.inputs)]
+    if mat.top is not None and mat.top["released_max_t"] <= 0:
+        plan_.notes.append(f"{region} never draws on a stock in this scenario: no stock pays")
+    return plan_
+
+
+def _material_assumptions(mp_: MaterialPlan, mat: _Material, params: PlanningParams) -> list[dict]:
+    m = mp_.material
+    kind = mp_.consumption_kind
+    return [
+        {"name": f"{m}.consumption.{mp_.region}", "value": mp_.consumption_t_per_year, "unit": "t/yr",
+         "kind": kind, "source": mp_.consumption_source, "material": m},
+        {"name": f"{m}.price", "value": mp_.price_usd_per_t, "unit": "USD/t",
+         "kind": "data" if "override" not in mp_.price_source else "override",
+         "source": mp_.price_source, "material": m},
+        {"name": f"{m}.holding_cost", "value": mp_.holding_usd_per_t_year, "unit": "USD/t/yr",
+         "kind": "derived", "material": m,
+         "source": f"(interest_rate {params.interest_rate:g} + storage_rate {params.storage_rate:g}) x price "
+                   f"+ {params.storage_usd_per_t_year:g} USD/t/yr"},
+        {"name": f"{m}.disruption_probability", "value": mp_.probability, "unit": "1/yr",
+         "kind": "assumption" if m in params.disruption_probabilities or
+         "disruption_probability" in params.model_fields_set else "default", "material": m,
+         "source": type(params).model_fields["disruption_probability"].description},
+        {"name": f"{m}.shortage_cost", "value": mp_.shortage_cost_usd_per_t, "unit": "USD/t",
+         "kind": mp_.shortage_cost_kind, "source": mp_.shortage_cost_source, "material": m},
+        {"name": f"{m}.release_rule", "value": f"trigger {params.trigger}"
+         + (f" at {params.trigger_level:g}" if params.trigger_level is not None else "")
+         + f"; at most {mp_.release_cap_t_per_month:,.6g} t/month", "unit": "",
+         "kind": ("assumption" if {"trigger", "release_share_of_demand"} & params.model_fields_set
+                  else "default"),
+         "source": "release_share_of_demand x the region's monthly consumption; no refill within the horizon",
+         "material": m},
+        {"name": f"{m}.scenario", "value": mp_.scenario, "unit": "", "kind": "assumption", "material": m,
+         "source": f"{mp_.scenario_file or 'given'}: disruption distribution, market behaviour and other "
+                   "regions' stocks as in the file; probability set to 1 (shortfall given a disruption)"},
+        {"name": f"{m}.horizon", "value": mat.setup.inputs.horizon, "unit": "months", "kind": "assumption",
+         "material": m,
+         "source": "the scenario's horizon: the shortfall of one disruption is summed over it"},
+    ]
+
+
+# --------------------------------------------------------------------------- the job
+def plan(
+    region: str,
+    materials: list[str] | str,
+    budget: float | None = None,
+    *,
+    runs: int = DEFAULT_RUNS,
+    seed: int = DEFAULT_SEED,
+    warehouse=None,
+    params: PlanningParams | None = None,
+    scenarios: dict[str, ScenarioSpec | str | Path] | None = None,
+    workers: int = 1,
+    progress: Callable[[int, int], None] | None = None,
+) -> PlanResult:
+    """Cost-optimal stockpiles of several materials for one region, policies and a budget allocation.
+
+    Parameters
+    ----------
+    region : str
+        Region code of the scenarios (``JPN``, ``USA``, ``KOR``, ...).
+    materials : list of str or str
+        Catalogue ids or names (a comma-separated string is split).
+    budget : float, optional
+        Money for purchases at today's prices [USD]; None: every material at its cost-optimal size.
+    runs : int
+        Monte Carlo runs per stock tried [runs].
+    seed : int
+        Root seed (the same draws for every stock).
+    warehouse : Warehouse
+        Where the baselines' data live.
+    params : PlanningParams, optional
+        Planning assumptions (documented defaults).
+    scenarios : dict, optional
+        Material -> scenario (file or spec) instead of the default planning scenario.
+    workers : int
+        Processes to simulate on (1: this process).
+    progress : callable, optional
+        ``progress(done, total)`` after each simulation (total grows as stocks are added).
+
+    Returns
+    -------
+    PlanResult
+
+    Raises
+    ------
+    ScenarioError
+        When a material has no scenario or the region is not one of its regions.
+    """
+    t0 = time.perf_counter()
+    if warehouse is None:
+        raise ValueError("give a warehouse (critmin.warehouse.open_warehouse())")
+    if runs < 2:
+        raise ValueError("runs must be >= 2")
+    if budget is not None and budget < 0:
+        raise ValueError("budget must be >= 0 [USD]")
+    params = params or PlanningParams()
+    region = region.strip().upper()
+    if isinstance(materials, str):
+        materials = [m for m in materials.split(",") if m.strip()]
+    mats_ids = list(dict.fromkeys(get_commodity(m.strip()).id for m in materials))
+    if not mats_ids:
+        raise ValueError("no materials given")
+    given = {get_commodity(k).id: v for k, v in (scenarios or {}).items()}
+    mats = {m: _prepare(m, _load(given.get(m), m), region, params, warehouse, runs, int(seed))
+            for m in mats_ids}
+    per_mat = 4 + 2 * params.refine_rounds + len(params.policy_days)
+    with ExitStack() as stack:
+        ev = _Evaluator({m: x.setup for m, x in mats.items()}, workers, stack, progress)
+        # round 0: no stock and an ample one
+        tasks = [(m, 0.0, True) for m in mats] + [(m, x.cap_t, True) for m, x in mats.items() if x.cap_t > 0]
+        for m, s, res in ev.run(tasks, expect_more=len(mats) * per_mat):
+            if s == 0.0:
+                mats[m].zero = res
+                mats[m].points[0.0] = res
+            else:
+                mats[m].top = res
+        for x in mats.values():
+            top = _top_stock(x)
+            if top > 0:
+                row = dict(x.top)
+                if top < x.cap_t:
+                    row["p_stockout"] = 0.0          # never below one month's release: never runs out
+                row["stock_t"] = top
+                x.points[top] = row
+        # round 1: policies, release quantiles, gap filling
+        tasks = [(m, s, False) for m, x in mats.items() for s in _grid_round1(x, params)]
+        for m, s, res in ev.run(tasks, expect_more=len(mats) * 2 * params.refine_rounds):
+            mats[m].points[s] = res
+        # refinement around each optimum
+        for r in range(params.refine_rounds):
+            tasks = [(m, s, False) for m, x in mats.items() for s in _refine(x) if s not in x.points]
+            if not tasks:
+                break
+            left = len(mats) * 2 * (params.refine_rounds - r - 1)
+            for m, s, res in ev.run(tasks, expect_more=left):
+                mats[m].points[s] = res
+        simulations = ev.done
+    plans = [_finish(x, region, params) for x in mats.values()]
+    # budget allocation over the hulls
+    curves = [MaterialCurve(p.material, p.curve["stock_t"].to_numpy(),
+                            p.curve["expected_shortage_cost_usd"].to_numpy(),
+                            p.holding_usd_per_t_year, p.price_usd_per_t) for p in plans]
+    alloc = allocate_greedy(curves, budget)
+    lp = allocate_lp(curves, budget)
+    fr_budgets = None
+    fr = frontier(curves)
+    if budget is not None and not np.isclose(fr["budget"], budget).any():
+        fr_budgets = np.sort(np.concatenate([fr["budget"].to_numpy(), [float(budget)]]))
+        fr = frontier(curves, fr_budgets)
+    for p in plans:
+        p.planned_t = alloc.stocks_t[p.material] if budget is not None else p.optimum.stock_t
+        pol = [(f"{d:g} days", days_to_tonnes(d, p.consumption_t_per_year), d) for d in params.policy_days]
+        pol.append(("optimum", p.optimum.stock_t))
+        if budget is not None:
+            pol.append(("budget plan", p.planned_t))
+        p.policies = policy_table(p.points, pol, annual_t=p.consumption_t_per_year,
+                                  price_usd_per_t=p.price_usd_per_t, holding=p.holding_usd_per_t_year,
+                                  probability=p.probability, shortage_cost=p.shortage_cost_usd_per_t,
+                                  need_p95_t=p.p95["need_t"])
+        # a policy beyond the largest useful stock behaves exactly as that stock (module docstring)
+        top = float(p.points["stock_t"].max())
+        beyond = p.policies["stock_t"] > top
+        if beyond.any():
+            last = p.points.loc[p.points["stock_t"].idxmax()]
+            p.policies.loc[beyond, "expected_shortfall_t"] = float(last["expected_shortfall_t"])
+            p.policies.loc[beyond, "p_stockout"] = 0.0
+            p.policies.loc[beyond, "interpolated"] = False
+            short = p.probability * p.shortage_cost_usd_per_t * float(last["expected_shortfall_t"])
+            p.policies.loc[beyond, "expected_shortage_cost_usd"] = short
+            p.policies.loc[beyond, "expected_cost_usd"] = p.policies.loc[beyond, "holding_cost_usd"] + short
+    region_name = plans[0].region_name if plans else region
+    assumptions = params.assumptions() + [
+        {"name": "planning.runs", "value": runs, "unit": "runs", "kind": "setting",
+         "source": "Monte Carlo runs per stock tried (the same draws for every stock)"},
+        {"name": "planning.seed", "value": int(seed), "unit": "", "kind": "setting",
+         "source": "root seed; each curve point equals critmin simulate of the planning scenario with that "
+                   "stock, runs and seed"},
+    ]
+    if budget is not None:
+        assumptions.append({"name": "planning.budget", "value": float(budget), "unit": "USD",
+                            "kind": "assumption", "source": "purchase budget at today's prices (P0)"})
+    for p in plans:
+        assumptions += p.assumptions
+    for p in plans:
+        assumptions += p.scenario_assumptions
+    notes = [
+        "costs per year: holding h S and the expected shortfall cost pi p E[L(S)]; E[L] is the region's "
+        "shortfall against pre-shock demand summed over one disruption's horizon, from the market simulator",
+        "a stock released into the market lowers the price for every buyer: it does not cover min(L, S) of "
+        "the region's own shortfall, so the curve is re-simulated for every stock tried (see newsvendor)",
+    ]
+    if budget is not None and alloc.spent_usd < budget * (1 - 1e-9):
+        notes.append(f"the budget is not binding: the cost-optimal stocks cost {alloc.spent_usd:,.0f} USD")
+    gap = abs(lp.total_cost_usd - alloc.total_cost_usd)
+    if gap > 1e-6 * max(abs(alloc.total_cost_usd), 1.0):
+        notes.append(f"greedy and LP allocations differ by {gap:,.2f} USD/yr")
+    return PlanResult(region=region, region_name=region_name,
+                      budget=None if budget is None else float(budget),
+                      runs=runs, seed=int(seed), params=params, materials=plans, allocation=alloc,
+                      lp_check=lp, frontier=fr, assumptions=assumptions, notes=notes,
+                      elapsed_s=time.perf_counter() - t0, simulations=simulations)
+
+
+def size_stockpile(commodity: str, *, region: str = "USA", warehouse=None, runs: int = 2000,
+                   seed: int = DEFAULT_SEED, **kw) -> PlanResult:
+    """:func:`plan` for one material (the faces' entry point: report and dashboard).
+
+    Parameters
+    ----------
+    commodity : str
+        Catalogue id or name.
+    region : str
+        Region code.
+    warehouse : Warehouse
+    runs : int
+        Runs per stock tried [runs].
+    seed : int
+        Root seed.
+    """
+    return plan(region, [commodity], runs=runs, seed=seed, warehouse=warehouse, **kw)
+
+
+# --------------------------------------------------------------------------- cover
+@dataclass
+class CoverResult:
+    """A stock of some days of cover in tonnes and money, and the figures behind it."""
+
+    region: str
+    region_name: str
+    material: str
+    name: str
+    days: float
+    stock_t: float
+    price_usd_per_t: float
+    price_source: str
+    cost_usd: float
+    consumption_t_per_year: float
+    consumption_kind: str
+    consumption_source: str
+    consumption_estimate: bool
+    basis: str
+    basis_t_per_year: float
+    basis_source: str
+    unavailable_share: float
+    rule: str | None
+    rule_source: str
+    scenario_file: str | None
+    basis_unit: str = "t"
+
+    def to_dict(self) -> dict:
+        """JSON shape of ``critmin stockpile cover --json``."""
+        return {k: _py(v) for k, v in dataclasses.asdict(self).items()}
+
+
+def cover(region: str, material: str, days: float | None = None, warehouse=None, *,
+          rule: str | CoverRule | None = None,
+          scenario: ScenarioSpec | str | Path | None = None) -> CoverResult:
+    """Tonnes and money for some days of cover of a region's consumption of a material.
+
+    Parameters
+    ----------
+    region : str
+        Region code (``JPN``).
+    material : str
+        Catalogue id or name.
+    days : float, optional
+        Days of cover [days]; default: the rule's.
+    warehouse : Warehouse
+        Where the data live.
+    rule : str or CoverRule, optional
+        A rule of ``stockpile_rules.csv`` (``jogmec-60``, ``komir-100``, ``iea-90``, ...): its days (unless
+        ``days`` is given), basis (consumption or net imports) and unavailable share.
+    scenario : ScenarioSpec or path, optional
+        The scenario whose baseline gives the consumption and price (default: the planning scenario).
+
+    Returns
+    -------
+    CoverResult
+        With the consumption figure used (a warehouse row, or a documented estimate) and its source.
+    """
+    if warehouse is None:
+        raise ValueError("give a warehouse (critmin.warehouse.open_warehouse())")
+    mat = get_commodity(material).id
+    r = get_rule(rule) if isinstance(rule, str) else rule
+    if days is None:
+        if r is None:
+            raise ValueError("give days or a rule")
+        days = r.days
+    if days < 0:
+        raise ValueError("days must be >= 0")
+    region = region.strip().upper()
+    spec = _load(scenario, mat)
+    regions = [*spec.baseline.regions, "ROW"]
+    if region not in regions:
+        raise ScenarioError(f"scenario {spec.path or spec.name}: {region} is not one of its regions "
+                            f"({', '.join(regions)}); its consumption is not known to critmin")
+    b = build_baseline(spec, warehouse)
+    reg = b.region(region)
+    annual = float(reg.demand_t_per_year)
+    basis, u, basis_t, basis_src = "consumption", 0.0, annual, reg.source
+    if r is not None:
+        u = r.unavailable_share
+        if r.basis == "net_imports":
+            own = next((s for s in b.suppliers if s.country == region), None)
+            prod = own.capacity_t_per_year if own is not None else 0.0
+            basis = "net_imports"
+            basis_t = r.basis_t_per_year(annual, annual - prod)
+            basis_src = (f"net imports = consumption {annual:,.6g} t/yr - domestic production "
+                         f"{prod:,.6g} t/yr" + (f" [{own.source}]" if own is not None else
+                                                f" ({region} is not a producer in {b.edition} {b.year})"))
+    stock = days_to_tonnes(days, basis_t, u)
+    return CoverResult(
+        region=region, region_name=reg.name, material=mat, name=b.name, days=float(days), stock_t=stock,
+        price_usd_per_t=float(b.p0_usd_per_t), price_source=b.price_source,
+        cost_usd=tonnes_to_usd(stock, b.p0_usd_per_t), consumption_t_per_year=annual,
+        consumption_kind=_kind(reg), consumption_source=reg.source, consumption_estimate=reg.is_estimate,
+        basis=basis, basis_t_per_year=float(basis_t), basis_source=basis_src, unavailable_share=u,
+        rule=r.rule if r is not None else None, rule_source=r.source if r is not None else "",
+        scenario_file=spec.path)
+
