@@ -1,0 +1,390 @@
+"""Monthly changes and the seasonal baseline of an export series (METHODS.md §3).
+
+Everything here works on one monthly quantity series (a :class:`pandas.Series` of kilograms indexed by the
+first day of each month). Gaps are kept as missing, never as zero.
+
+The seasonal model is a robust STL decomposition (:class:`statsmodels.tsa.seasonal.STL`, Cleveland et al.
+1990) of the *log* of the quantity, with a stiff seasonal smoother (``seasonal=13`` cycles, local constant
+``seasonal_deg=0``): the seasonal pattern may drift over a decade but not follow one year's events. With
+STL's defaults (7 cycles, local linear) the last year's seasonal component bends towards a fall near the
+end of the series and hides part of it. Zero months are floored first: the log is taken of
+``max(q, floor_share * median(q > 0))`` so that a month of zero exports reads as a ~99 % fall instead of
+minus infinity (this is the "equivalent of log(1 + q)" that stays scale-free: kilograms and tonnes give the
+same answer). Subtracting the seasonal component gives the *deseasonalised log series* ``d``; all the
+evidence signals and the change-point search use ``d``.
+
+The *baseline* of month ``t`` is what the month would have been without a change at ``t``: the
+pre-period level (the median of ``d`` over months ``t-12 .. t-3``; the two months just before ``t`` are
+left out because front-running inflates them) plus the month's seasonal component. The *baseline
+deviation* is ``q_t / baseline_t - 1`` [1].
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+__all__ = [
+    "Window",
+    "DEFAULT_WINDOW",
+    "monthly",
+    "changes",
+    "log_level",
+    "robust_sigma",
+    "stl_decompose",
+    "deseasonalise",
+    "pre_level",
+    "pre_start_from_breaks",
+    "post_level",
+    "seasonal_baseline",
+]
+
+STL_SEASONAL = 13
+"""STL seasonal smoother length [cycles]: a stiff seasonal pattern (see the module docstring)."""
+STL_SEASONAL_DEG = 0
+"""Degree of STL's seasonal loess: local constant, so that the last year is not extrapolated."""
+MIN_STL_MONTHS = 25
+"""STL needs two full years (plus one month) of data; shorter series get no seasonal adjustment."""
+
+
+@dataclass(frozen=True)
+class Window:
+    """The month windows every signal uses, relative to the month ``t`` under test.
+
+    Parameters
+    ----------
+    pre : tuple of int
+        First and last lag of the pre-period [months]: ``(12, 3)`` means months ``t-12 .. t-3``.
+    min_pre : int
+        Fewest non-missing pre-period months needed to assess a month [months].
+    front : int
+        Months before ``t`` searched for front-running [months].
+    post : int
+        Months from ``t`` on averaged for the post level (``t .. t+post-1``) [months].
+    recovery : int
+        Months after ``t`` searched for a licence-lag recovery [months].
+    min_segment : int
+        Fewest months of a pre-period cut short at an earlier change point [months].
+    """
+
+    pre: tuple[int, int] = (12, 3)
+    min_pre: int = 6
+    front: int = 2
+    post: int = 2
+    recovery: int = 3
+    min_segment: int = 3
+
+
+DEFAULT_WINDOW = Window()
+"""The default windows (pre-period t-12..t-3, front-running t-2..t-1, post t..t+1, recovery t+1..t+3)."""
+
+
+def monthly(series: pd.Series) -> pd.Series:
+    """Put a series on a complete month-start index (missing months become NaN).
+
+    Parameters
+    ----------
+    series : Series
+        Values indexed by dates or ``'YYYY-MM-01'`` strings.
+
+    Returns
+    -------
+    Series
+        The same values on a ``DatetimeIndex`` with frequency ``MS`` from the first to the last month;
+        duplicate months are summed.
+    """
+    s = series.copy()
+    s.index = pd.to_datetime(s.index).to_period("M").to_timestamp()
+    s = s.groupby(level=0).sum(min_count=1)
+    if len(s) == 0:
+        return s.astype(float)
+    full = pd.date_range(s.index.min(), s.index.max(), freq="MS")
+    return s.reindex(full).astype(float)
+
+
+def changes(quantity: pd.Series) -> pd.DataFrame:
+    """Year-on-year and month-on-month change of a monthly series.
+
+    Parameters
+    ----------
+    quantity : Series
+        Monthly quantities [kg] (any unit works: the changes are ratios).
+
+    Returns
+    -------
+    DataFrame
+        ``yoy_change = q_t / q_{t-12} - 1`` [1] and ``mom_change = q_t / q_{t-1} - 1`` [1]; NaN where a
+        month is missing or the earlier month is zero.
+    """
+    q = monthly(quantity)
+    prev_y = q.shift(12)
+    prev_m = q.shift(1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        yoy = np.where(prev_y > 0, q / prev_y - 1.0, np.nan)
+        mom = np.where(prev_m > 0, q / prev_m - 1.0, np.nan)
+    return pd.DataFrame({"yoy_change": yoy, "mom_change": mom}, index=q.index)
+
+
+def log_level(quantity: pd.Series | np.ndarray, *, floor_share: float = 0.01,
+              floor: float | None = None) -> np.ndarray:
+    """Log of a quantity floored at a share of its median positive value.
+
+    Parameters
+    ----------
+    quantity : Series or ndarray
+        Quantities [kg]; NaN stays NaN.
+    floor_share : float
+        Floor as a share of the median positive quantity [1].
+    floor : float, optional
+        An explicit floor [kg] instead.
+
+    Returns
+    -------
+    ndarray
+        ``log(max(q, floor))`` [log kg].
+    """
+    q = np.asarray(quantity, float)
+    if floor is None:
+        pos = q[np.isfinite(q) & (q > 0)]
+        floor = float(np.median(pos)) * floor_share if pos.size else 1.0
+    floor = max(floor, 1e-12)
+    with np.errstate(invalid="ignore"):
+        return np.where(np.isnan(q), np.nan, np.log(np.maximum(q, floor)))
+
+
+def robust_sigma(x: np.ndarray | pd.Series) -> float:
+    """Month-to-month noise of a series: ``1.4826 * MAD(diff(x)) / sqrt(2)``.
+
+    Robust to level shifts and isolated outliers (they touch few differences).
+
+    Parameters
+    ----------
+    x : array-like
+        A (deseasonalised log) series; NaN ignored.
+
+    Returns
+    -------
+    float
+        Noise standard deviation in the units of ``x``; NaN with fewer than 4 differences.
+    """
+    a = np.asarray(x, float)
+    dx = np.diff(a)
+    dx = dx[np.isfinite(dx)]
+    if dx.size < 4:
+        return float("nan")
+    mad = np.median(np.abs(dx - np.median(dx)))
+    return float(1.4826 * mad / np.sqrt(2.0))
+
+
+def _interpolate(a: np.ndarray) -> np.ndarray:
+    ok = np.isfinite(a)
+    if ok.all() or not ok.any():
+        return a
+    idx = np.arange(a.size)
+    return np.interp(idx, idx[ok], a[ok])
+
+
+def stl_decompose(log_q: np.ndarray, *, period: int = 12, robust: bool = True,
+                  seasonal: int | None = None, seasonal_deg: int | None = None) -> dict[str, np.ndarray]:
+    """Robust STL of a log series with gaps (filled by interpolation for the fit only).
+
+    Parameters
+    ----------
+    log_q : ndarray
+        Log quantities [log kg], monthly, NaN for missing months.
+    period : int
+        Season length [months].
+    robust : bool
+        Use STL's robust (outlier-downweighting) iterations.
+    seasonal : int, optional
+        STL seasonal smoother length (odd, >= 3) [cycles]; default :data:`STL_SEASONAL` (13).
+    seasonal_deg : int, optional
+        Degree of the seasonal loess (0 or 1); default :data:`STL_SEASONAL_DEG` (0).
+
+    Returns
+    -------
+    dict
+        ``seasonal``, ``trend``, ``resid`` arrays [log kg]; with fewer than :data:`MIN_STL_MONTHS` finite
+        months the seasonal component is zero and the trend is the series itself.
+    """
+    a = np.asarray(log_q, float)
+    n_ok = int(np.isfinite(a).sum())
+    if n_ok < MIN_STL_MONTHS or a.size < 2 * period + 1:
+        return {"seasonal": np.zeros_like(a), "trend": a.copy(), "resid": np.zeros_like(a)}
+    from statsmodels.tsa.seasonal import STL
+
+    filled = _interpolate(a)
+    res = STL(filled, period=period, robust=robust,
+              seasonal=STL_SEASONAL if seasonal is None else seasonal,
+              seasonal_deg=STL_SEASONAL_DEG if seasonal_deg is None else seasonal_deg).fit()
+    seas = np.asarray(res.seasonal, float)
+    trend = np.asarray(res.trend, float)
+    resid = np.where(np.isfinite(a), a - seas - trend, np.nan)
+    return {"seasonal": seas, "trend": trend, "resid": resid}
+
+
+def deseasonalise(quantity: pd.Series, *, period: int = 12, robust: bool = True,
+                  seasonal: int | None = None) -> pd.Series:
+    """The deseasonalised log series ``d = log q - seasonal`` of a monthly quantity.
+
+    Parameters
+    ----------
+    quantity : Series
+        Monthly quantities [kg].
+    period, robust, seasonal
+        See :func:`stl_decompose`.
+
+    Returns
+    -------
+    Series
+        ``d`` [log kg] on a complete monthly index.
+    """
+    q = monthly(quantity)
+    lq = log_level(q.to_numpy())
+    parts = stl_decompose(lq, period=period, robust=robust, seasonal=seasonal)
+    return pd.Series(lq - parts["seasonal"], index=q.index, name="deseasonalised")
+
+
+def pre_level(d: pd.Series | np.ndarray, window: Window = DEFAULT_WINDOW,
+              start: np.ndarray | None = None) -> np.ndarray:
+    """Pre-period level of every month: median of ``d`` over months ``t-pre[0] .. t-pre[1]``.
+
+    Parameters
+    ----------
+    d : Series or ndarray
+        Deseasonalised log series [log kg]; a 2-D input (months x series) gives one level per column.
+    window : Window
+        The windows.
+    start : ndarray of int, optional
+        Per month, the first month (position) the pre-period may use, e.g. from
+        :func:`pre_start_from_breaks`, so that the pre-period does not straddle an earlier change of
+        level. A truncated pre-period is used when it still holds ``window.min_segment`` months;
+        otherwise the full one.
+
+    Returns
+    -------
+    ndarray
+        The level [log kg]; NaN with fewer than ``window.min_pre`` months available.
+    """
+    a = np.asarray(d, float)
+    s = pd.DataFrame(a) if a.ndim == 2 else pd.Series(a)
+    lo, hi = window.pre
+    full = s.shift(hi).rolling(lo - hi + 1, min_periods=window.min_pre).median().to_numpy()
+    if start is None:
+        return full
+    n = a.shape[0]
+    st = np.asarray(start, int)
+    cut = st > np.arange(n) - lo  # the pre-period is cut short at an earlier change point
+    if not cut.any():
+        return full
+    pos = np.arange(n)[:, None] - np.arange(lo, hi - 1, -1)[None, :]  # months t-lo .. t-hi
+    valid = (pos >= 0) & (pos >= st[:, None])
+    vals = a[np.clip(pos, 0, n - 1)]
+    if a.ndim == 2:
+        valid = valid[:, :, None]
+    vals = np.where(valid, vals, np.nan)
+    count = np.isfinite(vals).sum(axis=1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        med = np.nanmedian(vals, axis=1)
+    use = (count >= window.min_segment) & (cut[:, None] if a.ndim == 2 else cut)
+    return np.where(use, med, full)
+
+
+def pre_start_from_breaks(n: int, break_positions: list[int] | np.ndarray, window: Window = DEFAULT_WINDOW
+                          ) -> np.ndarray:
+    """First month each pre-period may use: the latest change point at or before ``t - pre[1]``.
+
+    Parameters
+    ----------
+    n : int
+        Number of months.
+    break_positions : list of int
+        Positions (month index) where a new segment starts (:func:`critmin.monitor.breaks.find_breaks`).
+    window : Window
+        The windows.
+
+    Returns
+    -------
+    ndarray of int
+        ``start[t]`` (0 when no break precedes the pre-period).
+    """
+    start = np.zeros(n, int)
+    bp = np.sort(np.asarray(list(break_positions), int))
+    for t in range(n):
+        prior = bp[bp <= t - window.pre[1]]
+        if prior.size:
+            start[t] = prior[-1]
+    return start
+
+
+def post_level(d: pd.Series | np.ndarray, window: Window = DEFAULT_WINDOW) -> np.ndarray:
+    """Post level of every month: mean of ``d`` over months ``t .. t+post-1`` (fewer at the end).
+
+    Returns
+    -------
+    ndarray
+        The level [log kg]; NaN when month ``t`` itself is missing; 2-D inputs work column-wise.
+    """
+    a = np.asarray(d, float)
+    s = pd.DataFrame(a[::-1]) if a.ndim == 2 else pd.Series(a[::-1])
+    fwd = s.rolling(window.post, min_periods=1).mean().to_numpy()[::-1]
+    return np.where(np.isfinite(a), fwd, np.nan)
+
+
+def seasonal_baseline(quantity: pd.Series, *, period: int = 12, robust: bool = True,
+                      seasonal: int | None = None,
+                      window: Window = DEFAULT_WINDOW) -> pd.DataFrame:
+    """The seasonal baseline of a monthly series and each month's deviation from it.
+
+    Parameters
+    ----------
+    quantity : Series
+        Monthly quantities [kg] indexed by month.
+    period, robust, seasonal
+        See :func:`stl_decompose`.
+    window : Window
+        The pre-period that sets the baseline level.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by month: ``quantity_kg`` [kg], ``yoy_change`` and ``mom_change`` [1], ``log_q``,
+        ``seasonal``, ``trend``, ``resid`` and ``deseasonalised`` [log kg], ``level_pre`` [log kg],
+        ``baseline_kg`` (expected quantity: ``exp(level_pre + seasonal)``) [kg] and
+        ``baseline_deviation`` (``q / baseline - 1``) [1].
+
+    Examples
+    --------
+    A flat series of 100 t a month that halves in its last two months deviates by -50 % from its baseline:
+
+    >>> import pandas as pd
+    >>> q = pd.Series([1e5] * 34 + [5e4] * 2, index=pd.date_range("2020-01", periods=36, freq="MS"))
+    >>> round(float(seasonal_baseline(q)["baseline_deviation"].iloc[-2]), 2)
+    -0.5
+    """
+    q = monthly(quantity)
+    lq = log_level(q.to_numpy())
+    parts = stl_decompose(lq, period=period, robust=robust, seasonal=seasonal)
+    d = lq - parts["seasonal"]
+    lvl = pre_level(d, window)
+    base = np.exp(lvl + parts["seasonal"])
+    with np.errstate(invalid="ignore", divide="ignore"):
+        dev = np.where(np.isfinite(q.to_numpy()) & (base > 0), q.to_numpy() / base - 1.0, np.nan)
+    ch = changes(q)
+    return pd.DataFrame({
+        "quantity_kg": q.to_numpy(),
+        "yoy_change": ch["yoy_change"].to_numpy(),
+        "mom_change": ch["mom_change"].to_numpy(),
+        "log_q": lq,
+        "seasonal": parts["seasonal"],
+        "trend": parts["trend"],
+        "resid": parts["resid"],
+        "deseasonalised": d,
+        "level_pre": lvl,
+        "baseline_kg": base,
+        "baseline_deviation": dev,
+    }, index=q.index)

@@ -1,0 +1,338 @@
+"""Warehouse-backed restriction monitoring: one exporter's lines (:func:`monitor`) or all (:func:`scan`).
+
+The jobs read the monthly export rows of the ``trade`` table (latest edition of each value), pick the
+control lines from the HS catalogue (:mod:`critmin.hs`) when none are given, attach the catalogue's
+warnings (a *mixed* line holds more than the product, which dilutes every signal), and hand a
+:class:`critmin.monitor.panel.Panel` to a detector (:mod:`critmin.monitor.detectors`).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from critmin.errors import DataError
+from critmin.monitor.detectors import MonitorResult, get_detector
+from critmin.monitor.panel import Panel, normalise_hs
+from critmin.warehouse import Warehouse
+
+__all__ = ["monitor", "scan", "ScanResult", "export_rows", "choose_control", "line_warnings",
+           "SCAN_COLUMNS"]
+
+SCAN_COLUMNS = ["exporter", "hs", "month", "score", "verdict", "quantity_kg", "yoy_change",
+                "baseline_deviation", "control", "evidence"]
+
+_ROW_COLUMNS = ["reporter", "partner", "partner_kind", "hs_code", "period", "quantity_kg", "value_usd",
+                "missing"]
+
+
+def export_rows(warehouse: Warehouse, exporter: str | None = None) -> pd.DataFrame:
+    """Monthly export rows (latest edition of each value) of one exporter or of all.
+
+    Parameters
+    ----------
+    warehouse : Warehouse
+        The warehouse.
+    exporter : str, optional
+        ISO3 of the reporter; all reporters when omitted.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``reporter, partner, partner_kind, hs_code, period, quantity_kg [kg], value_usd [USD],
+        missing``.
+    """
+    where = {"flow": "export", "freq": "M"}
+    if exporter:
+        where["reporter"] = exporter.upper()
+    df = warehouse.table("trade", latest=True, **where)
+    if df.empty:
+        return pd.DataFrame(columns=_ROW_COLUMNS)
+    out = df[_ROW_COLUMNS].copy()
+    out["hs_code"] = out["hs_code"].astype(str)
+    out["period"] = pd.to_datetime(out["period"])
+    return out
+
+
+def _catalogue_commodities(code: str) -> list[str]:
+    from critmin.hs import UnknownHSCodeError, describe
+
+    try:
+        return list(describe(code)["commodities"])
+    except (UnknownHSCodeError, ValueError):
+        return []
+
+
+def choose_control(hs_codes: Sequence[str], available: Iterable[str]) -> tuple[str, ...]:
+    """Sibling lines for the difference-in-differences: same catalogue commodity, not tested, present.
+
+    Parameters
+    ----------
+    hs_codes : sequence of str
+        The tested lines.
+    available : iterable of str
+        The 6-digit lines the exporter has monthly data for.
+
+    Returns
+    -------
+    tuple of str
+        The 6-digit catalogue lines of the tested lines' commodities that are not tested, not nested in
+        a tested line, and present in ``available``; empty when there are none.
+    """
+    from critmin.hs import lines_for
+
+    tested = set(hs_codes)
+    present = {c for c in available if len(c) == 6 and c.isdigit()}
+    out: list[str] = []
+    for code in hs_codes:
+        for com in _catalogue_commodities(code):
+            for c in lines_for(com)["hs_code"]:
+                if (c in present and c not in tested and c not in out
+                        and not any(c.startswith(t) or t.startswith(c) for t in tested)):
+                    out.append(c)
+    return tuple(sorted(out))
+
+
+def line_warnings(hs_codes: Sequence[str], control: Sequence[str] = ()) -> list[str]:
+    """Catalogue warnings: mixed (coarser than the product) or uncatalogued lines.
+
+    Parameters
+    ----------
+    hs_codes : sequence of str
+        Tested lines.
+    control : sequence of str
+        Control lines.
+
+    Returns
+    -------
+    list of str
+    """
+    from critmin.hs import UnknownHSCodeError, describe
+
+    out = []
+    for role, codes in (("tested", hs_codes), ("control", control)):
+        for code in codes:
+            try:
+                info = describe(code)
+            except (UnknownHSCodeError, ValueError):
+                out.append(f"HS {code} ({role}) is not in the HS catalogue: whether it mixes several "
+                           "products is unknown")
+                continue
+            if info["mixed"]:
+                mixes = "; ".join(f"{k}: {v}" for k, v in info["mixes"].items())
+                if role == "tested":
+                    out.append(f"HS {code} is coarser than the product ({mixes}): a fall of one product is "
+                               "diluted by the others, so every signal is weaker than for the product itself")
+                else:
+                    out.append(f"control line HS {code} is mixed ({mixes}): it is an imperfect control")
+    return out
+
+
+def _panel(rows: pd.DataFrame, exporter: str, hs: tuple[str, ...], *, partners: Sequence[str] | None,
+           control: str | Iterable[str] | None) -> Panel:
+    if rows.empty:
+        raise DataError(f"no monthly export data for {exporter} in the warehouse")
+    lines = sorted(c for c in rows["hs_code"].unique() if len(c) == 6 and c.isdigit())
+    ctl = normalise_hs(control) if control is not None else choose_control(hs, lines)
+    missing_ctl = [c for c in ctl if c not in lines]
+    panel = Panel.from_rows(rows, hs, control=ctl, partners=partners, exporter=exporter)
+    warn = line_warnings(hs, panel.control_hs)
+    if missing_ctl:
+        warn.append(f"control HS {', '.join(missing_ctl)}: no monthly {exporter} exports in the warehouse")
+    if control is None and panel.control_hs:
+        warn.append(f"control lines chosen from the HS catalogue: {', '.join(panel.control_hs)} "
+                    "(pass --control to choose others)")
+    panel.warnings[:0] = warn
+    return panel
+
+
+def monitor(
+    exporter: str,
+    hs_codes: str | Iterable[str],
+    *,
+    partners: Sequence[str] | None = None,
+    control: str | Iterable[str] | None = None,
+    month: str | None = None,
+    method: str = "evidence",
+    warehouse: Warehouse,
+    progress: Callable[[str], None] | None = None,
+    **params: object,
+) -> MonitorResult:
+    """Is a month's fall in an exporter's exports of some HS lines restriction-like or demand-like?
+
+    Parameters
+    ----------
+    exporter : str
+        ISO3 of the exporter (the ``trade`` reporter), e.g. ``CHN``.
+    hs_codes : str or iterable of str
+        The lines tested together (``"280530,284690"``).
+    partners : sequence of str, optional
+        Only these partners (``USA``, ``BLOC:Adversary``); default: every partner row of the source.
+    control : str or iterable of str, optional
+        Control (sibling, not controlled) lines; default: chosen from the HS catalogue
+        (:func:`choose_control`).
+    month : str, optional
+        ``YYYY-MM``; default: the latest month with data.
+    method : str
+        Detector (:data:`critmin.monitor.detectors.DETECTORS`).
+    warehouse : Warehouse
+        The warehouse.
+    progress : callable, optional
+        Called with short messages.
+    **params
+        Detector parameters.
+
+    Returns
+    -------
+    MonitorResult
+
+    Raises
+    ------
+    DataError
+        When the warehouse holds no monthly exports of those lines, or the month is outside the data.
+    """
+    exporter = exporter.upper()
+    hs = normalise_hs(hs_codes)
+    if not hs:
+        raise DataError("no HS codes given")
+    rows = export_rows(warehouse, exporter)
+    if rows.empty:
+        have = export_rows(warehouse)["reporter"].unique()
+        raise DataError(f"no monthly export data for {exporter} in the warehouse; exporters with monthly "
+                        f"data: {', '.join(sorted(have)) or 'none'}")
+    if progress:
+        progress(f"{exporter}: {len(rows):,} monthly export rows")
+    panel = _panel(rows, exporter, hs, partners=partners, control=control)
+    det = get_detector(method, **params).fit(panel)
+    return det.predict(month)
+
+
+@dataclass
+class ScanResult:
+    """Restriction-like months across every monthly export series in the warehouse, ranked by score.
+
+    Attributes
+    ----------
+    table : DataFrame
+        Columns :data:`SCAN_COLUMNS`: ``exporter``, ``hs`` (one line), ``month``, ``score`` [1],
+        ``verdict``, ``quantity_kg`` [kg], ``yoy_change`` and ``baseline_deviation`` [1], ``control``
+        (lines used), ``evidence`` (the strongest restriction-like signals).
+    since : str or None
+        First month scanned.
+    series : int
+        Series scanned.
+    method : str
+        Detector used.
+    warnings : list of str
+        Series that could not be scanned and why; mixed lines.
+    """
+
+    table: pd.DataFrame
+    since: str | None
+    series: int
+    method: str = "evidence"
+    warnings: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        """The JSON shape of ``critmin monitor scan --json``."""
+        months = []
+        for r in self.table.itertuples(index=False):
+            months.append({
+                "exporter": r.exporter, "hs": r.hs, "month": r.month, "score": _num(r.score),
+                "verdict": r.verdict, "quantity_kg": _num(r.quantity_kg), "yoy_change": _num(r.yoy_change),
+                "baseline_deviation": _num(r.baseline_deviation), "control": r.control,
+                "evidence": r.evidence,
+            })
+        return {"since": self.since, "series": self.series, "method": self.method, "months": months,
+                "warnings": list(self.warnings)}
+
+
+def _num(x: object) -> float | None:
+    try:
+        f = float(x)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    return None if math.isnan(f) else f
+
+
+def _evidence_summary(det_signals: dict[str, pd.DataFrame], i: int) -> str:
+    parts = []
+    for name, df in det_signals.items():
+        s = df["score"].iloc[i]
+        if name != "level_break" and s == s and s >= 0.7:
+            parts.append(name)
+    return ", ".join(parts)
+
+
+def scan(
+    since: str | None = None,
+    *,
+    warehouse: Warehouse,
+    method: str = "evidence",
+    exporters: Sequence[str] | None = None,
+    progress: Callable[[str], None] | None = None,
+    **params: object,
+) -> ScanResult:
+    """Scan every monthly export line in the warehouse for restriction-like months.
+
+    Each (exporter, 6-digit HS line) with monthly export data is one series, tested with its catalogue
+    control lines (:func:`choose_control`).
+
+    Parameters
+    ----------
+    since : str, optional
+        First month to report (``YYYY-MM``); earlier months still serve as history.
+    warehouse : Warehouse
+        The warehouse.
+    method : str
+        Detector.
+    exporters : sequence of str, optional
+        Only these exporters.
+    progress : callable, optional
+        Called once per series.
+    **params
+        Detector parameters.
+
+    Returns
+    -------
+    ScanResult
+        Restriction-like months, highest score first.
+    """
+    rows = export_rows(warehouse)
+    if exporters:
+        rows = rows[rows["reporter"].isin([e.upper() for e in exporters])]
+    start = pd.Timestamp(str(since)[:7] + "-01") if since else None
+    found, warnings, n = [], [], 0
+    for exporter, g in rows.groupby("reporter", sort=True):
+        lines = sorted(c for c in g["hs_code"].unique() if len(c) == 6 and c.isdigit())
+        for code in lines:
+            n += 1
+            if progress:
+                progress(f"{exporter} HS {code}")
+            try:
+                panel = _panel(g, str(exporter), (code,), partners=None, control=None)
+                det = get_detector(method, **params).fit(panel)
+            except DataError as exc:
+                warnings.append(f"{exporter} HS {code}: {exc}")
+                continue
+            if any("coarser than the product" in w for w in panel.warnings):
+                warnings.append(f"{exporter} HS {code} is a mixed line: its signals are diluted")
+            m = det.months
+            for i, (ts, r) in enumerate(m.iterrows()):
+                if r["verdict"] != "restriction-like" or (start is not None and ts < start):
+                    continue
+                found.append({
+                    "exporter": exporter, "hs": code, "month": r["month"], "score": r["score"],
+                    "verdict": r["verdict"], "quantity_kg": r["quantity_kg"], "yoy_change": r["yoy_change"],
+                    "baseline_deviation": r["baseline_deviation"],
+                    "control": ",".join(panel.control_hs),
+                    "evidence": _evidence_summary(det.signals, i) if det.signals else "",
+                })
+    table = pd.DataFrame(found, columns=SCAN_COLUMNS)
+    if len(table):
+        table = table.sort_values(["score", "month"], ascending=[False, True], ignore_index=True)
+    return ScanResult(table=table, since=f"{start:%Y-%m}" if start is not None else None, series=n,
+                      method=method, warnings=warnings)
