@@ -22,6 +22,7 @@ Register more with :func:`register`.
 from __future__ import annotations
 
 import math
+from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -173,7 +174,7 @@ class MonitorResult:
         }
 
 
-class Detector:
+class Detector(ABC):
     """Base detector: deseasonalise, find breaks, score every month (subclasses set the score).
 
     Parameters
@@ -240,8 +241,9 @@ class Detector:
         self.months = pd.concat([months, verdicts], axis=1)
         return self
 
-    def _score(self, pr: Prepared) -> pd.DataFrame:  # pragma: no cover - abstract
-        raise NotImplementedError
+    @abstractmethod
+    def _score(self, pr: Prepared) -> pd.DataFrame:
+        """Per-month verdict columns (verdict, score, ...) of a prepared panel; each method's own."""
 
     # -------------------------------------------------------------- predict
     def predict(self, month: str | pd.Timestamp | None = None) -> MonitorResult:
