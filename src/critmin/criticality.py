@@ -58,7 +58,6 @@ in ``missing`` and computes what it can.
 from __future__ import annotations
 
 import io
-import math
 import warnings
 from dataclasses import dataclass, field
 from importlib import resources
@@ -67,6 +66,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from critmin._json import num as _num
 from critmin.errors import CritminError, DataError
 from critmin.metrics.criticality import (
     USGS_THRESHOLD,
@@ -327,14 +327,6 @@ class CriticalityResult:
             r["missing"] = "; ".join(m.missing)
             rows.append(r)
         return pd.DataFrame(rows)
-
-
-def _num(x: object) -> float | None:
-    try:
-        f = float(x)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return None
-    return None if math.isnan(f) else f
 
 
 def _jsonable(v: object) -> object:

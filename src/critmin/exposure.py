@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from critmin._json import num as _num
 from critmin.commodities import get as get_commodity
 from critmin.errors import DataError
 from critmin.metrics.dependence import MEASURES, importer_dependence_table, nir_table
@@ -71,14 +72,6 @@ SOURCE_CAVEATS: dict[str, str] = {
     "oec": "OEC/CEPII BACI net trade: World totals only, no partners",
 }
 """Source id -> caveat printed with every importer-dependence result from it."""
-
-
-def _num(x: object) -> float | None:
-    try:
-        f = float(x)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return None
-    return None if math.isnan(f) else f
 
 
 def _partner_name(code: str) -> str:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from critmin._json import num as _num
 from critmin.commodities import get as get_commodity
 from critmin.errors import DataError
 from critmin.metrics.concentration import (
@@ -119,16 +120,6 @@ class TrendResult:
             })
         return {"commodity": self.commodity, "stage": self.stage, "product": self.product,
                 "unit": self.unit, "years": out}
-
-
-def _num(x: object) -> float | None:
-    if x is None:
-        return None
-    try:
-        f = float(x)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return None
-    return None if math.isnan(f) else f
 
 
 def production_rows(wh: Warehouse, commodity: str, stage: str | None = None) -> pd.DataFrame:

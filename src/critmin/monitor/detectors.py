@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from critmin._json import num as _num
 from critmin.errors import DataError
 from critmin.monitor.baseline import Window, changes, pre_start_from_breaks
 from critmin.monitor.breaks import BREAK_COLUMNS, find_breaks
@@ -63,16 +64,6 @@ CONTRACT_KEYS = ("exporter", "hs", "month", "quantity_kg", "yoy_change", "baseli
 
 MONTH_COLUMNS = ["month", "quantity_kg", "yoy_change", "mom_change", "baseline_kg", "baseline_deviation",
                  "fall", "p_restriction", "score", "verdict"]
-
-
-def _num(x: object) -> float | None:
-    if x is None:
-        return None
-    try:
-        f = float(x)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return None
-    return None if math.isnan(f) or math.isinf(f) else f
 
 
 @dataclass

@@ -8,12 +8,12 @@ warnings (a *mixed* line holds more than the product, which dilutes every signal
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 import pandas as pd
 
+from critmin._json import num as _num
 from critmin.errors import DataError
 from critmin.monitor.detectors import MonitorResult, get_detector
 from critmin.monitor.panel import Panel, normalise_hs
@@ -248,14 +248,6 @@ class ScanResult:
             })
         return {"since": self.since, "series": self.series, "method": self.method, "months": months,
                 "warnings": list(self.warnings)}
-
-
-def _num(x: object) -> float | None:
-    try:
-        f = float(x)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return None
-    return None if math.isnan(f) else f
 
 
 def _evidence_summary(det_signals: dict[str, pd.DataFrame], i: int) -> str:
