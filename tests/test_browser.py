@@ -125,9 +125,12 @@ def test_report_renders_offline(browser, report_file, shots):
                 ("#rare-earths-reliance", "rare_earths_us_reliance"),
                 ("#rare-earths-import_sources", "rare_earths_us_import_sources"),
                 ("#rare-earths-dependence", "rare_earths_trade_dependence"),
+                ("#rare-earths-monitor", "rare_earths_export_signals"),
+                ("#gallium-monitor", "gallium_export_signals"),
                 ("#rare-earths-scenarios", "rare_earths_disruption_scenarios"),
                 ("#rare-earths-criticality", "rare_earths_criticality"),
                 ("#overview-criticality_matrix", "criticality_matrix"),
+                ("#overview-monitor_scan", "export_signal_scan"),
                 ("#c-cobalt", "cobalt_summary"),
                 ("#appendix", "appendix"),
         ), start=2):
@@ -207,10 +210,10 @@ def test_dashboard_pages_render_offline(browser, dashboard, shots):
                 o.page.wait_for_url(f"**/{path}", timeout=30_000)
             else:
                 o.page.wait_for_selector('[data-testid="stSidebar"]', timeout=30_000)
-            if name in ("supply", "dependence") or (name in ("scenarios", "criticality")
+            if name in ("supply", "dependence") or (name in ("monitor", "scenarios", "criticality")
                                                      and not pending(path)):
                 o.page.wait_for_selector(".js-plotly-plot .main-svg", timeout=60_000)
-                n = 1 if name == "criticality" else 2
+                n = 1 if name in ("criticality", "monitor") else 2
                 o.page.wait_for_function(
                     f"document.querySelectorAll('.js-plotly-plot').length >= {n}", timeout=90_000)
             elif name == "home":
@@ -224,6 +227,11 @@ def test_dashboard_pages_render_offline(browser, dashboard, shots):
                 running.first.wait_for(state="hidden", timeout=30_000)
             assert not o.page.locator('[data-testid="stException"]').count(), name
             o.page.screenshot(path=str(shots / f"dashboard_{i:02d}_{name}.png"))
+            if name == "monitor" and not pending(path):  # the export-signal scan, further down
+                scan = o.page.get_by_text("Export-signal scan since").first
+                scan.scroll_into_view_if_needed(timeout=30_000)
+                o.page.wait_for_timeout(300)
+                o.page.screenshot(path=str(shots / f"dashboard_{i:02d}_{name}_scan.png"))
         o.check()
     finally:
         o.close()

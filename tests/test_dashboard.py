@@ -169,6 +169,73 @@ def test_scenarios_page_parameters():
     _ok(at)
 
 
+def test_monitor_page_widgets():
+    if pending("Monitor"):
+        pytest.skip("the restriction monitor has not landed")
+    from critmin.dashboard import common
+    from critmin.monitor import monitor, scan
+
+    at = _run("Monitor")
+    # defaults from the commodity: rare earths' refined lines, the catalogue's control, the latest month
+    assert at.selectbox(key="commodity").value == "rare-earths"
+    assert at.selectbox(key="exporter").value == "CHN"
+    assert at.selectbox(key="series").value == "HS 280530+284690"
+    assert at.multiselect(key="hs").value == ["280530", "284690"]
+    assert at.multiselect(key="control").value == ["850511"]
+    wh = common.warehouse()
+    latest = monitor("CHN", "280530,284690", warehouse=wh)
+    assert at.selectbox(key="month").value == latest.month
+    assert len(at.get("plotly_chart")) == 1
+    assert len(at.get("download_button")) >= 4  # evidence, flagged months, every month, scan
+    md = " ".join(m.value for m in at.markdown)
+    assert "Latest export signals" in md and "Strongest restriction-like month" in md
+    # the month: August 2020, the verdict and y/y change the API gives
+    at.selectbox(key="month").select("2020-08").run()
+    _ok(at)
+    aug = monitor("CHN", "280530,284690", month="2020-08", warehouse=wh)
+    info = " ".join(i.value for i in at.info)
+    assert f"2020-08: exports {aug.quantity_kg / 1000:,.0f} t, {aug.yoy_change:+.0%} year on year" in info
+    assert aug.verdict in info and f"restriction score {aug.score:.2f}" in info
+    # the commodity's other series: the magnets line, controlled by the refined lines
+    at.selectbox(key="series").select("HS 850511").run()
+    _ok(at)
+    assert at.multiselect(key="hs").value == ["850511"]
+    assert at.multiselect(key="control").value == ["280530", "284690"]
+    assert at.selectbox(key="month").value == latest.month  # a new series starts at its latest month
+    # control lines: none (the control-group signal cannot be computed), then another line
+    at.multiselect(key="control").unselect("280530").unselect("284690").run()
+    _ok(at)
+    assert at.multiselect(key="control").value == []
+    assert "control_group not computed" in " ".join(m.value for m in at.markdown)
+    at.multiselect(key="control").select("280461").run()
+    _ok(at)
+    assert len(at.get("plotly_chart")) == 1
+    # another commodity resets the lines; adding a line makes a custom series
+    at.selectbox(key="commodity").select("graphite").run()
+    _ok(at)
+    assert at.multiselect(key="hs").value == ["250410"]
+    assert at.multiselect(key="control").value == ["380110"]
+    at.multiselect(key="hs").select("380110").run()
+    _ok(at)
+    assert at.selectbox(key="series").value == "custom lines"
+    assert at.multiselect(key="hs").value == ["250410", "380110"]
+    assert at.multiselect(key="control").value == []
+    at.selectbox(key="exporter").select("CHN").run()
+    _ok(at)
+    # the scan from a chosen month
+    assert at.selectbox(key="scan_since").value == "2023-01"
+    at.selectbox(key="scan_since").select("2019-01").run()
+    _ok(at)
+    ref = scan("2019-01", warehouse=wh).table
+    shown = at.dataframe[-1].value
+    assert len(shown) == len(ref) and list(shown["month"]) == list(ref["month"])
+    # a commodity without monthly exports: a note, no chart
+    at.selectbox(key="commodity").select("tungsten").run()
+    _ok(at)
+    assert "No monthly exports of Tungsten" in " ".join(i.value for i in at.info)
+    assert not at.get("plotly_chart")
+
+
 def test_launch_command_is_local_and_private():
     cmd = streamlit_command(8765)
     assert cmd[1:4] == ["-m", "streamlit", "run"]

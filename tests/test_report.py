@@ -354,3 +354,136 @@ def test_cli_report_writes_html(tmp_path):
     assert "How exposed is Japan?" in page and page.count(PLOTLY_TAG) == 1
     bad = CliRunner().invoke(app, ["--db", str(tmp_path / "w.duckdb"), "report", "--format", "doc"])
     assert bad.exit_code == 2
+
+
+# --------------------------------------------------------------------------- restriction monitor
+@pytest.fixture(scope="module")
+def re_monitor(wh):
+    from critmin.monitor import monitor
+
+    return (monitor("CHN", ["280530", "284690"], warehouse=wh),
+            monitor("CHN", "280530,284690", month="2020-08", warehouse=wh))
+
+
+def _section(rep, commodity: str, sid: str):
+    c = next(c for c in rep.commodities if c.id == commodity)
+    return next(s for s in c.sections if s.id == sid)
+
+
+@pytest.mark.skipif(not ANALYSES["monitor"].available(), reason="restriction monitor not landed")
+def test_monitor_numbers_equal_the_api(built, page, re_monitor):
+    latest, aug = re_monitor
+    nums = _nums(page)
+    assert nums["rare-earths.monitor.280530+284690.yoy_change"] == pytest.approx(latest.yoy_change,
+                                                                                  rel=1e-12)
+    assert nums["rare-earths.monitor.280530+284690.score"] == pytest.approx(latest.score, abs=1e-12)
+    assert "rare-earths.monitor.850511.score" in nums  # the magnets line, on its own
+    # August 2020 (-64 % y/y, not a confident restriction): the flagged-months and monthly CSVs of the
+    # section hold the API's numbers and verdict
+    links = _csv_links(page)
+    for suffix in ("flagged_months", "months"):
+        t = _read_csv(links[f"rare-earths_export_signals_CHN_280530-284690_{suffix}.csv"])
+        row = t.set_index("month").loc["2020-08"]
+        assert row["yoy_change"] == pytest.approx(aug.yoy_change, rel=1e-12)
+        assert row["baseline_deviation"] == pytest.approx(aug.baseline_deviation, rel=1e-12)
+        assert row["score"] == pytest.approx(aug.score, rel=1e-12)
+        assert row["verdict"] == aug.verdict
+        assert row["quantity_kg"] == pytest.approx(aug.quantity_kg)
+    assert aug.verdict in ("ambiguous", "demand-like") and aug.yoy_change == pytest.approx(-0.638, abs=0.002)
+    # the evidence table of the latest month is the API's
+    ev = _read_csv(links[f"rare-earths_export_signals_CHN_280530-284690_evidence_{latest.month}.csv"])
+    assert list(ev["name"]) == list(latest.signals["name"])
+    assert ev["score"].tolist() == pytest.approx(latest.signals["score"].tolist(), nan_ok=True)
+    assert set(ev["verdict"]) == {latest.verdict}
+
+
+@pytest.mark.skipif(not ANALYSES["monitor"].available(), reason="restriction monitor not landed")
+def test_monitor_section_chart_and_warnings(built, re_monitor):
+    latest, aug = re_monitor
+    s = _section(built[0], "rare-earths", "monitor")
+    heads = [b.text for b in s.blocks if b.kind == "subhead"]
+    assert heads == ["China · HS 280530+284690 (metal, compound)", "China · HS 850511 (magnet)"]
+    fig = s.figures[0]
+    exports = next(t for t in fig.data if t.name == "exports")
+    y = dict(zip(exports.x, exports.y, strict=True))
+    assert y["2020-08"] == pytest.approx(aug.quantity_kg / 1000)
+    base = next(t for t in fig.data if t.name == "seasonal baseline")
+    assert dict(zip(base.x, base.y, strict=True))["2020-08"] == pytest.approx(aug.baseline_kg / 1000)
+    flagged = {t.name: list(t.x) for t in fig.data if t.type == "scatter" and t.mode == "markers"}
+    restr = latest.months.loc[latest.months["verdict"] == "restriction-like", "month"].tolist()
+    assert flagged["restriction-like"] == restr and "2020-07" in restr
+    assert "2020-08" in flagged[f"{aug.verdict} fall"]
+    assert flagged[f"assessed month ({latest.month})"] == [latest.month]
+    score = next(t for t in fig.data if t.type == "bar")
+    assert list(score.y) == pytest.approx(latest.months["score"].tolist(), nan_ok=True)
+    lines = [sh.x0 for sh in fig.layout.shapes if sh.yref == "paper"]  # one per change point
+    assert lines == list(latest.breaks.sort_values("month")["month"])
+    notes = " ".join(b.text for b in s.blocks if b.kind == "note")
+    assert f"{latest.month}: exports" in notes and latest.verdict in notes
+    warn = [it for b in s.blocks if b.kind == "list" for it in b.items]
+    assert any("850511" in w and "mixed" in w for w in warn)  # the mixed control line
+
+
+@pytest.mark.skipif(not ANALYSES["monitor"].available(), reason="restriction monitor not landed")
+def test_monitor_strongest_recent_month_in_summary(page, wh):
+    from critmin.monitor import monitor
+    from critmin.report.context import monitor_series
+    from critmin.report.summary import RECENT_YEARS
+
+    nums = _nums(page)
+    for com in ("rare-earths", "graphite"):
+        results = [monitor(s.exporter, s.hs, warehouse=wh) for s in monitor_series(com, wh)]
+        since = f"{int(max(r.month for r in results)[:4]) - RECENT_YEARS + 1}-01"
+        months = pd.concat([r.months for r in results])
+        hits = months[(months["verdict"] == "restriction-like") & (months["month"] >= since)]
+        assert nums[f"{com}.monitor.strongest.score"] == pytest.approx(hits["score"].max(), rel=1e-12)
+    assert "Strongest restriction-like month since 2020-01: 2023-12 in HS 250410" in page
+
+
+@pytest.mark.skipif(not ANALYSES["monitor"].available(), reason="restriction monitor not landed")
+def test_monitor_series_and_commodities_without_exports(built, wh):
+    from critmin.report.context import monitor_series
+
+    assert [s.hs for s in monitor_series("rare-earths", wh)] == [("280530", "284690"), ("850511",)]
+    assert [s.hs for s in monitor_series("graphite", wh)] == [("250410",), ("380110",)]
+    assert ("811292",) in [s.hs for s in monitor_series("gallium", wh)]
+    assert monitor_series("tungsten", wh) == []
+    s = _section(built[0], "tungsten", "monitor")
+    assert not s.figures and "No monthly exports" in s.blocks[0].text
+    fact = next(f for f in next(c for c in built[0].commodities if c.id == "tungsten").facts
+                if f.id == "monitor")
+    assert not fact.available
+
+
+@pytest.mark.skipif(not ANALYSES["monitor"].available(), reason="restriction monitor not landed")
+def test_export_signal_scan_in_overview(built, page, wh):
+    from critmin.monitor import scan
+
+    view = next(s for s in built[0].overview_sections if s.id == "monitor_scan")
+    ref = scan("2023-01", warehouse=wh).table
+    t = _read_csv(_csv_links(page)["critmin_export_signal_scan.csv"])
+    assert list(t["hs"].astype(str)) == list(ref["hs"]) and list(t["month"]) == list(ref["month"])
+    assert t["score"].tolist() == pytest.approx(ref["score"].tolist(), rel=1e-12)
+    assert view.title == "Export-signal scan since 2023-01"
+    assert ((t["hs"].astype(str) == "250410") & (t["month"] == "2023-12")).any()  # graphite controls
+    assert 'id="overview-monitor_scan"' in page
+
+
+@pytest.mark.skipif(not ANALYSES["monitor"].available(), reason="restriction monitor not landed")
+def test_one_monitor_call_per_series(wh, monkeypatch):
+    import critmin.monitor
+    from critmin.report import context
+
+    calls = []
+    real = critmin.monitor.monitor
+
+    def counting(*args, **kwargs):
+        calls.append((args[0], tuple(args[1])))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(critmin.monitor, "monitor", counting)
+    context._MONITOR_CACHE.pop(wh, None)
+    build_report(["gallium", "germanium"], warehouse=wh)
+    series = {(s.exporter, s.hs) for c in ("gallium", "germanium")
+              for s in context.monitor_series(c, wh)}
+    assert sorted(calls) == sorted(series)  # 811292 and 811299 serve both: computed once

@@ -16,16 +16,37 @@ import streamlit as st
 
 from critmin.report import DEFAULT_COMMODITIES
 from critmin.report.charts import PLOTLY_CONFIG, display_name
-from critmin.report.context import ANALYSES, SCENARIO_RUNS, SCENARIO_SEED, US, Context, scenario_files
-from critmin.report.sections import PAGES, SectionView, build_sections, criticality_matrix_view, pending
+from critmin.report.context import (
+    ANALYSES,
+    SCENARIO_RUNS,
+    SCENARIO_SEED,
+    US,
+    Context,
+    MonitorSeries,
+    default_scan_since,
+    monitor_lines,
+    monitor_result,
+    monitor_series,
+    scan_result,
+    scenario_files,
+)
+from critmin.report.sections import (
+    PAGES,
+    SectionView,
+    build_sections,
+    criticality_matrix_view,
+    monitor_view,
+    pending,
+    scan_view,
+)
 from critmin.report.summary import summarize
 
 __all__ = ["warehouse", "commodity_options", "context", "views", "render_view", "controls",
-           "run_page", "run_home", "PAGE_FACTS"]
+           "run_page", "run_home", "run_monitor_page", "PAGE_FACTS"]
 
 #: Which summary answers each page shows above its sections.
 PAGE_FACTS = {"Supply": ("supply", "concentration"), "Dependence": ("exposure",),
-              "Scenarios": ("disruption",), "Criticality": ("criticality",)}
+              "Monitor": ("monitor",), "Scenarios": ("disruption",), "Criticality": ("criticality",)}
 
 _PAGE_INTRO = {
     "Supply": "Who supplies it: producers, shares over time, concentration, world production, reserves.",
@@ -221,6 +242,193 @@ def run_page(page: str) -> None:
     if not shown and not missing:
         why = "; ".join(ctx.errors.values()) or "nothing in the warehouse"
         st.warning(f"No {page.lower()} data for {ctx.info.name}: {why}.")
+
+
+# --------------------------------------------------------------------------- Monitor page
+@st.cache_data(show_spinner=False)
+def export_lines() -> pd.DataFrame:
+    """Exporters and 6-digit lines with monthly exports (:func:`critmin.report.context.monitor_lines`)."""
+    return monitor_lines(warehouse())
+
+
+@st.cache_data(show_spinner=False)
+def commodity_series(commodity: str) -> list[MonitorSeries]:
+    """The commodity's monitored series, as the report shows them
+    (:func:`critmin.report.context.monitor_series`)."""
+    return monitor_series(commodity, warehouse())
+
+
+@st.cache_resource(max_entries=128, show_spinner="Running the restriction monitor…")
+def monitor_run(exporter: str, hs: tuple[str, ...], control: tuple[str, ...] | None,
+                month: str | None):
+    """:func:`critmin.monitor.monitor` for a selection (``control=None``: the catalogue's choice)."""
+    return monitor_result(warehouse(), exporter, hs, control=control, month=month)
+
+
+@st.cache_resource(max_entries=32, show_spinner="Scanning every monthly export line…")
+def scan_run(since: str | None):
+    """:func:`critmin.monitor.scan` from a month."""
+    return scan_result(warehouse(), since)
+
+
+@st.cache_data(show_spinner=False)
+def catalogue_control(hs: tuple[str, ...], available: tuple[str, ...]) -> list[str]:
+    """The control lines the monitor would choose (:func:`critmin.monitor.choose_control`)."""
+    from critmin.monitor import choose_control
+
+    return list(choose_control(hs, available))
+
+
+@st.cache_data(show_spinner=False)
+def line_label(code: str) -> str:
+    """``280530 · metal: Rare-earth metals, scandium and …`` (the HS catalogue's description)."""
+    from critmin.hs import UnknownHSCodeError, describe
+
+    try:
+        d = describe(code)
+    except (UnknownHSCodeError, ValueError):
+        return f"{code} · not in the HS catalogue"
+    text = str(d["description"])
+    return f"{code} · {d['stage']}{' (mixed)' if d['mixed'] else ''}: " + (
+        text if len(text) <= 48 else text[:47].rstrip() + "…")
+
+
+_CUSTOM = "custom lines"
+
+
+def _monitor_state(com: str, lines: pd.DataFrame) -> None:
+    """Reset the Monitor widgets to the commodity's first series when the commodity changes, and keep
+    every stored selection within its options."""
+    ss = st.session_state
+    exporters = sorted(lines["exporter"].unique())
+    if ss.get("_monitor_commodity") != com:
+        ss["_monitor_commodity"] = com
+        series = commodity_series(com)
+        ss["exporter"] = series[0].exporter if series else exporters[0]
+        _set_series(series[0] if series else None)
+    if ss.get("exporter") not in exporters:
+        ss["exporter"] = exporters[0]
+
+
+def _available(exporter: str) -> list[str]:
+    lines = export_lines()
+    return lines.loc[lines["exporter"] == exporter, "hs_code"].tolist()
+
+
+def _set_series(series: MonitorSeries | None) -> None:
+    ss = st.session_state
+    ss["series"] = series.label if series is not None else _CUSTOM
+    ss["hs"] = list(series.hs) if series is not None else []
+    ss["control"] = catalogue_control(tuple(ss["hs"]), tuple(_available(ss["exporter"]))) \
+        if series is not None else []
+    ss.pop("month", None)
+
+
+def _on_exporter() -> None:
+    com = st.session_state.get("commodity")
+    mine = [s for s in commodity_series(com) if s.exporter == st.session_state["exporter"]]
+    _set_series(mine[0] if mine else None)
+
+
+def _on_series() -> None:
+    ss = st.session_state
+    hit = [s for s in commodity_series(ss.get("commodity")) if s.label == ss["series"]
+           and s.exporter == ss["exporter"]]
+    if hit:
+        _set_series(hit[0])
+
+
+def _on_hs() -> None:
+    ss = st.session_state
+    ss["series"] = _CUSTOM
+    ss["control"] = catalogue_control(tuple(ss["hs"]), tuple(_available(ss["exporter"])))
+    ss.pop("month", None)
+
+
+def _months(first: str, last: str) -> list[str]:
+    return [f"{p:%Y-%m}" for p in pd.period_range(first, last, freq="M")][::-1]
+
+
+def run_monitor_page() -> None:
+    """The Monitor page: pick exporter, HS lines, control lines and month (defaults from the commodity's
+    series, as in the report); the monitor's chart, verdict and evidence; the export-signal scan from
+    a chosen month. Every result comes from :func:`critmin.monitor.monitor` and
+    :func:`critmin.monitor.scan`, cached."""
+    if pending("Monitor"):
+        run_page("Monitor")
+        return
+    st.set_page_config(page_title="critmin · Monitor", layout="wide")
+    st.title("Monitor")
+    st.caption(_PAGE_INTRO["Monitor"])
+    opts = commodity_options()
+    ids = opts["id"].tolist()
+    names = dict(zip(opts["id"], opts["name"], strict=True))
+    sb = st.sidebar
+    default = ids.index("rare-earths") if "rare-earths" in ids else 0
+    com = sb.selectbox("Commodity", ids, index=default, format_func=names.get, key="commodity")
+    lines = export_lines()
+    if lines.empty:
+        st.warning("No monthly export data in the warehouse: the restriction monitor needs monthly "
+                   "export rows in the trade table (critmin data ingest).")
+        return
+    _monitor_state(com, lines)
+    exporters = sorted(lines["exporter"].unique())
+    exporter = sb.selectbox("Exporter", exporters, key="exporter", on_change=_on_exporter,
+                            format_func=lambda c: f"{display_name(c)} ({c})")
+    available = _available(exporter)
+    mine = [s for s in commodity_series(com) if s.exporter == exporter]
+    presets = [s.label for s in mine] + [_CUSTOM]
+    if st.session_state.get("series") not in presets:
+        st.session_state["series"] = _CUSTOM
+    sb.selectbox(f"Series of {names[com]}", presets, key="series", on_change=_on_series,
+                 help="The commodity's lines as the report tests them: refined lines together, others "
+                      "each on their own.")
+    st.session_state["hs"] = [c for c in st.session_state.get("hs", []) if c in available]
+    hs = sb.multiselect("HS lines tested (summed)", available, key="hs", on_change=_on_hs,
+                        format_func=line_label)
+    st.session_state["control"] = [c for c in st.session_state.get("control", []) if c in available]
+    control = sb.multiselect("Control lines", available, key="control", format_func=line_label,
+                             help="Sibling lines that a restriction of the tested lines would not hit; "
+                                  "default: the monitor's choice from the HS catalogue.")
+    month_slot = sb.empty()  # the month picker, once the series' months are known
+    sb.caption("Data: the monthly export rows of the warehouse's trade table; see the report's appendix "
+               "for sources and licences.")
+    ctx = context(com, US, None, None)
+    facts = summarize(ctx, only=PAGE_FACTS["Monitor"])
+    for f in facts:
+        with st.container(border=True):
+            st.markdown(f"**{f.question}** ({names[com]}, as in the report)")
+            for p in f.phrases:
+                st.markdown(p.markdown())
+    if not hs:
+        st.info(f"No monthly exports of {names[com]}'s HS lines from {display_name(exporter)} in the "
+                "warehouse: pick HS lines in the sidebar." if not mine else
+                "Pick at least one HS line in the sidebar.")
+    else:
+        ctl_list = [c for c in control if c not in hs]
+        ctl = None if ctl_list == catalogue_control(tuple(hs), tuple(available)) else tuple(ctl_list)
+        try:
+            latest = monitor_run(exporter, tuple(hs), ctl, None)
+        except Exception as exc:  # noqa: BLE001 - the face reports the API's refusal
+            st.warning(f"The monitor cannot assess HS {'+'.join(hs)}: {exc}")
+            latest = None
+        if latest is not None:
+            months = latest.months.dropna(subset=["quantity_kg"])["month"].tolist()[::-1]
+            if st.session_state.get("month") not in months:
+                st.session_state["month"] = months[0]
+            month = month_slot.selectbox("Month assessed", months, key="month")
+            res = latest if month == latest.month else monitor_run(exporter, tuple(hs), ctl, month)
+            render_view(monitor_view(res), key="monitor")
+    st.divider()
+    first, last = str(lines["first"].min()), str(lines["last"].max())
+    since_opts = _months(first, last)
+    since_default = default_scan_since(warehouse())
+    if st.session_state.get("scan_since") not in since_opts:
+        st.session_state["scan_since"] = since_default if since_default in since_opts else since_opts[0]
+    since = st.selectbox("Scan every monthly export line from", since_opts, key="scan_since",
+                         help="Restriction-like months from this month on; earlier months still serve "
+                              "as history.")
+    render_view(scan_view(scan_run(since)), key="scan")
 
 
 def run_home() -> None:

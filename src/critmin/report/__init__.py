@@ -18,7 +18,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from critmin.report.context import ANALYSES, US, Context, analysis_status
-from critmin.report.sections import SectionView, build_sections, criticality_matrix_view, pending
+from critmin.report.sections import (
+    Block,
+    SectionView,
+    build_sections,
+    criticality_matrix_view,
+    pending,
+    scan_view,
+)
 from critmin.report.summary import Fact, overview_row, summarize
 from critmin.report.tables import Table
 
@@ -143,7 +150,8 @@ def build_report(
                                provenance.assumptions_table(contexts),
                                {"assumption": ("assumption", "text"), "value": ("value", "text"),
                                 "applies_to": ("applies to", "text"), "note": ("note", "text")})
-    matrix = criticality_matrix_view(contexts)
+    overview_sections = [v for v in (criticality_matrix_view(contexts), _scan_view(warehouse, progress))
+                         if v is not None]
     region = (region or US).upper()
     return Report(
         title="Critical-minerals supply security",
@@ -151,9 +159,29 @@ def build_report(
         generated=_dt.datetime.now().strftime("%d %B %Y, %H:%M"),
         version=critmin.__version__, bundle_id=provenance.bundle_id(),
         commodities=items, overview=overview, sources=sources, assumptions=assumptions,
-        pending=pending(), overview_sections=[matrix] if matrix is not None else [],
+        pending=pending(), overview_sections=overview_sections,
         source_ids=[str(x) for x in src.loc[src["used_in_report"] != "", "source"]],
     )
+
+
+def _scan_view(warehouse, progress: Callable[[str], None] | None) -> SectionView | None:
+    """The export-signal scan of the overview (:func:`critmin.monitor.scan` from
+    :func:`~critmin.report.context.default_scan_since`); None when the monitor is not installed or the
+    warehouse holds no monthly exports."""
+    from critmin.report.context import default_scan_since, scan_result
+
+    if not ANALYSES["monitor"].available():
+        return None
+    since = default_scan_since(warehouse)
+    if since is None:
+        return None
+    if progress:
+        progress(f"report: export-signal scan since {since}")
+    try:
+        return scan_view(scan_result(warehouse, since))
+    except Exception as exc:  # noqa: BLE001 - the scan must not break the report
+        return SectionView("monitor_scan", "Export-signal scan", "",
+                           [Block("note", text=f"Not produced: {type(exc).__name__}: {exc}")])
 
 
 def render_html(report: Report) -> str:

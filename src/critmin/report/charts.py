@@ -37,6 +37,9 @@ __all__ = [
     "price_fan",
     "region_shortfall",
     "criticality_matrix",
+    "VERDICT_COLORS",
+    "flagged_months",
+    "monitor_exports",
 ]
 
 #: plotly.js configuration for every chart: no plotly logo or cloud link, PNG export in the mode bar.
@@ -664,4 +667,153 @@ def criticality_matrix(points: pd.DataFrame, *, sr_threshold: float, ei_threshol
     fig.update_xaxes(range=[0, xmax])
     fig.update_yaxes(range=[0, ymax])
     fig.update_layout(hovermode="closest")
+    return fig
+
+
+# --------------------------------------------------------------------------- restriction monitor
+#: One colour per verdict of :mod:`critmin.monitor.verdict`, in every monitor chart and table.
+VERDICT_COLORS = {"restriction-like": "#C0392B", "ambiguous": "#E69F00", "demand-like": "#0072B2"}
+_VERDICT_SYMBOLS = {"restriction-like": "triangle-down", "ambiguous": "diamond", "demand-like": "circle"}
+
+
+def _rule():
+    from critmin.monitor.verdict import VerdictRule
+
+    return VerdictRule()
+
+
+def flagged_months(months: pd.DataFrame, *, min_fall: float | None = None) -> pd.DataFrame:
+    """The months a monitor chart marks: restriction-like months and every assessed month with a
+    substantial fall (the monitor's ``fall`` at least the verdict rule's ``min_fall``), whatever its
+    verdict.
+
+    Parameters
+    ----------
+    months : DataFrame
+        ``MonitorResult.months`` (``month``, ``fall``, ``score``, ``verdict``, ...).
+    min_fall : float, optional
+        Default: :attr:`critmin.monitor.VerdictRule.min_fall`.
+
+    Returns
+    -------
+    DataFrame
+        The selected rows of ``months``, in month order.
+    """
+    if months.empty:
+        return months
+    min_fall = _rule().min_fall if min_fall is None else min_fall
+    fall = months["fall"] if "fall" in months else pd.Series(math.nan, index=months.index)
+    assessed = months["score"].notna()
+    keep = (months["verdict"] == "restriction-like") | (assessed & (fall >= min_fall))
+    return months[keep]
+
+
+def _pct_text(x: object) -> str:
+    try:
+        v = float(x)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return "—"
+    if math.isnan(v) or math.isinf(v):
+        return "—"
+    return "±0%" if abs(v) < 0.005 else f"{v:+.0%}"
+
+
+def monitor_exports(res, *, title: str | None = None) -> go.Figure:
+    """Monthly exports against the seasonal baseline, flagged months, change points and the monthly
+    restriction score, as :func:`critmin.monitor.monitor` computed them.
+
+    Parameters
+    ----------
+    res : critmin.monitor.MonitorResult
+        The monitor's result (``months``: quantity, baseline, y/y change, deviation, score and verdict per
+        month; ``breaks``; the assessed ``month``).
+    title : str, optional
+        Chart title (default: exporter, lines and assessed month).
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        Top: exports and baseline [t/month] with the restriction-like months and the substantial falls
+        (:func:`flagged_months`) marked by verdict, the assessed month circled, change points as dotted
+        lines. Bottom: restriction score [0-1] per month with the restriction-like threshold.
+    """
+    from plotly.subplots import make_subplots
+
+    rule = _rule()
+    m = res.months
+    who = display_name(res.exporter)
+    title = title or f"{who}: monthly exports of HS {'+'.join(res.hs)} and the restriction score"
+    if m is None or m.empty:
+        return _empty(title, "No monthly exports.")
+    x = m["month"]
+    info = pd.DataFrame({
+        "yoy": [_pct_text(v) for v in m["yoy_change"]],
+        "dev": [_pct_text(v) for v in m["baseline_deviation"]],
+        "score": ["—" if pd.isna(v) else f"{v:.2f}" for v in m["score"]],
+        "verdict": m["verdict"].astype(str),
+    }).to_numpy()
+    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[0.72, 0.28],
+                        vertical_spacing=0.05)
+    fig.add_trace(go.Scatter(
+        x=x, y=m["baseline_kg"] / 1000, mode="lines", name="seasonal baseline",
+        line=dict(color="#7f7f7f", width=1.5, dash="dash"),
+        hovertemplate="baseline %{y:,.0f} t<extra></extra>"), row=1, col=1)
+    fig.add_trace(go.Scatter(
+        x=x, y=m["quantity_kg"] / 1000, mode="lines", name="exports",
+        line=dict(color="#1F4E79", width=2), customdata=info,
+        hovertemplate="exports %{y:,.0f} t; y/y %{customdata[0]}, vs baseline %{customdata[1]}; "
+                      "score %{customdata[2]} (%{customdata[3]})<extra></extra>"), row=1, col=1)
+    flagged = flagged_months(m, min_fall=rule.min_fall)
+    for verdict, color in VERDICT_COLORS.items():
+        g = flagged[flagged["verdict"] == verdict]
+        if g.empty:
+            continue
+        name = verdict if verdict == "restriction-like" else f"{verdict} fall"
+        fig.add_trace(go.Scatter(
+            x=g["month"], y=g["quantity_kg"] / 1000, mode="markers", name=name,
+            marker=dict(color=color, size=11, symbol=_VERDICT_SYMBOLS[verdict],
+                        line=dict(width=1, color="#fff")),
+            hovertemplate=f"{name}<extra></extra>"), row=1, col=1)
+    cur = m[m["month"] == res.month]
+    if len(cur):
+        fig.add_trace(go.Scatter(
+            x=cur["month"], y=cur["quantity_kg"] / 1000, mode="markers",
+            name=f"assessed month ({res.month})",
+            marker=dict(size=17, color="rgba(0,0,0,0)", line=dict(width=2, color="#222")),
+            hoverinfo="skip"), row=1, col=1)
+    colors = [VERDICT_COLORS.get(v, "#999") for v in m["verdict"]]
+    fig.add_trace(go.Bar(
+        x=x, y=m["score"], name="restriction score", marker_color=colors, marker_line_width=0,
+        showlegend=False, hovertemplate="score %{y:.2f}<extra></extra>"), row=2, col=1)
+    fig.add_hline(y=rule.restriction_at, line=dict(color=VERDICT_COLORS["restriction-like"], width=1,
+                                                   dash="dot"), row=2, col=1)
+    brk = res.breaks if res.breaks is not None else pd.DataFrame(columns=["month", "size"])
+    if len(brk):  # a legend entry for the dotted change-point lines
+        fig.add_trace(go.Scatter(x=[None], y=[None], mode="lines", name="change point (level shift)",
+                                 line=dict(color="#999", width=1, dash="dot"), hoverinfo="skip"),
+                      row=1, col=1)
+    level, prev = 0, None
+    for r in brk.sort_values("month").itertuples(index=False):
+        p = pd.Period(r.month, freq="M")
+        # stagger the labels of change points a few months apart so that they do not overlap
+        level = (level + 1) % 3 if prev is not None and (p - prev).n < 10 else 0
+        prev = p
+        fig.add_shape(type="line", x0=r.month, x1=r.month, y0=0, y1=1 + 0.045 * level, yref="paper",
+                      xref="x", line=dict(color="#999", width=1, dash="dot"), layer="below")
+        fig.add_annotation(x=r.month, y=1 + 0.045 * level, yref="paper", xref="x", yanchor="bottom",
+                           text=_pct_text(r.size), showarrow=False, font=dict(size=10, color="#666"),
+                           hovertext=f"change point {r.month}: level {_pct_text(r.size)}")
+    _layout(fig, title, height=490)
+    fig.update_layout(legend=dict(orientation="h", y=-0.12, x=0, xanchor="left", yanchor="top"),
+                      margin=dict(l=70, r=20, t=95, b=40), bargap=0.15, title_y=0.985,
+                      title_yanchor="top")
+    have = m.loc[m["quantity_kg"].notna(), "month"]
+    if len(have):  # from the first month with exports (a later line leaves earlier months empty)
+        start = (pd.Period(have.iloc[0], freq="M") - 1).to_timestamp(how="start") + pd.Timedelta(days=15)
+        end = pd.Period(m["month"].iloc[-1], freq="M").to_timestamp(how="start") + pd.Timedelta(days=45)
+        fig.update_xaxes(range=[start, end])
+    fig.update_yaxes(title_text="exports [t/month]", tickformat=",", rangemode="tozero", row=1, col=1)
+    fig.update_yaxes(title_text="score", range=[0, 1.02], tickvals=[0, rule.restriction_at, 1], row=2,
+                     col=1)
+    fig.update_xaxes(showline=True, linecolor="#bbb", ticks="outside", showgrid=False)
     return fig

@@ -16,7 +16,9 @@ import importlib
 import importlib.util
 import os
 import threading
-from collections.abc import Callable
+import weakref
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,7 +30,8 @@ from critmin.errors import CritminError
 from critmin.report.charts import country_colors, display_name
 
 __all__ = ["Analysis", "ANALYSES", "Context", "analysis_status", "US", "SCENARIO_RUNS",
-           "SCENARIO_SEED", "scenario_files"]
+           "SCENARIO_SEED", "scenario_files", "MonitorSeries", "REFINED_STAGES", "monitor_lines",
+           "monitor_series", "monitor_result", "scan_result", "default_scan_since"]
 
 #: The importer the bundled USGS exposure data describe.
 US = "USA"
@@ -194,6 +197,13 @@ class Context:
                           lambda: us_net_import_reliance(self.commodity, warehouse=self.warehouse))
 
     @property
+    def monitor_series(self) -> list[MonitorSeries]:
+        """The commodity's monthly export series the restriction monitor tests (:func:`monitor_series`)."""
+        if "monitor_series" not in self._cache:
+            self._cache["monitor_series"] = monitor_series(self.commodity, self.warehouse)
+        return self._cache["monitor_series"]  # type: ignore[return-value]
+
+    @property
     def us_sources(self) -> pd.DataFrame | None:
         """:func:`critmin.exposure.us_import_sources`."""
         from critmin.exposure import us_import_sources
@@ -309,10 +319,231 @@ def _criticality_call(fn: Callable, ctx: Context) -> object:
     return out or None
 
 
+def _monitor_call(fn: Callable, ctx: Context) -> object:
+    """One :func:`critmin.monitor.monitor` result (latest month) per series of :attr:`Context.monitor_series`,
+    each fetched once per warehouse (:func:`monitor_result`); a series the monitor cannot assess is
+    recorded in ``ctx.errors`` and left out. An empty list when the warehouse holds no monthly exports of
+    the commodity's lines."""
+    out = []
+    for s in ctx.monitor_series:
+        try:
+            out.append(monitor_result(ctx.warehouse, s.exporter, s.hs, fn=fn))
+        except Exception as exc:  # noqa: BLE001 - one series' gap must not hide the others
+            ctx.errors[f"monitor:{s.exporter}:{'+'.join(s.hs)}"] = f"{type(exc).__name__}: {exc}"
+    return out
+
+
 # How each later job is called; adapt here when a job's signature changes.
 _CALLS: dict[str, Callable[[Callable, Context], object]] = {
     "dependence": _dependence_call,
+    "monitor": _monitor_call,
     "scenarios": _scenarios_call,
     "stockpile": _stockpile_call,
     "criticality": _criticality_call,
 }
+
+
+# --------------------------------------------------------------------------- restriction monitor
+#: Catalogue stages whose unmixed lines are summed into one series: the refined forms (metal and
+#: compounds), as customs statistics report a commodity's exports (rare earths: HS 280530 + 284690).
+#: Every other line (ores and concentrates, synthetic forms, magnets, any mixed line) is a series of
+#: its own: summing it would add a different product, or dilute the signal further.
+REFINED_STAGES = ("metal", "compound")
+
+
+@dataclass(frozen=True)
+class MonitorSeries:
+    """One series the faces hand to :func:`critmin.monitor.monitor`: an exporter's lines tested together.
+
+    Attributes
+    ----------
+    exporter : str
+        ISO3 of the exporter (the ``trade`` reporter).
+    hs : tuple of str
+        The 6-digit lines tested together (summed by the monitor).
+    stages : tuple of str
+        Catalogue stage of each line (``metal``, ``compound``, ``magnet``, ...).
+    mixed : bool
+        True when a line also holds goods other than the commodity (its signals are diluted).
+    """
+
+    exporter: str
+    hs: tuple[str, ...]
+    stages: tuple[str, ...] = ()
+    mixed: bool = False
+
+    @property
+    def label(self) -> str:
+        """``HS 280530+284690``."""
+        return "HS " + "+".join(self.hs)
+
+    @property
+    def slug(self) -> str:
+        """File-name part: ``CHN_280530-284690``."""
+        return f"{self.exporter}_{'-'.join(self.hs)}"
+
+
+# Per warehouse (weakly held: a closed and collected warehouse takes its results with it).
+_MONITOR_CACHE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_MONITOR_CACHE_SIZE = 256
+
+
+def _cache_for(warehouse: object) -> OrderedDict:
+    try:
+        return _MONITOR_CACHE.setdefault(warehouse, OrderedDict())
+    except TypeError:  # not weak-referenceable: no cache across calls
+        return OrderedDict()
+
+
+def _memo(warehouse: object, key: tuple, fn: Callable[[], object]) -> object:
+    with _LOCK:
+        cache = _cache_for(warehouse)
+        if key in cache:
+            cache.move_to_end(key)
+            return cache[key]
+        value = fn()
+        cache[key] = value
+        while len(cache) > _MONITOR_CACHE_SIZE:
+            cache.popitem(last=False)
+        return value
+
+
+def monitor_lines(warehouse: object) -> pd.DataFrame:
+    """The 6-digit lines with monthly export rows in the warehouse, per exporter.
+
+    Parameters
+    ----------
+    warehouse : critmin.warehouse.Warehouse
+        Where the data live.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``exporter``, ``hs_code``, ``first``, ``last`` (first and last month, ``YYYY-MM``),
+        sorted by exporter and line.
+    """
+    def query() -> pd.DataFrame:
+        df = warehouse.query(  # type: ignore[attr-defined]
+            "SELECT reporter AS exporter, hs_code, strftime(min(period), '%Y-%m') AS first, "
+            "strftime(max(period), '%Y-%m') AS last FROM trade WHERE flow = 'export' AND freq = 'M' "
+            "GROUP BY ALL ORDER BY 1, 2")
+        df["hs_code"] = df["hs_code"].astype(str)
+        keep = df["hs_code"].str.fullmatch(r"\d{6}") & df["exporter"].notna()
+        return df[keep].reset_index(drop=True)
+
+    return _memo(warehouse, ("lines",), query).copy()  # type: ignore[union-attr]
+
+
+def monitor_series(commodity: str, warehouse: object) -> list[MonitorSeries]:
+    """The series of a commodity the faces monitor: its catalogue lines with monthly exports.
+
+    Per exporter with monthly export rows of the commodity's 6-digit catalogue lines
+    (:func:`critmin.hs.lines_for`): the unmixed lines of the refined stages (:data:`REFINED_STAGES`) are
+    tested together, every other line on its own; series holding a default line of the catalogue come
+    first.
+
+    Parameters
+    ----------
+    commodity : str
+        Catalogue id, name or USGS code.
+    warehouse : critmin.warehouse.Warehouse
+        Where the data live.
+
+    Returns
+    -------
+    list of MonitorSeries
+        Empty when the warehouse has no monthly exports of the commodity's lines.
+    """
+    from critmin.hs import lines_for
+
+    cat = lines_for(commodity)
+    cat = cat[cat["level"] == 6]
+    have = monitor_lines(warehouse)
+    out: list[tuple[bool, MonitorSeries]] = []
+    for exporter, g in have.groupby("exporter", sort=True):
+        rows = cat[cat["hs_code"].isin(set(g["hs_code"]))]
+        if rows.empty:
+            continue
+        refined = rows[~rows["mixed"] & rows["stage"].isin(REFINED_STAGES)]
+        groups = [refined] if len(refined) else []
+        groups += [rows.loc[[i]] for i in rows.index if i not in refined.index]
+        for grp in groups:
+            s = MonitorSeries(str(exporter), tuple(grp["hs_code"]), tuple(grp["stage"]),
+                              bool(grp["mixed"].any()))
+            out.append((not bool(grp["default"].any()), s))
+    return [s for _d, s in sorted(out, key=lambda x: x[0])]
+
+
+def monitor_result(warehouse: object, exporter: str, hs: Iterable[str], *,
+                   control: Iterable[str] | None = None, partners: Iterable[str] | None = None,
+                   month: str | None = None, method: str = "evidence",
+                   fn: Callable | None = None) -> object:
+    """:func:`critmin.monitor.monitor` for one series, called once per warehouse and arguments.
+
+    Parameters
+    ----------
+    warehouse : critmin.warehouse.Warehouse
+        Where the data live.
+    exporter : str
+        ISO3 of the exporter.
+    hs : iterable of str
+        Lines tested together.
+    control : iterable of str, optional
+        Control lines (default: the monitor chooses them from the HS catalogue).
+    partners : iterable of str, optional
+        Partners (default: every partner row).
+    month : str, optional
+        ``YYYY-MM`` (default: the latest month with data).
+    method : str
+        Detector.
+    fn : callable, optional
+        The job function (default :func:`critmin.monitor.monitor`).
+
+    Returns
+    -------
+    critmin.monitor.MonitorResult
+
+    Raises
+    ------
+    critmin.errors.DataError
+        As :func:`critmin.monitor.monitor` (not cached).
+    """
+    if fn is None:
+        from critmin.monitor import monitor as fn
+    hs = tuple(hs)
+    ctl = tuple(control) if control is not None else None
+    par = tuple(partners) if partners else None
+    key = ("monitor", exporter.upper(), hs, ctl, par, month, method)
+    return _memo(warehouse, key, lambda: fn(exporter, hs, control=ctl, partners=par, month=month,
+                                            method=method, warehouse=warehouse))
+
+
+def default_scan_since(warehouse: object) -> str | None:
+    """First month of the report's export-signal scan: January of the year before the latest month
+    with monthly exports (``2023-01`` for data to 2024-12); None without monthly exports."""
+    lines = monitor_lines(warehouse)
+    if lines.empty:
+        return None
+    return f"{int(str(lines['last'].max())[:4]) - 1}-01"
+
+
+def scan_result(warehouse: object, since: str | None = None, *, method: str = "evidence") -> object:
+    """:func:`critmin.monitor.scan` of every monthly export line, once per warehouse and arguments.
+
+    Parameters
+    ----------
+    warehouse : critmin.warehouse.Warehouse
+        Where the data live.
+    since : str, optional
+        First month reported (``YYYY-MM``).
+    method : str
+        Detector.
+
+    Returns
+    -------
+    critmin.monitor.ScanResult
+    """
+    from critmin.monitor import scan
+
+    return _memo(warehouse, ("scan", since, method),
+                 lambda: scan(since, warehouse=warehouse, method=method))

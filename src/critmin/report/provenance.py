@@ -133,6 +133,12 @@ def _editions_used(ctx: Context) -> set[str]:
     for df in (ctx.us_reliance, ctx.us_sources):
         if df is not None and len(df):
             eds |= set(df["edition"].dropna().astype(str))
+    for res in ctx._cache.get("analysis:monitor") or []:
+        codes = list(res.hs) + list(res.control)
+        marks = ", ".join("?" for _ in codes)
+        eds |= set(ctx.warehouse.query(
+            "SELECT DISTINCT edition FROM trade_latest WHERE flow = 'export' AND freq = 'M' "
+            f"AND reporter = ? AND hs_code IN ({marks})", [res.exporter, *codes])["edition"].astype(str))
     return eds
 
 
@@ -196,12 +202,47 @@ def assumptions_table(contexts: Iterable[Context]) -> pd.DataFrame:
         rows.append({"assumption": "Recomputed net import reliance", "value": text,
                      "applies_to": ", ".join(sorted(names)),
                      "note": "where the salient statistics give no stock change"})
+    rows += _monitor_assumptions(contexts)
     for c in contexts:
         for key, value in c._cache.items():
             results = value if isinstance(value, list) else [value]
             for res in results:
                 rows += _result_assumptions(c, key, res)
     return pd.DataFrame(rows, columns=["assumption", "value", "applies_to", "note"])
+
+
+def _monitor_assumptions(contexts: list[Context]) -> list[dict[str, str]]:
+    """The restriction monitor's verdict rule and the faces' choice of series, when a context shows it."""
+    names = [c.info.name for c in contexts if c._cache.get("analysis:monitor")]
+    if not names:
+        return []
+    from critmin.monitor.verdict import VerdictRule
+    from critmin.report.context import REFINED_STAGES, default_scan_since
+    from critmin.report.summary import RECENT_YEARS
+
+    r = VerdictRule()
+    applies = "export signals: " + ", ".join(names)
+    weights = ", ".join(f"{k.replace('_', ' ')} {v:g}" for k, v in r.weights.items())
+    since = default_scan_since(contexts[0].warehouse)
+    return [
+        {"assumption": "Restriction-monitor verdict",
+         "value": f"restriction-like when the score ≥ {r.restriction_at:g}; demand-like when the fall is "
+                  f"below {r.min_fall:g} or P(restriction | evidence) ≤ {r.demand_p:g}; otherwise "
+                  "ambiguous",
+         "applies_to": applies, "note": "critmin.monitor.VerdictRule (method “evidence”)"},
+        {"assumption": "Restriction-monitor evidence weights", "value": weights, "applies_to": applies,
+         "note": "log-odds weights; the level break is the gate"},
+        {"assumption": "Monitored series",
+         "value": f"unmixed lines of the stages {', '.join(REFINED_STAGES)} summed; every other line "
+                  "on its own; control lines chosen from the HS catalogue",
+         "applies_to": applies, "note": "a mixed line dilutes every signal (see each series' warnings)"},
+        {"assumption": "Strongest restriction-like month",
+         "value": f"searched in the last {RECENT_YEARS} calendar years of each series",
+         "applies_to": applies, "note": "summary"},
+        *([{"assumption": "Export-signal scan", "value": f"restriction-like months from {since}",
+            "applies_to": "overview", "note": "January of the year before the latest month with data"}]
+          if since else []),
+    ]
 
 
 def _result_assumptions(c: Context, key: str, res: object) -> list[dict[str, str]]:

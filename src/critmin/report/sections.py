@@ -24,7 +24,8 @@ from critmin.report.context import ANALYSES, US, Context
 from critmin.report.tables import Table, fmt
 
 __all__ = ["Block", "SectionView", "Section", "SECTIONS", "PAGES", "build_sections", "pending",
-           "sections_for", "criticality_matrix_view"]
+           "sections_for", "criticality_matrix_view", "monitor_blocks", "monitor_view",
+           "monitor_verdict_text", "scan_view"]
 
 #: Dashboard pages in order.
 PAGES = ("Supply", "Dependence", "Monitor", "Scenarios", "Stockpile", "Criticality")
@@ -437,6 +438,118 @@ def criticality_matrix_view(contexts: list[Context], highlight: str | None = Non
                        f"{EI_THRESHOLD:g}.", [_fig(fig), *_tab(t, collapsed=True)])
 
 
+# --------------------------------------------------------------------------- restriction monitor
+def _lines_text(res) -> str:
+    from critmin.hs import UnknownHSCodeError, describe
+
+    parts = []
+    for code in res.hs:
+        try:
+            parts.append(describe(code)["stage"])
+        except (UnknownHSCodeError, ValueError):
+            parts.append("uncatalogued")
+    return ", ".join(dict.fromkeys(parts))
+
+
+def monitor_verdict_text(res) -> str:
+    """One sentence on the assessed month of a :class:`critmin.monitor.MonitorResult`."""
+    from critmin.report.summary import verdict_label
+
+    if res.score != res.score:  # NaN: not assessable
+        return (f"{res.month}: exports {fmt(res.quantity_kg / 1000, 'int')} t; the month cannot be "
+                "assessed (see the warnings).")
+    return (f"{res.month}: exports {fmt(res.quantity_kg / 1000, 'int')} t, "
+            f"{charts._pct_text(res.yoy_change)} year on year and {charts._pct_text(res.baseline_deviation)} "
+            f"against the seasonal baseline: {verdict_label(res)}; restriction score {res.score:.2f}, "
+            f"P(restriction | evidence) {fmt(res.p_restriction, 'num2')}.")
+
+
+def monitor_blocks(res, name: str, *, subhead: bool = True, collapse_evidence: bool = False) -> list[Block]:
+    """The blocks of one monitored series: verdict, chart, evidence, flagged months, warnings.
+
+    Parameters
+    ----------
+    res : critmin.monitor.MonitorResult
+        :func:`critmin.monitor.monitor`'s result.
+    name : str
+        File-name stem of the series' CSV downloads (unique within a report).
+    subhead : bool
+        Start with a subheading naming the exporter and the lines.
+    collapse_evidence : bool
+        Show the evidence and flagged-months tables collapsed.
+    """
+    blocks: list[Block] = []
+    if subhead:
+        blocks.append(Block("subhead", text=f"{charts.display_name(res.exporter)} · HS {'+'.join(res.hs)} "
+                                            f"({_lines_text(res)})"))
+    blocks += [_note(monitor_verdict_text(res)), _fig(charts.monitor_exports(res)),
+               *_tab(tables.monitor_evidence_table(res, f"{name}_evidence_{res.month}"),
+                     collapsed=collapse_evidence)]
+    flagged = tables.monitor_months_table(res, f"{name}_flagged_months", flagged=True)
+    if len(flagged.data):
+        blocks += _tab(flagged, collapsed=collapse_evidence)
+    blocks += _tab(tables.monitor_months_table(res, f"{name}_months"), collapsed=True)
+    blocks += _list(f"Warnings for HS {'+'.join(res.hs)}", res.warnings)
+    return blocks
+
+
+def _monitor_lead() -> str:
+    from critmin.monitor.verdict import VerdictRule
+
+    r = VerdictRule()
+    return (f"{ANALYSES['monitor'].question} Monthly exports against a seasonal baseline, every month "
+            "scored by the restriction monitor (critmin.monitor, method “evidence”): a level break gates, "
+            "six further signals (front-running, control lines, price wedge, destination selectivity, "
+            f"licence-lag recovery, breadth) weigh restriction against demand. Score ≥ {r.restriction_at:g}: "
+            f"restriction-like; a fall below {r.min_fall:g} or evidence pointing to demand: demand-like; "
+            "otherwise ambiguous. Flagged on the chart: restriction-like months and every substantial fall.")
+
+
+def _build_monitor(ctx: Context) -> SectionView | None:
+    a = ANALYSES["monitor"]
+    results = ctx.analysis("monitor")
+    if not results:
+        err = ctx.errors.get("analysis:monitor") or "; ".join(
+            v for k, v in ctx.errors.items() if k.startswith("monitor:"))
+        if err:
+            return SectionView("monitor", a.title, "", [_note(f"Not produced: {err}")])
+        from critmin.hs import lines_for
+
+        codes = lines_for(ctx.commodity)["hs_code"].tolist()
+        if not codes:
+            return None
+        return SectionView("monitor", a.title, "", [_note(
+            f"No monthly exports of {ctx.info.name}'s HS lines ({', '.join(codes)}) in the warehouse: "
+            "the restriction monitor needs monthly export rows (critmin data ingest).")])
+    lead = (_monitor_lead() + " Refined lines (metal, compounds) are tested together; ores, synthetic "
+            "forms, magnets and mixed lines each on their own.")
+    blocks: list[Block] = []
+    for i, res in enumerate(results):
+        slug = f"{res.exporter}_{'-'.join(res.hs)}"
+        blocks += monitor_blocks(res, f"{ctx.commodity}_export_signals_{slug}", collapse_evidence=i > 0)
+    return SectionView("monitor", a.title, lead, blocks)
+
+
+def monitor_view(res, name: str | None = None) -> SectionView:
+    """A section for one :class:`critmin.monitor.MonitorResult` (the dashboard's Monitor page)."""
+    name = name or f"export_signals_{res.exporter}_{'-'.join(res.hs)}"
+    title = f"{charts.display_name(res.exporter)} · HS {'+'.join(res.hs)} ({_lines_text(res)})"
+    return SectionView("monitor", title, _monitor_lead(), monitor_blocks(res, name, subhead=False))
+
+
+def scan_view(scan) -> SectionView:
+    """The export-signal scan (:func:`critmin.monitor.scan`): restriction-like months of every
+    monthly export line, highest score first."""
+    since = f" since {scan.since}" if scan.since else ""
+    lead = (f"Every monthly export line in the warehouse ({scan.series} series: exporter × 6-digit HS line), "
+            f"tested with its catalogue control lines; the restriction-like months{since}, highest "
+            "restriction score first.")
+    t = tables.scan_table(scan)
+    blocks = _tab(t) if len(t.data) else [_note(f"No restriction-like month{since}.")]
+    return SectionView("monitor_scan", f"Export-signal scan{since}", lead,
+                       [*blocks, *_list("Series with diluted or missing signals", scan.warnings)])
+
+
 def _analysis_builder(analysis_id: str) -> Callable[[Context], SectionView | None]:
     def build(ctx: Context) -> SectionView | None:
         a = ANALYSES[analysis_id]
@@ -454,6 +567,7 @@ def _analysis_builder(analysis_id: str) -> Callable[[Context], SectionView | Non
 # Dedicated builders of later analyses (the others get the generic one until their charts exist).
 _BUILDERS: dict[str, Callable[[Context], SectionView | None]] = {
     "dependence": _build_dependence,
+    "monitor": _build_monitor,
     "scenarios": _build_scenarios,
     "stockpile": _build_stockpile,
     "criticality": _build_criticality,

@@ -15,7 +15,12 @@ from critmin.report.charts import display_name
 from critmin.report.context import ANALYSES, US, Context
 from critmin.report.tables import fmt
 
-__all__ = ["Num", "Phrase", "Fact", "summarize", "overview_row", "pick_sources_detail"]
+__all__ = ["Num", "Phrase", "Fact", "summarize", "overview_row", "pick_sources_detail", "RECENT_YEARS",
+           "verdict_label"]
+
+#: Calendar years back (the latest included) in which the summary looks for the strongest
+#: restriction-like month of a commodity's export series.
+RECENT_YEARS = 5
 
 
 @dataclass(frozen=True)
@@ -238,6 +243,85 @@ def _exposure_fact(ctx: Context) -> Fact:
     return f
 
 
+def verdict_label(res) -> str:
+    """The verdict of a :class:`critmin.monitor.MonitorResult`'s assessed month, saying "no substantial
+    fall" when it is demand-like only because exports did not fall (the monitor's ``fall`` below the
+    verdict rule's ``min_fall``)."""
+    from critmin.monitor.verdict import VerdictRule
+
+    if res.verdict == "demand-like":
+        row = res.months[res.months["month"] == res.month]
+        if len(row) and "fall" in row and row["fall"].iloc[0] < VerdictRule().min_fall:
+            return "demand-like (no substantial fall)"
+    return str(res.verdict)
+
+
+def _pct_signed(x: object) -> str:
+    return "—" if _nan(x) else f"{float(x):+.0%}"  # type: ignore[arg-type]
+
+
+def _monitor_fact(ctx: Context) -> Fact | None:
+    """Latest export signals: per monitored series the latest month's y/y change, verdict and score,
+    then the strongest restriction-like month of the last :data:`RECENT_YEARS` years."""
+    if not ANALYSES["monitor"].available():
+        return None
+    f = Fact("monitor", "Is a drop in exports a restriction?")
+    results = ctx.analysis("monitor")
+    if not results:
+        err = ctx.errors.get("analysis:monitor")
+        f.available = False
+        f.phrases.append(Phrase(f"Not monitored: {err.split(': ', 2)[-1]}." if err else
+                                "Not monitored: no monthly exports of its HS lines in the warehouse."))
+        return f
+    k = ctx.commodity
+    several = len({r.exporter for r in results}) > 1
+    parts: list[str | Num] = ["Latest export signals"
+                              + ("" if several else f" ({display_name(results[0].exporter)})") + ": "]
+    for i, r in enumerate(results):
+        hs = "+".join(r.hs)
+        if i:
+            parts.append("; ")
+        who = f"{display_name(r.exporter)} " if several else ""
+        parts += [f"{who}HS {hs} in {r.month}: ",
+                  Num(f"{k}.monitor.{hs}.yoy_change", r.yoy_change, _pct_signed(r.yoy_change)),
+                  " y/y, ", f"{verdict_label(r)}, score ",
+                  Num(f"{k}.monitor.{hs}.score", r.score, fmt(r.score, "num2"))]
+    parts.append(".")
+    f.phrases.append(Phrase(*parts))
+    since = f"{int(max(r.month for r in results)[:4]) - RECENT_YEARS + 1}-01"
+    best = None
+    for r in results:
+        m = r.months[(r.months["verdict"] == "restriction-like") & (r.months["month"] >= since)]
+        if len(m):
+            top = m.loc[m["score"].idxmax()]
+            if best is None or top["score"] > best[1]["score"]:
+                best = (r, top)
+    if best is None:
+        top = None
+        for r in results:
+            m = r.months[(r.months["month"] >= since) & r.months["score"].notna()]
+            if len(m) and (top is None or m["score"].max() > top[1]["score"]):
+                top = (r, m.loc[m["score"].idxmax()])
+        parts = [f"No restriction-like month since {since} in these lines"]
+        if top is not None and top[1]["score"] > 0:
+            r, t = top
+            parts += [f"; the highest restriction score was {t['month']} in HS {'+'.join(r.hs)} (",
+                      Num(f"{k}.monitor.strongest.score", t["score"], fmt(t["score"], "num2")),
+                      f", {t['verdict']}; ",
+                      Num(f"{k}.monitor.strongest.yoy_change", t["yoy_change"], _pct_signed(t["yoy_change"])),
+                      " y/y)"]
+        f.phrases.append(Phrase(*parts, "."))
+    else:
+        r, top = best
+        hs = "+".join(r.hs)
+        f.phrases.append(Phrase(
+            f"Strongest restriction-like month since {since}: {top['month']} in HS {hs} (score ",
+            Num(f"{k}.monitor.strongest.score", top["score"], fmt(top["score"], "num2")), "; ",
+            Num(f"{k}.monitor.strongest.yoy_change", top["yoy_change"], _pct_signed(top["yoy_change"])),
+            " y/y)."))
+    return f
+
+
 def _disruption_fact(ctx: Context) -> Fact | None:
     a = ANALYSES["scenarios"]
     if not a.available():
@@ -324,12 +408,12 @@ def summarize(ctx: Context, only: tuple[str, ...] | None = None) -> list[Fact]:
     ctx : Context
         The commodity.
     only : tuple of str, optional
-        Fact ids to build (``supply``, ``concentration``, ``exposure``, ``disruption``,
+        Fact ids to build (``supply``, ``concentration``, ``exposure``, ``monitor``, ``disruption``,
         ``criticality``, ``later``);
         default all (a fact is only computed when asked for: the disruption fact runs simulations).
     """
     builders = {"supply": _supply_fact, "concentration": _concentration_fact,
-                "exposure": _exposure_fact, "disruption": _disruption_fact,
+                "exposure": _exposure_fact, "monitor": _monitor_fact, "disruption": _disruption_fact,
                 "criticality": _criticality_fact, "later": _later_fact}
     facts = []
     for fid, build in builders.items():

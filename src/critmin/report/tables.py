@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from critmin.report.charts import display_name
+from critmin.report.charts import display_name, flagged_months
 
 __all__ = [
     "Table",
@@ -32,6 +32,9 @@ __all__ = [
     "price_band_table",
     "scenario_assumptions_table",
     "criticality_table",
+    "monitor_evidence_table",
+    "monitor_months_table",
+    "scan_table",
 ]
 
 
@@ -381,3 +384,72 @@ def criticality_table(results: dict, commodity: str) -> Table:
     return Table(f"{commodity}_criticality", "Criticality by method", df, cols,
                  "EU: JRC method (SR, EI); usgs: SR = DP × TE × EV (Nassar & Fortier 2021); "
                  "geopolrisk: GeoPolRisk of the importer. All factors are in the CSV.")
+
+
+# --------------------------------------------------------------------------- restriction monitor
+def _monitor_meta(res) -> dict[str, object]:
+    return {"exporter": res.exporter, "hs": "+".join(res.hs), "control": "+".join(res.control),
+            "method": res.method}
+
+
+def monitor_evidence_table(res, name: str) -> Table:
+    """The evidence of the assessed month of :func:`critmin.monitor.monitor`: one row per signal.
+
+    Parameters
+    ----------
+    res : critmin.monitor.MonitorResult
+        The monitor's result.
+    name : str
+        File stem of the CSV.
+    """
+    df = res.signals.assign(month=res.month, verdict=res.verdict, month_score=res.score,
+                            p_restriction=res.p_restriction, **_monitor_meta(res))
+    df["weight"] = df["weight"].astype(str)
+    cols = {"name": ("signal", "text"), "value": ("value", "num2"), "score": ("score [0-1]", "num2"),
+            "weight": ("weight", "text"), "note": ("what the data show", "text")}
+    return Table(name, f"Evidence for {res.month}", df, cols,
+                 "Each signal scored in [0, 1] (1 = restriction-like, 0.5 = uninformative); the level "
+                 "break is the gate (is there a fall to explain?), the others are weighted evidence on "
+                 "the log-odds scale (weights shown).")
+
+
+def monitor_months_table(res, name: str, *, flagged: bool = False) -> Table:
+    """Months of :func:`critmin.monitor.monitor`: exports, baseline, changes, score and verdict.
+
+    Parameters
+    ----------
+    res : critmin.monitor.MonitorResult
+        The monitor's result (``months``).
+    name : str
+        File stem of the CSV.
+    flagged : bool
+        Only the months the chart marks (:func:`critmin.report.charts.flagged_months`), newest first.
+    """
+    m = res.months
+    if flagged:
+        m = flagged_months(m).iloc[::-1]
+    df = m.assign(**_monitor_meta(res)).reset_index(drop=True)
+    cols = {"month": ("month", "text"), "quantity_kg": ("exports [kg]", "int"),
+            "baseline_kg": ("baseline [kg]", "int"), "yoy_change": ("y/y", "pct"),
+            "baseline_deviation": ("vs baseline", "pct"), "score": ("score", "num2"),
+            "verdict": ("verdict", "text")}
+    if flagged:
+        return Table(name, "Flagged months", df, cols,
+                     "Restriction-like months and every month with a substantial fall, newest first; "
+                     "the CSV holds each signal's score.")
+    return Table(name, "Every month", df, cols, "The monitor's monthly table, every signal's score in "
+                 "the CSV.")
+
+
+def scan_table(scan, name: str = "critmin_export_signal_scan") -> Table:
+    """Restriction-like months of :func:`critmin.monitor.scan`, highest score first."""
+    df = scan.table.assign(method=scan.method, since=scan.since)
+    df["exporter_name"] = [display_name(c) for c in df["exporter"]]
+    cols = {"exporter_name": ("exporter", "text"), "hs": ("HS", "text"), "month": ("month", "text"),
+            "score": ("score", "num2"), "quantity_kg": ("exports [kg]", "int"),
+            "yoy_change": ("y/y", "pct"), "baseline_deviation": ("vs baseline", "pct"),
+            "control": ("control lines", "text"), "evidence": ("strongest evidence", "text")}
+    since = f" since {scan.since}" if scan.since else ""
+    return Table(name, f"Restriction-like months{since}", df, cols,
+                 f"{scan.series} monthly export series (exporter × 6-digit line), each tested with its "
+                 "catalogue control lines.")

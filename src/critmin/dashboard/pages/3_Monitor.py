@@ -1,5 +1,5 @@
-"""critmin dashboard: the Monitor page."""
+"""critmin dashboard: the Monitor page (restriction monitor: exporter, HS lines, control lines, month)."""
 
-from critmin.dashboard.common import run_page
+from critmin.dashboard.common import run_monitor_page
 
-run_page("Monitor")
+run_monitor_page()
