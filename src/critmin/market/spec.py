@@ -737,3 +737,20 @@ def load_scenario(path: str | Path) -> ScenarioSpec:
     except UnicodeDecodeError as exc:
         raise ScenarioError(f"invalid scenario {p}: not UTF-8 text: {exc}") from None
     return ScenarioSpec.from_dict(data, source=str(p))
+
+
+def scenario_dirs() -> list[Path]:
+    """The folders searched for scenario files, in order (existing ones only, each once).
+
+    ``$CRITMIN_SCENARIOS`` (folders separated by ``os.pathsep``), ``examples/scenarios`` of the working
+    directory, then the scenarios shipped in the package (``critmin/scenarios``).
+    """
+    import os
+
+    dirs = [Path(d) for d in os.environ.get("CRITMIN_SCENARIOS", "").split(os.pathsep) if d]
+    dirs += [Path.cwd() / "examples" / "scenarios", Path(__file__).resolve().parents[1] / "scenarios"]
+    out: list[Path] = []
+    for d in dirs:
+        if d.is_dir() and d.resolve() not in out:
+            out.append(d.resolve())
+    return out

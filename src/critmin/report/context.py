@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
-import os
 import threading
 import weakref
 from collections import OrderedDict
@@ -255,13 +254,12 @@ class Context:
 
 def scenario_files(commodity: str | None = None) -> list[Path]:
     """Disruption scenario files (``*.toml``): the folders in ``$CRITMIN_SCENARIOS`` (separated by
-    ``os.pathsep``), then ``examples/scenarios`` of the working directory and of the source checkout;
+    ``os.pathsep``), then ``examples/scenarios`` of the working directory, then the package's own;
     only those of ``commodity`` when given (read with :func:`critmin.market.load_scenario`)."""
-    dirs = [Path(d) for d in os.environ.get("CRITMIN_SCENARIOS", "").split(os.pathsep) if d]
-    dirs += [Path.cwd() / "examples" / "scenarios",
-             Path(__file__).resolve().parents[3] / "examples" / "scenarios"]
+    from critmin.market.spec import scenario_dirs
+
     seen: dict[Path, None] = {}
-    for d in dirs:
+    for d in scenario_dirs():
         if d.is_dir():
             for f in sorted(d.glob("*.toml")):
                 seen.setdefault(f.resolve(), None)

@@ -12,18 +12,18 @@ The planner changes three things, each shown in the assumptions:
 3. the other regions' stocks stay as the file has them (they are part of the world the region plans in).
 
 Where the files are: the folders in ``$CRITMIN_SCENARIOS`` (separated by ``os.pathsep``), then
-``examples/scenarios`` of the working directory and of the source checkout. For a material the file named
+``examples/scenarios`` of the working directory, then the package's own (``critmin/scenarios``), see
+:func:`critmin.market.spec.scenario_dirs`. For a material the file named
 in :data:`PLANNING_SCENARIOS` is used when present, else the first file (by name) whose ``commodity`` is
 the material.
 """
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from critmin.errors import ScenarioError
-from critmin.market.spec import ScenarioSpec, load_scenario
+from critmin.market.spec import ScenarioSpec, load_scenario, scenario_dirs
 
 __all__ = ["PLANNING_SCENARIOS", "scenario_dirs", "scenario_files", "find_scenario", "planning_spec"]
 
@@ -41,18 +41,6 @@ PLANNING_SCENARIOS: dict[str, str] = {
 }
 """Material id -> the scenario file it is planned against by default (in ``examples/scenarios``): each
 states a distribution over the material's disruptions (depth, length, leakage), not one event."""
-
-
-def scenario_dirs() -> list[Path]:
-    """The folders searched for scenario files, in order (existing ones only)."""
-    dirs = [Path(d) for d in os.environ.get("CRITMIN_SCENARIOS", "").split(os.pathsep) if d]
-    dirs += [Path.cwd() / "examples" / "scenarios",
-             Path(__file__).resolve().parents[3] / "examples" / "scenarios"]
-    out: list[Path] = []
-    for d in dirs:
-        if d.is_dir() and d.resolve() not in out:
-            out.append(d.resolve())
-    return out
 
 
 def scenario_files() -> list[Path]:
