@@ -7,7 +7,7 @@ from pathlib import Path
 
 from critmin.errors import DataError
 
-__all__ = ["decode_bytes", "read_text", "as_text_buffer"]
+__all__ = ["decode_bytes", "read_text", "as_text_buffer", "open_workbook"]
 
 
 def decode_bytes(data: bytes, name: str, encodings: tuple[str, ...] = ("utf-8-sig", "cp1252")) -> str:
@@ -62,3 +62,35 @@ def as_text_buffer(buf: str | bytes | io.IOBase, name: str) -> str:
         return decode_bytes(bytes(buf), name)
     data = buf.read()
     return as_text_buffer(data, name)
+
+
+def open_workbook(buf: bytes | bytearray | io.IOBase, name: str):
+    """Open an .xlsx workbook read-only with cached values (openpyxl).
+
+    Parameters
+    ----------
+    buf : bytes or file object
+        The workbook's bytes.
+    name : str
+        The file name, for error messages.
+
+    Raises
+    ------
+    DataError
+        When the buffer is empty or not a readable .xlsx workbook.
+    """
+    import warnings
+    import zipfile
+
+    import openpyxl
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    data = buf if isinstance(buf, (bytes, bytearray)) else buf.read()
+    if not data:
+        raise DataError("the workbook is empty", file=name)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)
+            return openpyxl.load_workbook(io.BytesIO(bytes(data)), read_only=True, data_only=True)
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as err:
+        raise DataError(f"not a readable .xlsx workbook ({err})", file=name) from err

@@ -50,16 +50,14 @@ import datetime as _dt
 import io
 import math
 import re
-import warnings
-import zipfile
 from pathlib import Path
 
 import openpyxl
 import pandas as pd
-from openpyxl.utils.exceptions import InvalidFileException
 
 from critmin.countries import UnknownCountryError, resolve
 from critmin.errors import DataError
+from critmin.sources._io import open_workbook
 from critmin.sources._trade import finish, number
 
 __all__ = ["SOURCE", "FLOWS", "MASS_UNITS", "read_usitc", "parse_usitc"]
@@ -119,15 +117,7 @@ def parse_usitc(buf: bytes | io.IOBase, name: str = "dataweb.xlsx") -> pd.DataFr
     name : str
         The file name recorded in ``file`` and named in errors.
     """
-    data = buf if isinstance(buf, (bytes, bytearray)) else buf.read()
-    if not data:
-        raise DataError("the workbook is empty", file=name)
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", UserWarning)
-            wb = openpyxl.load_workbook(io.BytesIO(bytes(data)), read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as err:
-        raise DataError(f"not a readable .xlsx workbook ({err})", file=name) from err
+    wb = open_workbook(buf, name)
     try:
         day, flow_text = _query(wb, name)
         flow, basis = FLOWS[flow_text.casefold()]

@@ -32,21 +32,17 @@ Notes
 from __future__ import annotations
 
 import io
-import warnings
-import zipfile
 from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
-import openpyxl
 import pandas as pd
 from openpyxl.utils import get_column_letter
-from openpyxl.utils.exceptions import InvalidFileException
 
 from critmin.countries import UnknownCountryError, resolve
 from critmin.errors import DataError
 from critmin.schema import conform
-from critmin.sources._io import as_text_buffer
+from critmin.sources._io import as_text_buffer, open_workbook
 from critmin.sources.editions import edition_date
 
 __all__ = ["read_wgi", "parse_wgi", "read_wgi_csv", "parse_wgi_csv", "INDICATORS", "SOURCE",
@@ -111,15 +107,7 @@ def parse_wgi(buf: bytes | io.IOBase, name: str = "wgidataset.xlsx") -> pd.DataF
     name : str
         The file name recorded in the ``file`` column and in errors.
     """
-    data = buf if isinstance(buf, (bytes, bytearray)) else buf.read()
-    if not data:
-        raise DataError("the workbook is empty", file=name)
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", UserWarning)
-            wb = openpyxl.load_workbook(io.BytesIO(bytes(data)), read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as err:
-        raise DataError(f"not a readable .xlsx workbook ({err})", file=name) from err
+    wb = open_workbook(buf, name)
     try:
         for ws in wb.worksheets:
             rows = ws.iter_rows(values_only=True)
