@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from critmin.errors import ConsistencyError
-from critmin.metrics.concentration import (
+from critmin.supply.concentration import (
     check_world_total,
     governance_weighted_hhi,
     hhi,

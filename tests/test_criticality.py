@@ -23,6 +23,7 @@ from critmin.criticality import (
     write_parameters,
 )
 from critmin.errors import DataError
+from critmin.governance import wgi_mean, wgi_scaled
 from critmin.metrics.criticality import (
     eu_economic_importance,
     eu_is_critical,
@@ -37,7 +38,6 @@ from critmin.metrics.criticality import (
     usgs_supply_risk,
     usgs_trade_exposure,
 )
-from critmin.metrics.governance import wgi_mean, wgi_scaled
 from critmin.warehouse import bundle_dir, open_warehouse
 
 

@@ -15,14 +15,14 @@ import pytest
 from typer.testing import CliRunner
 
 from critmin.cli import app
-from critmin.errors import DataError
-from critmin.exposure import importer_dependence
-from critmin.metrics.dependence import (
+from critmin.dependence import importer_dependence
+from critmin.dependence.importer import (
     importer_dependence_table,
     importer_hhi,
     supplier_shares,
     top_supplier,
 )
+from critmin.errors import DataError
 from critmin.schema import TABLES
 from critmin.warehouse import Warehouse
 

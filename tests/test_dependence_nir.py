@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from critmin.metrics.dependence import (
+from critmin.dependence.nir import (
     NIR_SERIES,
     apparent_consumption,
     net_import_reliance,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from critmin.exposure import us_import_sources, us_net_import_reliance
+from critmin.dependence import us_import_sources, us_net_import_reliance
 from critmin.warehouse import open_warehouse
 
 

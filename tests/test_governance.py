@@ -9,9 +9,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from critmin.metrics.concentration import governance_weighted_hhi
-from critmin.metrics.governance import WGI_INDICATORS, geopolrisk_g, wgi_mean, wgi_scaled
+from critmin.governance import WGI_INDICATORS, geopolrisk_g, wgi_mean, wgi_scaled
 from critmin.sources.wgi import read_wgi
+from critmin.supply.concentration import governance_weighted_hhi
 
 
 def _gov(values: dict[str, list[float]], year: int = 2023) -> pd.DataFrame:

@@ -15,7 +15,7 @@ import pytest
 from plotly.offline import get_plotlyjs
 
 from critmin.commodities import get as get_commodity
-from critmin.exposure import us_import_sources, us_net_import_reliance
+from critmin.dependence import us_import_sources, us_net_import_reliance
 from critmin.report import DEFAULT_COMMODITIES, build_report, charts, render_html, tables, write_report
 from critmin.report.context import ANALYSES
 from critmin.report.provenance import sources_table
@@ -248,7 +248,7 @@ def test_region_without_data_says_so(wh):
 
 @pytest.mark.skipif(not ANALYSES["dependence"].available(), reason="importer dependence not landed")
 def test_trade_dependence_numbers_equal_the_api(wh, page):
-    from critmin.exposure import importer_dependence
+    from critmin.dependence import importer_dependence
 
     nums = _nums(page)
     dep = importer_dependence("rare-earths", "USA", warehouse=wh)

@@ -17,7 +17,10 @@ from __future__ import annotations
 
 from importlib import import_module
 
+from critmin import _moved
 from critmin.errors import ConsistencyError, CritminError, DataError, ScenarioError
+
+_moved.install()  # old import paths (critmin.exposure, critmin.metrics.*) keep working, with a warning
 
 __version__ = "0.1.0"
 
@@ -25,9 +28,9 @@ _LAZY = {
     "open_warehouse": "critmin.warehouse",
     "Warehouse": "critmin.warehouse",
     "trend": "critmin.supply",
-    "importer_dependence": "critmin.exposure",
-    "us_net_import_reliance": "critmin.exposure",
-    "us_import_sources": "critmin.exposure",
+    "importer_dependence": "critmin.dependence",
+    "us_net_import_reliance": "critmin.dependence",
+    "us_import_sources": "critmin.dependence",
     "scan": "critmin.monitor",
     "simulate": "critmin.market",
     "load_scenario": "critmin.market",

@@ -190,7 +190,7 @@ def reliance(
 ) -> None:
     """U.S. net import reliance: as USGS reports it and recomputed from the salient series;
     U.S. import sources."""
-    from critmin.exposure import us_import_sources, us_net_import_reliance
+    from critmin.dependence import us_import_sources, us_net_import_reliance
 
     try:
         with _warehouse() as wh:
@@ -247,7 +247,7 @@ def dependence(
     as_csv: CsvOpt = False,
 ) -> None:
     """Importer dependence from bilateral trade: supplier shares, top supplier, importer-side HHI."""
-    from critmin.exposure import importer_dependence
+    from critmin.dependence import importer_dependence
 
     measure = {"quantity": "quantity_kg", "value": "value_usd"}.get(by, by)
     codes = [c.strip() for c in hs.split(",") if c.strip()] if hs else None

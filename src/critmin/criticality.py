@@ -30,7 +30,7 @@ Runs
     ``ev``); the table is then ranked by ``DP * TE``.
 ``criticality(method="geopolrisk", importer=...)``
     GeoPolRisk from the importer's bilateral imports (the ``trade`` table, via
-    :func:`critmin.exposure.importer_dependence`), world production HHI and WGI political stability.
+    :func:`critmin.dependence.job.importer_dependence`), world production HHI and WGI political stability.
 
 WGI used by the EU
 ------------------
@@ -68,6 +68,7 @@ import pandas as pd
 
 from critmin._json import num as _num
 from critmin.errors import CritminError, DataError
+from critmin.governance import geopolrisk_g, wgi_mean, wgi_scaled
 from critmin.metrics.criticality import (
     USGS_THRESHOLD,
     eu_economic_importance,
@@ -81,7 +82,6 @@ from critmin.metrics.criticality import (
     usgs_supply_risk,
     usgs_trade_exposure,
 )
-from critmin.metrics.governance import geopolrisk_g, wgi_mean, wgi_scaled
 
 __all__ = [
     "METHODS",
@@ -1014,7 +1014,7 @@ class _UsNir:
     """U.S. net import reliance as USGS reports it (salient ``nir`` rows), read once per run.
 
     Per commodity: the latest year reported, from the most recently published edition giving that
-    year (as :func:`critmin.exposure.us_net_import_reliance` picks it); every series of that edition
+    year (as :func:`critmin.dependence.job.us_net_import_reliance` picks it); every series of that edition
     and year, the highest used; ``E`` (net exporter) counts as 0; bounds (``>50%``) at the bound.
     """
 
@@ -1048,7 +1048,7 @@ class _UsNir:
 
 def _us_sourcing(cid: str, nir: float, warehouse) -> tuple[pd.Series | None, str]:
     """U.S. sourcing shares: domestic share 1 - NIR, partner c: NIR * import share_c."""
-    from critmin.exposure import us_import_sources
+    from critmin.dependence import us_import_sources
 
     if _isnan(nir):
         return None, "no net import reliance"
@@ -1375,7 +1375,7 @@ def assess_geopolrisk(
     """
     from critmin import hs as _hs
     from critmin.countries import UnknownCountryError, resolve
-    from critmin.exposure import importer_dependence
+    from critmin.dependence import importer_dependence
     from critmin.supply import supply
 
     try:

@@ -8,7 +8,7 @@ EU (Blengini et al. 2017, JRC EUR 28654 EN, doi:10.2760/73303; EC 2017 Guideline
 
 * ``HHI_WGI,t = sum_c S_c^2 * WGI_c * t_c`` on a 0–10 scale (:func:`hhi_wgi_t`), ``WGI_c`` the mean of
   the six WGI estimates rescaled to 0–10 with the fixed bounds ±2.5 (10 = worst;
-  :func:`critmin.metrics.governance.wgi_scaled`), ``t_c`` the trade parameter (0.8 EU trade agreement,
+  :func:`critmin.governance.wgi_scaled`), ``t_c`` the trade parameter (0.8 EU trade agreement,
   1 neutral, above 1 for export restrictions);
 * ``SR = [HHI_WGI,t(GS) * IR/2 + HHI_WGI,t(EUs) * (1 - IR/2)] * (1 - EoL_RIR) * SI_SR``
   (:func:`eu_supply_risk`), with the terms the EU uses when it has only one kind of supply data
@@ -30,7 +30,7 @@ structure of the USGS method, not its exact factor definitions, and does not rep
 
 GeoPolRisk (Gemechu et al. 2015; Koyamparambath et al. 2024; geopolrisk-py 2.x):
 ``GeoPolRisk_A,c = HHI_A * sum_i(g_i * f_A,i,c) / (p_A,c + F_A,c)`` (:func:`geopolrisk`), g_i from the
-WGI political-stability estimate (:func:`critmin.metrics.governance.geopolrisk_g`), the importer's own
+WGI political-stability estimate (:func:`critmin.governance.geopolrisk_g`), the importer's own
 g = 0, partners without a WGI value reported and left out of the sum (so the score is then a lower
 bound), never scored silently.
 """
@@ -511,7 +511,7 @@ def geopolrisk(
     imports : mapping of ISO3 to float
         f_i: the importer's imports from each partner [t].
     g : mapping of ISO3 to float
-        g_i = clip((2.5 - PV_i) / 5, 0, 1) [1] (:func:`critmin.metrics.governance.geopolrisk_g`).
+        g_i = clip((2.5 - PV_i) / 5, 0, 1) [1] (:func:`critmin.governance.geopolrisk_g`).
     domestic_production : float
         p: the importer's own production [t] (0 when it produces none).
     total_imports : float, optional

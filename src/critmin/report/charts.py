@@ -1,7 +1,7 @@
 """Chart builders shared by the HTML report and the dashboard.
 
 Each function takes a result object of the public API (:class:`critmin.supply.TrendResult`,
-:class:`critmin.supply.SupplyResult`, the DataFrames of :mod:`critmin.exposure`) and returns a
+:class:`critmin.supply.SupplyResult`, the DataFrames of :mod:`critmin.dependence.job`) and returns a
 :class:`plotly.graph_objects.Figure`. They only arrange what the API computed (select years, order
 countries, pick colours); they compute no metric. Figures use no map or geo traces, so plotly.js never
 needs a network resource to draw them.
@@ -10,14 +10,21 @@ needs a network resource to draw them.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
-from functools import lru_cache
+from collections.abc import Mapping
 
 import pandas as pd
 import plotly.graph_objects as go
 
-from critmin.countries import country_name
-from critmin.metrics.concentration import hhi_band
+from critmin.report.style import (  # noqa: F401 - re-exported: charts.X is the public path
+    _OTHER_COLOR,
+    PLOTLY_CONFIG,
+    _empty,
+    _layout,
+    country_colors,
+    display_name,
+    hhi_band_edges,
+    hhi_band_text,
+)
 
 __all__ = [
     "PLOTLY_CONFIG",
@@ -42,129 +49,6 @@ __all__ = [
     "monitor_exports",
 ]
 
-#: plotly.js configuration for every chart: no plotly logo or cloud link, PNG export in the mode bar.
-PLOTLY_CONFIG = {
-    "displaylogo": False,
-    "showSendToCloud": False,
-    "responsive": True,
-    "modeBarButtonsToRemove": ["select2d", "lasso2d", "autoScale2d"],
-    "toImageButtonOptions": {"format": "png", "scale": 2},
-}
-
-# Colour-blind-safe qualitative palette (Okabe-Ito, then Tableau 10 muted tones).
-_PALETTE = (
-    "#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#8c564b",
-    "#7f7f7f", "#bcbd22", "#17becf", "#9467bd", "#aec7e8", "#ffbb78", "#98df8a", "#ff9896",
-)
-# Producers that appear in many commodities keep one colour everywhere.
-_FIXED = {"CHN": "#C0392B", "USA": "#1F4E79", "AUS": "#E69F00", "RUS": "#7f7f7f",
-          "COD": "#009E73", "OTH": "#c8c8c8"}
-_OTHER_COLOR = "#d9d9d9"
-_SHORT = {"COD": "DR Congo", "RUS": "Russia", "KOR": "South Korea", "PRK": "North Korea",
-          "IRN": "Iran", "LAO": "Laos", "VNM": "Vietnam", "TZA": "Tanzania", "BOL": "Bolivia",
-          "VEN": "Venezuela", "SYR": "Syria", "MDA": "Moldova", "OTH": "Other countries"}
-
-# A minimal template (plotly_white's look; the full template costs ~10 ms per figure to apply).
-_TEMPLATE = dict(layout=dict(colorway=list(_PALETTE)))
-
-_FONT = dict(family="Source Sans Pro, Segoe UI, Helvetica, Arial, sans-serif", size=12, color="#222")
-
-
-_THE = {"USA", "GBR", "NLD", "PHL", "ARE", "CZE", "DOM", "BHS", "GMB", "CAF", "COD", "COG",
-        "MDV", "MHL", "SLB", "COM", "SYC", "EUU"}
-
-
-def display_name(code: str, *, article: bool = False) -> str:
-    """A short display name for an ISO3 code (``COD`` -> ``DR Congo``).
-
-    Parameters
-    ----------
-    code : str
-        ISO3 code (or ``OTH``/``WLD``).
-    article : bool
-        Prefix "the" where English needs it in running text ("the United States").
-    """
-    name = _SHORT.get(code) or country_name(code)
-    return f"the {name}" if article and code in _THE else name
-
-
-def country_colors(countries: Iterable[str]) -> dict[str, str]:
-    """One colour per country, stable for a given set of countries.
-
-    Major producers (China, the United States, Australia, Russia, DR Congo) keep a fixed colour; the
-    others take the palette in the order given (pass them largest first).
-    """
-    out: dict[str, str] = {}
-    free = [c for c in _PALETTE if c not in _FIXED.values()]
-    i = 0
-    for c in countries:
-        if c in out:
-            continue
-        if c in _FIXED:
-            out[c] = _FIXED[c]
-        else:
-            out[c] = free[i % len(free)]
-            i += 1
-    return out
-
-
-@lru_cache(maxsize=1)
-def hhi_band_edges() -> tuple[tuple[float, float, str], ...]:
-    """The concentration bands of :func:`critmin.metrics.concentration.hhi_band` as
-    ``(from, to, band)`` in HHI points [0-10,000], read off the function itself so charts and labels
-    always agree."""
-    edges: list[tuple[float, float, str]] = []
-    start, current = 0, hhi_band(0.0)
-    for p in range(1, 10_001):
-        b = hhi_band(p / 10_000)
-        if b != current:
-            edges.append((start, p, current))
-            start, current = p, b
-    edges.append((start, 10_000, current))
-    return tuple(edges)
-
-
-def hhi_band_text() -> str:
-    """The concentration bands in words (``low below 1,500, moderate 1,500–2,500, high above 2,500
-    points``), from :func:`hhi_band_edges`."""
-    edges = hhi_band_edges()
-    parts = []
-    for i, (lo, hi, band) in enumerate(edges):
-        if i == 0:
-            parts.append(f"{band} below {hi:,.0f}")
-        elif i == len(edges) - 1:
-            parts.append(f"{band} above {lo - 1:,.0f}")
-        else:
-            parts.append(f"{band} {lo:,.0f}–{hi - 1:,.0f}")
-    return ", ".join(parts) + " points"
-
-
-def _layout(fig: go.Figure, title: str, *, height: int = 360, ytitle: str = "", xtitle: str = "",
-            legend: bool = True) -> go.Figure:
-    fig.update_layout(
-        title=dict(text=title, x=0.0, xanchor="left", font=dict(size=15)),
-        template=_TEMPLATE, font=_FONT, height=height, paper_bgcolor="white",
-        plot_bgcolor="white",
-        margin=dict(l=60, r=20, t=50, b=40), hovermode="x unified",
-        showlegend=legend,
-        legend=dict(orientation="v", yanchor="top", y=1.0, x=1.02, xanchor="left",
-                    font=dict(size=11)),
-    )
-    fig.update_xaxes(title_text=xtitle, showgrid=False, ticks="outside", linecolor="#bbb",
-                     showline=True)
-    fig.update_yaxes(title_text=ytitle, gridcolor="#eee", zeroline=True, zerolinecolor="#bbb",
-                     showgrid=True)
-    return fig
-
-
-def _empty(title: str, message: str) -> go.Figure:
-    fig = go.Figure()
-    _layout(fig, title, height=220, legend=False)
-    fig.add_annotation(text=message, showarrow=False, x=0.5, y=0.5, xref="paper", yref="paper",
-                       font=dict(size=13, color="#666"))
-    fig.update_xaxes(visible=False)
-    fig.update_yaxes(visible=False)
-    return fig
 
 
 def _in_years(years_col: pd.Series, years: tuple[int, int] | None) -> pd.Series:
@@ -371,7 +255,7 @@ def net_import_reliance(nir: pd.DataFrame, *, years: tuple[int, int] | None = No
     Parameters
     ----------
     nir : DataFrame
-        :func:`critmin.exposure.us_net_import_reliance` (``nir_reported``, ``reported_qualifier``,
+        :func:`critmin.dependence.job.us_net_import_reliance` (``nir_reported``, ``reported_qualifier``,
         ``nir_computed`` as fractions).
     years : (int, int), optional
         First and last year to show.
@@ -424,7 +308,7 @@ def import_sources(sources: pd.DataFrame, *, colors: Mapping[str, str] | None = 
     Parameters
     ----------
     sources : DataFrame
-        :func:`critmin.exposure.us_import_sources` (``partner``, ``share``, ``detail``, ``period``).
+        :func:`critmin.dependence.job.us_import_sources` (``partner``, ``share``, ``detail``, ``period``).
     colors : mapping of ISO3 to colour, optional
         Country colours (default :func:`country_colors`).
     region : str
@@ -472,7 +356,7 @@ def importer_suppliers(dep, *, top: int = 12, colors: Mapping[str, str] | None =
 
     Parameters
     ----------
-    dep : critmin.exposure.ImporterDependenceResult
+    dep : critmin.dependence.job.ImporterDependenceResult
         The importer-dependence job's result (``table`` with partner, name, share).
     top : int
         Suppliers shown.
@@ -505,7 +389,7 @@ def importer_concentration(dep, *, years: tuple[int, int] | None = None) -> go.F
 
     Parameters
     ----------
-    dep : critmin.exposure.ImporterDependenceResult
+    dep : critmin.dependence.job.ImporterDependenceResult
         The importer-dependence job's result (``years`` with hhi, top_supplier, top_share).
     years : (int, int), optional
         First and last year to show.

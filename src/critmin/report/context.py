@@ -89,7 +89,7 @@ class Analysis:
 
 #: The analyses after supply and exposure, in the order the report shows them.
 ANALYSES: dict[str, Analysis] = {a.id: a for a in (
-    Analysis("dependence", "Importer dependence (trade data)", "critmin.exposure",
+    Analysis("dependence", "Importer dependence (trade data)", "critmin.dependence.job",
              "importer_dependence", "Dependence", "How exposed is the importer, from trade data?"),
     Analysis("monitor", "Export signals (restriction monitor)", "critmin.monitor", "monitor",
              "Monitor", "Is a drop in exports a restriction?"),
@@ -189,8 +189,8 @@ class Context:
 
     @property
     def us_reliance(self) -> pd.DataFrame | None:
-        """:func:`critmin.exposure.us_net_import_reliance`."""
-        from critmin.exposure import us_net_import_reliance
+        """:func:`critmin.dependence.job.us_net_import_reliance`."""
+        from critmin.dependence import us_net_import_reliance
 
         return self.fetch("us_reliance",
                           lambda: us_net_import_reliance(self.commodity, warehouse=self.warehouse))
@@ -204,8 +204,8 @@ class Context:
 
     @property
     def us_sources(self) -> pd.DataFrame | None:
-        """:func:`critmin.exposure.us_import_sources`."""
-        from critmin.exposure import us_import_sources
+        """:func:`critmin.dependence.job.us_import_sources`."""
+        from critmin.dependence import us_import_sources
 
         return self.fetch("us_sources",
                           lambda: us_import_sources(self.commodity, warehouse=self.warehouse))

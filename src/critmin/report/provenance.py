@@ -12,7 +12,7 @@ from collections.abc import Iterable
 import pandas as pd
 from markupsafe import Markup, escape
 
-from critmin.metrics import governance
+from critmin import governance
 from critmin.report.charts import hhi_band_text
 from critmin.report.context import Context
 from critmin.warehouse import bundle_dir

@@ -230,7 +230,7 @@ def shares_table(trend) -> Table:
 
 
 def nir_table(nir: pd.DataFrame, commodity: str, region: str = "USA") -> Table:
-    """Net import reliance per year, as reported and recomputed (:mod:`critmin.exposure`)."""
+    """Net import reliance per year, as reported and recomputed (:mod:`critmin.dependence.job`)."""
     keep = ["year", "nir_detail", "nir_reported", "reported_qualifier", "reported_missing",
             "nir_computed", "production_t", "imports_t", "exports_t", "stock_change_t",
             "apparent_consumption_t", "computed_from", "estimated", "edition"]
@@ -254,7 +254,7 @@ def nir_table(nir: pd.DataFrame, commodity: str, region: str = "USA") -> Table:
 
 
 def import_sources_table(src: pd.DataFrame, commodity: str, region: str = "USA") -> Table:
-    """Import sources (shares of imports) as :func:`critmin.exposure.us_import_sources` gives them."""
+    """Import sources (shares of imports) as :func:`critmin.dependence.job.us_import_sources` gives them."""
     keep = ["partner", "partner_raw", "period", "detail", "share", "qualifier", "missing", "notes",
             "edition", "source"]
     df = src[[c for c in keep if c in src]].copy()
@@ -286,7 +286,7 @@ def frame_table(df: pd.DataFrame, name: str, title: str, note: str = "") -> Tabl
 
 # --------------------------------------------------------------------------- later analyses
 def dependence_table(dep) -> Table:
-    """Suppliers of :func:`critmin.exposure.importer_dependence` in its year."""
+    """Suppliers of :func:`critmin.dependence.job.importer_dependence` in its year."""
     t = dep.table
     df = t.assign(commodity=dep.commodity, importer=dep.importer, year=dep.year, by=dep.by,
                   hs_codes=";".join(dep.hs_codes), source=dep.source, edition=dep.edition)

@@ -17,7 +17,7 @@ series again, with a ``product``), ``consumption`` (the mass consumption series 
 apparent, reported or estimated; country USA) and, from MCS 2026, ``import_sources`` (shares as
 fractions). Values stay as published (``value``, ``unit``, ``missing``, ``qualifier``) and masses also
 go to ``quantity_t``. Net import reliance stays in percent in ``salient`` (unit ``%``); see
-:func:`critmin.metrics.dependence.nir_table` for fractions.
+:func:`critmin.dependence.nir.nir_table` for fractions.
 
 Column names of the wide files are read as ``[Group_]Statistic[_detail...]_unit``: the first token
 names the statistic (``USprod``/``Prod``/``Mine``/``Refinery`` production, ``Imports``, ``Exports``,

@@ -9,9 +9,10 @@
 Modules: :mod:`~critmin.stockpile.cover` (tonnes <-> days <-> money; the agencies' rules as data),
 :mod:`~critmin.stockpile.sizing` (expected annual cost ``h S + pi p E[L(S)]``, its minimum, the
 newsvendor check; :class:`PlanningParams`), :mod:`~critmin.stockpile.allocation` (a budget across
-materials: greedy checked by an LP with HiGHS; the efficient frontier), :mod:`~critmin.stockpile.policies`
-(0/60/100/180 days vs the optimum), :mod:`~critmin.stockpile.scenarios` (which disruption scenario each
-material is planned against), :mod:`~critmin.stockpile.job` (the jobs :func:`plan` and :func:`cover`).
+materials: greedy checked by an LP with HiGHS; the efficient frontier),
+:mod:`~critmin.stockpile.policies` (0/60/100/180 days vs the optimum),
+:mod:`~critmin.stockpile.planning_scenarios` (which disruption scenario each material is planned against),
+:mod:`~critmin.stockpile.job` (the jobs :func:`plan` and :func:`cover`).
 """
 
 from critmin.stockpile.allocation import Allocation, MaterialCurve, allocate_greedy, allocate_lp, frontier
@@ -35,8 +36,8 @@ from critmin.stockpile.job import (
     plan,
     size_stockpile,
 )
+from critmin.stockpile.planning_scenarios import PLANNING_SCENARIOS, find_scenario, planning_spec
 from critmin.stockpile.policies import months_of_cover, policy_table
-from critmin.stockpile.scenarios import PLANNING_SCENARIOS, find_scenario, planning_spec
 from critmin.stockpile.sizing import (
     Optimum,
     PlanningParams,

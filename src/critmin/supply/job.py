@@ -17,13 +17,13 @@ import pandas as pd
 from critmin._json import num as _num
 from critmin.commodities import get as get_commodity
 from critmin.errors import DataError
-from critmin.metrics.concentration import (
+from critmin.governance import wgi_mean, wgi_scaled
+from critmin.supply.concentration import (
     concentration_summary,
     governance_weighted_hhi,
     reserves_to_production,
     supply_table,
 )
-from critmin.metrics.governance import wgi_mean, wgi_scaled
 from critmin.warehouse import Warehouse
 
 __all__ = ["SupplyResult", "TrendResult", "supply", "trend", "production_rows", "coverage"]

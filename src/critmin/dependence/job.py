@@ -17,8 +17,9 @@ import pandas as pd
 
 from critmin._json import num as _num
 from critmin.commodities import get as get_commodity
+from critmin.dependence.importer import MEASURES, importer_dependence_table
+from critmin.dependence.nir import nir_table
 from critmin.errors import DataError
-from critmin.metrics.dependence import MEASURES, importer_dependence_table, nir_table
 from critmin.warehouse import Warehouse
 
 __all__ = ["us_net_import_reliance", "us_import_sources", "importer_dependence",
@@ -38,7 +39,7 @@ def us_net_import_reliance(commodity: str, *, warehouse: Warehouse) -> pd.DataFr
     Returns
     -------
     DataFrame
-        The columns of :func:`critmin.metrics.dependence.nir_table` (``nir_reported`` and
+        The columns of :func:`critmin.dependence.nir.nir_table` (``nir_reported`` and
         ``nir_computed`` as fractions [1]) plus ``edition_date``; one row per year and published
         series, from the latest MCS edition giving that year.
     """
@@ -243,7 +244,7 @@ def importer_dependence(
     """
     from critmin import hs as _hs
     from critmin.countries import UnknownCountryError, resolve
-    from critmin.metrics.concentration import hhi_band
+    from critmin.supply.concentration import hhi_band
 
     if by not in MEASURES:
         raise DataError(f"unknown measure {by!r}; expected one of {MEASURES}")

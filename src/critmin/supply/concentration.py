@@ -108,7 +108,7 @@ def governance_weighted_hhi(
     share : mapping of ISO3 to float
         Supply shares S_c [1] (fractions; not renormalised).
     wgi_scaled : mapping of ISO3 to float
-        WGI rescaled to 0–10, 10 = worst governance [1] (see ``critmin.metrics.governance``).
+        WGI rescaled to 0–10, 10 = worst governance [1] (see ``critmin.governance``).
     trade_factor : mapping of ISO3 to float, optional
         Trade parameter t_c [1] (0.8 EU trade agreement, 1 neutral, >1 export restrictions);
         1 for every country when omitted.

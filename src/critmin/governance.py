@@ -6,7 +6,7 @@ Pure functions on the ``governance`` table (see :func:`critmin.sources.wgi.read_
   [1, about -2.5..+2.5, higher is better governance];
 * :func:`wgi_scaled` — that mean rescaled to 0–10 with 10 = worst governance, using the fixed bounds
   ±2.5 (not the observed minimum and maximum) and clipped, as the EU (JRC) criticality method does
-  for ``HHI_WGI,t`` (see :func:`critmin.metrics.concentration.governance_weighted_hhi`);
+  for ``HHI_WGI,t`` (see :func:`critmin.supply.concentration.governance_weighted_hhi`);
 * :func:`geopolrisk_g` — the GeoPolRisk governance factor ``g = clip((2.5 - PV) / 5, 0, 1)`` from
   the Political Stability and Absence of Violence estimate (``pv``).
 

@@ -1,0 +1,285 @@
+"""Importer dependence: an importer's supplier shares, importer-side HHI and top supplier from
+bilateral trade rows.
+
+**Importer dependence** (METHODS.md §1, "importer-side concentration"): from bilateral ``trade`` rows
+(an importer's imports by partner), :func:`supplier_shares` gives each supplier's share of the
+importer's imports of a set of HS lines, :func:`importer_hhi` the HHI of those shares and
+:func:`top_supplier` the largest supplier; :func:`importer_dependence_table` puts them together per
+year. Rules:
+
+* Shares are of the **sum of the supplying countries** (and country groups such as ``BEL+LUX``). The
+  World row (``WLD``) is the published total: it is not a supplier, and is used to report how much of
+  it the partners cover (``share_of_world``, ``coverage``). Aggregates (``CT:490`` "Other Asia, nes",
+  ``CT:899`` "Areas, nes", free zones) and the importer's imports from itself (re-imports) are kept
+  out of shares and HHI, like "Other countries" in supply tables, and their sum is reported
+  (``other_sum``).
+* ``by="quantity_kg"`` (default) or ``"value_usd"``. A supplier whose quantity is missing (not
+  reported, suppressed) is left out of quantity shares and counted in ``n_missing``; its value is
+  still there to read.
+* Several HS lines are summed per partner; lines that contain one another (``2846`` and ``284690``)
+  would double count and raise. Two rows for one partner, line and year (two sources or editions)
+  raise: choose one first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["MEASURES", "supplier_shares", "importer_hhi", "top_supplier", "importer_dependence_table"]
+
+
+MEASURES = ("quantity_kg", "value_usd")
+"""Measures a share can be taken of: net weight [kg] or trade value [USD]."""
+
+_NONSUPPLIER_KINDS = ("aggregate", "bloc")
+
+
+def _codes(hs_codes) -> list[str]:
+    from critmin.hs import nested_pairs, normalize_code
+
+    codes = [hs_codes] if isinstance(hs_codes, (str, int)) else list(hs_codes)
+    if not codes:
+        raise ValueError("no HS codes given")
+    out = list(dict.fromkeys(normalize_code(c) for c in codes))
+    nested = nested_pairs(out)
+    if nested:
+        raise ValueError(f"HS lines {nested[0][0]} and {nested[0][1]} contain one another; summing "
+                         "them double counts (choose one level)")
+    return out
+
+
+def supplier_shares(
+    trade_df: pd.DataFrame,
+    importer: str,
+    hs_codes,
+    year: int | None = None,
+    by: str = "quantity_kg",
+    *,
+    flow: str = "import",
+    freq: str = "A",
+) -> pd.DataFrame:
+    """Each supplier's share of an importer's imports of a set of HS lines, per year.
+
+    Parameters
+    ----------
+    trade_df : DataFrame
+        Rows of the ``trade`` table (:mod:`critmin.schema`), one source and edition per value.
+    importer : str
+        ISO3 of the importing (reporting) country.
+    hs_codes : str or sequence of str
+        HS lines to sum (e.g. ``["2846"]``); lines must not contain one another.
+    year : int, optional
+        Only this year.
+    by : {"quantity_kg", "value_usd"}
+        Measure of the shares: net weight [kg] or value [USD].
+    flow : str, default "import"
+        Trade flow of the importer's rows.
+    freq : str, default "A"
+        ``A`` annual (periods are years) or ``M`` (the year of each month; sums over months).
+
+    Returns
+    -------
+    DataFrame
+        One row per year and supplier (countries and country groups; not ``WLD``, aggregates or the
+        importer itself), largest share first: ``importer``, ``year``, ``partner``,
+        ``partner_kind``, ``quantity_kg`` [kg], ``value_usd`` [USD], ``share`` [1] (of the suppliers'
+        sum of ``by``; NaN when the supplier's measure is missing), ``share_of_world`` [1] (of the
+        published World total, NaN without one), ``rank``, ``missing``; and per year
+        ``partner_sum``, ``world_total``, ``other_sum`` (aggregates and re-imports) [unit of ``by``],
+        ``coverage`` [1] ((partner_sum + other_sum) / world_total) and ``n_missing`` (suppliers
+        without the measure).
+
+    Raises
+    ------
+    ValueError
+        On an unknown measure, nested HS lines, or two rows for one partner, line and year.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> rows = pd.DataFrame({"reporter": "CHN", "flow": "import", "freq": "A", "hs_code": "2846",
+    ...     "period": "2024-01-01", "partner": ["MMR", "MYS", "WLD"],
+    ...     "partner_kind": ["country", "country", "aggregate"],
+    ...     "quantity_kg": [75.0, 25.0, 100.0], "value_usd": [1.0, 1.0, 2.0]})
+    >>> supplier_shares(rows, "CHN", ["2846"])[["partner", "share"]].to_dict("records")
+    [{'partner': 'MMR', 'share': 0.75}, {'partner': 'MYS', 'share': 0.25}]
+    """
+    if by not in MEASURES:
+        raise ValueError(f"unknown measure {by!r}; expected one of {MEASURES}")
+    codes = _codes(hs_codes)
+    cols = ["importer", "year", "partner", "partner_kind", "quantity_kg", "value_usd", "share",
+            "share_of_world", "rank", "missing", "partner_sum", "world_total", "other_sum",
+            "coverage", "n_missing"]
+    df = trade_df[(trade_df["reporter"] == importer) & (trade_df["flow"] == flow)
+                  & (trade_df["freq"] == freq)
+                  & trade_df["hs_code"].astype(str).isin(codes)].copy()
+    df["year"] = pd.to_datetime(df["period"].astype(str)).dt.year if len(df) else pd.Series(
+        dtype=int)
+    if year is not None:
+        df = df[df["year"] == int(year)]
+    if df.empty:
+        return pd.DataFrame(columns=cols)
+    key = ["year", "partner", "hs_code"] + (["period"] if freq == "M" else [])
+    dup = df.duplicated(key, keep=False)
+    if dup.any():
+        d = df[dup].sort_values(key).iloc[0]
+        raise ValueError(f"several rows for partner {d['partner']}, HS {d['hs_code']}, year "
+                         f"{d['year']} (sources or editions): select one of each first")
+    if "missing" not in df.columns:
+        df["missing"] = None
+    kind = df["partner_kind"].astype(object).where(df["partner_kind"].notna(), "country")
+    df["_role"] = np.where(df["partner"] == "WLD", "world",
+                           np.where((df["partner"] == importer) | kind.isin(_NONSUPPLIER_KINDS),
+                                    "other", "supplier"))
+
+    def _sum(s: pd.Series) -> float:
+        return float(s.sum()) if s.notna().all() else np.nan
+
+    agg = df.groupby(["year", "partner"], sort=True).agg(
+        partner_kind=("partner_kind", "first"),
+        role=("_role", "first"),
+        quantity_kg=("quantity_kg", _sum),
+        value_usd=("value_usd", _sum),
+        missing=("missing", lambda s: ";".join(sorted({str(x) for x in s.dropna() if str(x)}))
+                 or None),
+    ).reset_index()
+    out = []
+    for _y, grp in agg.groupby("year", sort=True):
+        sup = grp[grp["role"] == "supplier"].copy()
+        world = grp.loc[grp["role"] == "world", by]
+        world_total = float(world.iloc[0]) if len(world) and pd.notna(world.iloc[0]) else np.nan
+        other = grp.loc[grp["role"] == "other", by]
+        other_sum = float(other.sum()) if len(other) else 0.0
+        partner_sum = float(sup[by].sum())
+        sup["share"] = sup[by] / partner_sum if partner_sum > 0 else np.nan
+        sup["share_of_world"] = sup[by] / world_total if world_total > 0 else np.nan
+        sup = sup.sort_values([by, "partner"], ascending=[False, True], na_position="last")
+        sup["rank"] = np.arange(1, len(sup) + 1)
+        sup["importer"] = importer
+        sup["partner_sum"] = partner_sum
+        sup["world_total"] = world_total
+        sup["other_sum"] = other_sum
+        sup["coverage"] = (partner_sum + other_sum) / world_total if world_total > 0 else np.nan
+        sup["n_missing"] = int(sup[by].isna().sum())
+        out.append(sup)
+    if not out:
+        return pd.DataFrame(columns=cols)
+    res = pd.concat(out, ignore_index=True)
+    return res[cols].reset_index(drop=True)
+
+
+def importer_hhi(shares):
+    """HHI of an importer's supplier shares (METHODS.md §1: importer-side concentration).
+
+    Parameters
+    ----------
+    shares : DataFrame, Series, mapping or array
+        The output of :func:`supplier_shares` (then one HHI per year), or one year's shares [1] or
+        quantities (normalised to their sum).
+
+    Returns
+    -------
+    float or Series
+        ``sum(S_c^2)`` [1] in [1/n, 1]; a Series indexed by year for a :func:`supplier_shares`
+        table. NaN when no supplier has a positive measure.
+
+    Examples
+    --------
+    >>> round(importer_hhi({"MMR": 0.6, "LAO": 0.3, "MYS": 0.1}), 6)
+    0.46
+    """
+    from critmin.supply.concentration import hhi
+
+    if isinstance(shares, pd.DataFrame):
+        return shares.groupby("year")["share"].apply(lambda s: hhi(s.to_numpy())).rename("hhi")
+    vals = shares.values() if isinstance(shares, Mapping) else shares
+    return hhi(np.asarray(list(vals), float))
+
+
+def top_supplier(shares):
+    """The largest supplier and its share.
+
+    Parameters
+    ----------
+    shares : DataFrame, Series or mapping
+        The output of :func:`supplier_shares` (then one row per year), or one year's shares [1]
+        keyed by partner.
+
+    Returns
+    -------
+    tuple or DataFrame
+        ``(partner, share)`` [ISO3, 1] for one year (ties: alphabetical first; ``(None, nan)`` when
+        empty); a DataFrame ``year, top_supplier, top_share`` for a table.
+    """
+    if isinstance(shares, pd.DataFrame):
+        rows = []
+        for y, grp in shares.groupby("year", sort=True):
+            p, s = top_supplier(pd.Series(grp["share"].to_numpy(), index=grp["partner"]))
+            rows.append({"year": y, "top_supplier": p, "top_share": s})
+        return pd.DataFrame(rows, columns=["year", "top_supplier", "top_share"])
+    s = pd.Series(shares, dtype=float).dropna()
+    if s.empty or not (s > 0).any():
+        return None, float("nan")
+    s = s.sort_index().sort_values(ascending=False, kind="stable")
+    return str(s.index[0]), float(s.iloc[0])
+
+
+def importer_dependence_table(
+    trade_df: pd.DataFrame,
+    importer: str,
+    hs_codes,
+    *,
+    commodity: str | None = None,
+    by: str = "quantity_kg",
+    year: int | None = None,
+    flow: str = "import",
+    freq: str = "A",
+) -> pd.DataFrame:
+    """Tidy importer-dependence table: supplier shares with the year's HHI and top supplier.
+
+    Parameters
+    ----------
+    trade_df : DataFrame
+        ``trade`` rows, one source and edition per value.
+    importer : str
+        ISO3 of the importer.
+    hs_codes : str or sequence of str
+        HS lines summed (see :func:`supplier_shares`).
+    commodity : str, optional
+        Catalogue id written to the ``commodity`` column.
+    by : {"quantity_kg", "value_usd"}
+        Measure of the shares.
+    year : int, optional
+        Only this year.
+    flow, freq : str
+        As :func:`supplier_shares`.
+
+    Returns
+    -------
+    DataFrame
+        The columns of :func:`supplier_shares` plus ``commodity``, ``hhi`` [1], ``hhi_points``
+        [points, 0-10,000], ``top_supplier`` [ISO3], ``top_share`` [1] and ``n_suppliers`` (suppliers
+        with a positive measure), per year.
+    """
+    sh = supplier_shares(trade_df, importer, hs_codes, year=year, by=by, flow=flow, freq=freq)
+    if sh.empty:
+        return sh.assign(commodity=pd.Series(dtype=object), hhi=pd.Series(dtype=float),
+                         hhi_points=pd.Series(dtype=float), top_supplier=pd.Series(dtype=object),
+                         top_share=pd.Series(dtype=float), n_suppliers=pd.Series(dtype=int))
+    h = importer_hhi(sh)
+    top = top_supplier(sh).set_index("year")
+    n = sh.assign(pos=sh[by] > 0).groupby("year")["pos"].sum()
+    out = sh.assign(
+        commodity=commodity,
+        hhi=sh["year"].map(h),
+        top_supplier=sh["year"].map(top["top_supplier"]),
+        top_share=sh["year"].map(top["top_share"]),
+        n_suppliers=sh["year"].map(n).astype(int),
+    )
+    out["hhi_points"] = out["hhi"] * 10_000
+    first = ["importer", "commodity", "year", "partner"]
+    return out[first + [c for c in out.columns if c not in first]]
+
