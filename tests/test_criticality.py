@@ -22,22 +22,23 @@ from critmin.criticality import (
     load_parameters,
     write_parameters,
 )
-from critmin.errors import DataError
-from critmin.governance import wgi_mean, wgi_scaled
-from critmin.metrics.criticality import (
+from critmin.criticality.eu import (
     eu_economic_importance,
     eu_is_critical,
     eu_round,
     eu_supply_risk,
     eu_supply_risk_stages,
-    geopolrisk,
-    geopolrisk_cf,
     hhi_wgi_t,
     sector_value_added,
+)
+from critmin.criticality.geopolrisk import geopolrisk, geopolrisk_cf
+from critmin.criticality.usgs import (
     usgs_disruption_potential,
     usgs_supply_risk,
     usgs_trade_exposure,
 )
+from critmin.errors import DataError
+from critmin.governance import wgi_mean, wgi_scaled
 from critmin.warehouse import bundle_dir, open_warehouse
 
 
@@ -548,3 +549,20 @@ def test_orchestrator_errors(wh):
         criticality(method="usgs", importer="JPN", warehouse=wh)
     with pytest.raises(DataError, match="not assessed"):
         criticality(method="eu", assessment=2017, commodity="unobtainium", warehouse=wh)
+
+
+# ============================================================================ package layout
+def test_package_reexports_every_public_name():
+    # ``from critmin.criticality import X`` works for every public X of the method modules (the
+    # old critmin.metrics.criticality names included), and is the module's own object
+    import importlib
+
+    import critmin.criticality as pkg
+
+    for sub in ("eu", "eu_published", "usgs", "geopolrisk", "parameters", "results"):
+        mod = importlib.import_module(f"critmin.criticality.{sub}")
+        for name in mod.__all__:
+            assert name in pkg.__all__, (sub, name)
+            assert getattr(pkg, name) is getattr(mod, name), (sub, name)
+    assert list(pkg.METHODS) == ["eu", "usgs", "geopolrisk"]
+    assert all(callable(run) for run in pkg.METHODS.values())

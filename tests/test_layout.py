@@ -64,8 +64,10 @@ def _imports(path: Path) -> set[str]:
             if mod.split(".")[0] != "critmin":
                 continue
             out.add(mod)
-            out |= {f"{mod}.{a.name}" for a in node.names if (SRC.parent / f"{mod}.{a.name}".replace(
-                ".", "/")).with_suffix(".py").exists() or (SRC.parent / f"{mod}.{a.name}".replace(".", "/")).is_dir()}
+            for a in node.names:  # "from critmin.x import y" where y is a module
+                sub = SRC.parent / f"{mod}.{a.name}".replace(".", "/")
+                if sub.with_suffix(".py").exists() or sub.is_dir():
+                    out.add(f"{mod}.{a.name}")
     return out
 
 

@@ -261,7 +261,7 @@ def test_trade_dependence_numbers_equal_the_api(wh, page):
 @pytest.mark.skipif(not ANALYSES["criticality"].available(), reason="criticality not landed")
 def test_criticality_numbers_equal_the_api(built, page, wh):
     from critmin.criticality import criticality
-    from critmin.metrics.criticality import EI_THRESHOLD, SR_THRESHOLD
+    from critmin.criticality.eu import EI_THRESHOLD, SR_THRESHOLD
 
     nums = _nums(page)
     eu = criticality("rare-earths", method="eu", importer="USA", warehouse=wh).materials[0]

@@ -513,7 +513,7 @@ def criticality_matrix(points: pd.DataFrame, *, sr_threshold: float, ei_threshol
         One row per material: ``label``, ``supply_risk`` [1], ``economic_importance`` [1],
         ``critical`` (bool or None); rows without both scores are left out.
     sr_threshold, ei_threshold : float
-        The method's thresholds [1] (:data:`critmin.metrics.criticality.SR_THRESHOLD`, ...).
+        The method's thresholds [1] (:data:`critmin.criticality.eu.SR_THRESHOLD`, ...).
     highlight : str, optional
         Label to emphasise.
     title : str

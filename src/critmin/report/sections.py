@@ -414,7 +414,7 @@ def criticality_matrix_view(contexts: list[Context], highlight: str | None = Non
     """The EU criticality matrix of several commodities (each context's EU result)."""
     if not ANALYSES["criticality"].available():
         return None
-    from critmin.metrics.criticality import EI_THRESHOLD, SR_THRESHOLD
+    from critmin.criticality.eu import EI_THRESHOLD, SR_THRESHOLD
 
     rows = []
     for c in contexts:

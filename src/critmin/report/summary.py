@@ -351,7 +351,7 @@ def _disruption_fact(ctx: Context) -> Fact | None:
 def _criticality_fact(ctx: Context) -> Fact | None:
     if not ANALYSES["criticality"].available():
         return None
-    from critmin.metrics.criticality import EI_THRESHOLD, SR_THRESHOLD
+    from critmin.criticality.eu import EI_THRESHOLD, SR_THRESHOLD
 
     f = Fact("criticality", "How critical is it?")
     res = ctx.analysis("criticality") or {}

@@ -59,7 +59,7 @@ Notes
   one line (magnesium, ``Construction``, 13 %, lines 192–193): an exact repeat is kept once and noted.
   It also gives manganese shifted value-added figures (e.g. C24 with 204,200 M EUR, which the other
   materials give C28); the reader keeps them as written, the assessment uses one value per sector
-  (:func:`critmin.metrics.criticality.sector_value_added`).
+  (:func:`critmin.criticality.eu.sector_value_added`).
 * The trade-parameter list (CritMAT ``eureport_tradeparameters.csv``) has ``category`` primary /
   refined (-> stage E / P) and ``scope`` world / eu (-> GS / EU); its ``date_year`` (2025) is the
   transcription's, not the assessment's, and is not kept.

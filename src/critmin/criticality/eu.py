@@ -1,10 +1,8 @@
-"""Criticality: EU (JRC) supply risk and economic importance, USGS-style supply risk, GeoPolRisk.
+"""The EU (JRC) method: supply risk, economic importance and the critical call (METHODS.md §2), and
+:func:`assess_eu_current`, the method on the warehouse's latest data.
 
-Pure functions (METHODS.md §2); the jobs that feed them from the warehouse and from the EU's own
-published inputs are in :mod:`critmin.criticality`.
-
-EU (Blengini et al. 2017, JRC EUR 28654 EN, doi:10.2760/73303; EC 2017 Guidelines; used for the 2017,
-2020 and 2023 lists and Regulation (EU) 2024/1252 Annex II):
+Blengini et al. 2017, JRC EUR 28654 EN, doi:10.2760/73303; EC 2017 Guidelines; used for the 2017,
+2020 and 2023 lists and Regulation (EU) 2024/1252 Annex II:
 
 * ``HHI_WGI,t = sum_c S_c^2 * WGI_c * t_c`` on a 0–10 scale (:func:`hhi_wgi_t`), ``WGI_c`` the mean of
   the six WGI estimates rescaled to 0–10 with the fixed bounds ±2.5 (10 = worst;
@@ -19,35 +17,37 @@ EU (Blengini et al. 2017, JRC EUR 28654 EN, doi:10.2760/73303; EC 2017 Guideline
   end-use share in NACE 2-digit sector s [1], Q_s its value added [MEUR], max over the sectors;
 * critical when ``SR >= 1.0 and EI >= 2.8`` on the rounded values (:func:`eu_is_critical`).
 
-USGS-style (Nassar & Fortier 2021, USGS OFR 2021-1045; Nassar et al. 2020, Sci. Adv. 6:eaay8647):
-``SR = DP * TE * EV``, each factor in [0, 1] (:func:`usgs_supply_risk`). critmin computes
-``DP`` as the governance-weighted production concentration on the fixed WGI bounds, scaled to [0, 1]
-(:func:`usgs_disruption_potential`: ``sum_c S_c^2 * WGI_c / 10``), ``TE`` as the net import reliance
-clipped to [0, 1] (a net exporter has TE = 0; :func:`usgs_trade_exposure`), and takes ``EV``
-(economic vulnerability) as an input: there is no economic-vulnerability data in the bundled dataset,
-so EV is reported missing and SR is not computed unless the user supplies it. This follows the
-structure of the USGS method, not its exact factor definitions, and does not reproduce USGS scores.
-
-GeoPolRisk (Gemechu et al. 2015; Koyamparambath et al. 2024; geopolrisk-py 2.x):
-``GeoPolRisk_A,c = HHI_A * sum_i(g_i * f_A,i,c) / (p_A,c + F_A,c)`` (:func:`geopolrisk`), g_i from the
-WGI political-stability estimate (:func:`critmin.governance.geopolrisk_g`), the importer's own
-g = 0, partners without a WGI value reported and left out of the sum (so the score is then a lower
-bound), never scored silently.
+The formulas are pure functions. The EU's own 2017 and 2023 assessments are run by
+:mod:`critmin.criticality.eu_published`; :func:`assess_eu_current` feeds the formulas from the
+warehouse (USGS world production shares, WGI) and the parameters file
+(:mod:`critmin.criticality.parameters`).
 """
 
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
+from critmin.criticality._common import (
+    _Governance,
+    _isnan,
+    _nan,
+    _rank,
+    _top,
+    _UsNir,
+    _world_shares,
+)
+from critmin.criticality.results import CriticalityResult, MaterialAssessment
+from critmin.errors import CritminError
+
 __all__ = [
     "SR_THRESHOLD",
     "EI_THRESHOLD",
-    "USGS_THRESHOLD",
     "SUPPLY_DATA",
     "eu_round",
     "hhi_wgi_t",
@@ -57,29 +57,16 @@ __all__ = [
     "sector_value_added",
     "eu_economic_importance",
     "eu_is_critical",
-    "usgs_disruption_potential",
-    "usgs_trade_exposure",
-    "usgs_supply_risk",
-    "geopolrisk",
-    "GeoPolRiskResult",
-    "geopolrisk_cf",
+    "assess_eu_current",
 ]
+
 
 SR_THRESHOLD = 1.0
 """EU supply-risk threshold [1] (SR >= 1.0)."""
 EI_THRESHOLD = 2.8
 """EU economic-importance threshold [1] (EI >= 2.8)."""
-USGS_THRESHOLD = 0.40
-"""USGS 2022 list: critical when the recency-weighted mean supply risk is at least 0.40 [1]."""
 SUPPLY_DATA = ("GS+EU", "GSonly", "EUonly")
 """Which supply data enter the EU SR at a stage."""
-
-
-def _nan(x: object) -> bool:
-    try:
-        return x is None or math.isnan(float(x))  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return True
 
 
 def eu_round(x: float, digits: int = 1) -> float:
@@ -394,188 +381,201 @@ def eu_is_critical(sr: float, ei: float, *, sr_threshold: float = SR_THRESHOLD,
     return True
 
 
-def usgs_disruption_potential(
-    shares: Mapping[str, float] | pd.Series,
-    wgi_scaled: Mapping[str, float] | pd.Series,
-) -> HhiWgiT:
-    """Disruption potential ``DP = sum_c S_c^2 * WGI_c / 10`` in [0, 1].
+# ============================================================================ on the warehouse
+def _us_sourcing(cid: str, nir: float, warehouse) -> tuple[pd.Series | None, str]:
+    """U.S. sourcing shares: domestic share 1 - NIR, partner c: NIR * import share_c."""
+    from critmin.dependence import us_import_sources
 
-    The governance-weighted production concentration (HHI on fractions times the WGI mean rescaled
-    with the fixed bounds ±2.5 to 0–1, 1 = worst), as critmin implements the DP factor of Nassar &
-    Fortier (2021).
-
-    Parameters
-    ----------
-    shares : mapping of ISO3 to float
-        World production shares [1].
-    wgi_scaled : mapping of ISO3 to float
-        WGI scaled 0–10 [1].
-
-    Returns
-    -------
-    HhiWgiT
-        ``value`` is DP [1, 0–1]; countries without WGI are in ``lacking``.
-    """
-    res = hhi_wgi_t(shares, wgi_scaled)
-    res.value = res.value / 10.0
-    res.contributions["contribution"] = res.contributions["contribution"] / 10.0
-    return res
+    if _isnan(nir):
+        return None, "no net import reliance"
+    src = us_import_sources(cid, warehouse=warehouse)
+    if src.empty:
+        return None, "no U.S. import sources"
+    details = sorted(set(src["detail"].fillna("")))
+    pick = [d for d in details if any(w in d.casefold() for w in ("total", "all", "combined"))]
+    if len(details) == 1:
+        det = details[0]
+    elif len(pick) == 1:
+        det = pick[0]
+    else:
+        return None, (f"several U.S. import-source series ({'; '.join(details)}) and none is a total")
+    s = src[src["detail"].fillna("") == det].groupby("partner")["share"].sum().astype(float)
+    out = s * float(nir)
+    out["USA"] = out.get("USA", 0.0) + (1.0 - float(nir))
+    period = src["period"].iloc[0]
+    return out, (f"U.S. sourcing = domestic {1 - nir:.0%} + imports {nir:.0%} split by the MCS import "
+                 f"sources {period} ({det})")
 
 
-def usgs_trade_exposure(nir: float) -> float:
-    """Trade exposure TE from net import reliance: ``clip(NIR, 0, 1)`` [1]; a net exporter (NIR < 0 or
-    reported ``E``, passed as 0) has TE = 0; NaN stays NaN."""
-    if _nan(nir):
-        return float("nan")
-    return float(min(max(float(nir), 0.0), 1.0))
-
-
-def usgs_supply_risk(dp: float, te: float, ev: float) -> float:
-    """USGS-style supply risk ``SR = DP * TE * EV`` [1, 0–1] (Nassar & Fortier 2021).
-
-    Parameters
-    ----------
-    dp : float
-        Disruption potential [1, 0–1].
-    te : float
-        Trade exposure [1, 0–1].
-    ev : float
-        Economic vulnerability [1, 0–1]; no default: NaN when not supplied.
-
-    Returns
-    -------
-    float
-        SR [1]; NaN when any factor is missing.
-
-    Raises
-    ------
-    ValueError
-        When a factor is outside [0, 1].
-    """
-    for name, v in (("dp", dp), ("te", te), ("ev", ev)):
-        if not _nan(v) and not -1e-12 <= float(v) <= 1.0 + 1e-12:
-            raise ValueError(f"{name} must be in [0, 1], got {v}")
-    if _nan(dp) or _nan(te) or _nan(ev):
-        return float("nan")
-    return float(dp) * float(te) * float(ev)
-
-
-@dataclass
-class GeoPolRiskResult:
-    """A GeoPolRisk score and its parts.
-
-    Attributes
-    ----------
-    score : float
-        ``HHI * sum_i(g_i * f_i) / (p + F)`` [1, 0–1]; a lower bound when partners are unscored.
-    hhi : float
-        Production HHI of the commodity [1].
-    weighted_imports : float
-        ``sum_i g_i * f_i`` over the scored partners [t].
-    denominator : float
-        ``p + F`` [t].
-    partners : DataFrame
-        Per partner: imports [t], g [1], contribution [t] (``g * f``), scored (bool).
-    unscored : list of str
-        Partners with imports and no g (no WGI value): reported, not scored.
-    unscored_imports : float
-        Their imports [t].
-    """
-
-    score: float
-    hhi: float
-    weighted_imports: float
-    denominator: float
-    partners: pd.DataFrame
-    unscored: list[str] = field(default_factory=list)
-    unscored_imports: float = 0.0
-
-
-def geopolrisk(
-    hhi: float,
-    imports: Mapping[str, float] | pd.Series,
-    g: Mapping[str, float] | pd.Series,
-    domestic_production: float,
-    total_imports: float | None = None,
+def assess_eu_current(
+    warehouse,
     *,
-    importer: str | None = None,
-) -> GeoPolRiskResult:
-    """GeoPolRisk of an importer for one commodity (Koyamparambath et al. 2024, METHODS.md §2).
-
-    ``GeoPolRisk_A,c = HHI_A * sum_i(g_i * f_A,i,c) / (p_A,c + F_A,c)``.
+    importer: str = "EU",
+    year: int | None = None,
+    parameters: pd.DataFrame | None = None,
+    commodities: list[str] | None = None,
+) -> CriticalityResult:
+    """The EU method on the warehouse's latest USGS shares and WGI with the latest EU parameters.
 
     Parameters
     ----------
-    hhi : float
-        HHI of world production of the commodity, on fractions [1].
-    imports : mapping of ISO3 to float
-        f_i: the importer's imports from each partner [t].
-    g : mapping of ISO3 to float
-        g_i = clip((2.5 - PV_i) / 5, 0, 1) [1] (:func:`critmin.governance.geopolrisk_g`).
-    domestic_production : float
-        p: the importer's own production [t] (0 when it produces none).
-    total_imports : float, optional
-        F: total imports [t]; default the sum of ``imports``. When larger than that sum, the rest
-        comes from partners not listed and is not scored (the score is a lower bound).
-    importer : str, optional
-        ISO3 of the importer: its own g is 0 (re-imports are not foreign supply).
+    warehouse : Warehouse
+        Where the data live.
+    importer : str
+        ``EU`` (EU sourcing shares and IR of the 2023 study), ``USA`` (MCS net import reliance and
+        import sources), or another ISO3 code (no sourcing data: global supply term only, flagged).
+    year : int, optional
+        Production year [calendar year]; default each commodity's latest.
+    parameters : DataFrame, optional
+        :func:`load_parameters` output (default the package's file).
+    commodities : list of str, optional
+        Restrict to these commodity ids.
 
     Returns
     -------
-    GeoPolRiskResult
-
-    Raises
-    ------
-    ValueError
-        For negative quantities, an HHI outside [0, 1], a g outside [0, 1], or a zero denominator.
+    CriticalityResult
     """
-    f = pd.Series(imports, dtype=float).dropna()
-    gg = pd.Series(g, dtype=float)
-    if (f < 0).any():
-        raise ValueError("imports must be non-negative")
-    if _nan(hhi) or not 0.0 <= float(hhi) <= 1.0 + 1e-12:
-        raise ValueError(f"hhi must be in [0, 1], got {hhi}")
-    if ((gg < 0) | (gg > 1)).any():
-        raise ValueError("g must be in [0, 1]")
-    if _nan(domestic_production) or float(domestic_production) < 0:
-        raise ValueError(f"domestic production must be a non-negative number, got "
-                         f"{domestic_production}")
-    big_f = float(f.sum()) if total_imports is None or _nan(total_imports) else float(total_imports)
-    if big_f < float(f.sum()) * (1 - 1e-9):
-        raise ValueError(f"total imports {big_f} are below the sum of partners {f.sum()}")
-    denom = float(domestic_production) + big_f
-    if denom <= 0:
-        raise ValueError("domestic production plus imports is zero: no supply to weigh")
-    rows, unscored = [], []
-    for c, q in f.items():
-        gi = 0.0 if importer is not None and c == importer else gg.get(c, np.nan)
-        if _nan(gi):
-            if q > 0:
-                unscored.append(str(c))
-            rows.append((c, q, np.nan, np.nan, False))
-        else:
-            rows.append((c, q, float(gi), float(gi) * q, True))
-    parts = pd.DataFrame(rows, columns=["partner", "imports_t", "g", "contribution_t", "scored"])
-    parts = parts.sort_values("imports_t", ascending=False, kind="stable").reset_index(drop=True)
-    weighted = float(parts["contribution_t"].sum())
-    return GeoPolRiskResult(
-        score=float(hhi) * weighted / denom, hhi=float(hhi), weighted_imports=weighted,
-        denominator=denom, partners=parts, unscored=unscored,
-        unscored_imports=float(f[unscored].sum()) + max(big_f - float(f.sum()), 0.0))
+    # the parameters module builds on the formulas above, so it is imported here, not at the top
+    from critmin.criticality.parameters import _par, _ptext, _pval, load_parameters
+    from critmin.supply import supply
+
+    params = parameters if parameters is not None else load_parameters()
+    imp = importer.upper()
+    cids = sorted(set(params.loc[params["parameter"] == "stage_map", "commodity"]))
+    if commodities:
+        cids = [c for c in cids if c in set(commodities)]
+    mats = []
+    notes = [f"parameters: {params.attrs.get('path', 'given')}",
+             "global supply: USGS world production shares (of the published world total) at the "
+             "mapped stage; 'Other countries' has no WGI and is left out (its share is shown)"]
+    if imp != "EU":
+        notes.append(f"importer {imp}: the EU's trade parameters are kept where they exceed 1 "
+                     "(export restrictions) and set to 1 where they are 0.8 (EU trade agreements)")
+    wgi_years = set()
+    gov = _Governance(warehouse)
+    us_nir = _UsNir(warehouse) if imp == "USA" else None
+    for cid in cids:
+        mat = _par(params, cid, "stage_map")["material"].iloc[0]
+        missing: list[str] = []
+        mnotes: list[str] = []
+        eol = _pval(params, cid, "eol_rir")
+        si_sr = _pval(params, cid, "si_sr")
+        for n, v in (("eol_rir", eol), ("si_sr", si_sr)):
+            if _isnan(v):
+                missing.append(n)
+        factors: dict = {"eu_material": mat, "eol_rir": eol, "si_sr": si_sr}
+        nir, nir_src = (us_nir.get(cid) if us_nir is not None else (np.nan, ""))
+        best: tuple[float, str] | None = None
+        for r in _par(params, cid, "stage_map").itertuples(index=False):
+            st, usgs_stage = r.stage, r.text
+            f: dict = {"usgs_stage": usgs_stage}
+            try:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    res = supply(cid, stage=usgs_stage, year=year, warehouse=warehouse)
+            except (CritminError, KeyError) as exc:
+                missing.append(f"global supply shares at {st} ({usgs_stage}): {exc}")
+                factors[st] = f
+                continue
+            wgi, wy = gov.scaled(res.year)
+            wgi_years.add(wy)
+            shares = _world_shares(res)
+            tpar = _par(params, cid, "t", stage=st).set_index("country")["value"]
+            if imp != "EU":
+                tpar = tpar.clip(lower=1.0)
+            hg = hhi_wgi_t(shares, wgi, tpar)
+            f.update({"year": res.year, "edition": res.edition, "wgi_year": wy,
+                      "hhi": res.hhi, "hhi_wgi_t_gs": hg.value, "gs_top": _top(hg),
+                      "other_countries_share": (res.other_countries / res.world_total
+                                                if res.world_total else None)})
+            if hg.lacking:
+                mnotes.append(f"{st}: no WGI {wy} for {', '.join(hg.lacking)} ({hg.lacking_share:.1%}"
+                              " of world production): left out")
+            # the importer's side
+            he = None
+            if imp == "EU":
+                sd = _ptext(params, cid, "supply_data", stage=st)
+                ir = _pval(params, cid, "ir", stage=st)
+                es = _par(params, cid, "eu_sourcing_share", stage=st)
+                es = es[es["value"].notna()].set_index("country")["value"]
+                et = _par(params, cid, "eu_t", stage=st).set_index("country")["value"]
+                if len(es):
+                    he = hhi_wgi_t(es, wgi, et)
+                if not sd:
+                    missing.append(f"supply_data at {st}")
+                elif sd in ("GS+EU", "EUonly") and he is None:
+                    mnotes.append(f"{st}: no EU sourcing shares for {mat}: SR on global supply only")
+                    sd = "GSonly"
+                f["ir_source"] = "EU CRM 2023"
+            elif imp == "USA":
+                ir = nir
+                sh, how = _us_sourcing(cid, nir, warehouse)
+                if sh is not None:
+                    he = hhi_wgi_t(sh, wgi)
+                    sd = "GS+EU"
+                    mnotes.append(how)
+                else:
+                    sd = "GSonly"
+                    mnotes.append(f"{st}: U.S. sourcing not known ({how}): SR on global supply only")
+                f["ir_source"] = nir_src
+            else:
+                ir, sd = np.nan, "GSonly"
+                missing.append(f"importer sourcing shares and IR of {imp}")
+            f.update({"supply_data": sd, "ir": ir, "hhi_wgi_t_importer": he.value if he else None,
+                      "importer_top": _top(he)})
+            if sd == "GS+EU" and _isnan(ir):
+                missing.append(f"ir at {st}")
+            sr = eu_supply_risk(hg.value, he.value if he else np.nan, ir, eol, si_sr, sd) \
+                if sd else float("nan")
+            f["sr_exact"] = sr
+            f["sr"] = eu_round(sr)
+            factors[st] = f
+            if not _isnan(sr) and (best is None or sr > best[0]):
+                best = (sr, st)
+        sr_exact, stage = best if best else (float("nan"), None)
+        ei, emiss = _ei_from_params(params, cid, factors)
+        missing += emiss
+        sr, eir = eu_round(sr_exact), eu_round(ei)
+        listed = _ptext(params, cid, "eu_list_2023")
+        mats.append(MaterialAssessment(
+            material=cid, commodity=cid, supply_risk=sr, economic_importance=eir,
+            critical=eu_is_critical(sr, eir), stage=stage,
+            factors={**factors, "sr_exact": sr_exact, "ei_exact": ei}, missing=missing,
+            notes=[n for n in (_par(params, cid, "stage_map")["note"].iloc[0],) if n] + mnotes,
+            published={"eu_list_2023": listed or None, "eu_material": mat}))
+    if wgi_years:
+        notes.append(f"WGI: latest data year not after each production year "
+                     f"({', '.join(str(y) for y in sorted(wgi_years))}), mean of the six indicators "
+                     "scaled 0-10 on the fixed bounds +/-2.5")
+    return CriticalityResult("eu", imp, year, None, _rank(mats), notes=notes)
 
 
-def geopolrisk_cf(score: float, price: float, reference_price: float) -> float:
-    """GeoPolRisk characterisation factor: ``score * price / reference_price`` [1].
+def _ei_from_params(params: pd.DataFrame, cid: str, factors: dict) -> tuple[float, list[str]]:
+    from critmin.criticality.parameters import _par, _pval
 
-    Parameters
-    ----------
-    score : float
-        GeoPolRisk score [1].
-    price : float
-        Average import price of the commodity [USD/kg].
-    reference_price : float
-        Average import price of the reference commodity (copper) [USD/kg].
-    """
-    if _nan(score) or _nan(price) or _nan(reference_price) or reference_price <= 0:
-        return float("nan")
-    return float(score) * float(price) / float(reference_price)
+    direct = _pval(params, cid, "ei")
+    if not _isnan(direct):
+        factors["ei_source"] = _par(params, cid, "ei")["note"].iloc[0] or "given"
+        return direct, []
+    eus = _par(params, cid, "end_use_share")
+    eus = eus[eus["value"].notna()]
+    if eus.empty:
+        return float("nan"), ["ei: no end-use shares"]
+    si_ei = _pval(params, cid, "si_ei")
+    va = _par(params, cid, "sector_va").set_index("sector")["value"]
+    qmax = _pval(params, cid, "max_sector_va")
+    alloc = eus[eus["sector"] != ""]
+    a = alloc.groupby("sector")["value"].sum()
+    miss = []
+    if _isnan(si_ei):
+        miss.append("si_ei")
+    lacking_va = [s for s in a.index if _isnan(va.get(s))]
+    if lacking_va:
+        miss.append("sector_va of " + ", ".join(lacking_va))
+    if _isnan(qmax):
+        miss.append("max_sector_va")
+    ei = eu_economic_importance(a, va, si_ei, None if _isnan(qmax) else qmax)
+    factors.update({"si_ei": si_ei, "end_use": {s: float(v) for s, v in a.items()},
+                    "unallocated_share": float(eus.loc[eus["sector"] == "", "value"].sum()),
+                    "max_sector_va_meur": qmax})
+    return ei, miss

@@ -1,1 +1,0 @@
-"""Analyses: concentration, dependence, governance, criticality (pure functions on DataFrames)."""
