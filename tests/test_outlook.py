@@ -272,6 +272,10 @@ def test_stage_aware_supply(wh):
                   warehouse=wh).source == "usgs-mcs"
     cu = supply("copper", stage="refinery", year=2024, source="iea", warehouse=wh)
     assert cu.source == "iea" and cu.basis == "refined copper"
+    li = supply("lithium", source="iea", warehouse=wh)  # the default stage and IEA's base year
+    assert (li.stage, li.year, li.source) == ("mine", 2024, "iea")
+    # /supply/Lithium/mining/countries/Australia/2024 = 89.969451315 kt
+    assert li.table.set_index("country").loc["AUS", "quantity"] == pytest.approx(89_969.451315)
     with pytest.raises(DataError, match="no 'refinery' production"):
         supply("rare-earths", stage="refinery", warehouse=wh)  # the Python default stays USGS
     with pytest.raises(DataError, match="2024, 2030, 2035, 2040 only"):

@@ -57,6 +57,8 @@ SOURCE_TITLES = {
 """Source id -> title, for outputs that name where a stage comes from."""
 
 IEA_TABLE = "outlook_supply"
+STAGE_NAMES = ("mine", "refinery")
+"""The stages IEA's table has, in critmin's names."""
 
 
 def iea_rows(warehouse: Warehouse, commodity: str, stage: str | None = None) -> pd.DataFrame:
@@ -185,7 +187,8 @@ def iea_supply(
     year : int, optional
         2024 (IEA's base year, the default) or a projection year (2030, 2035, 2040: IEA base case).
     stage : str, optional
-        ``mine`` or ``refinery`` (default ``refinery``: the stage USGS mostly lacks).
+        ``mine`` or ``refinery``; default the commodity's default stage (``mine``), as in
+        :func:`critmin.supply.supply`.
     edition : str, optional
         An IEA edition (``IEA-CMDE-2025``); default the latest.
     warehouse : Warehouse
@@ -207,7 +210,7 @@ def iea_supply(
         When IEA does not cover the commodity, stage, year or edition.
     """
     com = get_commodity(commodity)
-    st = stage or "refinery"
+    st = stage or (com.default_stage if com.default_stage in STAGE_NAMES else "mine")
     rows = iea_rows(warehouse, com.id, st)
     if edition:
         rows = warehouse.table(IEA_TABLE, commodity=com.id, stage=st, case="base", edition=edition)
