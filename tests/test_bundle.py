@@ -42,3 +42,19 @@ def test_manifest_hashes_match_raw_files(shared_data):
     for name, info in committed["files"].items():
         path = shared_data / info["path"]
         assert hashlib.sha256(path.read_bytes()).hexdigest() == info["sha256"], name
+
+
+def test_bundle_includes_the_iea_outlook_tables():
+    manifest = json.loads((bundle_dir() / "manifest.json").read_text("utf-8"))
+    assert {"outlook_supply", "outlook_demand"} <= set(manifest["tables"])
+    files = [f for f in manifest["files"].values() if f["source"] == "iea"]
+    assert len(files) == 1 and files[0]["edition"] == "IEA-CMDE-2025"
+    assert files[0]["path"] == "iea/iea_critical_minerals_data_explorer_2025ed_converted.json"
+    assert files[0]["rows"] == {"outlook_supply": 340, "outlook_demand": 3056}
+    sup = pd.read_parquet(bundle_dir() / "outlook_supply.parquet")
+    # /supply/Rare Earth Elements/refining/countries/China/2024 = 73.75667016860831 kt
+    chn = sup[(sup["commodity"] == "rare-earths") & (sup["stage"] == "refinery")
+              & (sup["country"] == "CHN") & (sup["year"] == 2024)]
+    assert chn["quantity_t"].tolist() == pytest.approx([73_756.67016860831])
+    assert set(sup.loc[sup["commodity"] == "rare-earths", "basis"]) == {
+        "magnet rare earth elements (Nd, Pr, Dy, Tb)"}

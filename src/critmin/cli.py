@@ -97,6 +97,9 @@ def supply(
     stage: Annotated[str | None, typer.Option(help="mine, refinery, ...")] = None,
     product: Annotated[str | None, typer.Option(help="Product when a stage has several.")] = None,
     edition: Annotated[str | None, typer.Option(help="Force an edition, e.g. MCS2025.")] = None,
+    source: Annotated[str, typer.Option(
+        help="usgs, iea or auto: USGS where it has the stage, else the IEA Critical Minerals "
+             "Data Explorer (refining of rare earths, lithium, cobalt, nickel, graphite).")] = "auto",
     as_json: JsonOpt = False,
     as_csv: CsvOpt = False,
 ) -> None:
@@ -106,7 +109,7 @@ def supply(
     try:
         with _warehouse() as wh:
             res = run(commodity, year=year, stage=stage, product=product, edition=edition,
-                      warehouse=wh)
+                      source=source, stages=True, warehouse=wh)
     except (CritminError, KeyError) as exc:
         _fail(exc)
     if as_json:
@@ -142,6 +145,7 @@ def supply(
     out.print(f"HHI: {res.hhi:.3f} ({res.hhi_points:,.0f} points, {res.hhi_band}); "
               f"governance-weighted HHI (WGI {res.wgi_year}, 0-10): {_fmt(res.hhi_wgi, digits=2)}; "
               f"source: {res.source} {res.edition}")
+    _print_stages(res.stages)  # issue 14
     for n in res.notes:
         out.print(f"[yellow]note:[/yellow] {n}")
 
@@ -1020,6 +1024,74 @@ def dashboard(
     except KeyboardInterrupt:
         rc = 0
     raise typer.Exit(code=rc)
+
+
+
+# --- outlook (issue 14) ---------------------------------------------------------------------------
+def _print_stages(stages: list[dict]) -> None:
+    """The stage comparison of ``critmin supply``: each stage with its source and basis."""
+    if len(stages) < 2:
+        return
+    t = Table(title="stages (shares within one source compare; tonnes across sources do not)")
+    for col in ("stage", "source", "basis", "world total [t]", "China", "top 3", "HHI",
+                "HHI WGI"):
+        t.add_column(col, justify="right" if col[0] in "wCtH" and col != "stage" else "left")
+    for e in stages:
+        t.add_row(e["stage"], f"{e['source']} {e['edition']}", e["basis"],
+                  _fmt(e["world_total"]), _fmt(e["china_share"], pct=True),
+                  _fmt(e["top3_share"], pct=True), _fmt(e["hhi"], digits=3),
+                  _fmt(e["hhi_wgi"], digits=2))
+    out.print(t)
+
+
+@app.command()
+def outlook(
+    commodity: Annotated[str, typer.Argument(help="Commodity id or name (IEA covers copper, "
+                                                  "cobalt, lithium, nickel, graphite, rare earths).")],
+    scenario: Annotated[str, typer.Option(help="IEA demand scenario: STEPS, APS or NZE.")] = "STEPS",
+    as_json: JsonOpt = False,
+    as_csv: CsvOpt = False,
+) -> None:
+    """IEA supply by stage and country, demand and the balance, for IEA's years to 2040 (2050)."""
+    from critmin.outlook import outlook as run
+
+    try:
+        with _warehouse() as wh:
+            res = run(commodity, scenario=scenario.upper(), warehouse=wh)
+    except (CritminError, KeyError) as exc:
+        _fail(exc)
+    if as_json:
+        _print_json(res.to_dict())
+        return
+    if as_csv:
+        _print_csv(res.to_frame())
+        return
+    d = res.to_dict()
+    t = Table(title=f"{res.name}: IEA outlook, {res.scenario} demand, {res.case} case supply "
+                    f"({res.edition})")
+    for col in ("year", "stage", "supply [kt]", "demand [kt]", "balance [kt]", "of demand",
+                "China", "top 3", "HHI"):
+        t.add_column(col, justify="left" if col == "stage" else "right")
+
+    def kt(x: object) -> str:
+        return "—" if x is None else f"{float(x) / 1000:,.1f}"
+
+    for y in d["years"]:
+        label = str(y["year"]) + ("" if y["projected"] else "*")
+        for i, s in enumerate(res.stage_names):
+            if y["supply_total_t"][s] is None and i:
+                continue
+            t.add_row(label if not i else "", s if y["supply_total_t"][s] is not None else "—",
+                      kt(y["supply_total_t"][s]), kt(y["demand_t"]) if not i else "",
+                      kt(y["balance_t"][s]), _fmt(y["balance_share"][s], pct=True),
+                      _fmt(y["china_share"][s], pct=True), _fmt(y["top3_share"][s], pct=True),
+                      _fmt(y["hhi"][s], digits=3))
+    out.print(t)
+    out.print("* base year; later years are IEA projections. basis: "
+              + "; ".join(f"{k}: {v}" for k, v in res.basis.items()))
+    for n in res.notes:
+        out.print(f"[yellow]note:[/yellow] {n}")
+# --- end outlook (issue 14) -----------------------------------------------------------------------
 
 
 def main() -> None:  # pragma: no cover - console entry

@@ -181,6 +181,46 @@ TABLES: dict[str, tuple[Field, ...]] = {
         Field("notes", "str", "", "source notes and reader remarks"),
         *_PROV,
     ),
+    # --- IEA outlook tables (issue 14) ---
+    "outlook_supply": (
+        Field("commodity", "str", "", "catalogue id (rare-earths, lithium, ...)", False),
+        Field("mineral", "str", "", "the mineral as the source names it (Rare Earth Elements)", False),
+        Field("stage", "str", "", "mine or refinery", False),
+        Field("stage_raw", "str", "", "the stage as the source names it (mining, refining)"),
+        Field("case", "str", "", "supply case of the projection (base: IEA base case)", False),
+        Field("country", "str", "", "ISO3, or WLD (the source's total), OTH (Rest of world)", False),
+        Field("country_kind", "str", "", "country or aggregate", False),
+        Field("country_raw", "str", "", "the name as the source wrote it"),
+        Field("year", "int", "", "calendar year of the figure", False),
+        Field("projected", "bool", "", "a projection (after the source's base year)", False),
+        Field("quantity_t", "float", "t", "mass in metric tons, on `basis` (NaN when missing)"),
+        *_VALUE,
+        Field("basis", "str", "", "what the tonnage counts, as the source states it (magnet rare "
+              "earth elements (Nd, Pr, Dy, Tb), lithium content, ...); never add tonnes of two bases"),
+        Field("notes", "str", "", "source notes (footnotes of the source's table)"),
+        Field("json_pointer", "str", "", "RFC 6901 pointer to the value in the raw JSON file"),
+        *_PROV,
+    ),
+    "outlook_demand": (
+        Field("series", "str", "", "the source's table: total_demand, cleantech_by_mineral, "
+              "cleantech_by_technology, by_technology", False),
+        Field("commodity", "str", "", "catalogue id; 'all' for totals over minerals", False),
+        Field("mineral", "str", "", "the mineral as the source names it (Battery-grade graphite)",
+              False),
+        Field("sector", "str", "", "end-use sector or technology as published (Electric vehicles), "
+              "or Clean technologies (total), Other uses, Total demand", False),
+        Field("scenario", "str", "", "STEPS, APS, NZE; base-year for the base year (all scenarios)",
+              False),
+        Field("year", "int", "", "calendar year of the figure", False),
+        Field("projected", "bool", "", "a projection (after the source's base year)", False),
+        Field("quantity_t", "float", "t", "mass in metric tons per year, on `basis`"),
+        *_VALUE,
+        Field("basis", "str", "", "what the tonnage counts, as the source states it"),
+        Field("notes", "str", "", "source notes"),
+        Field("json_pointer", "str", "", "RFC 6901 pointer to the value in the raw JSON file"),
+        *_PROV,
+    ),
+    # --- end IEA outlook tables ---
 }
 """Table name -> fields."""
 
@@ -195,6 +235,8 @@ KEYS: dict[str, tuple[str, ...]] = {
     "trade": ("source", "reporter", "partner", "flow", "hs_code", "period", "freq"),
     "eu_crm": ("assessment", "material", "stage", "parameter", "scope", "country", "application",
                "sector"),
+    "outlook_supply": ("commodity", "mineral", "stage", "case", "country", "year"),
+    "outlook_demand": ("series", "commodity", "mineral", "sector", "scenario", "year"),
 }
 """The columns identifying one value; the same key in two editions is the same value published twice.
 Within one edition of one source a key must be unique (duplicate rows are an error)."""

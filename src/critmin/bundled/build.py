@@ -52,6 +52,7 @@ RAW_FILES: tuple[tuple[str, str], ...] = (
     ("trade/usitc_dataweb_us_trade_hts4_annual/*.xlsx", "usitc"),
     ("trade/oec_rare_earth_net_trade_annual/oec_hs2846_net_trade_by_country_1995-2022.csv", "oec"),
     ("eu_crm/eu_crm_*.csv", "eu-crm"),
+    ("iea/iea_critical_minerals_data_explorer_*.json", "iea"),
 )
 """(glob relative to the raw data folder, source id), in build order."""
 

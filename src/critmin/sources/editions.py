@@ -28,6 +28,9 @@ EDITION_DATES: dict[str, str] = {
     "COMTRADE-CN-M-2024": "2026-11-29",  # qennis/ChinaCriticalMineralComtrade tables @c59e0e6
     "USITC-DATAWEB-2026-07-10": "2026-07-10",  # DataWeb download date (Query Parameters sheet)
     "OEC-HS2846-2022": "2026-11-29",  # rodnm/proyect_powebi_rare-earth @07dbcc7 (data 1995-2022)
+    # IEA Critical Minerals Data Explorer, edition with base year 2024: released with the Global
+    # Critical Minerals Outlook 2025 on 2025-05-21 (the date is the IEA release's, not in the file)
+    "IEA-CMDE-2025": "2025-05-21",
 }
 """Edition id -> publication date (ISO). Later wins."""
 

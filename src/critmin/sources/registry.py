@@ -9,6 +9,8 @@ monthly China export tables of SOURCES.md §5d), ``usitc`` (a USITC DataWeb XLSX
 (an OEC net-trade table), all into the ``trade`` table.
 EU criticality assessments: ``eu-crm`` (the six tables of the 2017 and 2023 studies, see
 :mod:`critmin.sources.eu_crm`) into the ``eu_crm`` table.
+Outlook: ``iea`` (the IEA Critical Minerals Data Explorer JSON, see :mod:`critmin.sources.iea`) into
+the ``outlook_supply`` and ``outlook_demand`` tables.
 """
 
 from __future__ import annotations
@@ -122,6 +124,12 @@ def _eu_crm(path: str | Path) -> dict[str, pd.DataFrame]:
     return read_eu_crm(path)
 
 
+def _iea(path: str | Path) -> dict[str, pd.DataFrame]:
+    from critmin.sources.iea import read_iea
+
+    return read_iea(path)
+
+
 READERS: dict[str, Callable[[str | Path], dict[str, pd.DataFrame]]] = {
     "usgs-mcs": read_usgs_mcs,
     "usgs-ds140": _ds140,
@@ -132,6 +140,7 @@ READERS: dict[str, Callable[[str | Path], dict[str, pd.DataFrame]]] = {
     "usitc": _usitc,
     "oec": _oec,
     "eu-crm": _eu_crm,
+    "iea": _iea,
 }
 """Source id -> reader."""
 

@@ -52,6 +52,7 @@ class SupplyResult:
     hhi_wgi: float = math.nan
     wgi_year: int | None = None
     notes: list[str] = field(default_factory=list)
+    stages: list[dict] = field(default_factory=list)  # issue 14: stage comparison, see outlook.stages
 
     def to_dict(self) -> dict:
         """The JSON shape of ``critmin supply --json``."""
@@ -90,6 +91,9 @@ class SupplyResult:
             "wgi_year": self.wgi_year,
             "countries": countries,
             "notes": self.notes,
+            # issue 14: every stage of the same year, each with its source and basis
+            "stages": [{k: _num(v) if isinstance(v, float) else v for k, v in e.items()}
+                       for e in self.stages],
         }
 
 
@@ -184,6 +188,8 @@ def supply(
     stage: str | None = None,
     product: str | None = None,
     edition: str | None = None,
+    source: str = "usgs",
+    stages: bool = False,
     warehouse: Warehouse,
 ) -> SupplyResult:
     """Producers of a commodity: quantity, share, cumulative share; HHI; world total; edition.
@@ -200,9 +206,23 @@ def supply(
         Product within the stage when the source reports several (e.g. ilmenite vs rutile).
     edition : str, optional
         Force an edition (e.g. ``MCS2025``); default the latest that covers the year.
+    source : str
+        ``usgs`` (default), ``iea`` (the IEA Critical Minerals Data Explorer: mining and refining of
+        six minerals, 2024 and projections) or ``auto`` (USGS where it has the stage, else IEA); see
+        :mod:`critmin.outlook.stages`.
+    stages : bool
+        Also fill ``stages``: the commodity's other stages and sources for the same year, each with
+        its source, basis, China's share, top-3 share, HHI and governance-weighted HHI.
     warehouse : Warehouse
         Where the data live.
     """
+    # --- stage-aware supply (issue 14) ---
+    from critmin.outlook.stages import choose_source, iea_supply, stage_overview
+
+    if choose_source(commodity, stage, source=source, warehouse=warehouse) == "iea":
+        res = iea_supply(commodity, year=year, stage=stage, edition=edition, warehouse=warehouse)
+        return stage_overview(res, warehouse=warehouse) if stages else res
+    # --- end issue 14 ---
     com, st, pr, rows = _select(warehouse, commodity, stage, product)
     rows = rows[rows["product"].fillna("") == pr]
     detailed = rows[rows["country_kind"] != "aggregate"]
@@ -246,7 +266,7 @@ def supply(
     if yr["estimated"].fillna(False).any():
         notes.append("some figures are estimates (estimated=true)")
     basis = yr["basis"].dropna()
-    return SupplyResult(
+    res = SupplyResult(
         commodity=com.id, name=com.name, year=int(year), stage=st, product=pr,
         basis=str(basis.iloc[0]) if len(basis) else "", unit=unit, edition=ed,
         source=str(yr["source"].iloc[0]), world_total=tot["world_total"],
@@ -254,6 +274,7 @@ def supply(
         hhi=tot["hhi"], hhi_points=tot["hhi_points"], hhi_band=tot["hhi_band"], table=table,
         hhi_wgi=hhi_wgi, wgi_year=wgi_year, notes=notes,
     )
+    return stage_overview(res, warehouse=warehouse) if stages else res  # issue 14
 
 
 def _governance_weighted(
