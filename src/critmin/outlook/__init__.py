@@ -4,7 +4,7 @@ Layers, as elsewhere in critmin:
 
 * pure functions — :mod:`~critmin.outlook.balance` (concentration per stage and year, supply by
   country, demand by sector, balance = supply − demand);
-* stage-aware supply — :mod:`~critmin.outlook.stages` (which source gives a stage: USGS or the IEA
+* stage-aware supply — :mod:`~critmin.supply.stages` (which source gives a stage: USGS or the IEA
   Critical Minerals Data Explorer; IEA's producers in the shape of ``critmin supply``);
 * jobs — :func:`outlook` (``critmin outlook``) and :func:`outlook_baseline` (the supply by country and
   stage and the demand a market scenario with a start year needs).

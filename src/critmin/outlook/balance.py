@@ -25,8 +25,8 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from critmin.metrics.concentration import hhi, supply_table
 from critmin.sources.iea import BASE_SCENARIO, SECTOR_CLEAN, SECTOR_OTHER, SECTOR_TOTAL
+from critmin.supply.concentration import hhi, hhi_of_total, supply_table  # noqa: F401 - hhi_of_total re-exported
 
 __all__ = [
     "STAGE_ORDER",
@@ -41,29 +41,6 @@ __all__ = [
 
 STAGE_ORDER = ("mine", "refinery")
 """Stages in display order."""
-
-
-def hhi_of_total(quantities: pd.Series | np.ndarray, total: float) -> float:
-    """HHI on shares of a published world total, the rest (Rest of world) left out [1].
-
-    Parameters
-    ----------
-    quantities : Series or array
-        The countries' quantities [t]; NaN dropped.
-    total : float
-        The world total they are shares of [t] (countries plus Rest of world).
-
-    Returns
-    -------
-    float
-        ``sum((q_c / total)^2)`` [1], a lower bound of the HHI when the rest is spread over many
-        small producers; NaN when the total is not positive.
-    """
-    if total is None or not total > 0:
-        return math.nan
-    q = np.asarray(quantities, dtype=float)
-    q = q[~np.isnan(q)]
-    return hhi(q / float(total), normalize=False) if q.size else math.nan
 
 
 def stage_years(supply_rows: pd.DataFrame) -> pd.DataFrame:

@@ -12,6 +12,7 @@ tidy DataFrames.
 
 from __future__ import annotations
 
+import math
 import warnings
 from collections.abc import Iterable, Mapping
 
@@ -27,6 +28,7 @@ __all__ = [
     "shares",
     "top_n_share",
     "governance_weighted_hhi",
+    "hhi_of_total",
     "reserves_to_production",
     "supply_table",
     "concentration_summary",
@@ -135,6 +137,29 @@ def governance_weighted_hhi(
         tc = 1.0 if t is None or c not in t.index or np.isnan(t[c]) else float(t[c])
         total += sc * sc * float(w[c]) * tc
     return float(total)
+
+
+def hhi_of_total(quantities: pd.Series | np.ndarray, total: float) -> float:
+    """HHI on shares of a published world total, the rest (Rest of world) left out [1].
+
+    Parameters
+    ----------
+    quantities : Series or array
+        The countries' quantities [t]; NaN dropped.
+    total : float
+        The world total they are shares of [t] (countries plus Rest of world).
+
+    Returns
+    -------
+    float
+        ``sum((q_c / total)^2)`` [1], a lower bound of the HHI when the rest is spread over many
+        small producers; NaN when the total is not positive.
+    """
+    if total is None or not total > 0:
+        return math.nan
+    q = np.asarray(quantities, dtype=float)
+    q = q[~np.isnan(q)]
+    return hhi(q / float(total), normalize=False) if q.size else math.nan
 
 
 def reserves_to_production(reserves_t: float, production_t_per_year: float) -> float:

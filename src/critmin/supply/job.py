@@ -52,7 +52,7 @@ class SupplyResult:
     hhi_wgi: float = math.nan
     wgi_year: int | None = None
     notes: list[str] = field(default_factory=list)
-    stages: list[dict] = field(default_factory=list)  # issue 14: stage comparison, see outlook.stages
+    stages: list[dict] = field(default_factory=list)  # issue 14: stage comparison, see supply.stages
 
     def to_dict(self) -> dict:
         """The JSON shape of ``critmin supply --json``."""
@@ -209,7 +209,7 @@ def supply(
     source : str
         ``usgs`` (default), ``iea`` (the IEA Critical Minerals Data Explorer: mining and refining of
         six minerals, 2024 and projections) or ``auto`` (USGS where it has the stage, else IEA); see
-        :mod:`critmin.outlook.stages`.
+        :mod:`critmin.supply.stages`.
     stages : bool
         Also fill ``stages``: the commodity's other stages and sources for the same year, each with
         its source, basis, China's share, top-3 share, HHI and governance-weighted HHI.
@@ -217,7 +217,7 @@ def supply(
         Where the data live.
     """
     # --- stage-aware supply (issue 14) ---
-    from critmin.outlook.stages import choose_source, iea_supply, stage_overview
+    from critmin.supply.stages import choose_source, iea_supply, stage_overview
 
     if choose_source(commodity, stage, source=source, warehouse=warehouse) == "iea":
         res = iea_supply(commodity, year=year, stage=stage, edition=edition, warehouse=warehouse)

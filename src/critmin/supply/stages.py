@@ -29,9 +29,8 @@ import pandas as pd
 
 from critmin.commodities import get as get_commodity
 from critmin.errors import DataError
-from critmin.metrics.concentration import hhi_band
-from critmin.outlook.balance import hhi_of_total
-from critmin.supply import SupplyResult, _governance_weighted, supply, supply_table
+from critmin.supply.concentration import hhi_band, hhi_of_total, supply_table
+from critmin.supply.job import SupplyResult, _governance_weighted, supply
 from critmin.warehouse import Warehouse
 
 __all__ = [
@@ -153,7 +152,7 @@ def choose_source(
 
 
 def as_production_rows(rows: pd.DataFrame) -> pd.DataFrame:
-    """``outlook_supply`` rows in the columns :func:`critmin.metrics.concentration.supply_table`
+    """``outlook_supply`` rows in the columns :func:`critmin.supply.concentration.supply_table`
     reads (``quantity_t``, ``value``, ``missing``, ``country``, ``country_kind``, ``estimated``).
 
     Parameters
@@ -200,7 +199,7 @@ def iea_supply(
         ``source`` ``iea``, ``edition`` the IEA edition, ``basis`` and ``product`` IEA's basis (magnet
         rare earth elements for rare earths), ``unit`` t; quantities [t], shares of IEA's world total
         [1]; HHI on the countries' shares of IEA's world total ("Rest of world", ``OTH``, kept
-        out: a lower bound, see :func:`critmin.outlook.balance.hhi_of_total`) [1]; the
+        out: a lower bound, see :func:`critmin.supply.concentration.hhi_of_total`) [1]; the
         governance-weighted HHI on the same shares with the latest WGI not after the year [0–10].
         No reserves.
 
