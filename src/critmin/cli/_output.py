@@ -39,16 +39,12 @@ def fail(exc: BaseException) -> NoReturn:
 
 
 @contextmanager
-def handle_errors(*, escape_twice: bool = False) -> Iterator[None]:
-    """The one error handler of every command: an :data:`ERRORS` exception becomes :func:`fail`.
-
-    ``escape_twice`` keeps what ``simulate`` and ``stockpile cover/plan`` print today: their message is
-    escaped once more, so a key in brackets shows a backslash (``\\[name]``).
-    """
+def handle_errors() -> Iterator[None]:
+    """The one error handler of every command: an :data:`ERRORS` exception becomes :func:`fail`."""
     try:
         yield
     except ERRORS as exc:
-        fail(ValueError(escape(str(exc))) if escape_twice else exc)
+        fail(exc)
 
 
 # --------------------------------------------------------------------------- JSON, CSV, tables

@@ -33,8 +33,7 @@ def simulate(
     from critmin.market import build_baseline, get_runner, load_scenario
     from critmin.market import simulate as run
 
-    # scenario errors name keys in [brackets]
-    with handle_errors(escape_twice=True):
+    with handle_errors():
         spec = load_scenario(scenario)
         runner = get_runner(workers=workers, scheduler=scheduler, pool=pool)
         with warehouse() as wh:

@@ -65,7 +65,7 @@ def stockpile_cover(
 
     if days is None and rule is None:
         fail(ValueError("give --days or --rule"))
-    with handle_errors(escape_twice=True), warehouse() as wh:
+    with handle_errors(), warehouse() as wh:
         res = cover(region, material, days, wh, rule=rule, scenario=scenario)
     emit(as_json=as_json, to_json=res.to_dict, render=lambda: _render_cover(res))
 
@@ -120,7 +120,7 @@ def stockpile_plan(
 
     kw = {k: v for k, v in (("disruption_probability", probability), ("interest_rate", interest_rate),
                             ("storage_rate", storage_rate)) if v is not None}
-    with handle_errors(escape_twice=True):
+    with handle_errors():
         params = PlanningParams(**kw)
         with warehouse() as wh, progress_bar() as bar:
             task = bar.add_task("simulating stocks", total=None)
