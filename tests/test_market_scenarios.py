@@ -258,3 +258,4 @@ def test_cli_simulate_reports_scenario_errors(tmp_path):
     res = CliRunner().invoke(app, ["--db", str(tmp_path / "w.duckdb"), "simulate", str(bad)])
     assert res.exit_code == 2
     assert "disruption.cut" in res.output
+    assert "\\[" not in res.output              # the key's brackets shown as they are, no stray backslash

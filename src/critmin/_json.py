@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-__all__ = ["num"]
+__all__ = ["nan_to_none", "num"]
 
 
 def num(x: object) -> float | None:
@@ -16,3 +16,14 @@ def num(x: object) -> float | None:
     except (TypeError, ValueError):
         return None
     return None if math.isnan(f) or math.isinf(f) else f
+
+
+def nan_to_none(obj: object) -> object:
+    """``obj`` with every float NaN replaced by None, through nested dicts and lists (other values kept)."""
+    if isinstance(obj, float) and math.isnan(obj):
+        return None
+    if isinstance(obj, dict):
+        return {k: nan_to_none(v) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [nan_to_none(v) for v in obj]
+    return obj

@@ -1,0 +1,5 @@
+"""``python -m critmin.cli``."""
+
+from critmin.cli import main
+
+main()

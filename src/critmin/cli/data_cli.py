@@ -1,0 +1,77 @@
+"""``critmin data build``, ``ingest``, ``status`` and ``bundle``: the warehouse and the bundled dataset."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from critmin.cli._app import CsvOpt, JsonOpt, data_app, db_path, warehouse
+from critmin.cli._output import emit, handle_errors, out, status
+from critmin.sources.registry import READERS
+
+
+@data_app.command("build")
+def data_build() -> None:
+    """(Re)build the warehouse from the bundled dataset (user-ingested rows are kept)."""
+    from critmin.warehouse import Warehouse
+
+    with handle_errors(), Warehouse(db_path()) as wh:
+        counts = wh.build_from_bundle()
+        path = wh.path
+    out.print(f"built {path}: " + ", ".join(f"{k} {v:,}" for k, v in counts.items()))
+
+
+@data_app.command("ingest")
+def data_ingest(
+    path: Annotated[Path, typer.Argument(help="The raw file.")],
+    source: Annotated[str, typer.Option(help="Source id: " + ", ".join(READERS) + ".")],
+) -> None:
+    """Add a raw file (e.g. next year's MCS release): all rows or none; re-ingest replaces."""
+    with handle_errors(), warehouse() as wh:
+        counts = wh.ingest_file(path, source)
+    out.print(f"ingested {path.name} ({source}): "
+              + ", ".join(f"{k} {v:,}" for k, v in counts.items()))
+
+
+@data_app.command("status")
+def data_status(as_json: JsonOpt = False, as_csv: CsvOpt = False) -> None:
+    """Tables with row counts, sources and editions."""
+    with handle_errors(), warehouse() as wh:
+        df = wh.status()
+        files = wh.query("SELECT origin, count(*) AS files FROM ingest_log GROUP BY origin")
+        path = wh.path
+    emit(as_json=as_json, as_csv=as_csv,
+         to_json=lambda: {"db": str(path), "tables": df.to_dict(orient="records"),
+                          "files": files.to_dict(orient="records")},
+         to_csv=lambda: df, render=lambda: _render_status(path, df, files))
+
+
+def _render_status(path, df, files) -> None:
+    t = Table(title=f"warehouse {path}")
+    for c in ("table", "rows", "sources", "editions"):
+        t.add_column(c, justify="right" if c == "rows" else "left")
+    for r in df.itertuples(index=False):
+        t.add_row(r.table, f"{r.rows:,}", r.sources, r.editions)
+    out.print(t)
+    for r in files.itertuples(index=False):
+        out.print(f"{r.files} files ingested ({r.origin})")
+
+
+@data_app.command("bundle")
+def data_bundle(
+    shared_data: Annotated[Path, typer.Argument(help="The raw data folder (../shared/data).")],
+    out_dir: Annotated[Path | None, typer.Option(help="Output folder (default: the package's).")]
+    = None,
+) -> None:
+    """Rebuild the bundled canonical tables from the raw public files (for maintainers)."""
+    from critmin.bundled.build import build_tables, write_bundle
+    from critmin.warehouse import bundle_dir
+
+    with handle_errors():
+        tables, manifest = build_tables(shared_data, progress=status)
+    write_bundle(tables, manifest, out_dir or bundle_dir())
+    out.print("bundle " + manifest["bundle_id"] + ": "
+              + ", ".join(f"{k} {v:,}" for k, v in manifest["rows"].items()))

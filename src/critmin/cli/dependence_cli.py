@@ -1,0 +1,126 @@
+"""``critmin reliance`` and ``dependence``: how much an importer relies on imports, and on whom."""
+
+from __future__ import annotations
+
+import math
+from typing import Annotated
+
+import pandas as pd
+import typer
+from rich.table import Table
+
+from critmin.cli._app import CommodityArg, CsvOpt, JsonOpt, YearOpt, app, warehouse
+from critmin.cli._output import emit, fmt, handle_errors, new_table, out
+
+
+# --------------------------------------------------------------------------- reliance
+@app.command("reliance")
+def reliance(
+    commodity: CommodityArg,
+    as_json: JsonOpt = False,
+    as_csv: CsvOpt = False,
+) -> None:
+    """U.S. net import reliance: as USGS reports it and recomputed from the salient series;
+    U.S. import sources."""
+    from critmin.dependence import us_import_sources, us_net_import_reliance
+
+    with handle_errors(), warehouse() as wh:
+        nir = us_net_import_reliance(commodity, warehouse=wh)
+        src = us_import_sources(commodity, warehouse=wh)
+    emit(as_json=as_json, as_csv=as_csv, to_json=lambda: _reliance_json(commodity, nir, src),
+         to_csv=lambda: nir, render=lambda: _render_reliance(commodity, nir, src))
+
+
+def _reliance_json(commodity: str, nir: pd.DataFrame, src: pd.DataFrame) -> dict:
+    return {
+        "commodity": commodity,
+        "net_import_reliance": nir.astype(object).where(nir.notna(), None)
+        .to_dict(orient="records"),
+        "import_sources": src[["partner", "period", "detail", "share", "edition"]]
+        .astype(object).where(src[["partner", "period", "detail", "share", "edition"]]
+                              .notna(), None).to_dict(orient="records"),
+    }
+
+
+def _render_reliance(commodity: str, nir: pd.DataFrame, src: pd.DataFrame) -> None:
+    nir = nir.astype(object).where(nir.notna(), None)
+    t = Table(title=f"{commodity}: U.S. net import reliance [% of apparent consumption]")
+    for c in ("year", "series", "reported", "recomputed", "edition"):
+        t.add_column(c, justify="right" if c in ("reported", "recomputed") else "left")
+    for r in nir.itertuples(index=False):
+        rep = (f"{r.reported_qualifier or ''}{r.nir_reported:.0%}" if r.nir_reported is not None
+               else (r.reported_missing or "—"))
+        t.add_row(str(r.year), str(r.nir_detail or "")[:50], rep,
+                  fmt(r.nir_computed, pct=True), r.edition)
+    out.print(t)
+    if len(src):
+        s = Table(title=f"U.S. import sources ({src['period'].iloc[0]}, {src['edition'].iloc[0]})")
+        for c in ("partner", "share", "detail"):
+            s.add_column(c)
+        for r in src.itertuples(index=False):
+            s.add_row(r.partner, fmt(r.share, pct=True), str(r.detail or ""))
+        out.print(s)
+
+
+# --------------------------------------------------------------------------- dependence (trade)
+@app.command("dependence")
+def dependence(
+    commodity: CommodityArg,
+    importer: Annotated[str, typer.Option(help="Importing country: ISO3 or name (USA, CHN).")],
+    year: YearOpt = None,
+    by: Annotated[str, typer.Option(help="Shares of quantity (net weight) or value.")]
+    = "quantity",
+    hs: Annotated[str | None, typer.Option(help="HS lines to sum, comma-separated "
+                                                "(default: the catalogue's lines).")] = None,
+    source: Annotated[str | None, typer.Option(help="Trade source id (comtrade, usitc).")] = None,
+    min_coverage: Annotated[float, typer.Option(help="Least share of the World total the suppliers "
+                                                     "must cover.")] = 0.5,
+    as_json: JsonOpt = False,
+    as_csv: CsvOpt = False,
+) -> None:
+    """Importer dependence from bilateral trade: supplier shares, top supplier, importer-side HHI."""
+    from critmin.dependence import importer_dependence
+
+    measure = {"quantity": "quantity_kg", "value": "value_usd"}.get(by, by)
+    codes = [c.strip() for c in hs.split(",") if c.strip()] if hs else None
+    with handle_errors(), warehouse() as wh:
+        res = importer_dependence(commodity, importer, year=year, hs_codes=codes, by=measure,
+                                  source=source, min_coverage=min_coverage, warehouse=wh)
+    emit(as_json=as_json, as_csv=as_csv, to_json=res.to_dict,
+         to_csv=lambda: res.table.assign(importer=res.importer, commodity=res.commodity, year=res.year,
+                                         hs_codes="+".join(res.hs_codes), source=res.source,
+                                         edition=res.edition),
+         render=lambda: _render_dependence(res))
+
+
+def _render_dependence(res) -> None:
+    t = new_table(f"{res.name}: {res.importer} imports by supplier, {res.year} "
+                  f"(HS {'+'.join(res.hs_codes)}; {res.source} {res.edition})",
+                  (("partner", "left"), ("name", "left"), ("quantity (t)", "right"),
+                   ("value [USD]", "right"), ("share", "right"), ("of World", "right")))
+    for r in res.table.itertuples(index=False):
+        q = r.quantity_kg / 1000.0 if pd.notna(r.quantity_kg) else float("nan")
+        t.add_row(r.partner, str(r.name), fmt(q, digits=0 if q >= 100 or q == 0 else 2)
+                  + (f" ({r.missing})" if isinstance(r.missing, str) else ""),
+                  fmt(r.value_usd), fmt(r.share, pct=True), fmt(r.share_of_world, pct=True))
+    out.print(t)
+    total = f"{res.partner_sum / 1000:,.0f} t" if res.unit == "kg" else f"USD {res.partner_sum:,.0f}"
+    world = ("—" if math.isnan(res.world_total) else
+             (f"{res.world_total / 1000:,.0f} t" if res.unit == "kg" else f"USD {res.world_total:,.0f}"))
+    out.print(f"shares of {'net weight' if res.unit == 'kg' else 'value'}; suppliers' sum {total}; "
+              f"World total (reported) {world}")
+    out.print(f"top supplier: {res.top_supplier} {fmt(res.top_share, pct=True)}; HHI "
+              f"{res.hhi:.3f} ({res.hhi_points:,.0f} points, {res.hhi_band}); "
+              f"{res.n_suppliers} suppliers")
+    recent = res.years.tail(10)
+    if len(recent) > 1:
+        s = new_table("by year", (("year", "right"), ("suppliers' sum", "right"), ("top", "left"),
+                                  ("top share", "right"), ("HHI", "right")))
+        for r in recent.itertuples(index=False):
+            ps = (r.partner_sum / 1000.0 if res.unit == "kg" else r.partner_sum)
+            s.add_row(str(int(r.year)), fmt(ps) + (" t" if res.unit == "kg" else ""),
+                      r.top_supplier if isinstance(r.top_supplier, str) else "—",
+                      fmt(r.top_share, pct=True), "—" if pd.isna(r.hhi) else f"{r.hhi:.3f}")
+        out.print(s)
+    for c in res.caveats:
+        out.print(f"[yellow]note:[/yellow] {c}", highlight=False)

@@ -1,0 +1,135 @@
+"""``critmin monitor`` and ``monitor scan``: restriction-like falls in monthly exports."""
+
+from __future__ import annotations
+
+import math
+from typing import Annotated
+
+import pandas as pd
+import typer
+
+from critmin.cli._app import CsvOpt, DetectorOpt, JsonOpt, monitor_app, warehouse
+from critmin.cli._output import emit, err, fmt, handle_errors, new_table, out
+
+_SIGNAL_PCT = {"level_break", "front_running", "control_group", "price_wedge"}
+
+
+def _signal_value(name: str, value: object) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    v = float(value)
+    if name in _SIGNAL_PCT:
+        return f"{v:+.0%}"
+    if name == "licence_recovery":
+        return f"{v:.0%}"
+    return f"{v:.2f}"
+
+
+# --------------------------------------------------------------------------- monitor
+@monitor_app.callback(invoke_without_command=True)
+def monitor(
+    ctx: typer.Context,
+    exporter: Annotated[str | None, typer.Option(help="Exporter, ISO3 (CHN).")] = None,
+    hs: Annotated[str | None, typer.Option(help="HS lines tested together, comma-separated "
+                                                "(280530,284690).")] = None,
+    control: Annotated[str | None, typer.Option(help="Control (sibling) lines, comma-separated "
+                                                     "(default: from the HS catalogue).")] = None,
+    month: Annotated[str | None, typer.Option(help="Month to assess, YYYY-MM (default: latest).")]
+    = None,
+    partners: Annotated[str | None, typer.Option(help="Only these partners, comma-separated "
+                                                      "(USA, BLOC:Adversary).")] = None,
+    method: DetectorOpt = "evidence",
+    as_json: JsonOpt = False,
+    as_csv: CsvOpt = False,
+) -> None:
+    """The month's evidence and verdict for an exporter's HS lines, with the series around it.
+
+    Also: ``critmin monitor scan`` ranks restriction-like months across the warehouse.
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    if not exporter or not hs:
+        err.print(ctx.get_help())
+        err.print("[bold red]error:[/bold red] --exporter and --hs are required (or use "
+                  "'critmin monitor scan')")
+        raise typer.Exit(code=2)
+    from critmin.monitor import monitor as run
+
+    with handle_errors(), warehouse() as wh:
+        res = run(exporter, hs, control=control.split(",") if control else None, month=month,
+                  partners=[p.strip() for p in partners.split(",")] if partners else None,
+                  method=method, warehouse=wh)
+    emit(as_json=as_json, as_csv=as_csv, to_json=res.to_dict, to_csv=lambda: res.months,
+         render=lambda: _render_monitor(res))
+
+
+def _render_monitor(res) -> None:
+    m = res.months.reset_index(drop=True)
+    i = int(m.index[m["month"] == res.month][0])
+    around = m.iloc[max(0, i - 12):i + 4]
+    t = new_table(f"{res.exporter} exports of HS {'+'.join(res.hs)} "
+                  f"({', '.join(res.partners) or 'all partners'})",
+                  (("month", "left"), ("quantity (t)", "right"), ("y/y", "right"),
+                   ("vs baseline", "right"), ("score", "right"), ("verdict", "left")))
+    for r in around.itertuples(index=False):
+        mark = "bold" if r.month == res.month else ""
+        t.add_row(r.month, fmt(r.quantity_kg / 1000.0), fmt(r.yoy_change, pct=True),
+                  fmt(r.baseline_deviation, pct=True),
+                  "—" if pd.isna(r.score) else f"{r.score:.2f}", r.verdict, style=mark)
+    out.print(t)
+    e = new_table(f"evidence for {res.month} (control: {', '.join(res.control) or 'none'})",
+                  (("signal", "left"), ("value", "right"), ("score", "right"), ("weight", "right"),
+                   ("note", "left")))
+    for r in res.signals.itertuples(index=False):
+        e.add_row(r.name, _signal_value(r.name, r.value), "—" if pd.isna(r.score) else f"{r.score:.2f}",
+                  str(r.weight), r.note)
+    out.print(e)
+    score = "n/a" if math.isnan(res.score) else f"{res.score:.2f}"
+    p = "n/a" if math.isnan(res.p_restriction) else f"{res.p_restriction:.2f}"
+    out.print(f"[bold]{res.month}: {res.verdict}[/bold] (score {score}; evidence for a restriction "
+              f"given a fall {p}); {fmt(res.quantity_kg / 1000.0)} t, y/y {fmt(res.yoy_change, pct=True)}, "
+              f"vs baseline {fmt(res.baseline_deviation, pct=True)}", highlight=False)
+    if len(res.breaks):
+        out.print("breaks (deseasonalised level): " + "; ".join(
+            f"{b.month} {b.size:+.0%}" for b in res.breaks.itertuples(index=False)), highlight=False)
+    top = res.top_months(3)
+    if len(top):
+        out.print("highest scores: " + "; ".join(f"{r.month} {r.score:.2f} ({r.verdict})"
+                                                 for r in top.itertuples(index=False)), highlight=False)
+    for w in res.warnings:
+        out.print(f"[yellow]warning:[/yellow] {w}", highlight=False)
+
+
+# --------------------------------------------------------------------------- monitor scan
+@monitor_app.command("scan")
+def monitor_scan(
+    since: Annotated[str | None, typer.Option(help="First month to list, YYYY-MM.")] = None,
+    exporter: Annotated[str | None, typer.Option(help="Only this exporter, ISO3.")] = None,
+    method: DetectorOpt = "evidence",
+    as_json: JsonOpt = False,
+    as_csv: CsvOpt = False,
+) -> None:
+    """Scan every monthly export line in the warehouse; list restriction-like months by score."""
+    from critmin.monitor import scan as run
+
+    with handle_errors(), warehouse() as wh:
+        res = run(since, exporters=[exporter] if exporter else None, method=method, warehouse=wh)
+    emit(as_json=as_json, as_csv=as_csv, to_json=res.to_dict, to_csv=lambda: res.table,
+         render=lambda: _render_scan(res))
+
+
+def _render_scan(res) -> None:
+    t = new_table(f"restriction-like months since {res.since or 'the start'} "
+                  f"({res.series} series, method {res.method})",
+                  (("exporter", "left"), ("HS", "left"), ("month", "left"), ("score", "right"),
+                   ("quantity (t)", "right"), ("y/y", "right"), ("vs baseline", "right"),
+                   ("control", "left"), ("evidence", "left")))
+    for r in res.table.itertuples(index=False):
+        t.add_row(r.exporter, r.hs, r.month, f"{r.score:.2f}", fmt(r.quantity_kg / 1000.0),
+                  fmt(r.yoy_change, pct=True), fmt(r.baseline_deviation, pct=True), r.control,
+                  r.evidence)
+    out.print(t)
+    if res.table.empty:
+        out.print("no restriction-like month found")
+    for w in res.warnings:
+        out.print(f"[yellow]note:[/yellow] {w}", highlight=False)

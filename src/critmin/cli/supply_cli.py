@@ -1,0 +1,144 @@
+"""``critmin supply``, ``trend`` and ``commodities``: who produces a commodity, over the years."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import pandas as pd
+import typer
+from rich.table import Table
+
+from critmin.cli._app import CommodityArg, CsvOpt, JsonOpt, ProductOpt, StageOpt, YearOpt, app, warehouse
+from critmin.cli._output import emit, fmt, handle_errors, new_table, out
+
+
+# --------------------------------------------------------------------------- supply
+@app.command("supply")
+def supply(
+    commodity: CommodityArg,
+    year: YearOpt = None,
+    stage: StageOpt = None,
+    product: ProductOpt = None,
+    edition: Annotated[str | None, typer.Option(help="Force an edition, e.g. MCS2025.")] = None,
+    source: Annotated[str, typer.Option(
+        help="usgs, iea or auto: USGS where it has the stage, else the IEA Critical Minerals "
+             "Data Explorer (refining of rare earths, lithium, cobalt, nickel, graphite).")] = "auto",
+    as_json: JsonOpt = False,
+    as_csv: CsvOpt = False,
+) -> None:
+    """Producers with quantity, share and cumulative share; HHI; world total; edition used."""
+    from critmin.supply import supply as run
+
+    with handle_errors(), warehouse() as wh:
+        res = run(commodity, year=year, stage=stage, product=product, edition=edition, source=source,
+                  stages=True, warehouse=wh)
+    emit(as_json=as_json, as_csv=as_csv, to_json=res.to_dict,
+         to_csv=lambda: res.table.assign(commodity=res.commodity, year=res.year, stage=res.stage,
+                                         unit=res.unit, edition=res.edition),
+         render=lambda: _render_supply(res))
+
+
+def _render_supply(res) -> None:
+    unit = res.unit
+    t = Table(title=f"{res.name}: {res.stage} production {res.year} "
+                    f"({res.product or res.basis}; {res.edition})")
+    t.add_column("country")
+    t.add_column("name")
+    t.add_column(f"quantity [{unit}]", justify="right")
+    t.add_column("share", justify="right")
+    t.add_column("cumulative", justify="right")
+    if "reserves" in res.table:
+        t.add_column(f"reserves [{unit}]", justify="right")
+    for r in res.table.itertuples(index=False):
+        cells = [r.country, r.name,
+                 fmt(r.quantity, digits=0 if (r.quantity or 0) >= 100 or r.quantity == 0 else 2)
+                 + ("e" if r.estimated else "")
+                 + (f" ({r.missing})" if isinstance(r.missing, str) else ""),
+                 fmt(r.share, pct=True), fmt(r.cumulative_share, pct=True)]
+        if "reserves" in res.table:
+            cells.append(fmt(getattr(r, "reserves", None)))
+        t.add_row(*cells)
+    out.print(t)
+    out.print(f"world total (published): {fmt(res.world_total)} {unit}; "
+              f"sum of countries: {fmt(res.countries_total)}; "
+              f"other countries: {fmt(res.other_countries)}")
+    out.print(f"HHI: {res.hhi:.3f} ({res.hhi_points:,.0f} points, {res.hhi_band}); "
+              f"governance-weighted HHI (WGI {res.wgi_year}, 0-10): {fmt(res.hhi_wgi, digits=2)}; "
+              f"source: {res.source} {res.edition}")
+    _render_stages(res.stages)
+    for n in res.notes:
+        out.print(f"[yellow]note:[/yellow] {n}")
+
+
+def _render_stages(stages: list[dict]) -> None:
+    """The stage comparison of ``critmin supply``: each stage with its source and basis."""
+    if len(stages) < 2:
+        return
+    t = Table(title="stages (shares within one source compare; tonnes across sources do not)")
+    for col in ("stage", "source", "basis", "world total [t]", "China", "top 3", "HHI", "HHI WGI"):
+        t.add_column(col, justify="right" if col[0] in "wCtH" and col != "stage" else "left")
+    for e in stages:
+        t.add_row(e["stage"], f"{e['source']} {e['edition']}", e["basis"], fmt(e["world_total"]),
+                  fmt(e["china_share"], pct=True), fmt(e["top3_share"], pct=True), fmt(e["hhi"], digits=3),
+                  fmt(e["hhi_wgi"], digits=2))
+    out.print(t)
+
+
+# --------------------------------------------------------------------------- trend
+@app.command("trend")
+def trend(
+    commodity: CommodityArg,
+    stage: StageOpt = None,
+    product: ProductOpt = None,
+    as_json: JsonOpt = False,
+    as_csv: CsvOpt = False,
+) -> None:
+    """World total, top producer's share and HHI for every year covered (latest edition per year)."""
+    from critmin.supply import trend as run
+
+    with handle_errors(), warehouse() as wh:
+        res = run(commodity, stage=stage, product=product, warehouse=wh)
+    emit(as_json=as_json, as_csv=as_csv, to_json=res.to_dict, to_csv=lambda: res.years,
+         render=lambda: _render_trend(res))
+
+
+def _render_trend(res) -> None:
+    t = new_table(f"{res.commodity}: {res.stage} production trend ({res.product})",
+                  (("year", "right"), (f"world total [{res.unit}]", "right"), ("top", "left"),
+                   ("top share", "right"), ("HHI", "right"), ("edition", "left")))
+    for r in res.years.itertuples(index=False):
+        t.add_row(str(r.year), fmt(r.world_total),
+                  r.top_country if isinstance(r.top_country, str) else "—",
+                  fmt(r.top_share, pct=True),
+                  "—" if pd.isna(r.hhi) else f"{r.hhi:.3f}", r.edition)
+    out.print(t)
+
+
+# --------------------------------------------------------------------------- commodities
+@app.command("commodities")
+def commodities(as_json: JsonOpt = False, as_csv: CsvOpt = False) -> None:
+    """The commodity catalogue with the years and editions of production data covered."""
+    from critmin.commodities import catalogue
+    from critmin.supply import coverage
+
+    with handle_errors(), warehouse() as wh:
+        cov = coverage(wh)
+    cat = catalogue()
+    df = cat.merge(cov, left_on="id", right_on="commodity", how="left").drop(columns="commodity")
+    emit(as_json=as_json, as_csv=as_csv,
+         to_json=lambda: df.astype(object).where(df.notna(), None).to_dict(orient="records"),
+         to_csv=lambda: df, render=lambda: _render_commodities(df))
+
+
+def _render_commodities(df: pd.DataFrame) -> None:
+    t = Table(title="critmin commodities")
+    for c in ("id", "name", "USGS codes", "stages", "basis", "years", "editions"):
+        t.add_column(c)
+    for r in df.itertuples(index=False):
+        years = "" if pd.isna(r.first_year) else f"{int(r.first_year)}–{int(r.last_year)}"
+        t.add_row(r.id, r.name, str(r.usgs_codes).replace(";", " "),
+                  r.data_stages if isinstance(r.data_stages, str) else "",
+                  str(r.basis), years,
+                  (r.editions if isinstance(r.editions, str) else "").replace("MCS", ""))
+    out.print(t)
+    out.print(f"{len(df)} commodities, {int(df['first_year'].notna().sum())} with production data")
