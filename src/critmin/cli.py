@@ -473,8 +473,12 @@ def simulate(
                       MofNCompleteColumn(), TimeElapsedColumn(), console=err, transient=True,
                       disable=not err.is_terminal) as bar:
             task = bar.add_task(f"simulating ({runner.name})", total=runs)
-            res = run(spec, runs=runs, seed=seed, baseline=baseline, runner=runner,
-                      chunk_size=chunk_size, progress=lambda done, total: bar.update(task, completed=done))
+            try:
+                res = run(spec, runs=runs, seed=seed, baseline=baseline, runner=runner, chunk_size=chunk_size,
+                          progress=lambda done, total: bar.update(task, completed=done))
+            finally:
+                if hasattr(runner, "close"):
+                    runner.close()
         if out_file is not None:
             res.to_parquet(out_file)
     except (CritminError, ValueError, KeyError) as exc:
