@@ -107,8 +107,9 @@ def _same(r1, r2):
 def test_same_seed_same_numbers_on_every_runner():
     kw = dict(baseline=_baseline(), runs=5000, seed=2024, chunk_size=1024)
     local = simulate(_spec(), runner=InProcessRunner(), **kw)
-    pool = simulate(_spec(), runner=ProcessPoolRunner(2), **kw)
-    dask = simulate(_spec(), runner=DaskRunner(workers=2, processes=False), **kw)
+    pool = simulate(_spec(), runner=ProcessPoolRunner(2), small_in_process=False, **kw)
+    with DaskRunner(workers=2, processes=False) as runner:
+        dask = simulate(_spec(), runner=runner, small_in_process=False, **kw)
     _same(local, pool)
     _same(local, dask)
     assert local.runner == "in-process" and pool.runner.startswith("process-pool")
@@ -174,3 +175,50 @@ def test_a_certain_zero_cut_changes_nothing():
         assert np.all(res.columns[f"shortfall_t[{r}]"] == 0.0)
     band = res.price_band()
     assert (band[["p05", "p50", "p95", "mean"]] == 1.0).all().all()
+
+
+def test_small_job_stays_in_process_and_says_so():
+    kw = dict(baseline=_baseline(), runs=2000, seed=5)
+    res = simulate(_spec(), runner=ProcessPoolRunner(2), **kw)
+    assert res.runner.startswith("in-process (small job")
+    assert "process-pool(2)" in res.runner
+    _same(res, simulate(_spec(), runner=InProcessRunner(), **kw))
+
+
+def test_estimate_scales_with_runs_and_months():
+    from critmin.market.engine import estimate_seconds
+    from critmin.market.model import MarketInputs
+
+    inputs = MarketInputs.from_spec(_spec(), _baseline())
+    one = estimate_seconds(1000, inputs)
+    assert estimate_seconds(2000, inputs) == pytest.approx(2 * one)
+    assert one > 0
+
+
+def test_dask_local_cluster_warm_no_dashboard_no_trim_env():
+    pytest.importorskip("distributed")
+    import os
+
+    kw = dict(baseline=_baseline(), runs=3000, seed=11, chunk_size=1024, small_in_process=False)
+    with DaskRunner(workers=1) as runner:
+        first = simulate(_spec(), runner=runner, **kw)
+        client = runner.client
+        second = simulate(_spec(), runner=runner, **kw)
+        assert runner.client is client  # the same warm client for the second simulation
+        env = client.run(lambda: os.environ.get("MALLOC_TRIM_THRESHOLD_"))
+        assert set(env.values()) == {os.environ.get("MALLOC_TRIM_THRESHOLD_")}
+        info = client.scheduler_info()
+        # the HTTP server Dask always starts is on an ephemeral loopback port, never 8787
+        assert info.get("services", {}).get("dashboard", 0) != 8787
+        assert info["address"].startswith("tcp://127.0.0.1:")
+    assert runner.client is None
+    _same(first, second)
+
+
+def test_unreachable_scheduler_is_a_clear_error():
+    pytest.importorskip("distributed")
+    from critmin.errors import CritminError
+
+    with pytest.raises(CritminError, match="cannot reach the Dask scheduler at tcp://127.0.0.1:1"):
+        simulate(_spec(), baseline=_baseline(), runs=100, seed=1,
+                 runner=DaskRunner("tcp://127.0.0.1:1", connect_timeout=2))

@@ -40,8 +40,12 @@ def simulate(
             baseline = build_baseline(spec, wh)
         with progress_bar() as bar:
             task = bar.add_task(f"simulating ({runner.name})", total=runs)
-            res = run(spec, runs=runs, seed=seed, baseline=baseline, runner=runner,
-                      chunk_size=chunk_size, progress=lambda done, total: bar.update(task, completed=done))
+            try:
+                res = run(spec, runs=runs, seed=seed, baseline=baseline, runner=runner, chunk_size=chunk_size,
+                          progress=lambda done, total: bar.update(task, completed=done))
+            finally:
+                if hasattr(runner, "close"):
+                    runner.close()
         if out_file is not None:
             res.to_parquet(out_file)
     emit(as_json=as_json, to_json=res.to_dict, render=lambda: _render(spec, res, out_file))

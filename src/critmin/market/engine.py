@@ -40,12 +40,22 @@ __all__ = [
     "plan_chunks",
     "simulate",
     "DRAW_COLUMNS",
+    "estimate_seconds",
+    "SMALL_JOB_S",
 ]
 
 SAMPLING_BLOCK = 1024
 """Runs per random stream [runs]."""
 DEFAULT_CHUNK = 16 * SAMPLING_BLOCK
 """Runs per unit of work [runs]."""
+SMALL_JOB_S = 1.0
+"""A simulation estimated to take less than this in this process [s] runs here even when a process pool
+or a local Dask cluster is asked for: starting either costs about a second and more (measured on 2 cores:
+LocalCluster 1.5-3 s, a spawn pool 0.5-1 s), so a small job would only get slower. A running scheduler or
+a given client is always used."""
+NS_PER_SCENARIO_MONTH = 400.0
+"""The engine's cost per run and month in one process, used for that estimate [ns] (measured 320 ns on the
+rare-earth benchmark market of 11 suppliers and 5 regions; larger markets cost more)."""
 PRICE_BINS = 2000
 """Bins of ln(P/P0) per month for the merged price quantile bands (bin width ln(P_max/P0)/2000)."""
 
@@ -213,6 +223,32 @@ class _Collector:
         return hist, sums, paths
 
 
+def estimate_seconds(runs: int, inputs: MarketInputs) -> float:
+    """Estimated in-process time of a simulation [s], from :data:`NS_PER_SCENARIO_MONTH` scaled by the
+    market's size (suppliers + 2 x regions, relative to the benchmark market's 21)."""
+    size = (len(inputs.suppliers) + 2 * len(inputs.regions)) / 21.0
+    return runs * inputs.horizon * NS_PER_SCENARIO_MONTH * max(size, 0.5) * 1e-9
+
+
+def _choose_runner(runner, runs: int, inputs: MarketInputs, small_in_process: bool = True):
+    """The runner to use: ``runner``, or this process when the job is too small to pay for starting a
+    pool or a local cluster (:data:`SMALL_JOB_S`); the name says which and why."""
+    from critmin.market.runners import DaskRunner, InProcessRunner, ProcessPoolRunner
+
+    if runner is None:
+        return InProcessRunner()
+    starts_something = isinstance(runner, ProcessPoolRunner) or (
+        isinstance(runner, DaskRunner) and runner.scheduler is None and runner.client is None
+        and runner._cluster is None)
+    est = estimate_seconds(runs, inputs)
+    if small_in_process and starts_something and est < SMALL_JOB_S:
+        small = InProcessRunner()
+        small.name = (f"in-process (small job: about {est:.2f} s here, less than starting "
+                      f"{runner.name} would cost)")
+        return small
+    return runner
+
+
 def simulate(
     spec: ScenarioSpec | str | Path,
     *,
@@ -224,6 +260,7 @@ def simulate(
     chunk_size: int = DEFAULT_CHUNK,
     keep_paths: bool = False,
     progress: Callable[[int, int], None] | None = None,
+    small_in_process: bool = True,
 ):
     """Monte Carlo simulation of a disruption scenario.
 
@@ -248,13 +285,15 @@ def simulate(
         Keep every run's monthly paths (small runs only).
     progress : callable, optional
         Called as ``progress(done_runs, total_runs)`` after each chunk.
+    small_in_process : bool
+        Run a job estimated under :data:`SMALL_JOB_S` in this process even if ``runner`` would start a
+        pool or a local cluster (the result's ``runner`` says so). The numbers are the same either way.
 
     Returns
     -------
     SimulationResult
     """
     from critmin.market.results import SimulationResult, build_assumptions
-    from critmin.market.runners import InProcessRunner
 
     if not isinstance(spec, ScenarioSpec):
         spec = load_scenario(spec)
@@ -268,8 +307,8 @@ def simulate(
         seed = int(np.random.SeedSequence().entropy % (2**63))
     if seed < 0:
         raise ValueError("seed must be >= 0")
-    runner = runner or InProcessRunner()
     inputs = MarketInputs.from_spec(spec, baseline)
+    runner = _choose_runner(runner, runs, inputs, small_in_process)
     payload = EnginePayload(inputs=inputs, params=spec.random_params(), seed=int(seed),
                             keep_paths=keep_paths)
     tasks = plan_chunks(runs, chunk_size)

@@ -1,0 +1,140 @@
+"""Scale-out benchmark: one simulation in-process, on a process pool, on a local Dask cluster and on an
+external Dask scheduler, timed side by side in one run.
+
+    python benchmarks/bench_scale.py                      # 200,000 and 1,000,000 runs, 2 workers
+    python benchmarks/bench_scale.py --runs 200000 --workers 2 --repeats 3
+
+Scenario: ``ree-2010-quota.toml`` on the bundled warehouse. Times are the runner's time for the
+simulation (``SimulationResult.elapsed_s``: drawing, simulating and merging every chunk), median of
+``--repeats`` runs, each mode warm (pool, cluster and workers started and used once before timing), so
+start-up is reported separately. Efficiency = in-process time / (workers x mode time): 100 % is a perfect
+split over the workers. The modes alternate inside each repeat, so the machine's load hits all alike.
+
+The external scheduler is started here (``dask scheduler`` on 127.0.0.1 and ``dask worker`` processes
+with one thread each and a nanny), with critmin's recommended worker environment
+(``MALLOC_TRIM_THRESHOLD_`` unset through Dask's config, see ``critmin.market.runners.DASK_WORKER_ENV``)
+and, for comparison, with Dask's default (``--dask-default``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from critmin.market import build_baseline, load_scenario, simulate
+from critmin.market.runners import DaskRunner, InProcessRunner, ProcessPoolRunner
+from critmin.warehouse import open_warehouse
+
+ROOT = Path(__file__).resolve().parents[1]
+SCENARIO = ROOT / "examples" / "scenarios" / "ree-2010-quota.toml"
+
+
+def _external(workers: int, dask_default: bool, tmp: Path) -> tuple[list[subprocess.Popen], str]:
+    """Start a scheduler and ``workers`` single-thread workers; return the processes and the address."""
+    env = dict(os.environ)
+    if not dask_default:
+        env["DASK_DISTRIBUTED__NANNY__PRE_SPAWN_ENVIRON__MALLOC_TRIM_THRESHOLD_"] = "None"
+    sfile = tmp / f"scheduler-{int(dask_default)}.json"
+    dask = [sys.executable, "-m", "distributed.cli.dask_scheduler"]
+    procs = [subprocess.Popen([*dask, "--host", "127.0.0.1", "--port", "0", "--dashboard-address",
+                               "127.0.0.1:0", "--scheduler-file", str(sfile)], env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)]
+    for _ in range(100):
+        if sfile.exists() and sfile.stat().st_size:
+            break
+        time.sleep(0.1)
+    worker = [sys.executable, "-m", "distributed.cli.dask_worker", "--scheduler-file", str(sfile),
+              "--nthreads", "1", "--nworkers", "1", "--host", "127.0.0.1", "--dashboard-address",
+              "127.0.0.1:0"]
+    procs += [subprocess.Popen(worker, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+              for _ in range(workers)]
+    import json
+
+    address = json.loads(sfile.read_text())["address"]
+    from distributed import Client
+
+    with Client(address) as c:
+        c.wait_for_workers(workers, timeout=60)
+    return procs, address
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--runs", type=int, nargs="*", default=[200_000, 1_000_000])
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--dask-default", action="store_true",
+                    help="also time an external cluster with Dask's default worker environment")
+    args = ap.parse_args()
+
+    spec = load_scenario(SCENARIO)
+    with open_warehouse(read_only=False) as wh:
+        baseline = build_baseline(spec, wh)
+
+    tmp = Path(tempfile.mkdtemp(prefix="critmin-bench-scale-"))
+    procs: list[subprocess.Popen] = []
+    runners: dict[str, object] = {"in-process": InProcessRunner()}
+    started: dict[str, float] = {}
+    try:
+        t0 = time.perf_counter()
+        runners["pool"] = ProcessPoolRunner(args.workers)
+        started["pool"] = 0.0  # a pool starts inside each run; its start-up is part of its time
+        t0 = time.perf_counter()
+        local = DaskRunner(workers=args.workers)
+        local._client()
+        started["LocalCluster"] = time.perf_counter() - t0
+        runners["LocalCluster"] = local
+        t0 = time.perf_counter()
+        p, address = _external(args.workers, False, tmp)
+        procs += p
+        ext = DaskRunner(address)
+        ext._client()
+        started["external"] = time.perf_counter() - t0
+        runners["external"] = ext
+        if args.dask_default:
+            p, address = _external(args.workers, True, tmp)
+            procs += p
+            runners["external (Dask default env)"] = DaskRunner(address)
+
+        kw = dict(baseline=baseline, seed=args.seed, small_in_process=False)
+        for r in runners.values():  # warm every mode once
+            simulate(spec, runs=20_000, runner=r, **kw)
+
+        print(f"scenario {SCENARIO.name}; {args.workers} workers; median of {args.repeats}; "
+              f"cpu count {os.cpu_count()}")
+        print("start-up [s]: " + ", ".join(f"{k} {v:.2f}" for k, v in started.items()))
+        for runs in args.runs:
+            times: dict[str, list[float]] = {k: [] for k in runners}
+            for _ in range(args.repeats):
+                for name, r in runners.items():
+                    res = simulate(spec, runs=runs, runner=r, **kw)
+                    times[name].append(res.elapsed_s)
+            base = statistics.median(times["in-process"])
+            print(f"\n{runs:,} runs")
+            print(f"{'mode':<30} {'median [s]':>10} {'speed-up':>9} {'efficiency':>10}")
+            for name, ts in times.items():
+                med = statistics.median(ts)
+                n = 1 if name == "in-process" else args.workers
+                print(f"{name:<30} {med:>10.2f} {base / med:>8.2f}x {base / (n * med):>9.0%}")
+    finally:
+        for r in runners.values():
+            if hasattr(r, "close"):
+                r.close()
+        for p in procs:
+            p.terminate()
+        for p in procs:
+            try:
+                p.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                p.kill()
+
+
+if __name__ == "__main__":
+    main()
