@@ -18,7 +18,7 @@ Notes
 from __future__ import annotations
 
 import email.utils
-import socket
+import http.client
 import time
 import urllib.error
 import urllib.request
@@ -227,7 +227,7 @@ class HttpClient:
                         f"{label} from {url}: {why}"
                         + (f"; the server said: {detail}" if detail else ""),
                         url=url, status=status, attempts=attempt) from None
-            except (urllib.error.URLError, TimeoutError, socket.timeout, ConnectionError) as exc:
+            except (urllib.error.URLError, TimeoutError, ConnectionError, http.client.HTTPException) as exc:
                 reason = getattr(exc, "reason", exc)
                 detail = f"{type(reason).__name__}: {reason}" if str(reason) else type(reason).__name__
                 label = ""
