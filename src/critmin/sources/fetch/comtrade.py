@@ -554,7 +554,7 @@ def get_comtrade(
             parts = call.split(q)
             if parts is None:
                 raise FetchError(
-                    f"the answer from {url} holds {count} records, the cap of {cap} per call: it may "
+                    f"the answer from {url} holds {count} record(s), the cap of {cap} per call: it may "
                     "be truncated, and one period, one HS code and one partner cannot be split "
                     f"further; set {KEY_ENV} to use the full endpoint; nothing from this fetch was "
                     "ingested")
