@@ -1081,7 +1081,8 @@ def _fetch_report(res, as_json: bool) -> None:
         return
     t = Table(title=f"fetched ({res.source})")
     for c in ("file", "records", "outcome", "rows", "edition"):
-        t.add_column(c, justify="right" if c in ("records", "rows") else "left")
+        t.add_column(c, justify="right" if c in ("records", "rows") else "left",
+                     overflow="fold" if c in ("file", "edition") else "ellipsis")
     for f in res.files:
         t.add_row(f.file, "—" if f.records is None else f"{f.records:,}", f.outcome,
                   f"{sum(f.rows.values()):,}", f.edition)
@@ -1093,9 +1094,12 @@ def _fetch_report(res, as_json: bool) -> None:
               f"{sum(f.outcome == 'empty' for f in res.files)} empty; rows added: "
               + (", ".join(f"{k} {v:,}" for k, v in added.items()) if added else "none"),
               highlight=False)
-    for f in res.files:
-        if f.outcome != "ingested" and f.note:
+    for kind in ("unchanged", "empty"):
+        shown = [f for f in res.files if f.outcome == kind and f.note]
+        for f in shown[:3]:
             out.print(f"[dim]{escape(f.file)}: {escape(f.note)}[/dim]", highlight=False)
+        if len(shown) > 3:
+            out.print(f"[dim]... and {len(shown) - 3} more {kind}[/dim]", highlight=False)
     for n in res.notes:
         out.print(f"[yellow]note:[/yellow] {escape(n)}", highlight=False)
     out.print(f"raw files kept in {res.cache}", highlight=False)

@@ -172,8 +172,7 @@ class HttpClient:
         self.clock = clock
         self.opener = opener or urllib.request.urlopen
         self._last_start: float | None = None
-        self.calls = 0
-        """Attempts made through this client (each retry counts)."""
+        self.calls = 0  # attempts made through this client (each retry counts)
 
     def _pace(self) -> None:
         if self.min_interval > 0 and self._last_start is not None:
