@@ -80,9 +80,10 @@ def download_file(client: HttpClient, cache: RawCache, url: str, *, source: str,
     if expect == "zip" and not body.startswith(b"PK"):
         raise FetchError(f"{fname} from {url} is not a ZIP/XLSX container (it starts "
                          f"{body[:16]!r}); expected {fname}")
-    stored = cache.store(body, source=source, name=fname, url=url, query=query, fetched_at=utc_now(),
+    when = utc_now()
+    stored = cache.store(body, source=source, name=fname, url=url, query=query, fetched_at=when,
                          outcome="ok")
-    return Download(url=url, query=query, fetched_at=stored.first_fetched_at, path=stored.path,
+    return Download(url=url, query=query, fetched_at=when, path=stored.path,
                     sha256=stored.sha256, size=stored.size)
 
 

@@ -563,7 +563,7 @@ def get_comtrade(
                          f"{how} into {len(parts)} calls")
             queue[:0] = parts
             continue
-        d = Download(url=url, query=query, fetched_at=stored.first_fetched_at, path=stored.path,
+        d = Download(url=url, query=query, fetched_at=when, path=stored.path,
                      sha256=stored.sha256, size=stored.size, payload_sha256=_payload_sha(obj),
                      records=count)
         if count == 0:

@@ -53,7 +53,8 @@ class Download:
     query : dict or None
         The query, as data.
     fetched_at : str
-        UTC ISO time of the retrieval.
+        UTC ISO time of this retrieval (the edition of a UN Comtrade answer is dated by the first
+        retrieval of its bytes, kept in the cache's per-object manifest).
     path : Path
         The stored file (what the reader opens).
     sha256 : str
