@@ -1036,7 +1036,7 @@ data_app.add_typer(fetch_app, name="fetch")
 DryRunOpt = Annotated[bool, typer.Option("--dry-run", help="Print the calls it would make; fetch and "
                                                            "store nothing.")]
 RetriesOpt = Annotated[int, typer.Option(help="Retries of a failed call (429, 5xx, timeouts).")]
-TimeoutOpt = Annotated[float, typer.Option(help="Timeout of one call [s].")]
+TimeoutOpt = Annotated[float, typer.Option(help="Timeout of one call, in seconds.")]
 
 
 def _fetched(wh) -> pd.DataFrame:
@@ -1117,7 +1117,7 @@ def fetch_comtrade_cmd(
     dry_run: DryRunOpt = False,
     retries: RetriesOpt = 3,
     timeout: TimeoutOpt = 60.0,
-    interval: Annotated[float, typer.Option(help="Least time between two calls [s].")] = 1.0,
+    interval: Annotated[float, typer.Option(help="Least time between two calls, in seconds.")] = 1.0,
     as_json: JsonOpt = False,
 ) -> None:
     """UN Comtrade: public preview endpoint (500 records a call), or the full one with COMTRADE_API_KEY."""
