@@ -16,6 +16,7 @@ from critmin.cli import (  # noqa: F401  (each registers its commands on the app
     criticality_cli,
     data_cli,
     dependence_cli,
+    fetch_cli,
     monitor_cli,
     outlook_cli,
     report_cli,

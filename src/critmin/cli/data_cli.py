@@ -43,13 +43,17 @@ def data_status(as_json: JsonOpt = False, as_csv: CsvOpt = False) -> None:
         df = wh.status()
         files = wh.query("SELECT origin, count(*) AS files FROM ingest_log GROUP BY origin")
         path = wh.path
+        from critmin.sources.fetch.store import fetch_history  # no network code: the fetch log only
+
+        fetched = fetch_history(wh)
     emit(as_json=as_json, as_csv=as_csv,
          to_json=lambda: {"db": str(path), "tables": df.to_dict(orient="records"),
-                          "files": files.to_dict(orient="records")},
-         to_csv=lambda: df, render=lambda: _render_status(path, df, files))
+                          "files": files.to_dict(orient="records"),
+                          "fetched": fetched.to_dict(orient="records")},
+         to_csv=lambda: df, render=lambda: _render_status(path, df, files, fetched))
 
 
-def _render_status(path, df, files) -> None:
+def _render_status(path, df, files, fetched) -> None:
     t = Table(title=f"warehouse {path}")
     for c in ("table", "rows", "sources", "editions"):
         t.add_column(c, justify="right" if c == "rows" else "left")
@@ -58,6 +62,14 @@ def _render_status(path, df, files) -> None:
     out.print(t)
     for r in files.itertuples(index=False):
         out.print(f"{r.files} files ingested ({r.origin})")
+    if not fetched.empty:
+        f = Table(title="fetched (critmin data fetch)")
+        for c in ("source", "from", "files", "ingested", "rows", "last fetched (UTC)"):
+            f.add_column(c, justify="right" if c in ("files", "ingested", "rows") else "left")
+        for r in fetched.to_dict(orient="records"):
+            f.add_row(r["source"], r["from"], f"{int(r['files']):,}", f"{int(r['ingested']):,}",
+                      f"{int(r['rows']):,}", r["last_fetched"])
+        out.print(f)
 
 
 @data_app.command("bundle")
