@@ -17,3 +17,14 @@ def shared_data() -> Path:
     if not (SHARED_DATA / "SOURCES.md").exists():
         pytest.skip(f"raw data not found at {SHARED_DATA}")
     return SHARED_DATA
+
+
+@pytest.fixture(scope="session")
+def warehouse_path(tmp_path_factory) -> Path:
+    """A warehouse built once per test session from the bundled dataset (tests only read it)."""
+    from critmin.warehouse import Warehouse
+
+    path = tmp_path_factory.mktemp("warehouse") / "critmin.duckdb"
+    with Warehouse(path) as wh:
+        wh.build_from_bundle()
+    return path

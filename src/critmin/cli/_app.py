@@ -2,14 +2,61 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Annotated
 
+import click
 import typer
+from typer.core import TyperGroup
 
-from critmin.cli._output import status
+from critmin.cli._output import err, status
+
+
+class _Boundary(TyperGroup):
+    """The one boundary of every command: an exception no command handled becomes one line.
+
+    A :class:`~critmin.errors.CritminError` (or KeyError/ValueError, as the commands report them) prints
+    ``error: <message>`` and exits with 2, as does an :class:`OSError` (a file the user named, a full
+    disk); anything else prints ``internal error: <type>: <message>;
+    rerun with --debug for the traceback`` and exits with 3; Ctrl+C exits with 130. With ``--debug``
+    (or ``CRITMIN_DEBUG=1``) the exception propagates with its traceback.
+    """
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except (typer.Exit, click.exceptions.Exit, click.exceptions.Abort, click.ClickException, SystemExit):
+            raise
+        except KeyboardInterrupt:
+            err.print("interrupted")
+            raise typer.Exit(code=130) from None
+        except BaseException as exc:  # noqa: BLE001 - this is the boundary
+            if _STATE["debug"]:
+                raise
+            from rich.markup import escape
+
+            from critmin.cli._output import ERRORS
+
+            if isinstance(exc, ERRORS):
+                err.print(f"[bold red]error:[/bold red] {escape(str(exc))}", highlight=False)
+                raise typer.Exit(code=2) from None
+            if isinstance(exc, OSError):  # a file or folder the user named, a full disk, a refused port
+                where = f": {exc.filename}" if exc.filename else ""
+                err.print(f"[bold red]error:[/bold red] {escape((exc.strerror or str(exc)) + where)}",
+                          highlight=False)
+                raise typer.Exit(code=2) from None
+            if isinstance(exc, MemoryError):
+                msg = "out of memory; use fewer runs, or --workers/--scheduler to spread them"
+            else:
+                msg = f"{type(exc).__name__}: {exc}"
+            err.print(f"[bold red]internal error:[/bold red] {escape(msg)}; rerun with --debug for the "
+                      "traceback", highlight=False)
+            raise typer.Exit(code=3) from None
+
 
 app = typer.Typer(
+    cls=_Boundary,
     name="critmin",
     help="Critical-minerals supply security from cited public data.",
     no_args_is_help=True,
@@ -27,7 +74,7 @@ app.add_typer(data_app, name="data")
 app.add_typer(monitor_app, name="monitor")
 app.add_typer(stockpile_app, name="stockpile")
 
-_STATE: dict[str, Path | None] = {"db": None}
+_STATE: dict = {"db": None, "debug": False}
 
 # --------------------------------------------------------------------------- shared options
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
@@ -46,8 +93,13 @@ def _main(
         typer.Option("--db", envvar="CRITMIN_DB",
                      help="Warehouse file (default: the user data dir; env CRITMIN_DB)."),
     ] = None,
+    debug: Annotated[bool, typer.Option("--debug", envvar="CRITMIN_DEBUG",
+                                        help="Show the traceback of an unexpected error.")] = False,
 ) -> None:
     _STATE["db"] = db
+    _STATE["debug"] = debug
+    if debug:
+        sys.tracebacklimit = 1000
 
 
 def db_path() -> Path | None:

@@ -30,6 +30,14 @@ def data_ingest(
     source: Annotated[str, typer.Option(help="Source id: " + ", ".join(READERS) + ".")],
 ) -> None:
     """Add a raw file (e.g. next year's MCS release): all rows or none; re-ingest replaces."""
+    from critmin.errors import DataError
+
+    with handle_errors():
+        if path.is_dir():
+            raise DataError(f"{path} is a folder: give one file of the source (e.g. a CSV of the MCS "
+                            "release)", file=str(path))
+        if not path.exists():
+            raise DataError(f"no such file: {path}", file=str(path))
     with handle_errors(), warehouse() as wh:
         counts = wh.ingest_file(path, source)
     out.print(f"ingested {path.name} ({source}): "
@@ -80,9 +88,13 @@ def data_bundle(
 ) -> None:
     """Rebuild the bundled canonical tables from the raw public files (for maintainers)."""
     from critmin.bundled.build import build_tables, write_bundle
+    from critmin.errors import DataError
     from critmin.warehouse import bundle_dir
 
     with handle_errors():
+        if not (shared_data / "SOURCES.md").is_file():
+            raise DataError(f"{shared_data} is not the raw data folder (no SOURCES.md there); give the "
+                            "path of shared/data beside the checkout, e.g. ../shared/data")
         tables, manifest = build_tables(shared_data, progress=status)
     write_bundle(tables, manifest, out_dir or bundle_dir())
     out.print("bundle " + manifest["bundle_id"] + ": "

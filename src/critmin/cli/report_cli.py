@@ -46,9 +46,8 @@ def report(
 def dashboard(
     port: Annotated[int, typer.Option(help="Port on 127.0.0.1.")] = 8501,
 ) -> None:
-    """Run the Streamlit dashboard on 127.0.0.1 (usage statistics off; needs critmin[dashboard])."""
+    """Run the Streamlit dashboard on 127.0.0.1 (usage statistics off; needs critmin\\[dashboard])."""
     import os
-    import subprocess
 
     from critmin.dashboard import ADDRESS, available, streamlit_command
 
@@ -58,8 +57,38 @@ def dashboard(
     if db_path() is not None:
         env["CRITMIN_DB"] = str(db_path())
     err.print(f"critmin dashboard on http://{ADDRESS}:{port} (Ctrl+C to stop)")
+    raise typer.Exit(code=run_child(streamlit_command(port), env=env))
+
+
+def run_child(command: list[str], *, env: dict[str, str] | None = None, grace_s: float = 10.0) -> int:
+    """Run ``command`` as a child and wait for it; SIGTERM, SIGHUP and Ctrl+C (SIGINT) sent to this
+    process are passed on to the child, which is then waited for (killed after ``grace_s`` seconds), so
+    the child never outlives the command nor keeps its port [s]."""
+    import signal
+    import subprocess
+
+    child = subprocess.Popen(command, env=env)
+    forwarded: list[int] = []
+
+    def forward(signum, _frame) -> None:
+        forwarded.append(signum)
+        if child.poll() is None:
+            child.send_signal(signum)
+
+    old = {s: signal.signal(s, forward) for s in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT)}
     try:
-        rc = subprocess.call(streamlit_command(port), env=env)
-    except KeyboardInterrupt:
-        rc = 0
-    raise typer.Exit(code=rc)
+        while True:
+            try:
+                rc = child.wait(timeout=0.5 if not forwarded else grace_s)
+                break
+            except subprocess.TimeoutExpired:
+                if forwarded:
+                    child.kill()
+                    rc = child.wait()
+                    break
+    finally:
+        for s, h in old.items():
+            signal.signal(s, h)
+    if forwarded:  # stopped on purpose: a clean exit (Ctrl+C) or the signal's conventional code
+        return 0 if forwarded[0] == signal.SIGINT else 128 + forwarded[0]
+    return rc
