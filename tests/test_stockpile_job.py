@@ -185,3 +185,12 @@ def test_cli_plan_json_has_every_contract_key(db):
     bad = runner.invoke(app, ["--db", str(db), "stockpile", "plan", "--region", "JPN", "--materials",
                               "lithium", "--runs", "512"])
     assert bad.exit_code == 2 and "lithium" in bad.output
+
+
+def test_plan_with_too_many_runs_is_refused_before_simulating(warehouse_path):
+    from critmin.market.memory import MemoryEstimateError
+    from critmin.warehouse import open_warehouse
+
+    with open_warehouse(warehouse_path, read_only=True) as wh, \
+            pytest.raises(MemoryEstimateError, match="1,000,000,000 runs per stock would need about"):
+        plan("JPN", ["rare-earths"], runs=1_000_000_000, warehouse=wh)

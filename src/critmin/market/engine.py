@@ -223,6 +223,25 @@ class _Collector:
         return hist, sums, paths
 
 
+def row_bytes(inputs: MarketInputs) -> int:
+    """Bytes of one run's row in the per-run table of :func:`simulate` [bytes]."""
+    n_float = (len(DRAW_COLUMNS) - 1) + 4 + len(REGION_METRICS) * len(inputs.regions)
+    return 8 + 1 + 8 * n_float  # run index, occurs, the floats
+
+
+def _check_runs_fit(runs: int, inputs: MarketInputs, keep_paths: bool, chunk_size: int) -> None:
+    """Refuse, before allocating, a run count whose per-run table cannot fit in memory."""
+    from critmin.market.memory import check_memory, simulation_bytes
+
+    if isinstance(runs, bool) or not isinstance(runs, (int, np.integer)) or runs < 1:
+        raise ValueError(f"runs must be a whole number >= 1, got {runs!r}")
+    per_run = row_bytes(inputs) + (inputs.horizon * (2 + 6 * len(inputs.regions)) * 8 if keep_paths else 0)
+    need = simulation_bytes(runs, columns_bytes_per_run=row_bytes(inputs), horizon=inputs.horizon,
+                            regions=len(inputs.regions), suppliers=len(inputs.suppliers),
+                            chunk_size=chunk_size, keep_paths=keep_paths)
+    check_memory(need, what=f"a simulation of {runs:,} runs", per_run=per_run, runs=runs)
+
+
 def estimate_seconds(runs: int, inputs: MarketInputs) -> float:
     """Estimated in-process time of a simulation [s], from :data:`NS_PER_SCENARIO_MONTH` scaled by the
     market's size (suppliers + 2 x regions, relative to the benchmark market's 21)."""
@@ -311,6 +330,7 @@ def simulate(
     runner = _choose_runner(runner, runs, inputs, small_in_process)
     payload = EnginePayload(inputs=inputs, params=spec.random_params(), seed=int(seed),
                             keep_paths=keep_paths)
+    _check_runs_fit(runs, inputs, keep_paths, chunk_size)
     tasks = plan_chunks(runs, chunk_size)
     collect = _Collector(runs, inputs, keep_paths, progress)
     t0 = time.perf_counter()

@@ -423,6 +423,12 @@ def plan(
         raise ValueError("give a warehouse (critmin.warehouse.open_warehouse())")
     if runs < 2:
         raise ValueError("runs must be >= 2")
+    from critmin.market.memory import check_memory
+
+    n_mat = len(materials) if not isinstance(materials, str) else 1
+    per_run = 8 * (4 * n_mat + 3 * max(1, workers))  # kept no-stock and ample-stock curves + work arrays
+    check_memory(per_run * runs + 64 * 1024**2, what=f"a stockpile plan with {runs:,} runs per stock",
+                 per_run=per_run, runs=runs)
     if budget is not None and budget < 0:
         raise ValueError("budget must be >= 0 [USD]")
     params = params or PlanningParams()
