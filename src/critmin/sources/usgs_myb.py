@@ -1,12 +1,13 @@
 """USGS Minerals Yearbook world production tables, by country (editions 2016, 2017 and 2019).
 
 :func:`read_myb_world` reads one chapter workbook of the *Minerals Yearbook, Volume I*
-(``myb1-2016-raree.xls``, ``myb1-2017-cobal.xls``, ``myb1-2019-raree-adv.xlsx``, ...) and returns its "WORLD ... PRODUCTION, BY
-COUNTRY OR LOCALITY" table(s) as the canonical ``production`` table (:mod:`critmin.schema`). Five year
-columns per table (the edition year and the four before it). :func:`parse_myb_world` does the same from a
-buffer. Source id ``usgs-myb-world``; the edition is ``MYB<year>`` from the file name (``myb1-2017-...`` ->
-``MYB2017``). ``file`` is the workbook's name, ``row`` the sheet row; errors name the workbook and sheet
-(``myb1-2017-cobal.xls [T8]``), the row and the column letter.
+(``myb1-2016-raree.xls``, ``myb1-2017-cobal.xls``, ``myb1-2019-raree-adv.xlsx``, ...) and returns its
+"WORLD ... PRODUCTION, BY COUNTRY OR LOCALITY" table(s) as the canonical ``production`` table
+(:mod:`critmin.schema`). Five year columns per table (the edition year and the four before it).
+:func:`parse_myb_world` does the same from a buffer. Source id ``usgs-myb-world``; the edition is
+``MYB<year>`` from the file name (``myb1-2017-...`` -> ``MYB2017``). ``file`` is the workbook's name,
+``row`` the sheet row; errors name the workbook and sheet (``myb1-2017-cobal.xls [T8]``), the row and
+the column letter.
 
 Both layouts are read: old Excel ``.xls`` (BIFF, through :mod:`xlrd`, with its rich-text runs) and
 ``.xlsx`` (:mod:`openpyxl`).
