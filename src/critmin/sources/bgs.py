@@ -30,7 +30,10 @@ Quirks of the source handled on purpose (each has a test in ``tests/test_history
   Republic" ``COD`` -- not the Republic of the Congo -- "Rhodesia" ``ZWE``, "New Hebrides" ``VUT``).
 * No world total and no estimate flags (the scrape dropped BGS's footnote columns): ``estimated`` is
   False, shares are of the country sum.
-* One figure per country, commodity, sub-commodity and year; a repeated key raises.
+* One figure per country, commodity, sub-commodity and year; a repeated line raises. BGS lists some
+  countries under their old and new names in every year, the name that does not apply left blank
+  ("German Federal Republic" and "Germany" for 1982–1991, "Rhodesia" and "Zimbabwe"): the blank twin
+  is dropped; two figures for one country and year raise.
 """
 
 from __future__ import annotations
@@ -190,4 +193,27 @@ def parse_bgs(buf: str | bytes | io.IOBase, name: str = "df_ukgs.csv.gz") -> dic
             "file": name, "row": r.line,
         })
     frame = pd.DataFrame(out) if out else empty("production")
+    if len(frame):
+        frame = _drop_blank_twins(frame, name)
     return {"production": conform(frame, "production", file=name)}
+
+
+def _drop_blank_twins(frame: pd.DataFrame, name: str) -> pd.DataFrame:
+    """BGS lists a country under its old and its new name ("German Federal Republic" and "Germany",
+    "Rhodesia" and "Zimbabwe") with the name that does not apply left blank: when two names map to
+    one code, year and product, the blank row is dropped; two figures for one key raise."""
+    key = ["commodity", "stage", "product", "country", "country_detail", "year"]
+    dup = frame.duplicated(key, keep=False)
+    if not dup.any():
+        return frame
+    twins = frame[dup]
+    valued = twins[twins["missing"].isna()]
+    clash = valued[valued.duplicated(key, keep=False)]
+    if len(clash):
+        r = clash.iloc[0]
+        raise DataError(f"two figures for {r['country']} {r['commodity']} {r['year']} under two names "
+                        f"({', '.join(sorted(set(clash['country_raw'])))})", file=name,
+                        row=int(r["row"]))
+    # per key: keep the valued row, or the first blank when all are blank
+    keep = twins.sort_values(["missing", "row"], na_position="first").drop_duplicates(key)
+    return pd.concat([frame[~dup], keep]).sort_values("row").reset_index(drop=True)

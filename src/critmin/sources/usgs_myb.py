@@ -543,7 +543,7 @@ def _rows(t: _Table, commodity: str, edition: str, name: str, strict: bool) -> l
             base, glued = _glued_e(text)
             country = _country(base.rstrip(":").strip(), t, r, label_cell)
             section = (country, marks | _Marks(estimated=glued or country.estimated),
-                       _clean(label_cell.text))
+                       _clean(_full(label_cell)))
             continue
         is_total = key in ("total", "grand total") or key.startswith("world total")
         if is_total and section is not None:
@@ -553,10 +553,10 @@ def _rows(t: _Table, commodity: str, edition: str, name: str, strict: bool) -> l
             country, detail = resolve("World total"), ""
             after_grand_total = key == "grand total"
             row_marks = marks
-            raw_label = _clean(label_cell.text)
+            raw_label = _clean(_full(label_cell))
         else:
             sub_country = None
-            raw_label = _clean(label_cell.text)
+            raw_label = _clean(_full(label_cell))
             if section is not None:
                 try:
                     sub_country = resolve(_glued_e(text)[0])
