@@ -128,6 +128,16 @@ def test_trend_cobalt_fills_gaps_with_bgs(wh):
     assert y.loc[2017, "top_country"] == "COD" and y.loc[2017, "top_share"] == pytest.approx(73 / 120)
 
 
+def test_report_chart_marks_source_changes(wh):
+    from critmin.report import charts
+
+    fig = charts.producer_shares(trend("rare-earths", warehouse=wh))
+    assert [s.x0 for s in fig.layout.shapes] == [1983.5, 2011.5, 2017.5, 2022.5]
+    assert fig.layout.annotations[0].text == "World Mining Data (WMD-1984-2017)"
+    zoom = charts.producer_shares(trend("rare-earths", warehouse=wh), years=(2015, 2025))
+    assert [s.x0 for s in zoom.layout.shapes] == [2017.5, 2022.5]
+
+
 # ----------------------------------------------------------------------------- CLI
 
 

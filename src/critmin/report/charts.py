@@ -198,7 +198,7 @@ def mark_source_changes(fig: go.Figure, trend, *, years: tuple[int, int] | None 
     hits = df[df["source_changed"].fillna(False).astype(bool) & _in_years(df["year"], years)]
     for r in hits.itertuples(index=False):
         fig.add_vline(x=float(r.year) - 0.5, line_dash="dash", line_width=1, line_color="#555555",
-                      annotation_text=SOURCE_LABELS.get(r.source, r.source),
+                      annotation_text=f"{SOURCE_LABELS.get(r.source, r.source)} ({r.edition})",
                       annotation_position="top right", annotation_font_size=10)
     return fig
 
