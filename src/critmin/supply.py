@@ -418,7 +418,9 @@ def trend(
     if not chosen:
         raise DataError(f"{com.id}: no {st} production data")
     picked = pd.concat(chosen)
-    picked = picked.assign(product=pr)
+    # only the columns the concentration metrics read (copies of the full rows make them slow)
+    picked = picked[["commodity", "stage", "year", "edition", "source", "country", "country_kind",
+                     "quantity_t", "value", "unit", "missing", "estimated"]].assign(product=pr)
     summary = concentration_summary(picked)
     src = picked.groupby("year")["source"].first()
     summary["source"] = summary["year"].map(src)
