@@ -18,7 +18,6 @@ from critmin._json import num as _num
 from critmin.commodities import get as get_commodity
 from critmin.errors import DataError
 from critmin.metrics.concentration import (
-    concentration_summary,
     governance_weighted_hhi,
     reserves_to_production,
     supply_table,
@@ -421,19 +420,30 @@ def trend(
     # only the columns the concentration metrics read (copies of the full rows make them slow)
     picked = picked[["commodity", "stage", "year", "edition", "source", "country", "country_kind",
                      "quantity_t", "value", "unit", "missing", "estimated"]].assign(product=pr)
-    summary = concentration_summary(picked)
-    src = picked.groupby("year")["source"].first()
-    summary["source"] = summary["year"].map(src)
-    summary = summary.sort_values("year").reset_index(drop=True)
+    # one supply table per year gives both the summary row (as concentration_summary builds it)
+    # and the shares
+    out, shares = [], {}
+    for (y, ed), grp in picked.groupby(["year", "edition"], sort=True):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            table, tot = supply_table(grp)
+        top = table.dropna(subset=["quantity"])
+        lead = len(top) and top["quantity"].iloc[0] > 0
+        out.append({
+            "commodity": com.id, "stage": st, "product": pr, "year": int(y), "edition": ed,
+            "world_total": tot["world_total"],
+            "countries_total": tot["countries_total"] if len(top) else math.nan,
+            "hhi": tot["hhi"], "hhi_points": tot["hhi_points"],
+            "top_country": top["country"].iloc[0] if lead else None,
+            "top_share": float(top["share"].iloc[0]) if lead else math.nan,
+            "other_share": tot["other_share"], "n_countries": tot["n_countries"],
+            "source": str(grp["source"].iloc[0]),
+        })
+        if (grp["country_kind"] != "aggregate").any():
+            shares[int(y)] = {r.country: r.share for r in table.itertuples() if r.quantity > 0}
+    summary = pd.DataFrame(out).sort_values("year").reset_index(drop=True)
     # where the source changes from one year to the next (a chart marks these)
     summary["source_changed"] = summary["source"].ne(summary["source"].shift()) & (summary.index > 0)
-    shares: dict[int, dict[str, float]] = {}
-    for y, grp in picked.groupby("year"):
-        if (grp["country_kind"] != "aggregate").any():
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                table, _ = supply_table(grp)
-            shares[int(y)] = {r.country: r.share for r in table.itertuples() if r.quantity > 0}
     unit = "t" if picked["quantity_t"].notna().any() else str(picked["unit"].dropna().iloc[0])
     return TrendResult(commodity=com.id, stage=st, product=pr, unit=unit,
                        years=summary, shares=shares)
