@@ -58,3 +58,26 @@ def test_bundle_includes_the_iea_outlook_tables():
     assert chn["quantity_t"].tolist() == pytest.approx([73_756.67016860831])
     assert set(sup.loc[sup["commodity"] == "rare-earths", "basis"]) == {
         "magnet rare earth elements (Nd, Pr, Dy, Tb)"}
+
+
+def test_bundle_has_the_history_editions():
+    """Issue 19: the Minerals Yearbook world tables, WMD and BGS ship as their own editions."""
+    prod = pd.read_parquet(bundle_dir() / "production.parquet")
+    eds = prod.groupby("edition")["source"].first()
+    assert eds["MYB2016"] == eds["MYB2017"] == eds["MYB2019"] == "usgs-myb-world"
+    assert eds["WMD-1984-2017"] == "wmd" and eds["BGS-WMS"] == "bgs-wms"
+    ree = prod[(prod["commodity"] == "rare-earths") & (prod["year"] == 2017)
+               & (prod["country"] == "CHN") & (prod["product"] == "rare-earth-oxide equivalent")
+               ].set_index("edition")["quantity_t"]
+    # MYB 2017 T8 K9, MYB 2019 T8 G11, WMD row 941, BGS "China;736;...;2017;140000"
+    assert ree[["MYB2017", "MYB2019", "WMD-1984-2017", "BGS-WMS"]].tolist() == [
+        105_000, 105_000, 105_000, 140_000]
+    hist = prod[prod["source"].isin(["usgs-myb-world", "wmd", "bgs-wms"])]
+    assert {"rare-earths", "cobalt", "tungsten", "antimony", "gallium", "graphite",
+            "lithium"} <= set(hist["commodity"])
+    assert hist["year"].min() == 1970 and hist["year"].max() == 2021
+    # only catalogue commodities (no coal, petroleum, gas, uranium), and a bounded file
+    from critmin.commodities import ids
+
+    assert set(hist["commodity"]) <= set(ids())
+    assert (bundle_dir() / "production.parquet").stat().st_size < 1_200_000

@@ -53,6 +53,13 @@ RAW_FILES: tuple[tuple[str, str], ...] = (
     ("trade/oec_rare_earth_net_trade_annual/oec_hs2846_net_trade_by_country_1995-2022.csv", "oec"),
     ("eu_crm/eu_crm_*.csv", "eu-crm"),
     ("iea/iea_critical_minerals_data_explorer_*.json", "iea"),
+    # history (issue 19): Minerals Yearbook world tables (no germanium: it has no world table),
+    # World Mining Data 1984-2017, BGS World Mineral Statistics 1970-2021
+    *((f"usgs_myb/myb1-201[67]-{code}.xls*", "usgs-myb-world")
+      for code in ("antim", "cobal", "galli", "graph", "lithi", "raree", "tungs")),
+    ("usgs_myb/myb1-2019-raree-adv.xlsx", "usgs-myb-world"),
+    ("wmd/wmd_6.4._total_1984-2017.xlsx", "wmd"),
+    ("bgs/df_ukgs.csv.gz", "bgs-wms"),
 )
 """(glob relative to the raw data folder, source id), in build order."""
 

@@ -23,6 +23,8 @@ def supply(
     source: Annotated[str, typer.Option(
         help="usgs, iea or auto: USGS where it has the stage, else the IEA Critical Minerals "
              "Data Explorer (refining of rare earths, lithium, cobalt, nickel, graphite).")] = "auto",
+    compare_editions: Annotated[bool, typer.Option(
+        "--compare-editions", help="Every edition covering the year side by side.")] = False,
     as_json: JsonOpt = False,
     as_csv: CsvOpt = False,
 ) -> None:
@@ -32,6 +34,9 @@ def supply(
     with handle_errors(), warehouse() as wh:
         res = run(commodity, year=year, stage=stage, product=product, edition=edition, source=source,
                   stages=True, warehouse=wh)
+    if compare_editions:
+        _compare_editions(res, as_json, as_csv)
+        return
     emit(as_json=as_json, as_csv=as_csv, to_json=res.to_dict,
          to_csv=lambda: res.table.assign(commodity=res.commodity, year=res.year, stage=res.stage,
                                          unit=res.unit, edition=res.edition),
@@ -68,6 +73,49 @@ def _render_supply(res) -> None:
     _render_stages(res.stages)
     for n in res.notes:
         out.print(f"[yellow]note:[/yellow] {n}")
+    if res.other_editions:
+        out.print(f"editions covering {res.year}: {res.editions_summary} "
+                  "(--compare-editions shows them side by side)")
+
+
+def _compare_editions(res, as_json: bool, as_csv: bool) -> None:
+    """``supply --compare-editions``: one column pair (quantity, share) per edition."""
+    comp = res.comparison()
+    emit(as_json=as_json, as_csv=as_csv,
+         to_json=lambda: {**res.to_dict(), "comparison": [
+             {"country": r.country, "name": r.name, "edition": r.edition, "source": r.source,
+              "quantity": r.quantity, "share": r.share} for r in comp.itertuples(index=False)]},
+         to_csv=lambda: comp.assign(commodity=res.commodity, year=res.year, stage=res.stage, unit=res.unit),
+         render=lambda: _render_editions(res, comp))
+
+
+def _render_editions(res, comp) -> None:
+    eds = list(res.edition_tables)
+    t = Table(title=f"{res.name}: {res.stage} production {res.year} by edition "
+                    f"({res.product or res.basis}; unit: {res.unit})")
+    t.add_column("country")
+    for ed in eds:
+        t.add_column(f"{ed}" + (" (used)" if ed == res.edition else ""), justify="right")
+        t.add_column("share", justify="right")
+    cell = {(r.country, r.edition): (r.quantity, r.share) for r in comp.itertuples(index=False)}
+    names = dict(zip(comp["country"], comp["name"], strict=True))
+    used = comp[comp["edition"] == res.edition].set_index("country")["quantity"]
+    order = (comp.assign(u=comp["country"].map(used).fillna(-1), q=comp["quantity"].fillna(-1))
+             .groupby("country")[["u", "q"]].max().sort_values(["u", "q"], ascending=False).index)
+    for c in order:
+        cells = [f"{c} {names[c]}"]
+        for ed in eds:
+            q, sh = cell.get((c, ed), (None, None))
+            cells += [fmt(q), fmt(sh, pct=True)]
+        t.add_row(*cells)
+    totals = ["world total (published)"]
+    for ed in eds:
+        o = next((o for o in res.other_editions if o["edition"] == ed), None)
+        wt = res.world_total if ed == res.edition else (o or {}).get("world_total_t")
+        totals += [fmt(wt), ""]
+    t.add_row(*totals)
+    out.print(t)
+    out.print(res.editions_summary)
 
 
 def _render_stages(stages: list[dict]) -> None:
@@ -105,12 +153,14 @@ def trend(
 def _render_trend(res) -> None:
     t = new_table(f"{res.commodity}: {res.stage} production trend ({res.product})",
                   (("year", "right"), (f"world total [{res.unit}]", "right"), ("top", "left"),
-                   ("top share", "right"), ("HHI", "right"), ("edition", "left")))
+                   ("top share", "right"), ("HHI", "right"), ("edition", "left"), ("source", "left")))
     for r in res.years.itertuples(index=False):
+        changed = bool(getattr(r, "source_changed", False))
         t.add_row(str(r.year), fmt(r.world_total),
                   r.top_country if isinstance(r.top_country, str) else "—",
                   fmt(r.top_share, pct=True),
-                  "—" if pd.isna(r.hhi) else f"{r.hhi:.3f}", r.edition)
+                  "—" if pd.isna(r.hhi) else f"{r.hhi:.3f}", r.edition,
+                  f"[bold]{r.source}[/bold] (source changes)" if changed else str(r.source))
     out.print(t)
 
 

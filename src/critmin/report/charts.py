@@ -57,6 +57,36 @@ def _in_years(years_col: pd.Series, years: tuple[int, int] | None) -> pd.Series:
     return (years_col >= years[0]) & (years_col <= years[1])
 
 
+SOURCE_LABELS = {"usgs-ds140": "USGS DS140", "usgs-myb": "USGS Minerals Yearbook",
+                 "usgs-myb-world": "USGS Minerals Yearbook", "usgs-mcs": "USGS MCS",
+                 "wmd": "World Mining Data", "bgs-wms": "BGS World Mineral Statistics"}
+"""Display names of the production sources (trend charts)."""
+
+
+def mark_source_changes(fig: go.Figure, trend, *, years: tuple[int, int] | None = None) -> go.Figure:
+    """Draw a dashed vertical line, labelled with the new source, at every year where the trend's
+    source changes (``trend.years["source_changed"]``); returns the figure.
+
+    Parameters
+    ----------
+    fig : plotly.graph_objects.Figure
+        A chart with years on the x axis.
+    trend : critmin.supply.TrendResult
+        The trend job's result (``years`` with ``year``, ``source``, ``source_changed``).
+    years : (int, int), optional
+        Only mark changes inside these years (the chart's range).
+    """
+    df = trend.years
+    if "source_changed" not in df:
+        return fig
+    hits = df[df["source_changed"].fillna(False).astype(bool) & _in_years(df["year"], years)]
+    for r in hits.itertuples(index=False):
+        fig.add_vline(x=float(r.year) - 0.5, line_dash="dash", line_width=1, line_color="#555555",
+                      annotation_text=f"{SOURCE_LABELS.get(r.source, r.source)} ({r.edition})",
+                      annotation_position="top right", annotation_font_size=10)
+    return fig
+
+
 def producer_shares(trend, *, years: tuple[int, int] | None = None, top: int = 8,
                     colors: Mapping[str, str] | None = None) -> go.Figure:
     """Producer shares of world production over time, stacked area.
@@ -106,7 +136,7 @@ def producer_shares(trend, *, years: tuple[int, int] | None = None, top: int = 8
     _layout(fig, title, ytitle="share of world total [%]")
     fig.update_yaxes(range=[0, 100], ticksuffix="%")
     fig.update_xaxes(dtick=1 if len(ys) <= 12 else None)
-    return fig
+    return mark_source_changes(fig, trend, years=(ys[0], ys[-1]))
 
 
 def hhi_trend(trend, *, years: tuple[int, int] | None = None) -> go.Figure:
@@ -151,9 +181,8 @@ def world_production(trend, *, years: tuple[int, int] | None = None) -> go.Figur
     if df.empty:
         return _empty(title, "No world total published for these years.")
     fig = go.Figure()
-    src_colors = ["#1F4E79", "#E69F00", "#009E73", "#CC79A7"]
-    labels = {"usgs-ds140": "USGS DS140", "usgs-myb": "USGS Minerals Yearbook",
-              "usgs-mcs": "USGS MCS"}
+    src_colors = ["#1F4E79", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00"]
+    labels = SOURCE_LABELS
     for i, (src, grp) in enumerate(df.groupby("source", sort=False)):
         eds = ", ".join(sorted(grp["edition"].dropna().unique()))
         fig.add_trace(go.Bar(

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["EDITION_DATES", "edition_date", "mcs_edition"]
+__all__ = ["EDITION_DATES", "edition_date", "mcs_edition", "SOURCE_PRECEDENCE", "precedence_key"]
 
 EDITION_DATES: dict[str, str] = {
     "DS140-2020": "2023-09-27",  # USGS Data Series 140, rare earths (workbook last modified)
@@ -31,6 +31,15 @@ EDITION_DATES: dict[str, str] = {
     # IEA Critical Minerals Data Explorer, edition with base year 2024: released with the Global
     # Critical Minerals Outlook 2025 on 2025-05-21 (the date is the IEA release's, not in the file)
     "IEA-CMDE-2025": "2025-05-21",
+    # History (issue 19). Minerals Yearbook world tables: the latest "Table includes data available
+    # through <date>" of the edition's world tables (a lower bound of the chapters' posting dates).
+    "MYB2016": "2018-04-03",  # gallium T7; rare earths T6 2017-11-09, cobalt T8/T9 2018-02-08
+    "MYB2017": "2018-12-18",  # tungsten T15; rare earths T8 2018-09-13, cobalt T8 2018-10-15
+    "MYB2019": "2021-01-26",  # rare earths advance release T8
+    # World Mining Data 2019 (vol. 34) is the edition whose table 6.4 ends in 2017; day unknown.
+    "WMD-1984-2017": "2019-01-01",
+    # BGS World Mineral Statistics through 2021 (World Mineral Production 2017-2021, 2023); day unknown.
+    "BGS-WMS": "2023-01-01",
 }
 """Edition id -> publication date (ISO). Later wins."""
 
@@ -50,3 +59,43 @@ def edition_date(edition: str) -> str:
     if m:
         return f"{m.group(1)}-01-31"
     raise KeyError(edition)
+
+
+# ---------------------------------------------------------------------------------------------
+# precedence between sources (issue 19)
+
+SOURCE_PRECEDENCE: tuple[tuple[str, ...], ...] = (
+    ("usgs-mcs", "usgs-myb", "usgs-myb-world", "usgs-ds140"),  # USGS
+    ("wmd",),  # World Mining Data (Austrian Federal Ministry)
+    ("bgs-wms",),  # British Geological Survey, World Mineral Statistics
+)
+"""Source tiers, first wins: USGS editions, then World Mining Data, then BGS. Sources not listed come
+after all of them."""
+
+
+def precedence_key(source: str, edition: str, edition_date: str) -> tuple[int, int, str]:
+    """Sort key of an edition: ascending keys are preferred (``min`` picks the edition to use).
+
+    The rule, used by the supply and trend jobs wherever several editions cover one year: the source's
+    tier in :data:`SOURCE_PRECEDENCE` first (USGS, then WMD, then BGS, then anything else); within a
+    tier, the edition published last (``edition_date``, ISO); ties by edition id (descending, so the
+    key is total).
+
+    Parameters
+    ----------
+    source : str
+        Source id (``usgs-mcs``, ``usgs-myb-world``, ``wmd``, ``bgs-wms``).
+    edition : str
+        Edition id (``MCS2026``, ``MYB2017``, ``WMD-1984-2017``).
+    edition_date : str
+        Publication date of the edition (ISO ``YYYY-MM-DD``).
+
+    Returns
+    -------
+    tuple
+        (tier, minus the date as an integer YYYYMMDD, edition id with inverted characters).
+    """
+    tier = next((i for i, group in enumerate(SOURCE_PRECEDENCE) if source in group),
+                len(SOURCE_PRECEDENCE))
+    day = int(str(edition_date)[:10].replace("-", "") or 0)
+    return tier, -day, "".join(chr(0x10FFFF - ord(ch)) for ch in edition)

@@ -7,6 +7,9 @@ MCS 2025 world file, or the long MCS 2026 file (world, salient and import-source
 Trade: ``comtrade`` (a UN Comtrade v1 API download, JSON or CSV), ``comtrade-monthly-derived`` (the
 monthly China export tables of SOURCES.md §5d), ``usitc`` (a USITC DataWeb XLSX export) and ``oec``
 (an OEC net-trade table), all into the ``trade`` table.
+History (issue 19): ``usgs-myb-world`` (Minerals Yearbook world production tables by country, editions
+MYB2016, MYB2017, MYB2019), ``wmd`` (World Mining Data table 6.4, 1984–2017) and ``bgs-wms`` (BGS World
+Mineral Statistics 1970–2021), all into ``production``.
 EU criticality assessments: ``eu-crm`` (the six tables of the 2017 and 2023 studies, see
 :mod:`critmin.sources.eu_crm`) into the ``eu_crm`` table.
 Outlook: ``iea`` (the IEA Critical Minerals Data Explorer JSON, see :mod:`critmin.sources.iea`) into
@@ -130,6 +133,24 @@ def _iea(path: str | Path) -> dict[str, pd.DataFrame]:
     return read_iea(path)
 
 
+def _myb_world(path: str | Path) -> dict[str, pd.DataFrame]:
+    from critmin.sources.usgs_myb import read_myb_world
+
+    return read_myb_world(path)
+
+
+def _wmd(path: str | Path) -> dict[str, pd.DataFrame]:
+    from critmin.sources.wmd import read_wmd
+
+    return read_wmd(path)
+
+
+def _bgs(path: str | Path) -> dict[str, pd.DataFrame]:
+    from critmin.sources.bgs import read_bgs
+
+    return read_bgs(path)
+
+
 READERS: dict[str, Callable[[str | Path], dict[str, pd.DataFrame]]] = {
     "usgs-mcs": read_usgs_mcs,
     "usgs-ds140": _ds140,
@@ -141,6 +162,9 @@ READERS: dict[str, Callable[[str | Path], dict[str, pd.DataFrame]]] = {
     "oec": _oec,
     "eu-crm": _eu_crm,
     "iea": _iea,
+    "usgs-myb-world": _myb_world,
+    "wmd": _wmd,
+    "bgs-wms": _bgs,
 }
 """Source id -> reader."""
 

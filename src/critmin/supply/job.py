@@ -18,8 +18,8 @@ from critmin._json import num as _num
 from critmin.commodities import get as get_commodity
 from critmin.errors import DataError
 from critmin.governance import wgi_mean, wgi_scaled
+from critmin.sources.editions import precedence_key
 from critmin.supply.concentration import (
-    concentration_summary,
     governance_weighted_hhi,
     reserves_to_production,
     supply_table,
@@ -53,6 +53,19 @@ class SupplyResult:
     wgi_year: int | None = None
     notes: list[str] = field(default_factory=list)
     stages: list[dict] = field(default_factory=list)  # issue 14: stage comparison, see supply.stages
+    # --- editions (issue 19): the other editions covering the year, by precedence
+    other_editions: list[dict] = field(default_factory=list)
+    edition_tables: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)
+    editions_summary: str = ""
+
+    def comparison(self) -> pd.DataFrame:
+        """Every edition covering the year side by side, tidy: country, name, edition, source,
+        quantity [unit], share [1] (of that edition's world total, else of its country sum)."""
+        parts = [t.assign(edition=ed, source=src) for ed, (src, t) in self.edition_tables.items()]
+        if not parts:
+            return pd.DataFrame(columns=["country", "name", "edition", "source", "quantity", "share"])
+        return pd.concat(parts, ignore_index=True)[
+            ["country", "name", "edition", "source", "quantity", "share"]]
 
     def to_dict(self) -> dict:
         """The JSON shape of ``critmin supply --json``."""
@@ -94,6 +107,9 @@ class SupplyResult:
             # issue 14: every stage of the same year, each with its source and basis
             "stages": [{k: _num(v) if isinstance(v, float) else v for k, v in e.items()}
                        for e in self.stages],
+            "other_editions": [{k: _num(v) if isinstance(v, float) else v for k, v in e.items()}
+                               for e in self.other_editions],
+            "editions_summary": self.editions_summary,
         }
 
 
@@ -120,6 +136,8 @@ class TrendResult:
                 "top_share": _num(r.top_share),
                 "edition": r.edition,
                 "source": r.source,
+                "product": getattr(r, "product", self.product),
+                "source_changed": bool(getattr(r, "source_changed", False)),
                 "shares": {k: _num(v) for k, v in self.shares.get(int(r.year), {}).items()},
             })
         return {"commodity": self.commodity, "stage": self.stage, "product": self.product,
@@ -166,19 +184,34 @@ def _select(warehouse: Warehouse, commodity: str, stage: str | None, product: st
     rows = production_rows(warehouse, com.id)
     st = _pick_stage(rows, stage, getattr(com, "default_stage", None), com.id)
     rows = rows[rows["stage"] == st]
-    # the product is chosen among rows with country detail (world-only series label it otherwise)
+    # the product is chosen among rows with country detail (world-only series label it otherwise);
+    # the history editions (MYB world tables, WMD, BGS) never decide it when others exist
     detailed = rows[rows["country_kind"] != "aggregate"]
-    pr = _pick_product(detailed if len(detailed) else rows, product, com.id)
+    current = detailed[~detailed["source"].isin(HISTORY_SOURCES)]
+    pr = _pick_product(current if len(current) else detailed if len(detailed) else rows,
+                       product, com.id)
     return com, st, pr, rows
 
 
-def _latest_edition(rows: pd.DataFrame) -> str:
-    """The edition published last among rows that carry at least one value."""
+HISTORY_SOURCES = frozenset({"usgs-myb-world", "wmd", "bgs-wms"})
+"""Sources of the historical country tables (issue 19)."""
+
+
+def _ranked_editions(rows: pd.DataFrame) -> list[tuple[str, str]]:
+    """(edition, source) of the rows, best first by
+    :func:`critmin.sources.editions.precedence_key`: USGS editions (newest first), then World Mining
+    Data, then BGS; only editions with at least one value count when any has one."""
     valued = rows[rows["value"].notna()]
     pool = valued if len(valued) else rows
-    eds = pool[["edition", "edition_date"]].drop_duplicates().sort_values(
-        ["edition_date", "edition"])
-    return str(eds["edition"].iloc[-1])
+    eds = {(str(r.edition), str(r.source), str(r.edition_date)[:10])
+           for r in pool[["edition", "source", "edition_date"]].itertuples(index=False)}
+    ranked = sorted(eds, key=lambda e: precedence_key(e[1], e[0], e[2]))
+    return [(e[0], e[1]) for e in ranked]
+
+
+def _latest_edition(rows: pd.DataFrame) -> str:
+    """The edition to use among rows: the first by source precedence (see :func:`_ranked_editions`)."""
+    return _ranked_editions(rows)[0][0]
 
 
 def supply(
@@ -238,7 +271,9 @@ def supply(
         raise DataError(f"{com.id}: no {st} production by country for {year}"
                         + (f" in {edition}" if edition else "")
                         + f"; years with data: {years[0]}–{years[-1]}" if years else "")
-    ed = edition or _latest_edition(yr[yr["country_kind"] != "aggregate"])
+    all_yr = rows[rows["year"] == year]
+    ranked = _ranked_editions(all_yr[all_yr["country_kind"] != "aggregate"])
+    ed = edition or ranked[0][0]
     yr = yr[yr["edition"] == ed]
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -266,6 +301,7 @@ def supply(
     if yr["estimated"].fillna(False).any():
         notes.append("some figures are estimates (estimated=true)")
     basis = yr["basis"].dropna()
+    others, tables, summary = _other_editions(all_yr, ranked, ed, table)
     res = SupplyResult(
         commodity=com.id, name=com.name, year=int(year), stage=st, product=pr,
         basis=str(basis.iloc[0]) if len(basis) else "", unit=unit, edition=ed,
@@ -273,8 +309,69 @@ def supply(
         countries_total=tot["countries_total"], other_countries=tot["other_countries"],
         hhi=tot["hhi"], hhi_points=tot["hhi_points"], hhi_band=tot["hhi_band"], table=table,
         hhi_wgi=hhi_wgi, wgi_year=wgi_year, notes=notes,
+        other_editions=others, edition_tables=tables, editions_summary=summary,
     )
     return stage_overview(res, warehouse=warehouse) if stages else res  # issue 14
+
+
+def _other_editions(all_yr: pd.DataFrame, ranked: list[tuple[str, str]], used: str,
+                    used_table: pd.DataFrame) -> tuple[list[dict], dict, str]:
+    """The editions covering the year besides ``used``, in precedence order, each with its top
+    producer and the share it gives the used edition's top producer; the tables of all editions; and
+    one summary line ("China 71.4 % (MYB2019, revised: Myanmar added); 79.5 % in MYB2017; ...")."""
+    from critmin.countries import country_name
+
+    def positive(t: pd.DataFrame) -> set[str]:
+        return set(t.loc[t["quantity"].fillna(0) > 0, "country"])
+
+    src_of = dict(ranked)
+    tables = {used: (src_of.get(used, str(all_yr.loc[all_yr["edition"] == used, "source"].iloc[0])
+                                if (all_yr["edition"] == used).any() else ""), used_table)}
+    top = used_table.dropna(subset=["quantity"])
+    top_c = str(top["country"].iloc[0]) if len(top) and top["quantity"].iloc[0] > 0 else None
+    used_set = positive(used_table)
+    others = []
+    for ed, src in ranked:
+        if ed == used:
+            continue
+        grp = all_yr[all_yr["edition"] == ed]
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            t, tot = supply_table(grp)
+        tables[ed] = (src, t)
+        tv = t.dropna(subset=["quantity"])
+        share_top = t.loc[t["country"] == top_c, "share"] if top_c else pd.Series(dtype=float)
+        here = positive(t)
+        others.append({
+            "edition": ed, "source": src,
+            "edition_date": str(grp["edition_date"].iloc[0])[:10],
+            "top_country": str(tv["country"].iloc[0]) if len(tv) and tv["quantity"].iloc[0] > 0
+            else None,
+            "top_share": float(tv["share"].iloc[0]) if len(tv) else math.nan,
+            "share_of_top_producer": float(share_top.iloc[0]) if len(share_top) else math.nan,
+            "world_total_t": tot["world_total"] if tot["world_total"] is not None else math.nan,
+            "countries_total_t": tot["countries_total"],
+            "share_basis": "world total" if tot["world_total"] else "country sum",
+            "hhi": tot["hhi"],
+            "n_countries": tot["n_countries"],
+            "countries_only_here": sorted(here - used_set),
+            "countries_not_here": sorted(used_set - here),
+        })
+    if top_c is None:
+        return others, tables, ""
+    first = float(top["share"].iloc[0])
+    # what the used edition changed against the next older edition of the same source family
+    older = next((o for o in others if precedence_key(o["source"], "", "")[0]
+                  == precedence_key(tables[used][0], "", "")[0]), None)
+    what = ""
+    if older is not None and older["countries_not_here"]:
+        what = ", revised: " + ", ".join(country_name(c) for c in older["countries_not_here"]) + \
+            " added"
+    parts = [f"{country_name(top_c)} {first:.1%} ({used}{what})"]
+    for o in others:
+        v = o["share_of_top_producer"]
+        parts.append(f"{v:.1%} in {o['edition']}" if v == v else f"not listed in {o['edition']}")
+    return others, tables, "; ".join(parts)
 
 
 def _governance_weighted(
@@ -312,9 +409,15 @@ def trend(
 ) -> TrendResult:
     """World total, top producer's share and HHI for every year the data cover.
 
-    Each year uses the most recently published edition covering it (for rare earths: DS140 world
-    totals 1900–2017, the Minerals Yearbook 2022 by country 2018–2022, MCS editions after). Where a
-    year's latest edition has a world total but no countries (DS140), HHI and shares are empty.
+    Each year is taken whole from one edition, chosen by source precedence
+    (:func:`critmin.sources.editions.precedence_key`): among the editions with country detail, USGS
+    first (newest edition first: MCS, Minerals Yearbook 2022, 2019, 2017, 2016), then World Mining
+    Data, then BGS; a year that no edition details by country takes the world-only series (DS140).
+    For rare earths: DS140 world totals 1900–1983, WMD by country 1984–2011, the Minerals Yearbook
+    2012–2022, MCS editions after. Only the chosen product's series chain (a WMD ``Li2O content``
+    series does not continue an MCS ``lithium content`` one). ``years`` has the ``edition`` and
+    ``source`` of each year and ``source_changed`` (True where the source differs from the year
+    before).
     """
     com, st, pr, rows = _select(warehouse, commodity, stage, product)
     # world-only series (DS140) may label the product differently: keep them for the years they
@@ -335,18 +438,33 @@ def trend(
     if not chosen:
         raise DataError(f"{com.id}: no {st} production data")
     picked = pd.concat(chosen)
-    picked = picked.assign(product=pr)
-    summary = concentration_summary(picked)
-    src = picked.groupby("year")["source"].first()
-    summary["source"] = summary["year"].map(src)
-    summary = summary.sort_values("year").reset_index(drop=True)
-    shares: dict[int, dict[str, float]] = {}
-    for y, grp in picked.groupby("year"):
+    # only the columns the concentration metrics read (copies of the full rows make them slow)
+    picked = picked[["commodity", "stage", "year", "edition", "source", "country", "country_kind",
+                     "quantity_t", "value", "unit", "missing", "estimated"]].assign(product=pr)
+    # one supply table per year gives both the summary row (as concentration_summary builds it)
+    # and the shares
+    out, shares = [], {}
+    for (y, ed), grp in picked.groupby(["year", "edition"], sort=True):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            table, tot = supply_table(grp)
+        top = table.dropna(subset=["quantity"])
+        lead = len(top) and top["quantity"].iloc[0] > 0
+        out.append({
+            "commodity": com.id, "stage": st, "product": pr, "year": int(y), "edition": ed,
+            "world_total": tot["world_total"],
+            "countries_total": tot["countries_total"] if len(top) else math.nan,
+            "hhi": tot["hhi"], "hhi_points": tot["hhi_points"],
+            "top_country": top["country"].iloc[0] if lead else None,
+            "top_share": float(top["share"].iloc[0]) if lead else math.nan,
+            "other_share": tot["other_share"], "n_countries": tot["n_countries"],
+            "source": str(grp["source"].iloc[0]),
+        })
         if (grp["country_kind"] != "aggregate").any():
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                table, _ = supply_table(grp)
             shares[int(y)] = {r.country: r.share for r in table.itertuples() if r.quantity > 0}
+    summary = pd.DataFrame(out).sort_values("year").reset_index(drop=True)
+    # where the source changes from one year to the next (a chart marks these)
+    summary["source_changed"] = summary["source"].ne(summary["source"].shift()) & (summary.index > 0)
     unit = "t" if picked["quantity_t"].notna().any() else str(picked["unit"].dropna().iloc[0])
     return TrendResult(commodity=com.id, stage=st, product=pr, unit=unit,
                        years=summary, shares=shares)
