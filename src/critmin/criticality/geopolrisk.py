@@ -383,10 +383,11 @@ def _score_one(fx: _Factors, cid: str, year: int | None, missing_g: float | None
                             "score_without_missing_g": base.score,
                             "score_with_missing_g": res.score})
             if res.assumed:
-                notes.append(f"assumption: {', '.join(res.assumed)} ({res.assumed_imports:,.0f} t, "
-                             f"{res.assumed_imports / big_f:.1%} of imports) have no WGI {wy} and are "
-                             f"scored at g = {res.missing_g:g}: score {res.score:.4f} (without them "
-                             f"{base.score:.4f}, {res.score - base.score:+.4f})")
+                rel = (res.score / base.score - 1.0) if base.score > 0 else float("nan")
+                notes.append(f"assumption: {', '.join(res.assumed)} ({res.assumed_imports:,.1f} t, "
+                             f"{res.assumed_imports / big_f:.2%} of imports) have no WGI {wy} and are "
+                             f"scored at g = {res.missing_g:g}: score {res.score:.6g} (without them "
+                             f"{base.score:.6g}, {res.score - base.score:+.3g}, {rel:+.3%})")
         reimp = (float(dep.excluded.loc[dep.excluded["kind"] == "re-imports", "quantity_kg"].sum())
                  / 1000.0 if len(dep.excluded) else 0.0)
         rest = res.unscored_imports - reimp
