@@ -30,7 +30,9 @@ _CRIT_COLUMNS: dict[str, list[tuple[str, str, str]]] = {
              ("EV", "f_ev", "f2"), ("DPxTE", "f_dp_x_te", "f3"), ("top", "f_top", "text")],
     "geopolrisk": [("score", "supply_risk", "f3"), ("HHI", "f_hhi", "f3"),
                    ("imports [t]", "f_imports_t", "int"),
-                   ("prod. [t]", "f_domestic_production_t", "int"), ("year", "f_trade_year", "text")],
+                   ("prod. [t]", "f_domestic_production_t", "int"), ("year", "f_trade_year", "text"),
+                   ("prod. yr", "f_production_year", "text"), ("WGI yr", "f_wgi_year", "text"),
+                   ("CF OECD", "f_cf_oecd_2017_2021", "f2"), ("CF same-yr", "f_cf_same_year", "f2")],
 }
 
 
@@ -61,6 +63,9 @@ def criticality(
         help="Only this commodity or EU material.")] = None,
     wgi_years: Annotated[str | None, typer.Option(
         "--wgi-years", help="WGI data years of the 2023 chain: 2020 or 2016-2020.")] = None,
+    missing_g: Annotated[float | None, typer.Option(
+        "--missing-g", help="GeoPolRisk: score partners without WGI at this g (0-1), e.g. 0.5; "
+                            "shown as an assumption with the score without it.")] = None,
     as_json: JsonOpt = False,
     as_csv: CsvOpt = False,
 ) -> None:
@@ -78,7 +83,8 @@ def criticality(
                               f"got {wgi_years!r}"))
     with handle_errors(), warehouse() as wh:
         res = run(commodity, method=method, importer=importer, year=year,
-                  assessment=assessment, parameters=parameters, wgi_years=wy, warehouse=wh)
+                  assessment=assessment, parameters=parameters, wgi_years=wy, missing_g=missing_g,
+                  warehouse=wh)
     emit(as_json=as_json, as_csv=as_csv, to_json=res.to_dict, to_csv=res.table,
          render=lambda: _render(res))
 

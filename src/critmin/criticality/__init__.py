@@ -41,7 +41,10 @@ Runs
     ``ev``); the table is then ranked by ``DP * TE``.
 ``criticality(method="geopolrisk", importer=...)``
     GeoPolRisk from the importer's bilateral imports (the ``trade`` table, via
-    :func:`critmin.dependence.importer_dependence`), world production HHI and WGI political stability.
+    :func:`critmin.dependence.importer_dependence`), world production HHI and WGI political stability,
+    every factor from the same year (or the nearest, named and flagged), with the midpoint and the
+    characterisation factor against copper (same-year and the OECD 2017–2021 constant);
+    ``missing_g`` scores partners without WGI at a stated default.
 
 WGI used by the EU
 ------------------
@@ -80,7 +83,9 @@ from critmin.criticality.eu import (
     HhiWgiT,
     assess_eu_current,
     eu_economic_importance,
+    eu_economic_importance_range,
     eu_is_critical,
+    eu_is_critical_range,
     eu_round,
     eu_supply_risk,
     eu_supply_risk_stages,
@@ -96,10 +101,14 @@ from critmin.criticality.eu_published import (
     assess_eu_2023,
 )
 from critmin.criticality.geopolrisk import (
+    CF_REFERENCES,
+    CU_MIDPOINT_OECD_2017_2021,
+    MAX_YEAR_GAP,
     GeoPolRiskResult,
     assess_geopolrisk,
     geopolrisk,
     geopolrisk_cf,
+    geopolrisk_midpoint,
 )
 from critmin.criticality.parameters import (
     COMMODITY_MATERIALS,
@@ -152,13 +161,19 @@ __all__ = [
     "eu_supply_risk_stages",
     "sector_value_added",
     "eu_economic_importance",
+    "eu_economic_importance_range",
     "eu_is_critical",
+    "eu_is_critical_range",
     "usgs_disruption_potential",
     "usgs_trade_exposure",
     "usgs_supply_risk",
     "geopolrisk",
     "GeoPolRiskResult",
+    "geopolrisk_midpoint",
     "geopolrisk_cf",
+    "CU_MIDPOINT_OECD_2017_2021",
+    "CF_REFERENCES",
+    "MAX_YEAR_GAP",
 ]
 
 
@@ -167,7 +182,7 @@ __all__ = [
 # the commodity filter as a list of ids) and returns the ranked result.
 def _run_eu(warehouse, *, importer: str | None, year: int | None, assessment: int | None,
             parameters: pd.DataFrame | None, wgi_years: tuple[int, ...] | None,
-            commodities: list[str] | None) -> CriticalityResult:
+            commodities: list[str] | None, missing_g: float | None = None) -> CriticalityResult:
     """The EU method: an EU assessment on its own inputs, or the method on the warehouse."""
     imp = (importer or "EU").upper()
     if assessment is not None:
@@ -184,7 +199,7 @@ def _run_eu(warehouse, *, importer: str | None, year: int | None, assessment: in
 
 def _run_usgs(warehouse, *, importer: str | None, year: int | None, assessment: int | None,
               parameters: pd.DataFrame | None, wgi_years: tuple[int, ...] | None,
-              commodities: list[str] | None) -> CriticalityResult:
+              commodities: list[str] | None, missing_g: float | None = None) -> CriticalityResult:
     """The USGS-style score (importer USA only)."""
     imp = (importer or "USA").upper()
     if imp != "USA":
@@ -194,10 +209,11 @@ def _run_usgs(warehouse, *, importer: str | None, year: int | None, assessment: 
 
 def _run_geopolrisk(warehouse, *, importer: str | None, year: int | None, assessment: int | None,
                     parameters: pd.DataFrame | None, wgi_years: tuple[int, ...] | None,
-                    commodities: list[str] | None) -> CriticalityResult:
+                    commodities: list[str] | None, missing_g: float | None = None
+                    ) -> CriticalityResult:
     """GeoPolRisk of the importer (default USA)."""
     return assess_geopolrisk(warehouse, importer=importer or "USA", year=year,
-                             commodities=commodities)
+                             commodities=commodities, missing_g=missing_g)
 
 
 METHODS: dict[str, Callable[..., CriticalityResult]] = {
@@ -206,7 +222,7 @@ METHODS: dict[str, Callable[..., CriticalityResult]] = {
     "geopolrisk": _run_geopolrisk,
 }
 """Method name -> runner ``(warehouse, *, importer, year, assessment, parameters, wgi_years,
-commodities) -> CriticalityResult``; :func:`criticality` dispatches through it, as
+commodities, missing_g=None) -> CriticalityResult``; :func:`criticality` dispatches through it, as
 :func:`critmin.monitor.get_detector` does through ``DETECTORS``."""
 
 
@@ -220,6 +236,7 @@ def criticality(
     assessment: int | None = None,
     parameters: str | Path | pd.DataFrame | None = None,
     wgi_years: tuple[int, ...] | None = None,
+    missing_g: float | None = None,
     warehouse,
 ) -> CriticalityResult:
     """Assess criticality with one method and rank the materials.
@@ -242,6 +259,9 @@ def criticality(
         A parameters file (default the package's ``criticality_parameters.csv``).
     wgi_years : tuple of int, optional
         WGI data years of the 2023 chain (default :data:`WGI_YEARS_2023`).
+    missing_g : float, optional
+        GeoPolRisk only: score partners without a WGI value at this g [1, 0–1] (an assumption,
+        shown with the score without it); default: leave them unscored.
     warehouse : Warehouse
         Where the data live.
 
@@ -256,7 +276,11 @@ def criticality(
     """
     if method not in METHODS:
         raise DataError(f"unknown method {method!r}; expected one of {', '.join(METHODS)}")
-    if assessment is not None and (method != "eu" or int(assessment) not in ASSESSMENTS):
+    if assessment is not None and method == "eu" and int(assessment) not in ASSESSMENTS:
+        raise DataError(_assessment_unavailable(int(assessment)))
+    if missing_g is not None and method != "geopolrisk":
+        raise DataError(f"--missing-g applies to method geopolrisk, not {method!r}")
+    if assessment is not None and method != "eu":
         raise DataError(f"--assessment takes {ASSESSMENTS} with method eu, got {assessment!r} "
                         f"with method {method!r}")
     params = parameters if isinstance(parameters, pd.DataFrame) or parameters is None \
@@ -266,15 +290,35 @@ def criticality(
     only = _resolve_filter(commodity)
     res = METHODS[method](warehouse, importer=importer, year=year, assessment=assessment,
                           parameters=params, wgi_years=wgi_years,
-                          commodities=[only] if only else None)
+                          commodities=[only] if only else None, missing_g=missing_g)
     if commodity is not None:
         key = commodity.casefold()
         res.materials = [m for m in res.materials
                          if (m.commodity and m.commodity == only) or m.material.casefold() == key]
         if not res.materials:
+            why = [p for n in res.notes if n.startswith("not assessed: ")
+                   for p in n[len("not assessed: "):].split("; ")
+                   if only and p.startswith(f"{only}:")]
             raise DataError(f"{commodity!r}: not assessed by method {method}"
-                            + (f" (assessment {assessment})" if assessment else ""))
+                            + (f" (assessment {assessment})" if assessment else "")
+                            + (f": {why[0].split(':', 1)[1].strip()}" if why else ""))
     return res
+
+
+_OTHER_ASSESSMENTS = {
+    2020: "the 2020 study (Blengini et al. 2020, doi:10.2873/11619) and its factsheets are not in the "
+          "dataset: eu_crm holds the 2017 study's Table 3 and Table 18 and the 2023 study's inputs and "
+          "Appendices 6-7 only, and no stored source gives the 2020 per-material inputs (supply "
+          "shares, IR, EoL-RIR, SI, end uses) to rerun it",
+}
+
+
+def _assessment_unavailable(year: int) -> str:
+    """The message for an EU assessment whose inputs are not in the dataset."""
+    why = _OTHER_ASSESSMENTS.get(year, f"the dataset holds no inputs of an EU assessment {year}")
+    return (f"EU assessment {year} cannot be rerun: {why}. Available: "
+            + ", ".join(str(a) for a in ASSESSMENTS)
+            + " (--assessment 2017: SR from the published inputs; --assessment 2023: the whole chain)")
 
 
 def _resolve_filter(commodity: str | None) -> str | None:

@@ -57,6 +57,8 @@ __all__ = [
     "sector_value_added",
     "eu_economic_importance",
     "eu_is_critical",
+    "eu_economic_importance_range",
+    "eu_is_critical_range",
     "assess_eu_current",
 ]
 
@@ -381,6 +383,85 @@ def eu_is_critical(sr: float, ei: float, *, sr_threshold: float = SR_THRESHOLD,
     return True
 
 
+def eu_economic_importance_range(
+    end_use_share: Mapping[str, float] | pd.Series,
+    unplaced_share: float,
+    value_added: Mapping[str, float] | pd.Series,
+    si_ei: float,
+    max_value_added: float | None = None,
+) -> tuple[float, float]:
+    """EI bounds when part of the end uses has no NACE sector (an ``Other`` row).
+
+    The EU study gives an ``Other`` end use no value added (its published EI of beryllium, 14 %
+    ``Other``, is 5.4: the EI of the placed 86 %; so for cobalt, platinum, indium and yttrium), so the
+    EI of the placed shares is the EU's value and the lower bound; the upper bound puts the unplaced
+    share in the sector with the largest value added: ``EI_hi = EI_lo + 10 * u * SI_EI``.
+
+    Parameters
+    ----------
+    end_use_share : mapping of NACE sector to float
+        The placed shares A_s [1].
+    unplaced_share : float
+        u: the share without a sector [1].
+    value_added : mapping of NACE sector to float
+        Q_s [MEUR].
+    si_ei : float
+        SI_EI [1].
+    max_value_added : float, optional
+        The largest sector value added [MEUR] (default the largest in ``value_added``).
+
+    Returns
+    -------
+    tuple of float
+        (lower, upper) [1]; both NaN when the EI cannot be computed (no SI_EI, no value added); the
+        lower bound is 0 when no share is placed.
+    """
+    u = 0.0 if _nan(unplaced_share) else float(unplaced_share)
+    if u < 0:
+        raise ValueError(f"unplaced share must be non-negative, got {unplaced_share}")
+    a = pd.Series(end_use_share, dtype=float).dropna()
+    if _nan(si_ei):
+        return float("nan"), float("nan")
+    if a.empty or float(a.sum()) == 0.0:
+        lo = 0.0
+    else:
+        lo = eu_economic_importance(a, value_added, si_ei, max_value_added)
+    if _nan(lo):
+        return float("nan"), float("nan")
+    return float(lo), float(lo) + 10.0 * u * float(si_ei)
+
+
+def eu_is_critical_range(sr_lo: float, sr_hi: float, ei_lo: float, ei_hi: float, *,
+                         sr_threshold: float = SR_THRESHOLD,
+                         ei_threshold: float = EI_THRESHOLD) -> bool | None:
+    """The EU call when SR and EI are only known to lie in ranges: made only if it holds over them.
+
+    Critical when the rounded lower bounds pass both thresholds; not critical when a rounded upper
+    bound is below its threshold; otherwise None (the call depends on what is not known). A NaN
+    lower bound is "not known" (0), a NaN upper bound "unbounded"; with ``lo == hi`` this is
+    :func:`eu_is_critical`.
+
+    Parameters
+    ----------
+    sr_lo, sr_hi, ei_lo, ei_hi : float
+        Bounds of SR and EI [1].
+    sr_threshold, ei_threshold : float
+        Thresholds [1].
+
+    Returns
+    -------
+    bool or None
+    """
+    def r(x: float) -> float:
+        return eu_round(x)
+
+    if (not _nan(sr_hi) and r(sr_hi) < sr_threshold) or (not _nan(ei_hi) and r(ei_hi) < ei_threshold):
+        return False
+    if (not _nan(sr_lo) and r(sr_lo) >= sr_threshold) and (not _nan(ei_lo) and r(ei_lo) >= ei_threshold):
+        return True
+    return None
+
+
 # ============================================================================ on the warehouse
 def _us_sourcing(cid: str, nir: float, warehouse) -> tuple[pd.Series | None, str]:
     """U.S. sourcing shares: domestic share 1 - NIR, partner c: NIR * import share_c."""
@@ -496,13 +577,17 @@ def assess_eu_current(
             if imp == "EU":
                 sd = _ptext(params, cid, "supply_data", stage=st)
                 ir = _pval(params, cid, "ir", stage=st)
-                es = _par(params, cid, "eu_sourcing_share", stage=st)
-                es = es[es["value"].notna()].set_index("country")["value"]
+                es_all = _par(params, cid, "eu_sourcing_share", stage=st)
+                es = es_all[es_all["value"].notna()].set_index("country")["value"]
+                unusable = [n for n in es_all.loc[es_all["value"].isna(), "note"]
+                            if str(n).startswith("not used")]
                 et = _par(params, cid, "eu_t", stage=st).set_index("country")["value"]
                 if len(es):
                     he = hhi_wgi_t(es, wgi, et)
                 if not sd:
                     missing.append(f"supply_data at {st}")
+                elif sd in ("GS+EU", "EUonly") and he is None and unusable:
+                    missing.append(f"EU sourcing shares at {st}: {unusable[0]}")
                 elif sd in ("GS+EU", "EUonly") and he is None:
                     mnotes.append(f"{st}: no EU sourcing shares for {mat}: SR on global supply only")
                     sd = "GSonly"
@@ -533,13 +618,23 @@ def assess_eu_current(
             if not _isnan(sr) and (best is None or sr > best[0]):
                 best = (sr, st)
         sr_exact, stage = best if best else (float("nan"), None)
+        unknown = [st for st in _par(params, cid, "stage_map")["stage"]
+                   if _isnan(factors.get(st, {}).get("sr_exact", np.nan))]
+        factors["sr_unknown_stages"] = unknown
+        factors["sr_is_lower_bound"] = bool(best and unknown)
+        if best and unknown:
+            mnotes.append(f"SR of {', '.join(unknown)} not known: the SR shown ({stage}) is a lower "
+                          "bound")
         ei, emiss = _ei_from_params(params, cid, factors)
         missing += emiss
         sr, eir = eu_round(sr_exact), eu_round(ei)
+        ei_lo = factors.get("ei_placed_only", ei)
+        ei_hi = factors.get("ei_upper", ei)
         listed = _ptext(params, cid, "eu_list_2023")
         mats.append(MaterialAssessment(
             material=cid, commodity=cid, supply_risk=sr, economic_importance=eir,
-            critical=eu_is_critical(sr, eir), stage=stage,
+            critical=eu_is_critical_range(sr_exact, np.nan if unknown else sr_exact, ei_lo, ei_hi),
+            stage=stage,
             factors={**factors, "sr_exact": sr_exact, "ei_exact": ei}, missing=missing,
             notes=[n for n in (_par(params, cid, "stage_map")["note"].iloc[0],) if n] + mnotes,
             published={"eu_list_2023": listed or None, "eu_material": mat}))
@@ -574,8 +669,14 @@ def _ei_from_params(params: pd.DataFrame, cid: str, factors: dict) -> tuple[floa
         miss.append("sector_va of " + ", ".join(lacking_va))
     if _isnan(qmax):
         miss.append("max_sector_va")
-    ei = eu_economic_importance(a, va, si_ei, None if _isnan(qmax) else qmax)
+    unalloc = float(eus.loc[eus["sector"] == "", "value"].sum())
+    lo, hi = eu_economic_importance_range(a, unalloc, va, si_ei, None if _isnan(qmax) else qmax)
+    determined = not _isnan(lo) and (unalloc == 0.0 or (eu_round(lo) >= EI_THRESHOLD)
+                                     == (eu_round(hi) >= EI_THRESHOLD))
+    if not _isnan(lo) and not determined:
+        miss.append(f"ei: {unalloc:.0%} of end uses have no NACE sector: EI between {lo:.1f} and "
+                    f"{hi:.1f}, on both sides of {EI_THRESHOLD}: not known")
     factors.update({"si_ei": si_ei, "end_use": {s: float(v) for s, v in a.items()},
-                    "unallocated_share": float(eus.loc[eus["sector"] == "", "value"].sum()),
-                    "max_sector_va_meur": qmax})
-    return ei, miss
+                    "unallocated_share": unalloc, "max_sector_va_meur": qmax,
+                    "ei_placed_only": lo, "ei_upper": hi, "ei_determined": bool(determined)})
+    return (lo if determined else float("nan")), miss

@@ -21,9 +21,11 @@ from critmin.criticality._common import _isnan, _rank, _top
 from critmin.criticality._eu_crm import (
     _STRATEGIC_ONLY,
     EU_LIST_2023,
+    EU_SOURCING_MIN_COVERAGE,
     EU_SOURCING_STAND_INS,
     _eu_ei_2023,
     _eu_sourcing_material,
+    _eu_table_problem,
     _groups,
     _prep,
     _rows,
@@ -32,7 +34,9 @@ from critmin.criticality._eu_crm import (
     _value,
 )
 from critmin.criticality.eu import (
+    SR_THRESHOLD,
     eu_is_critical,
+    eu_is_critical_range,
     eu_round,
     eu_supply_risk,
     hhi_wgi_t,
@@ -235,35 +239,21 @@ def assess_eu_2023(
         mats.append(m)
         by_name[mat] = m
     for g, members in sorted(groups.items()):
-        ms = [by_name[x] for x in members if x in by_name]
-        srs = [x.factors.get("sr_exact") for x in ms if not _isnan(x.factors.get("sr_exact"))]
-        eis = [x.factors.get("ei_exact") for x in ms if not _isnan(x.factors.get("ei_exact"))]
-        sr = eu_round(float(np.mean(srs))) if srs else float("nan")
-        ei = eu_round(float(np.mean(eis))) if eis else float("nan")
-        missing = []
-        if len(srs) < len(members):
-            missing.append("sr of " + ", ".join(sorted(x.material for x in ms
-                                                       if _isnan(x.factors.get("sr_exact")))))
-        if len(eis) < len(members):
-            missing.append("ei of " + ", ".join(sorted(x.material for x in ms
-                                                       if _isnan(x.factors.get("ei_exact")))))
-        mats.append(MaterialAssessment(
-            material=g, commodity=_commodity_of(g), supply_risk=sr, economic_importance=ei,
-            critical=eu_is_critical(sr, ei), stage=_text(eu, g, "stage_reported") or None,
-            factors={"members": sorted(members), "sr_exact": float(np.mean(srs)) if srs else None,
-                     "ei_exact": float(np.mean(eis)) if eis else None,
-                     "members_with_sr": len(srs), "members_with_ei": len(eis)},
-            missing=missing,
-            notes=["group SR and EI = arithmetic means over the members that have them (the EU's "
-                   "group convention)"],
-            published=_published_2023(g)))
+        mats.append(_group_2023(eu, g, members, by_name))
     notes = [f"inputs: {_EU_STUDY[2023]}: Appendix 7 (supply shares and t), Appendix 6 (end uses "
              "and value added), per-material IR, EoL-RIR, SI (CritMAT transcription)",
              f"WGI: {wgi_label} (the 2023 study used the 2021 WGI release, latest data year 2020; "
              "the warehouse holds the revised 2024 release), mean of the six indicators scaled to "
              "0-10 on the fixed bounds +/-2.5",
              f"EI scaled by the largest sector value added in Appendix 6: NACE {qmax_sector}, "
-             f"{qmax:,.0f} M EUR; uses without a NACE sector ('Other') carry no value added",
+             f"{qmax:,.0f} M EUR; uses without a NACE sector ('Other') carry no value added, as in "
+             "the study (its published EI of beryllium, cobalt, platinum, indium and yttrium is that "
+             "of their placed uses); where that leaves the EI on both sides of 2.8 it is not known "
+             "and the material is not called",
+             "calls are made only when they hold over what is not known (an unplaced end-use share, "
+             "a stage whose SR cannot be computed, group members without EI); otherwise critical is "
+             f"null and missing says why. An EU-sourcing table that copies the global one or covers "
+             f"less than {EU_SOURCING_MIN_COVERAGE:.0%} of supply is not used",
              *va_msgs]
     tcheck = _trade_parameter_check(eu)
     if tcheck:
@@ -272,11 +262,94 @@ def assess_eu_2023(
     agree = sum(1 for m in errs if m.critical is not None
                 and m.critical == (m.published["eu_list_2023"] == "yes"))
     decided = sum(1 for m in errs if m.critical is not None)
+    differ = [{"material": m.material, "critical": m.critical,
+               "eu_list_2023": m.published["eu_list_2023"], "reason": _why_call_differs(m)}
+              for m in sorted(errs, key=lambda x: x.material)
+              if m.critical is None or m.critical != (m.published["eu_list_2023"] == "yes")]
     summary = {"wgi": wgi_label, "materials": len(mats),
                "with_sr": sum(1 for m in mats if not _isnan(m.supply_risk)),
                "with_ei": sum(1 for m in mats if not _isnan(m.economic_importance)),
-               "calls_compared_with_2023_list": decided, "calls_agreeing": agree}
+               "calls_compared_with_2023_list": decided, "calls_agreeing": agree,
+               "not_called": sorted(m.material for m in mats if m.critical is None),
+               "calls_differing_from_2023_list": differ}
     return CriticalityResult("eu", "EU", 2023, 2023, _rank(mats), notes=notes, summary=summary)
+
+
+def _group_2023(eu: pd.DataFrame, g: str, members: list[str],
+                by_name: dict[str, MaterialAssessment]) -> MaterialAssessment:
+    """A group (LREE, HREE, PGM): SR and EI are the means of its members' (the EU's convention),
+    over the members that have them; the call is made only when it holds for any value of the
+    members' unknown SR and EI (their bounds)."""
+    ms = [by_name[x] for x in members if x in by_name]
+    srs = [x.factors.get("sr_exact") for x in ms if not _isnan(x.factors.get("sr_exact"))]
+    eis = [x.factors.get("ei_exact") for x in ms if not _isnan(x.factors.get("ei_exact"))]
+    sr = eu_round(float(np.mean(srs))) if srs else float("nan")
+    ei = eu_round(float(np.mean(eis))) if eis else float("nan")
+    missing = []
+    if len(srs) < len(members):
+        missing.append("sr of " + ", ".join(sorted(x.material for x in ms
+                                                   if _isnan(x.factors.get("sr_exact")))))
+    no_ei = sorted((x for x in ms if _isnan(x.factors.get("ei_exact"))), key=lambda x: x.material)
+    if no_ei:
+        missing.append("ei of " + ", ".join(
+            f"{x.material} (" + (f"{x.factors['unallocated_share']:.0%} of end uses without a NACE "
+                                 "sector" if not _isnan(x.factors.get("unallocated_share"))
+                                 else "no end uses in Appendix 6") + ")" for x in no_ei))
+
+    def bound(x: MaterialAssessment, key: str, i: int, default: float) -> float:
+        v = x.factors.get("bounds", {}).get(key, [np.nan, np.nan])[i]
+        return default if _isnan(v) else float(v)
+
+    n = len(members)
+    sr_lo = sum(bound(x, "sr", 0, 0.0) for x in ms) / n
+    sr_hi = (sum(bound(x, "sr", 1, np.nan) for x in ms) / n
+             if len(ms) == n and all(not _isnan(bound(x, "sr", 1, np.nan)) for x in ms) else np.nan)
+    ei_lo = sum(bound(x, "ei", 0, 0.0) for x in ms) / n
+
+    def ei_top(x: MaterialAssessment) -> float:
+        si = x.factors.get("si_ei")
+        if _isnan(si):
+            si = _value(eu, x.material, "si_ei")
+        return bound(x, "ei", 1, 10.0 * (1.0 if _isnan(si) else float(si)))
+
+    ei_hi = sum(ei_top(x) for x in ms) / n if len(ms) == n else np.nan
+    critical = eu_is_critical_range(sr_lo, sr_hi, ei_lo, ei_hi)
+    notes = ["group SR and EI = arithmetic means over the members that have them (the EU's group "
+             "convention)"]
+    if missing:
+        notes.append(f"over all {n} members, with each unknown SR or EI anywhere in its possible "
+                     f"range, the group SR is {sr_lo:.1f}"
+                     + (f"–{sr_hi:.1f}" if not _isnan(sr_hi) else " or more")
+                     + f" and the group EI {ei_lo:.1f}–{ei_hi:.1f}: "
+                     + ("the call holds" if critical is not None else "the call depends on them"))
+    lower = [x.material for x in ms if x.factors.get("sr_is_lower_bound")]
+    if lower:
+        notes.append(f"the SR of {', '.join(lower)} is a lower bound (a stage not known): so is the "
+                     "group SR")
+    return MaterialAssessment(
+        material=g, commodity=_commodity_of(g), supply_risk=sr, economic_importance=ei,
+        critical=critical, stage=_text(eu, g, "stage_reported") or None,
+        factors={"members": sorted(members), "sr_exact": float(np.mean(srs)) if srs else None,
+                 "ei_exact": float(np.mean(eis)) if eis else None,
+                 "members_with_sr": len(srs), "members_with_ei": len(eis),
+                 "sr_is_lower_bound": bool(len(srs) < n or any(x.factors.get("sr_is_lower_bound")
+                                                               for x in ms)),
+                 "bounds": {"sr": [sr_lo, sr_hi], "ei": [ei_lo, ei_hi]}},
+        missing=missing, notes=notes, published=_published_2023(g))
+
+
+def _why_call_differs(m: MaterialAssessment) -> str:
+    """One line: why the call of ``m`` is not the 2023 list's (from its factors and notes)."""
+    listed = m.published.get("eu_list_2023") == "yes"
+    if m.critical is None:
+        return "not called: " + "; ".join(m.missing)
+    note = m.published.get("eu_list_2023_note")
+    if note and listed and m.critical is False:
+        return note
+    parts = [f"SR {m.supply_risk:.1f}, EI {m.economic_importance:.1f} from the study's transcribed "
+             f"inputs ({'both thresholds met' if m.critical else 'below a threshold'})"]
+    parts += [n for n in m.notes if n.startswith(("SR ", "the higher SR"))]
+    return "; ".join(parts)
 
 
 def _trade_parameter_check(eu: pd.DataFrame) -> str:
@@ -325,6 +398,7 @@ def _assess_2023_material(eu: pd.DataFrame, mat: str, wgi: pd.Series, va: pd.Ser
     if _isnan(si_sr):
         missing.append("si_sr")
     best: tuple[float, str] | None = None
+    unknown: list[str] = []
     for st in assessed:
         sd = _text(eu, mat, "supply_data", stage=st)
         ir = _value(eu, mat, "ir", stage=st)
@@ -344,6 +418,7 @@ def _assess_2023_material(eu: pd.DataFrame, mat: str, wgi: pd.Series, va: pd.Ser
             if res and res.lacking:
                 notes.append(f"{st}: no WGI for {', '.join(res.lacking)} ({res.lacking_share:.1%} of "
                              f"{scope}): left out of HHI_WGI,t")
+        problem = _eu_table_problem(gs, es) if sd in ("GS+EU", "EUonly") else ""
         if not sd:
             missing.append(f"supply_data at {st} (unreadable in the transcription)")
             sr = float("nan")
@@ -358,25 +433,73 @@ def _assess_2023_material(eu: pd.DataFrame, mat: str, wgi: pd.Series, va: pd.Ser
                 missing.append(f"ir at {st}")
             sr = eu_supply_risk(hg.value if hg else np.nan, he.value if he else np.nan, ir, eol,
                                 si_sr, sd)
+            if problem:
+                f["eu_sourcing_problem"] = problem
+                f["sr_with_eu_table_as_given"] = sr
+                missing.append(f"EU sourcing shares at {st}: {problem}")
+                notes.append(f"{st}: SR not computed: the EU-sourcing table of {eu_mat} at {st} "
+                             f"cannot stand for EU sourcing ({problem}); with it as given SR would "
+                             f"be {eu_round(sr):.1f}")
+                sr = float("nan")
+            elif sd == "GSonly" and eu_mat == mat and hg is not None and he is not None \
+                    and not _isnan(ir) and not _isnan(sr):
+                alt = eu_supply_risk(hg.value, he.value, ir, eol, si_sr, "GS+EU")
+                f["sr_gs_eu_alternative"] = alt
+                if abs(eu_round(alt) - eu_round(sr)) >= 0.1 - 1e-9:
+                    notes.append(f"{st}: the inputs give global supply only (GSonly; {_top(hg)}) "
+                                 f"and SR {eu_round(sr):.1f} follows them; Appendix 7 also lists EU "
+                                 f"sourcing of {mat} at {st} ({_top(he)}...): with GS+EU and IR "
+                                 f"{ir:.0%} SR would be {eu_round(alt):.1f}, the SR side of the call "
+                                 + ("the same" if (eu_round(alt) >= SR_THRESHOLD)
+                                    == (eu_round(sr) >= SR_THRESHOLD) else "different"))
         f["sr_exact"] = sr
         f["sr"] = eu_round(sr)
         factors[st] = f
-        if not _isnan(sr) and (best is None or sr > best[0]):
+        if _isnan(sr):
+            unknown.append(st)
+        elif best is None or sr > best[0]:
             best = (sr, st)
     sr_exact, stage = best if best else (float("nan"), None)
-    if stage and reported and stage != reported:
-        notes.append(f"the higher SR here is at {stage}; the EU reports {reported}")
-    ei, ef, emiss = _eu_ei_2023(eu, mat, si_ei, va, qmax)
+    factors["sr_unknown_stages"] = unknown
+    factors["sr_is_lower_bound"] = bool(best and unknown)
+    if best and unknown:
+        notes.append(f"SR of {', '.join(unknown)} not known: the SR shown ({stage}, "
+                     f"{eu_round(sr_exact):.1f}) is a lower bound of the reported (higher-stage) SR"
+                     + (f"; the EU reports {reported}" if reported in unknown else ""))
+    known = {st: factors[st]["sr_exact"] for st in assessed if not _isnan(factors[st]["sr_exact"])}
+    if stage and reported and stage != reported and reported not in unknown:
+        at_eu = known.get(reported)
+        same = (at_eu is not None and (eu_round(at_eu) >= SR_THRESHOLD)
+                == (eu_round(sr_exact) >= SR_THRESHOLD))
+        notes.append(f"the higher SR here is at {stage}; the EU reports {reported} ("
+                     + ", ".join(f"{k} {eu_round(v):.1f}" for k, v in known.items())
+                     + ("): the SR side of the call is the same at either stage" if same else
+                        "): at the EU's stage the SR side of the call would differ"))
+    if not _isnan(sr_exact) and abs(sr_exact - SR_THRESHOLD) < 0.1:
+        at = factors[stage]
+        how = ""
+        if at.get("supply_data") == "GS+EU":
+            w = at["ir"] / 2.0
+            gs_only = eu_supply_risk(at["hhi_wgi_t_gs"], np.nan, np.nan, eol, si_sr, "GSonly")
+            how = (f": HHI_WGI,t global {at['hhi_wgi_t_gs']:.2f} (weight IR/2 = {w:.2f}, "
+                   f"{at['gs_top']}) and EU sourcing {at['hhi_wgi_t_eu']:.2f} (weight "
+                   f"{1 - w:.2f}, {at['eu_top']}); on global supply alone SR would be {gs_only:.2f}")
+        notes.append(f"SR {sr_exact:.3f} is within 0.1 of the threshold {SR_THRESHOLD}: the call "
+                     f"rests on the rounding of the inputs and the WGI release{how}")
+    ei, ef, emiss, enotes = _eu_ei_2023(eu, mat, si_ei, va, qmax)
     missing += ["ei: " + x for x in emiss]
+    notes += enotes
     factors.update(ef)
     factors["sr_exact"] = sr_exact
     sr, eir = eu_round(sr_exact), eu_round(ei)
-    if not _isnan(factors.get("unallocated_share")) and factors.get("unallocated_share", 0) > 0:
-        notes.append(f"{factors['unallocated_share']:.0%} of end uses have no NACE sector and add "
-                     "no value added")
-    for n in _rows(eu, mat, "supply_data")["notes"].dropna():
-        notes.append(str(n))
+    notes += [str(n) for n in _rows(eu, mat, "supply_data")["notes"].dropna() if str(n)]
+    sr_hi = float("nan") if unknown else sr_exact
+    ei_lo, ei_hi = ef.get("ei_placed_only", float("nan")), ef.get("ei_upper", float("nan"))
+    if _isnan(ei_lo):
+        ei_lo = ei_hi = float("nan")
+    critical = eu_is_critical_range(sr_exact, sr_hi, ei_lo, ei_hi)
+    factors["bounds"] = {"sr": [sr_exact, sr_hi], "ei": [ei_lo, ei_hi]}
     return MaterialAssessment(material=mat, commodity=_commodity_of(mat), supply_risk=sr,
-                              economic_importance=eir, critical=eu_is_critical(sr, eir),
+                              economic_importance=eir, critical=critical,
                               stage=stage, factors=factors, missing=missing, notes=notes,
                               published=_published_2023(mat, _text(eu, mat, "group")))

@@ -24,10 +24,12 @@ from critmin.criticality._eu_crm import (
     _cite,
     _eu_ei_2023,
     _eu_sourcing_material,
+    _eu_table_problem,
     _groups,
     _prep,
     _rows,
     _rows_all,
+    _shares_of,
     _text,
     _value,
 )
@@ -264,6 +266,13 @@ def build_parameters(eu: pd.DataFrame) -> pd.DataFrame:
                         note=eu_note)
             es = eu[(eu["material"] == eu_mat) & (eu["stage"] == st) & (eu["scope"] == "EU")
                     & (eu["parameter"] == "share")]
+            problem = _eu_table_problem(_shares_of(eu, mat, st, "GS"), _shares_of(eu, eu_mat, st, "EU"))
+            if problem and len(es):
+                add(cid, mat, "eu_sourcing_share", stage=st, unit="1",
+                    source=f"{study}, Appendix 7, {es['file'].iloc[0]} rows "
+                           f"{int(es['row'].min())}-{int(es['row'].max())}",
+                    note=f"not used: {problem}")
+                es = es.iloc[0:0]
             for r in es.sort_values("country").itertuples(index=False):
                 add(cid, mat, "eu_sourcing_share", stage=st, country=r.country, value=r.value,
                     unit="1", source=f"{study}, Appendix 7, {r.file} row {int(r.row)}",
@@ -284,7 +293,7 @@ def build_parameters(eu: pd.DataFrame) -> pd.DataFrame:
         elif members:
             eis = []
             for x in members:
-                ei, _f, _m = _eu_ei_2023(eu, x, _value(eu, x, "si_ei"), va, qmax)
+                ei, _f, _m, _n = _eu_ei_2023(eu, x, _value(eu, x, "si_ei"), va, qmax)
                 if not _isnan(ei):
                     eis.append((x, ei))
             add(cid, mat, "ei", value=float(np.mean([e for _x, e in eis])) if eis else np.nan,
