@@ -33,8 +33,9 @@ value and unit as published (``value``, ``unit``); ``quantity_t`` [t] is filled 
 is a mass. A withheld or unavailable figure is NaN with the reason in ``missing``, never zero.
 
 The per-table readers of the former modules remain: :func:`read_world` / :func:`parse_world` (any
-world layout), :func:`read_all_world`, :func:`read_salient` / :func:`parse_salient`,
-:func:`read_mcs2026_salient` / :func:`parse_mcs2026_salient`, :func:`read_all_salient`.
+world layout), :func:`read_mcs2026_world`, :func:`read_all_world`, :func:`read_salient` /
+:func:`parse_salient`, :func:`read_mcs2026_salient` / :func:`parse_mcs2026_salient`,
+:func:`read_all_salient`.
 
 Notes
 -----

@@ -7,7 +7,8 @@ read gives every table (:func:`read` / :func:`parse`: the file is decoded and sp
 once, then the world rows and the salient and import rows are read from the same records):
 
 * sections starting with "World" -> ``production`` (``Statistics`` production or capacity) and
-  ``reserves``, as the per-commodity world files (:func:`parse_world_sections`);
+  ``reserves``, as the per-commodity world files (:func:`parse_world_sections`;
+  :func:`critmin.sources.usgs_mcs.read_mcs2026_world` reads them from a path);
 * "Salient Statistics—United States" -> ``salient`` (``detail`` is ``Statistics_detail``),
   ``prices`` and ``consumption``; "Import Sources" -> ``import_sources`` (shares as fractions)
   (:func:`read_mcs2026_salient` / :func:`parse_mcs2026_salient`).
