@@ -119,9 +119,9 @@ def test_nir_table_stock_levels():
     assert math.isnan(t[t["year"] == 2022].iloc[0]["nir_computed"])  # no prior level
 
 
-@pytest.mark.filterwarnings("ignore::critmin.sources.usgs_salient.SalientLayoutWarning")
+@pytest.mark.filterwarnings("ignore::critmin.sources.usgs_mcs.SalientLayoutWarning")
 def test_nir_table_rare_earths_all_vintages(shared_data):
-    from critmin.sources.usgs_salient import read_all_salient
+    from critmin.sources.usgs_mcs import read_all_salient
 
     sal = read_all_salient(shared_data / "usgs_mcs")["salient"]
     t = nir_table(sal, "rare-earths")

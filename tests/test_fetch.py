@@ -26,7 +26,7 @@ from critmin.cli import app
 from critmin.sources.comtrade import read_comtrade
 from critmin.sources.fetch._http import FetchError, HttpClient, HttpError
 from critmin.sources.fetch.cache import RawCache
-from critmin.sources.fetch.comtrade import ComtradeQuery, fetch_comtrade, parse_periods, plan_calls
+from critmin.sources.fetch.comtrade_api import ComtradeQuery, fetch_comtrade, parse_periods, plan_calls
 from critmin.sources.fetch.mcs_release import fetch_usgs_mcs
 from critmin.sources.fetch.wgi_release import fetch_wgi
 from critmin.sources.registry import read_source

@@ -1,4 +1,4 @@
-"""Tests of critmin.sources.usgs_mcs: MCS world production and reserves, every vintage.
+"""Tests of critmin.sources.usgs_mcs (world layouts): MCS world production and reserves, every vintage.
 
 Reference values were read by hand from the raw files in ``../shared/data/usgs_mcs`` (file and line
 given next to each).

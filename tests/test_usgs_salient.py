@@ -1,4 +1,4 @@
-"""USGS MCS salient statistics, import sources, prices and consumption (critmin.sources.usgs_salient).
+"""USGS MCS salient statistics, import sources, prices and consumption (critmin.sources.usgs_mcs).
 
 Reference values were read by hand from the raw files under ../shared/data/usgs_mcs (line numbers
 are those of a text editor, header = line 1).
@@ -18,7 +18,7 @@ import pytest
 
 from critmin.errors import DataError
 from critmin.schema import KEYS, TABLES
-from critmin.sources.usgs_salient import (
+from critmin.sources.usgs_mcs import (
     SalientLayoutWarning,
     parse_column,
     parse_mcs2026_salient,

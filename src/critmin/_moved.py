@@ -27,6 +27,7 @@ MOVED: dict[str, str] = {
     "critmin.metrics.dependence": "critmin.dependence",
     "critmin.metrics.criticality": "critmin.criticality",
     "critmin.stockpile.scenarios": "critmin.stockpile.planning_scenarios",
+    "critmin.sources.usgs_salient": "critmin.sources.usgs_mcs",
 }
 """Old module path -> the module that re-exports every public name the old one had."""
 

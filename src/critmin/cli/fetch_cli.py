@@ -91,7 +91,7 @@ def fetch_comtrade_cmd(
     as_json: JsonOpt = False,
 ) -> None:
     """UN Comtrade: public preview endpoint (500 records a call), or the full one with COMTRADE_API_KEY."""
-    from critmin.sources.fetch.comtrade import fetch_comtrade
+    from critmin.sources.fetch.comtrade_api import fetch_comtrade
 
     kw = {"flow": flow, "hs": hs, "freq": freq, "period": period, "partner": partner,
           "base_url": base_url}

@@ -1,7 +1,8 @@
 """Source ids -> readers. ``critmin data ingest PATH --source ID`` and the bundle build go through here.
 
 Every reader takes a path and returns ``{table name: DataFrame}`` conforming to :mod:`critmin.schema`.
-``usgs-mcs`` recognises which MCS file it is given: a per-commodity world table
+``usgs-mcs`` recognises which MCS file it is given (:func:`critmin.sources.usgs_mcs.read_usgs_mcs`
+asks each layout module of :data:`critmin.sources.usgs_mcs.LAYOUTS`): a per-commodity world table
 (``mcsYYYY-code_world.csv``), a per-commodity salient table (``..._salient.csv``/``.xlsx``), the single
 MCS 2025 world file, or the long MCS 2026 file (world, salient and import-source sections).
 Trade: ``comtrade`` (a UN Comtrade v1 API download, JSON or CSV), ``comtrade-monthly-derived`` (the
@@ -18,65 +19,21 @@ the ``outlook_supply`` and ``outlook_demand`` tables.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
 
 from critmin.errors import DataError
-from critmin.sources._io import read_text
 
-__all__ = ["READERS", "read_source", "mcs_kind"]
-
-
-def mcs_kind(path: Path) -> str:
-    """Which MCS layout a file has: ``long`` (MCS 2026), ``world``, ``world-single`` (MCS 2025) or
-    ``salient``, from its header (and name for workbooks)."""
-    name = path.name.lower()
-    if path.suffix.lower() in (".xlsx", ".xls"):
-        return "salient"
-    raw_head = read_text(path).splitlines()[0]
-    head = raw_head.lower()
-    if "mcs chapter" in head and "section" in head:
-        return "long"
-    cols = [c.strip().strip('"') for c in head.split(",")]
-    if "commodity" not in cols and re.search(r"_world(?![a-z])", name):
-        return "world"  # the per-commodity reader names a missing column precisely
-    if re.search(r"_salient(?![a-z])", name):
-        return "salient"
-    if "commodity" in cols and "country" in cols:
-        return "world-single"
-    if "country" in cols:
-        return "world"
-    if "salient" in name or "year" in cols:
-        return "salient"
-    raise DataError(
-        "not a recognised USGS MCS table: expected a header with Country (world tables), "
-        "Year (salient tables) or 'MCS chapter,Section' (the MCS 2026 long file)",
-        file=path.name, row=1, value=raw_head[:80],
-    )
+__all__ = ["READERS", "read_source"]
 
 
-def _merge(*parts: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
-    out: dict[str, list[pd.DataFrame]] = {}
-    for part in parts:
-        for k, v in part.items():
-            out.setdefault(k, []).append(v)
-    return {k: pd.concat(v, ignore_index=True) if len(v) > 1 else v[0] for k, v in out.items()}
+def read_usgs_mcs(path: str | Path, layout: str | None = None) -> dict[str, pd.DataFrame]:
+    """Read any USGS MCS data-release table (:func:`critmin.sources.usgs_mcs.read_usgs_mcs`)."""
+    from critmin.sources.usgs_mcs import read_usgs_mcs as read
 
-
-def read_usgs_mcs(path: str | Path) -> dict[str, pd.DataFrame]:
-    """Read any USGS MCS data-release table (see :func:`mcs_kind`)."""
-    from critmin.sources import usgs_mcs, usgs_salient
-
-    p = Path(path)
-    kind = mcs_kind(p)
-    if kind == "long":
-        return _merge(usgs_mcs.read_world(p), usgs_salient.read_mcs2026_salient(p))
-    if kind in ("world", "world-single"):
-        return usgs_mcs.read_world(p)
-    return usgs_salient.read_salient(p)
+    return read(path, layout)
 
 
 def _ds140(path: str | Path) -> dict[str, pd.DataFrame]:
