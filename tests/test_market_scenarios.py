@@ -29,6 +29,7 @@ exporter_export_share = 0.3
 [baseline.price]
 usd_per_t = 1000
 [disruption]
+exporter = "CHN"
 duration_months = 6
 cut = 0.5
 """
@@ -65,7 +66,7 @@ def test_minimal_scenario_loads_with_defaults(tmp_path):
     (("exporter_export_share = 0.3", "exporter_export_share = 0.3\nexporter_home_demand_t_per_year = 5"),
      "baseline", "exactly one of exporter_export_share"),
     (("usd_per_t = 1000", "usd_per_t = 1000\nproduct = \"x\""), "baseline.price", "exactly one of product"),
-    (("horizon_months = 12", "horizon_months = 0"), "horizon_months", "greater than or equal to 1"),
+    (("horizon_months = 12", "horizon_months = 0"), "horizon_months", "expected a number >= 1"),
 ])
 def test_bad_scenarios_name_the_file_the_key_and_the_expectation(tmp_path, change, key, expected):
     text = MINIMAL.replace(*change)
@@ -103,7 +104,8 @@ def test_distributions_sample_inside_their_support():
     spec = ScenarioSpec.from_dict({
         "name": "d", "commodity": "gallium", "horizon_months": 3,
         "baseline": {"exporter_export_share": 0.1, "price": {"usd_per_t": 1}},
-        "disruption": {"cut": {"dist": "triangular", "low": 0.2, "mode": 0.5, "high": 0.9},
+        "disruption": {"exporter": "CHN",
+                       "cut": {"dist": "triangular", "low": 0.2, "mode": 0.5, "high": 0.9},
                        "duration_months": {"dist": "lognormal", "median": 6, "sigma": 0.5, "high": 24},
                        "start_month": {"dist": "choice", "values": [0, 6], "weights": [3, 1]},
                        "leakage": {"dist": "normal", "mean": 0.1, "sd": 0.1, "low": 0, "high": 0.3}}})
@@ -164,7 +166,7 @@ def test_baseline_errors_are_scenario_errors(wh, tmp_path):
     text = MINIMAL + "[baseline.regions.JPN]\nshare_of_world = 0.9\n"
     with pytest.raises(ScenarioError, match="exceeds the demand outside CHN"):
         build_baseline(load_scenario(_write(tmp_path, text)), wh)
-    text = MINIMAL.replace("[disruption]", "[disruption]\nexporter = \"XYZ\"")
+    text = MINIMAL.replace("exporter = \"CHN\"", "exporter = \"XYZ\"")
     with pytest.raises(ScenarioError, match=r"\[disruption.exporter\] XYZ is not a producer"):
         build_baseline(load_scenario(_write(tmp_path, text)), wh)
     text = MINIMAL + "[stockpiles.FRA]\ntonnes = 5\nrelease_t_per_month = 1\ntrigger = \"disruption\"\n"

@@ -5,7 +5,6 @@ Every command that prints a table also takes ``--json`` (the documented JSON sha
 
 from __future__ import annotations
 
-import json
 import math
 import sys
 from pathlib import Path
@@ -50,10 +49,11 @@ def _main(
     _STATE["db"] = db
 
 
-def _warehouse():
+def _warehouse(read_only: bool = True):
     from critmin.warehouse import open_warehouse
 
-    return open_warehouse(_STATE["db"], progress=lambda m: err.print(f"[dim]{m}[/dim]"))
+    return open_warehouse(_STATE["db"], read_only=read_only,
+                          progress=lambda m: err.print(f"[dim]{m}[/dim]"))
 
 
 def _fail(exc: Exception) -> None:
@@ -61,18 +61,10 @@ def _fail(exc: Exception) -> None:
     raise typer.Exit(code=2)
 
 
-def _clean(obj):
-    if isinstance(obj, float) and math.isnan(obj):
-        return None
-    if isinstance(obj, dict):
-        return {k: _clean(v) for k, v in obj.items()}
-    if isinstance(obj, list):
-        return [_clean(v) for v in obj]
-    return obj
-
-
 def _print_json(obj: object) -> None:
-    sys.stdout.write(json.dumps(_clean(obj), indent=2, ensure_ascii=False, default=str) + "\n")
+    from critmin._json import dumps
+
+    sys.stdout.write(dumps(obj, indent=2, ensure_ascii=False) + "\n")
 
 
 def _print_csv(df: pd.DataFrame) -> None:
@@ -446,8 +438,8 @@ def simulate(
     scenario: Annotated[Path, typer.Argument(help="Scenario TOML file (see examples/scenarios/).")],
     runs: Annotated[int, typer.Option(min=1, help="Monte Carlo runs.")] = 10_000,
     seed: Annotated[int | None, typer.Option(min=0, help="Root seed (default: fresh, printed).")] = None,
-    out_file: Annotated[Path | None, typer.Option("--out", help="Write one row per run to Parquet.")]
-    = None,
+    out_file: Annotated[Path | None, typer.Option(
+        "--out", help="Write one row per run: .parquet or .csv (by the suffix).")] = None,
     as_json: JsonOpt = False,
     workers: Annotated[int | None, typer.Option(min=1, help="Run on a local Dask cluster of N workers.")]
     = None,
@@ -465,6 +457,10 @@ def simulate(
     from critmin.market import simulate as run
 
     try:
+        if out_file is not None:
+            from critmin.market.results import output_format
+
+            output_format(out_file)
         spec = load_scenario(scenario)
         runner = get_runner(workers=workers, scheduler=scheduler, pool=pool)
         with _warehouse() as wh:
@@ -476,7 +472,7 @@ def simulate(
             res = run(spec, runs=runs, seed=seed, baseline=baseline, runner=runner,
                       chunk_size=chunk_size, progress=lambda done, total: bar.update(task, completed=done))
         if out_file is not None:
-            res.to_parquet(out_file)
+            res.write(out_file)
     except (CritminError, ValueError, KeyError) as exc:
         _fail(ValueError(escape(str(exc))))        # scenario errors name keys in [brackets]
     if as_json:
@@ -700,15 +696,18 @@ def data_build() -> None:
 def data_ingest(
     path: Annotated[Path, typer.Argument(help="The raw file.")],
     source: Annotated[str, typer.Option(help="Source id: " + ", ".join(READERS) + ".")],
+    edition: Annotated[str | None, typer.Option(
+        help="Edition id for comtrade files without metadata (default: from the periods covered).")]
+    = None,
 ) -> None:
-    """Add a raw file (e.g. next year's MCS release): all rows or none; re-ingest replaces."""
+    """Add a raw file (e.g. next year's MCS release): all rows or none; the same values are replaced,
+    never duplicated; a file already ingested is a no-op."""
     try:
-        with _warehouse() as wh:
-            counts = wh.ingest_file(path, source)
+        with _warehouse(read_only=False) as wh:
+            res = wh.ingest_file(path, source, edition=edition)
     except CritminError as exc:
         _fail(exc)
-    out.print(f"ingested {path.name} ({source}): "
-              + ", ".join(f"{k} {v:,}" for k, v in counts.items()))
+    out.print(res.message(), highlight=False, markup=False)
 
 
 @data_app.command("status")
