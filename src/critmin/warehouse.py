@@ -253,7 +253,8 @@ class IngestResult(Mapping):
     rows : dict of str to int
         Rows stored per table by this ingest (empty when unchanged).
     replaced : dict of str to int
-        Rows replaced, per file that had brought them (``"copy.csv"`` -> 2574).
+        Rows replaced, per file that had brought them (``"copy.csv"`` -> 2574; the file itself
+        when it was ingested before).
     sources, editions : list of str
         Source ids and editions of the rows.
     same_as : str or None
@@ -297,7 +298,8 @@ class IngestResult(Mapping):
         line = f"ingested {self.file}{what}: {stored}"
         if self.replaced:
             n = sum(self.replaced.values())
-            files = ", ".join(f"{k} ({v:,})" for k, v in self.replaced.items())
+            files = ", ".join(f"{'an earlier ingest of ' if k == self.file else ''}{k} ({v:,})"
+                              for k, v in self.replaced.items())
             line += (f"; replaced {n:,} rows of the same values stored before, from {files} "
                      "(never duplicated)")
         return line
@@ -639,8 +641,7 @@ class Warehouse:
                         "GROUP BY ALL").fetchall()
                     for src, ed, fn, n in gone:
                         touched.add((src, ed, fn))
-                        if fn != file:
-                            replaced[fn] = replaced.get(fn, 0) + int(n)
+                        replaced[fn] = replaced.get(fn, 0) + int(n)
                     con.execute(f'DELETE FROM "{name}" t WHERE EXISTS (SELECT 1 FROM _incoming i '
                                 f"WHERE {on}){own}")
                     cols = ", ".join(f'"{f.name}"' for f in TABLES[name])
