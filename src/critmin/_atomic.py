@@ -125,7 +125,8 @@ def write_bytes(path: str | Path, data: bytes) -> Path:
     with atomic_path(path) as tmp, open(tmp, "wb") as fh:
         fh.write(data)
         fh.flush()
-        os.fsync(fh.fileno())
+        with suppress(OSError):  # devices (/dev/stdout) cannot be synced
+            os.fsync(fh.fileno())
     return Path(path)
 
 

@@ -48,6 +48,8 @@ def jsonable(obj: Any) -> Any:
     if isinstance(obj, (list, tuple, set, frozenset)):
         return [jsonable(v) for v in obj]
     if isinstance(obj, (_dt.datetime, _dt.date)):
+        if obj != obj:  # pandas NaT is a datetime that is not equal to itself
+            return None
         return obj.isoformat()
     if isinstance(obj, PurePath):
         return str(obj)
