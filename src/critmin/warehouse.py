@@ -20,10 +20,12 @@ on file names (:class:`IngestResult` says what happened):
   recently published edition, with ``n_editions``.
 
 **Concurrency.** DuckDB lets either one read-write process or many read-only processes open a file.
-:func:`open_warehouse` ``(read_only=True)`` returns a warehouse that holds no connection between
-queries (it connects per query, or per :meth:`Warehouse.session` block), so readers (the CLI, a
-dashboard, a long job) never keep a writer out for long; schema setup happens only when the stored schema
-version differs (under the write lock). A connection that meets a lock retries with backoff for a
+:func:`open_warehouse` ``(read_only=True)`` returns a warehouse that does not hold the file for its
+life: queries that come in quick succession share one connection, which is let go after
+:data:`IDLE_RELEASE_S` without a query, and at once when a writer is waiting (a writer that meets a lock
+leaves a ``<db>.writer-waiting`` marker; readers let go and wait for it). So readers (the CLI, a
+dashboard, a long job) never keep a writer out for long. Schema setup happens only when the stored
+schema version differs (under the write lock). A connection that meets a lock retries with backoff for a
 bounded time (``lock_timeout``, default :data:`LOCK_TIMEOUT_S` or ``$CRITMIN_LOCK_TIMEOUT`` seconds), then
 raises :class:`WarehouseLockedError` naming the process that holds the file.
 """
@@ -58,6 +60,7 @@ __all__ = [
     "WarehouseLockedError",
     "SCHEMA_VERSION",
     "LOCK_TIMEOUT_S",
+    "IDLE_RELEASE_S",
 ]
 
 _DUCK = {"str": "VARCHAR", "int": "BIGINT", "float": "DOUBLE", "bool": "BOOLEAN", "date": "DATE"}
@@ -67,6 +70,9 @@ SCHEMA_VERSION = 2
 
 LOCK_TIMEOUT_S = 30.0
 """Default time a connection waits for another process to release the file [s]."""
+
+IDLE_RELEASE_S = 0.5
+"""A read-only warehouse lets go of the file after this long without a query [s]."""
 
 
 class WarehouseError(CritminError):
@@ -152,32 +158,154 @@ def _holder(err: Exception) -> tuple[int | None, str]:
     return pid, f"PID {pid} ({desc})"
 
 
+def _marker(target: str) -> Path:
+    """The file a waiting writer leaves beside the warehouse (its PID): readers let go for it."""
+    return Path(target + ".writer-waiting")
+
+
+def _writer_waiting(target: str) -> bool:
+    """True while another live process waits to write (its marker refreshed in the last 3 s)."""
+    m = _marker(target)
+    try:
+        age = time.time() - m.stat().st_mtime
+        pid = int(m.read_text().strip() or 0)
+    except (OSError, ValueError):
+        return False
+    if age > 3.0 or pid in (0, os.getpid()):
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        pass
+    return True
+
+
+def _wait_for_writer(target: str, timeout: float) -> None:
+    """Readers do not reconnect while a writer waits (bounded by ``timeout``)."""
+    deadline = time.monotonic() + timeout
+    while _writer_waiting(target) and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+
 def _connect(target: str, *, read_only: bool, timeout: float) -> duckdb.DuckDBPyConnection:
-    """Open a DuckDB connection, retrying with backoff while another process holds the file."""
+    """Open a DuckDB connection, retrying with backoff while another process holds the file.
+
+    A writer that meets a lock leaves a marker (:func:`_marker`) so that critmin readers release
+    their connections and wait for it; it is removed once the writer is in or gives up.
+    """
     deadline = time.monotonic() + timeout
     delay = 0.02
-    while True:
+    marked = False
+    try:
+        while True:
+            try:
+                return duckdb.connect(target, read_only=read_only)
+            except duckdb.Error as err:
+                same_process = _SAME_PROCESS in str(err)
+                if read_only and same_process:
+                    # this process already has the file open read-write: share that instance
+                    with suppress(duckdb.Error):
+                        return duckdb.connect(target)
+                if not _is_lock_error(err):
+                    raise WarehouseError(f"cannot open warehouse {target}: {err}") from err
+                if not read_only and not same_process:
+                    with suppress(OSError):
+                        _marker(target).write_text(str(os.getpid()))
+                        marked = True
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    pid, who = _holder(err)
+                    mode = "read" if read_only else "write to"
+                    raise WarehouseLockedError(
+                        f"cannot {mode} warehouse {target}: it is held by {who}; waited "
+                        f"{timeout:g} s. A writer (data ingest, data build) needs every other "
+                        "critmin process to let go of the file; readers only wait for writers. "
+                        "Wait for that process to finish or stop it, or raise "
+                        "CRITMIN_LOCK_TIMEOUT [s]",
+                        path=target, pid=pid, holder=who) from None
+                time.sleep(min(delay, left))
+                delay = min(delay * 2, 0.05 if marked else 0.5)
+    finally:
+        if marked:
+            with suppress(OSError, ValueError):
+                m = _marker(target)
+                if int(m.read_text().strip() or 0) == os.getpid():
+                    m.unlink()
+
+
+class _Lease:
+    """A read-only connection shared by the queries of one process while they come in quick
+    succession, let go after ``idle`` seconds without a query, and at once when a writer waits.
+
+    Each query runs on its own cursor (safe across threads); the base connection holds DuckDB's
+    shared lock, so while it is open other readers may read but no writer may write.
+    """
+
+    def __init__(self, target: str, timeout: float, idle: float) -> None:
+        self.target, self.timeout, self.idle = target, timeout, idle
+        self.lock = threading.Lock()
+        self.base: duckdb.DuckDBPyConnection | None = None
+        self.active = 0
+        self.last = 0.0
+        self.generation = 0
+        self.timer: threading.Timer | None = None
+
+    @contextmanager
+    def cursor(self) -> Iterator[tuple[duckdb.DuckDBPyConnection, int]]:
+        with self.lock:
+            if self.base is not None and self.active == 0 and _writer_waiting(self.target):
+                self._close()
+            if self.base is None:
+                _wait_for_writer(self.target, self.timeout)
+                self.base = _connect(self.target, read_only=True, timeout=self.timeout)
+                self.generation += 1
+            self.active += 1
+            cur = self.base.cursor()
+            gen = self.generation
         try:
-            return duckdb.connect(target, read_only=read_only)
-        except duckdb.Error as err:
-            if read_only and _SAME_PROCESS in str(err):
-                # this process already has the file open read-write: share that instance
-                with suppress(duckdb.Error):
-                    return duckdb.connect(target)
-            if not _is_lock_error(err):
-                raise WarehouseError(f"cannot open warehouse {target}: {err}") from err
-            left = deadline - time.monotonic()
-            if left <= 0:
-                pid, who = _holder(err)
-                mode = "read" if read_only else "write to"
-                raise WarehouseLockedError(
-                    f"cannot {mode} warehouse {target}: it is held by {who}; waited {timeout:g} s. "
-                    "A writer (data ingest, data build) needs every other critmin process to let go "
-                    "of the file; readers only wait for writers. Wait for that process to finish or "
-                    "stop it, or raise CRITMIN_LOCK_TIMEOUT [s]",
-                    path=target, pid=pid, holder=who) from None
-            time.sleep(min(delay, left))
-            delay = min(delay * 2, 0.5)
+            yield cur, gen
+        finally:
+            with suppress(Exception):
+                cur.close()
+            with self.lock:
+                self.active -= 1
+                self.last = time.monotonic()
+                if self.active == 0:
+                    self._schedule(self.idle)
+
+    def _schedule(self, delay: float) -> None:
+        if self.timer is not None or self.base is None:
+            return
+        self.timer = threading.Timer(max(delay, 0.01), self._expire)
+        self.timer.daemon = True
+        self.timer.start()
+
+    def _expire(self) -> None:
+        with self.lock:
+            self.timer = None
+            if self.base is None or self.active:
+                return
+            left = self.idle - (time.monotonic() - self.last)
+            if left > 0 and not _writer_waiting(self.target):
+                self._schedule(left)
+                return
+            self._close()
+
+    def _close(self) -> None:
+        if self.base is not None:
+            with suppress(Exception):
+                self.base.close()
+            self.base = None
+
+    def close(self) -> None:
+        with self.lock:
+            if self.timer is not None:
+                self.timer.cancel()
+                self.timer = None
+            if self.active == 0:
+                self._close()
 
 
 # ---------------------------------------------------------------------------------- DDL
@@ -322,8 +450,9 @@ class Warehouse:
         Open read-only (no schema creation, no ingest).
     hold : bool, optional
         Keep one connection open for the object's life. Default: True for read-write and in-memory
-        warehouses; False for a read-only file, which then connects per query (or per
-        :meth:`session` block) and never keeps a writer out between queries.
+        warehouses; False for a read-only file, which then shares one connection between queries
+        that come in quick succession and lets go of the file after :data:`IDLE_RELEASE_S` without
+        a query, or at once when a writer waits: it never keeps a writer out for long.
     lock_timeout : float, optional
         How long a connection waits for another process to release the file [s] (default
         ``$CRITMIN_LOCK_TIMEOUT`` or :data:`LOCK_TIMEOUT_S`).
@@ -351,8 +480,10 @@ class Warehouse:
                                  "(run 'critmin data build' or open it read-write once)")
         self._memo: dict[object, object] = {}
         self._seen_version: str | None = None
+        self._seen_generation = 0
         self._local = threading.local()
         self._con: duckdb.DuckDBPyConnection | None = None
+        self._lease = None if self.hold else _Lease(target, self.lock_timeout, IDLE_RELEASE_S)
         if self.hold:
             self._con = _connect(target, read_only=read_only, timeout=self.lock_timeout)
             if not read_only:
@@ -385,18 +516,18 @@ class Warehouse:
         if con is not None:  # nested
             yield con
             return
-        con = _connect(str(self.path), read_only=True, timeout=self.lock_timeout)
-        self._local.con = con
-        try:
-            version = self._data_version(con)
-            if version != self._seen_version:
-                self._memo.clear()
-                self._seen_version = version
-            yield con
-        finally:
-            self._local.con = None
-            with suppress(Exception):
-                con.close()
+        with self._lease.cursor() as (cur, generation):
+            self._local.con = cur
+            try:
+                if generation != self._seen_generation:  # a new connection: did the data change?
+                    version = self._data_version(cur)
+                    if version != self._seen_version:
+                        self._memo.clear()
+                        self._seen_version = version
+                    self._seen_generation = generation
+                yield cur
+            finally:
+                self._local.con = None
 
     @staticmethod
     def _data_version(con: duckdb.DuckDBPyConnection) -> str | None:
@@ -406,11 +537,13 @@ class Warehouse:
             return None
 
     def close(self) -> None:
-        """Close the connection (a read-only warehouse holds none between queries)."""
+        """Close the connection (a read-only warehouse lets go of the file)."""
         if self._con is not None:
             with suppress(Exception):
                 self._con.close()
             self._con = None
+        if self._lease is not None:
+            self._lease.close()
 
     def __enter__(self) -> Warehouse:
         return self
@@ -947,9 +1080,10 @@ def open_warehouse(
     path : str or Path, optional
         The database file (default :func:`default_db_path`).
     read_only : bool
-        Return a read-only warehouse that connects per query: any number of processes (a dashboard,
-        the CLI, long jobs) can read the file at once and a writer is kept out only while a query
-        runs. Use it for everything but ingest and build.
+        Return a read-only warehouse that lets go of the file between bursts of queries (see
+        :class:`Warehouse`): any number of processes (a dashboard, the CLI, long jobs) can read the
+        file at once and a writer is kept out only while they query. Use it for everything but
+        ingest and build.
     progress : callable, optional
         Called with a message when the warehouse is built or migrated.
     lock_timeout : float, optional

@@ -45,16 +45,17 @@ BLOC_REGIONS = ("EU",)
 
 
 def regions_with_data(warehouse: object | None = None) -> list[str]:
-    """Importers with exposure data: the USA (USGS), the EU (JRC sourcing shares) and the reporters of
-    import rows in the ``trade`` table."""
-    found: set[str] = set()
+    """Importers with exposure data: the USA (USGS), the EU (JRC sourcing shares), then the reporters
+    of import rows in the ``trade`` table, most rows first."""
+    found: list[str] = []
     if warehouse is not None:
         try:
-            rows = warehouse.query("SELECT DISTINCT reporter FROM trade WHERE flow = 'import'")
-            found = {c for c in rows["reporter"].dropna() if isinstance(c, str) and len(c) == 3}
+            rows = warehouse.query("SELECT reporter, count(*) AS n FROM trade WHERE flow = 'import' "
+                                   "GROUP BY reporter ORDER BY n DESC, reporter")
+            found = [c for c in rows["reporter"] if isinstance(c, str) and len(c) == 3]
         except Exception:  # noqa: BLE001 - only the message's list depends on it
-            found = set()
-    return [US, *BLOC_REGIONS, *sorted(found - {US, *BLOC_REGIONS})]
+            found = []
+    return [US, *BLOC_REGIONS, *(c for c in found if c not in (US, *BLOC_REGIONS))]
 
 
 def check_region(region: str | None, warehouse: object | None = None) -> str:
