@@ -906,6 +906,12 @@ class Warehouse:
             con.execute("DELETE FROM ingest_log WHERE origin = 'bundled'")
             now = _dt.datetime.now(_dt.UTC).replace(tzinfo=None)
             for fname, info in manifest.get("files", {}).items():
+                # a file of that name the user ingested owns those rows: the bundled one is not in
+                # place, and must not count as ingested
+                if _scalar(con, "SELECT count(*) FROM ingest_log WHERE origin <> 'bundled' AND "
+                           "file = ? AND source = ? AND edition = ?",
+                           [fname, info.get("source", ""), info.get("edition", "")]):
+                    continue
                 con.execute(
                     "INSERT INTO ingest_log VALUES (?, ?, ?, ?, ?, 'bundled', ?, ?, ?)",
                     [info.get("source", ""), info.get("edition", ""), fname, info.get("sha256", ""),
@@ -1105,7 +1111,9 @@ def open_warehouse(
         if version == SCHEMA_VERSION and (current == bundle_id or not bundle_id):
             if read_only:
                 return ro
+            ro.close()
             return Warehouse(target, lock_timeout=lock_timeout)
+        ro.close()
         if progress and version not in (None, SCHEMA_VERSION):
             progress(f"migrating the warehouse at {target} to schema version {SCHEMA_VERSION}")
     wh = Warehouse(target, lock_timeout=lock_timeout)

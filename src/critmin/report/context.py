@@ -40,13 +40,11 @@ US = "USA"
 SCENARIO_RUNS = 2000
 SCENARIO_SEED = 1
 
-#: Region codes that are not countries but have exposure data (the EU's 2023 sourcing shares).
-BLOC_REGIONS = ("EU",)
-
-
 def regions_with_data(warehouse: object | None = None) -> list[str]:
     """Importers with exposure data: the USA (USGS), the EU (JRC sourcing shares), then the reporters
     of import rows in the ``trade`` table, most rows first."""
+    from critmin.countries import BLOC_REGIONS
+
     found: list[str] = []
     if warehouse is not None:
         try:
@@ -78,21 +76,14 @@ def check_region(region: str | None, warehouse: object | None = None) -> str:
     ParameterError
         For anything that is not a country or ``EU`` (``XYZ``), listing what is accepted.
     """
-    from critmin.countries import UnknownCountryError, resolve
+    from critmin.countries import region_code
 
-    text = (region or US).strip()
-    if text.upper() in BLOC_REGIONS:
-        return text.upper()
     try:
-        c = resolve(text)
-    except UnknownCountryError:
-        c = None
-    if c is None or not c.is_country or c.detail:
+        return region_code(region if region is not None else US)
+    except ParameterError as err:
         have = regions_with_data(warehouse)
         shown = ", ".join(have[:20]) + (f" and {len(have) - 20} more" if len(have) > 20 else "")
-        raise ParameterError(f"region {text!r} is not known; expected EU or a country's ISO3 code or "
-                             f"name (e.g. USA, JPN, DEU); importers with data: {shown}")
-    return c.code
+        raise ParameterError(f"{err}; importers with data: {shown}") from None
 
 
 # One DuckDB connection is not safe for concurrent use: the dashboard serves sessions from threads.
