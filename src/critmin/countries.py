@@ -31,6 +31,8 @@ __all__ = [
     "UnknownCountryError",
     "resolve_comtrade",
     "comtrade_codes",
+    "region_code",
+    "BLOC_REGIONS",
 ]
 
 AGGREGATE_CODES = {"WLD": "World total", "OTH": "Other countries"}
@@ -190,6 +192,46 @@ def resolve(name: object) -> Country:
 def to_iso3(name: object) -> str:
     """The code of :func:`resolve` (ISO3, ``WLD``, ``OTH`` or a group)."""
     return resolve(name).code
+
+
+BLOC_REGIONS = ("EU",)
+"""Importer codes that are not countries: the EU (its 2023 sourcing shares)."""
+
+
+def region_code(value: object, *, blocs: tuple[str, ...] = BLOC_REGIONS) -> str:
+    """The code of an importing region: a country's ISO3 (from a code or a name) or a bloc code.
+
+    Parameters
+    ----------
+    value : str
+        ``USA``, ``jpn``, ``Japan``, ``EU``.
+    blocs : tuple of str
+        Bloc codes accepted besides countries.
+
+    Returns
+    -------
+    str
+
+    Raises
+    ------
+    critmin.errors.ParameterError
+        For anything that is not a country or one of ``blocs`` (``XYZ``, ``World``, ``Other
+        countries``), saying what is accepted.
+    """
+    from critmin.errors import ParameterError
+
+    text = str(value if value is not None else "").strip()
+    if text.upper() in blocs:
+        return text.upper()
+    try:
+        c = resolve(text)
+    except UnknownCountryError:
+        c = None
+    if c is None or not c.is_country or c.detail:
+        accepted = " or ".join(blocs) + " or " if blocs else ""
+        raise ParameterError(f"region {text!r} is not known; expected {accepted}a country's ISO3 code "
+                             "or name (e.g. USA, JPN, DEU)")
+    return c.code
 
 
 @lru_cache(maxsize=1024)

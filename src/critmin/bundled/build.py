@@ -134,13 +134,16 @@ def build_tables(
 
 
 def write_bundle(tables: dict[str, pd.DataFrame], manifest: dict, out_dir: str | Path) -> None:
-    """Write the tables (Parquet, zstd) and manifest.json into ``out_dir``."""
+    """Write the tables (Parquet, zstd) and manifest.json into ``out_dir``, each file atomically and
+    the manifest (which names the bundle) last."""
+    from critmin._atomic import atomic_path, write_text
+
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     for name, df in tables.items():
-        df.to_parquet(out / f"{name}.parquet", index=False, compression="zstd")
-    (out / "manifest.json").write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n",
-                                       encoding="utf-8")
+        with atomic_path(out / f"{name}.parquet") as tmp:
+            df.to_parquet(tmp, index=False, compression="zstd")
+    write_text(out / "manifest.json", json.dumps(manifest, indent=1, sort_keys=True) + "\n")
 
 
 def main(argv: list[str] | None = None) -> int:

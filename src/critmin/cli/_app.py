@@ -107,8 +107,9 @@ def db_path() -> Path | None:
     return _STATE["db"]
 
 
-def warehouse():
-    """Open the warehouse of ``--db`` (built from the bundled dataset on first use)."""
+def warehouse(read_only: bool = True):
+    """Open the warehouse of ``--db`` (built from the bundled dataset on first use), read-only unless a
+    command writes: readers never block each other nor a writer for long."""
     from critmin.warehouse import open_warehouse
 
-    return open_warehouse(_STATE["db"], progress=status)
+    return open_warehouse(_STATE["db"], read_only=read_only, progress=status)

@@ -5,7 +5,6 @@ Tables and lines go to ``out`` (stdout); progress, status lines and errors to ``
 
 from __future__ import annotations
 
-import json
 import math
 import sys
 from collections.abc import Callable, Iterable, Iterator
@@ -17,7 +16,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from critmin._json import nan_to_none
+from critmin._json import dumps
 from critmin.errors import CritminError
 
 if TYPE_CHECKING:
@@ -49,8 +48,9 @@ def handle_errors() -> Iterator[None]:
 
 # --------------------------------------------------------------------------- JSON, CSV, tables
 def print_json(obj: object) -> None:
-    """``obj`` as indented JSON on stdout (NaN as null; anything else unknown as its ``str``)."""
-    sys.stdout.write(json.dumps(nan_to_none(obj), indent=2, ensure_ascii=False, default=str) + "\n")
+    """``obj`` as indented JSON on stdout: NaN and infinities as null (never an invalid ``NaN`` token),
+    numpy values as numbers, anything else unknown as its ``str``."""
+    sys.stdout.write(dumps(obj, indent=2, ensure_ascii=False) + "\n")
 
 
 def print_csv(df: pd.DataFrame) -> None:

@@ -28,8 +28,12 @@ def data_build() -> None:
 def data_ingest(
     path: Annotated[Path, typer.Argument(help="The raw file.")],
     source: Annotated[str, typer.Option(help="Source id: " + ", ".join(READERS) + ".")],
+    edition: Annotated[str | None, typer.Option(
+        help="Edition id for comtrade files without metadata (default: from the periods covered).")]
+    = None,
 ) -> None:
-    """Add a raw file (e.g. next year's MCS release): all rows or none; re-ingest replaces."""
+    """Add a raw file (e.g. next year's MCS release): all rows or none; the same values are replaced,
+    never duplicated; a file already ingested is a no-op."""
     from critmin.errors import DataError
 
     with handle_errors():
@@ -38,10 +42,9 @@ def data_ingest(
                             "release)", file=str(path))
         if not path.exists():
             raise DataError(f"no such file: {path}", file=str(path))
-    with handle_errors(), warehouse() as wh:
-        counts = wh.ingest_file(path, source)
-    out.print(f"ingested {path.name} ({source}): "
-              + ", ".join(f"{k} {v:,}" for k, v in counts.items()))
+    with handle_errors(), warehouse(read_only=False) as wh:
+        res = wh.ingest_file(path, source, edition=edition)
+    out.print(res.message(), highlight=False, markup=False)
 
 
 @data_app.command("status")

@@ -18,8 +18,8 @@ def simulate(
     scenario: Annotated[Path, typer.Argument(help="Scenario TOML file (see examples/scenarios/).")],
     runs: Annotated[int, typer.Option(min=1, help="Monte Carlo runs.")] = 10_000,
     seed: Annotated[int | None, typer.Option(min=0, help="Root seed (default: fresh, printed).")] = None,
-    out_file: Annotated[Path | None, typer.Option("--out", help="Write one row per run to Parquet.")]
-    = None,
+    out_file: Annotated[Path | None, typer.Option(
+        "--out", help="Write one row per run: .parquet or .csv (by the suffix).")] = None,
     as_json: JsonOpt = False,
     workers: Annotated[int | None, typer.Option(min=1, help="Run on a local Dask cluster of N workers.")]
     = None,
@@ -34,6 +34,10 @@ def simulate(
     from critmin.market import simulate as run
 
     with handle_errors():
+        if out_file is not None:
+            from critmin.market.results import output_format
+
+            output_format(out_file)  # an unknown suffix is refused before anything runs
         spec = load_scenario(scenario)
         runner = get_runner(workers=workers, scheduler=scheduler, pool=pool)
         with warehouse() as wh:
@@ -47,7 +51,7 @@ def simulate(
                 if hasattr(runner, "close"):
                     runner.close()
         if out_file is not None:
-            res.to_parquet(out_file)
+            res.write(out_file)
     emit(as_json=as_json, to_json=res.to_dict, render=lambda: _render(spec, res, out_file))
 
 

@@ -2,7 +2,7 @@
 
 * Suppliers' capacity ``Q_i0`` [t/yr]: the latest producer table of :func:`critmin.supply.supply`
   (one edition, one year), "Other countries" kept as the supplier ``OTH``; each figure overridable.
-* The restricting exporter ``e`` (default the largest producer) consumes ``D_e0`` at home and exports
+* The restricting exporter ``e`` (named by the scenario) consumes ``D_e0`` at home and exports
   ``X_e0 = Q_e0 - D_e0``. Its own consumption is not in the data, so the scenario states it (or the
   share of output it exports) as a documented estimate.
 * Consumer regions outside ``e``: U.S. demand from the warehouse (apparent, else reported consumption);
@@ -397,8 +397,7 @@ def baseline_from_data(
     if not suppliers:
         raise _err(spec, "baseline", f"no producers of {sup.commodity} with output > 0")
 
-    exporter = spec.disruption.exporter or max(suppliers.values(),
-                                               key=lambda s: s.capacity_t_per_year).country
+    exporter = spec.disruption.exporter
     if exporter not in suppliers:
         raise _err(spec, "disruption.exporter", f"{exporter} is not a producer of {sup.commodity} in "
                    f"{sup.edition} {sup.year}; producers: {sorted(suppliers)}")

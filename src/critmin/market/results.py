@@ -14,7 +14,6 @@ assumption, default).
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,7 +24,7 @@ import pandas as pd
 from critmin.market.model import FTOL_REL, REGION_METRICS, MarketInputs
 from critmin.market.spec import ScenarioSpec, describe_param
 
-__all__ = ["SimulationResult", "build_assumptions", "QUANTILES"]
+__all__ = ["SimulationResult", "build_assumptions", "QUANTILES", "OUTPUT_FORMATS", "output_format"]
 
 QUANTILES = {"p05": 0.05, "p50": 0.50, "p95": 0.95}
 
@@ -154,9 +153,19 @@ class SimulationResult:
             "chunk_size": self.chunk_size,
         }
 
+    def _file_metadata(self) -> dict:
+        return {
+            "runs": self.runs, "seed": self.seed, "commodity": self.baseline.commodity,
+            "scenario": self.spec.model_dump(mode="json"), "baseline": self.baseline.to_dict(),
+            "assumptions": self.assumptions,
+            "units": {"shortfall_t": "t", "unmet_t": "t", "stock_end_t": "t", "released_t": "t",
+                      "refilled_t": "t", "cost_usd": "USD", "shortfall_months": "months",
+                      "months_at_choke": "months", "peak_price_multiple": "1 (P/P0)"},
+        }
+
     def to_parquet(self, path: str | Path) -> Path:
-        """Write one row per run to Parquet; the scenario, baseline and assumptions go in the file's
-        metadata (``critmin.simulation``, JSON).
+        """Write one row per run to Parquet (atomically); the scenario, baseline and assumptions go in
+        the file's metadata (``critmin.simulation``, JSON).
 
         Parameters
         ----------
@@ -166,28 +175,76 @@ class SimulationResult:
         import pyarrow as pa
         import pyarrow.parquet as pq
 
-        p = Path(path)
+        from critmin._atomic import atomic_path
+        from critmin._json import dumps
+
         table = pa.table({k: pa.array(v) for k, v in self.columns.items()})
-        meta = {
-            "runs": self.runs, "seed": self.seed, "commodity": self.baseline.commodity,
-            "scenario": self.spec.model_dump(mode="json"), "baseline": self.baseline.to_dict(),
-            "assumptions": self.assumptions,
-            "units": {"shortfall_t": "t", "unmet_t": "t", "stock_end_t": "t", "released_t": "t",
-                      "refilled_t": "t", "cost_usd": "USD", "shortfall_months": "months",
-                      "months_at_choke": "months", "peak_price_multiple": "1 (P/P0)"},
-        }
         md = dict(table.schema.metadata or {})
-        md[b"critmin.simulation"] = json.dumps(meta, default=_json_default).encode()
-        pq.write_table(table.replace_schema_metadata(md), p)
+        md[b"critmin.simulation"] = dumps(self._file_metadata()).encode()
+        with atomic_path(path) as tmp:
+            pq.write_table(table.replace_schema_metadata(md), tmp)
+        return Path(path)
+
+    def to_csv(self, path: str | Path) -> Path:
+        """Write one row per run to CSV (atomically); the scenario, baseline and assumptions go in a
+        JSON file beside it (``<name>.meta.json``).
+
+        Parameters
+        ----------
+        path : str or Path
+            Output file.
+        """
+        from critmin._atomic import write_text
+        from critmin._json import dumps
+
+        p = Path(path)
+        write_text(p, self.scenarios.to_csv(index=False, lineterminator="\n"))
+        write_text(p.with_name(p.name + ".meta.json"), dumps(self._file_metadata(), indent=1) + "\n")
         return p
 
+    def write(self, path: str | Path) -> Path:
+        """Write one row per run in the format the suffix names (:func:`output_format`).
 
-def _json_default(o):
-    if isinstance(o, (np.floating, np.integer)):
-        return o.item()
-    if isinstance(o, np.ndarray):
-        return o.tolist()
-    return str(o)
+        Raises
+        ------
+        OutputError
+            For another suffix, or when the file cannot be written.
+        """
+        fmt = output_format(path)
+        return self.to_csv(path) if fmt == "csv" else self.to_parquet(path)
+
+
+OUTPUT_FORMATS = {".parquet": "parquet", ".pq": "parquet", ".csv": "csv"}
+"""Suffix -> format of :meth:`SimulationResult.write`."""
+
+
+def output_format(path: str | Path) -> str:
+    """The format of a per-run output file from its suffix; checks the folder exists.
+
+    Parameters
+    ----------
+    path : str or Path
+        ``runs.parquet`` (or ``.pq``) or ``runs.csv``.
+
+    Returns
+    -------
+    str
+        ``"parquet"`` or ``"csv"``.
+
+    Raises
+    ------
+    OutputError
+        For any other suffix (naming the accepted ones), a missing folder or a folder given as file.
+    """
+    from critmin._atomic import OutputError, check_target
+
+    p = Path(path)
+    fmt = OUTPUT_FORMATS.get(p.suffix.lower())
+    if fmt is None:
+        raise OutputError(f"cannot write {p}: unknown suffix {p.suffix or '(none)'!r}; expected "
+                          f"{', '.join(OUTPUT_FORMATS)} (Parquet or CSV)")
+    check_target(p)
+    return fmt
 
 
 def _hist_quantile(counts: np.ndarray, p: float, xmax: float) -> float:

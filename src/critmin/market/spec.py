@@ -24,6 +24,11 @@ choice         values, weights                       one of ``values`` (weights 
 Every value given in the file, and every default left in place, is shown as an assumption in every
 output; a ``[sources]`` table maps dotted keys (``"market.demand_elasticity_short"``) to the reasoning
 or source to show beside it.
+
+Validation is strict: numbers must be finite (``nan`` and ``inf`` are refused for every key; omit a
+truncation bound for "no bound"), whole numbers must be whole numbers (``horizon_months = "24"`` or
+``24.5`` is refused), years lie in 1800..2100, and the restricting ``exporter`` must be named (there is no
+default country). Errors name the file, the key and what is accepted.
 """
 
 from __future__ import annotations
@@ -45,6 +50,7 @@ from pydantic import (
 from scipy import special
 
 from critmin.errors import ScenarioError
+from critmin.schema import YEAR_MAX, YEAR_MIN
 
 __all__ = [
     "Fixed",
@@ -72,7 +78,8 @@ __all__ = [
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # strict: no text for numbers, no fractions for whole numbers; allow_inf_nan: finite numbers only
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False)
 
 
 # --------------------------------------------------------------------------- distributions
@@ -158,24 +165,32 @@ class Normal(_Strict):
     dist: Literal["normal"]
     mean: float
     sd: float = Field(gt=0)
-    low: float = -math.inf
-    high: float = math.inf
+    low: float | None = Field(None, description="lower truncation bound (none when omitted)")
+    high: float | None = Field(None, description="upper truncation bound (none when omitted)")
+
+    @property
+    def lo(self) -> float:
+        return -math.inf if self.low is None else self.low
+
+    @property
+    def hi(self) -> float:
+        return math.inf if self.high is None else self.high
 
     @model_validator(mode="after")
     def _order(self) -> Normal:
-        if not self.low < self.high:
+        if not self.lo < self.hi:
             raise ValueError(f"low ({self.low}) must be below high ({self.high})")
         return self
 
     def ppf(self, u: np.ndarray) -> np.ndarray:
-        z = _truncated(u, (self.low - self.mean) / self.sd, (self.high - self.mean) / self.sd)
-        return np.clip(self.mean + self.sd * z, self.low, self.high)
+        z = _truncated(u, (self.lo - self.mean) / self.sd, (self.hi - self.mean) / self.sd)
+        return np.clip(self.mean + self.sd * z, self.lo, self.hi)
 
     def support(self) -> tuple[float, float]:
-        return (self.low, self.high)
+        return (self.lo, self.hi)
 
     def describe(self) -> str:
-        return f"normal({self.mean:g}, sd {self.sd:g}) on [{self.low:g}, {self.high:g}]"
+        return f"normal({self.mean:g}, sd {self.sd:g}) on [{self.lo:g}, {self.hi:g}]"
 
 
 class LogNormal(_Strict):
@@ -185,25 +200,29 @@ class LogNormal(_Strict):
     median: float = Field(gt=0)
     sigma: float = Field(gt=0)
     low: float = 0.0
-    high: float = math.inf
+    high: float | None = Field(None, description="upper truncation bound (none when omitted)")
+
+    @property
+    def hi(self) -> float:
+        return math.inf if self.high is None else self.high
 
     @model_validator(mode="after")
     def _order(self) -> LogNormal:
-        if not (self.low >= 0 and self.low < self.high):
+        if not (self.low >= 0 and self.low < self.hi):
             raise ValueError(f"need 0 <= low < high, got {self.low}, {self.high}")
         return self
 
     def ppf(self, u: np.ndarray) -> np.ndarray:
         mu = math.log(self.median)
         lo = (math.log(self.low) - mu) / self.sigma if self.low > 0 else -math.inf
-        hi = (math.log(self.high) - mu) / self.sigma if math.isfinite(self.high) else math.inf
-        return np.clip(np.exp(mu + self.sigma * _truncated(u, lo, hi)), self.low, self.high)
+        hi = (math.log(self.hi) - mu) / self.sigma if math.isfinite(self.hi) else math.inf
+        return np.clip(np.exp(mu + self.sigma * _truncated(u, lo, hi)), self.low, self.hi)
 
     def support(self) -> tuple[float, float]:
-        return (self.low, self.high)
+        return (self.low, self.hi)
 
     def describe(self) -> str:
-        return f"lognormal(median {self.median:g}, sigma {self.sigma:g}) on [{self.low:g}, {self.high:g}]"
+        return f"lognormal(median {self.median:g}, sigma {self.sigma:g}) on [{self.low:g}, {self.hi:g}]"
 
 
 class Beta(_Strict):
@@ -329,8 +348,9 @@ class RegionSpec(_Strict):
         "consumption)")
     method: Literal["apparent", "reported"] | None = Field(
         None, description="consumption method to use with from_data (default: apparent, else reported)")
-    data_year: int | None = Field(None, description="year of the consumption figure (default: the "
-                                  "baseline year, else the latest year before it)")
+    data_year: int | None = Field(None, ge=YEAR_MIN, le=YEAR_MAX, description="year of the "
+                                  "consumption figure (default: the baseline year, else the latest "
+                                  "year before it)")
     share_of_world: float | None = Field(None, ge=0, le=1, description="demand as a share of world "
                                          "supply [1] (a documented estimate)")
     t_per_year: float | None = Field(None, ge=0, description="demand [t/yr] (override)")
@@ -357,8 +377,8 @@ class PriceSpec(_Strict):
     basket: dict[str, float] | None = Field(None, description="product -> weight [1]; weights are "
                                             "normalised to sum to 1")
     usd_per_t: float | None = Field(None, gt=0, description="P0 [USD/t] (override)")
-    year: int | None = Field(None, description="price year (default: the baseline year, else the "
-                             "latest year before it)")
+    year: int | None = Field(None, ge=YEAR_MIN, le=YEAR_MAX, description="price year (default: the "
+                             "baseline year, else the latest year before it)")
     note: str | None = None
 
     @model_validator(mode="after")
@@ -378,7 +398,8 @@ class PriceSpec(_Strict):
 class BaselineSpec(_Strict):
     """How to build the month-0 baseline from the warehouse, with overrides."""
 
-    year: int | None = Field(None, description="production year (default: latest with data)")
+    year: int | None = Field(None, ge=YEAR_MIN, le=YEAR_MAX,
+                             description="production year (default: latest with data)")
     stage: str | None = Field(None, description="production stage (default: the commodity's)")
     product: str | None = Field(None, description="production product when a stage has several")
     capacity_t_per_year: dict[str, float] = Field(
@@ -569,8 +590,8 @@ class StockpileSpec(_Strict):
 class DisruptionSpec(_Strict):
     """The exporter's cut: who, how deep, from when, for how long, to whom."""
 
-    exporter: str | None = Field(None, description="ISO3 of the restricting exporter (default: the "
-                                 "largest producer)")
+    exporter: str = Field(description="ISO3 of the restricting exporter (required: a scenario names "
+                          "who cuts; there is no default country)")
     probability: float = Field(1.0, ge=0, le=1, description="probability that the disruption occurs "
                                "within the horizon [1]")
     targets: Literal["all"] | list[str] = Field("all", description="\"all\" importers or a list of "
@@ -602,8 +623,12 @@ class DisruptionSpec(_Strict):
 
     @field_validator("exporter")
     @classmethod
-    def _upper(cls, v: str | None) -> str | None:
-        return v.upper() if v else v
+    def _upper(cls, v: str) -> str:
+        v = v.strip().upper()
+        if not v:
+            raise ValueError("exporter is empty; expected the ISO3 code of the restricting exporter, "
+                             "e.g. exporter = \"CHN\"")
+        return v
 
 
 # --------------------------------------------------------------------------- scenario
@@ -643,7 +668,7 @@ class ScenarioSpec(_Strict):
 
     def with_overrides(self, **changes: Any) -> ScenarioSpec:
         """A copy with top-level fields replaced (validated)."""
-        data = self.model_dump()
+        data = self.model_dump(exclude_unset=True)
         data.update(changes)
         return ScenarioSpec.from_dict(data, source=self.path or "<dict>")
 
@@ -673,34 +698,81 @@ _EXPECT = {
     "duration_months": "a number of months or a distribution table such as "
                        "{dist = \"triangular\", low = 3, mode = 6, high = 12}",
     "cut": "a share in [0, 1] or a distribution table such as {dist = \"uniform\", low = 0.3, high = 0.6}",
+    "exporter": "the ISO3 code of the restricting exporter, e.g. exporter = \"CHN\" (there is no "
+                "default country)",
 }
+
+_DISTS = {"float", "fixed", "uniform", "triangular", "normal", "lognormal", "beta", "choice"}
+_TABLE = ("a distribution table such as {dist = \"uniform\", low = 0.3, high = 0.6} (dist = fixed, "
+          "uniform, triangular, normal, lognormal, beta or choice)")
+
+
+def _plain(e: dict, key: str) -> str:
+    """A pydantic error in plain words, saying what is accepted."""
+    typ, ctx = e["type"], e.get("ctx") or {}
+    year = key.rsplit(".", 1)[-1] in ("year", "data_year")
+    if typ == "missing":
+        exp = _EXPECT.get(key.rsplit(".", 1)[-1])
+        return "required key is missing" + (f"; expected {exp}" if exp else "")
+    if typ == "extra_forbidden":
+        return "unknown key (check the spelling; see critmin.market.spec for the keys)"
+    if typ == "union_tag_invalid":
+        return ("unknown distribution; expected dist = one of fixed, uniform, triangular, normal, "
+                "lognormal, beta, choice")
+    if typ == "finite_number":
+        return ("not a finite number; expected a finite number (nan and inf are not accepted; omit a "
+                "truncation bound for no bound)")
+    if typ in ("int_type", "int_parsing", "int_from_float"):
+        return (f"expected a year from {YEAR_MIN} to {YEAR_MAX}" if year else
+                "expected a whole number such as 24, without quotes or decimals")
+    if typ in ("float_type", "float_parsing"):
+        return "expected a number such as 0.5, without quotes"
+    if typ in ("string_type",):
+        return "expected text in quotes, such as \"CHN\""
+    if typ in ("bool_type", "bool_parsing"):
+        return "expected true or false"
+    if typ in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
+        if year:
+            return f"expected a year from {YEAR_MIN} to {YEAR_MAX}"
+        words = {"greater_than_equal": ">=", "less_than_equal": "<=", "greater_than": ">",
+                 "less_than": "<"}[typ]
+        bound = next(iter(ctx.values()), "")
+        return f"expected a number {words} {bound}"
+    if typ in ("literal_error",):
+        return f"expected {ctx.get('expected', 'one of the listed values')}"
+    msg = e["msg"]
+    return msg[len("Value error, "):] if msg.startswith("Value error, ") else msg
 
 
 def _format_errors(exc: ValidationError, source: str) -> str:
-    lines = []
+    by_key: dict[str, list[tuple[bool, dict]]] = {}
     for e in exc.errors():
         loc = [str(x) for x in e["loc"]]
-        # drop pydantic's union-branch names from the key path
-        loc = [x for x in loc if x not in {"float", "fixed", "uniform", "triangular", "normal",
-                                           "lognormal", "beta", "choice"}
-               and not x.startswith("function-")]
+        # pydantic's union branches are not keys: note whether the error came from the
+        # distribution-table branch and drop the branch names from the key path
+        in_table = any(x.startswith("tagged-union[") for x in loc)
+        loc = [x for x in loc if x not in _DISTS and not x.startswith("function-")
+               and not x.startswith("tagged-union[")]
         key = ".".join(loc) or "(top level)"
-        msg = e["msg"]
-        if msg.startswith("Value error, "):
-            msg = msg[len("Value error, "):]
-        if e["type"] == "missing":
-            msg = "required key is missing"
-            exp = _EXPECT.get(loc[-1] if loc else "")
-            if exp:
-                msg += f"; expected {exp}"
-        elif e["type"] == "extra_forbidden":
-            msg = "unknown key (check the spelling; see critmin.market.spec for the keys)"
-        elif e["type"] == "union_tag_invalid":
-            msg = ("unknown distribution; expected dist = one of fixed, uniform, triangular, normal, "
-                   "lognormal, beta, choice")
-        got = e.get("input")
-        shown = "" if e["type"] in ("missing",) or isinstance(got, dict) else f" (got {got!r})"
-        lines.append(f"  [{key}] {msg}{shown}")
+        if not in_table and e["type"] == "float_type" and isinstance(e.get("input"), dict):
+            continue  # a table was given: the errors of the table branch say what is wrong
+        by_key.setdefault(key, []).append((in_table, e))
+    lines = []
+    for key, errs in by_key.items():
+        number_errs = [e for t, e in errs if not t]
+        table_errs = [e for t, e in errs if t]
+        # "a number or a table" (a Param): a number-branch error and a table-branch "not a dict"
+        # error are one mistake; say it once, naming both accepted forms
+        not_a_table = [e for e in table_errs if e["type"] in ("model_attributes_type", "dict_type")]
+        if number_errs and not_a_table:
+            e = number_errs[0]
+            got = e.get("input")
+            lines.append(f"  [{key}] {_plain(e, key)}, or {_TABLE} (got {got!r})")
+            continue
+        for _, e in errs:
+            got = e.get("input")
+            shown = "" if e["type"] == "missing" or isinstance(got, dict) else f" (got {got!r})"
+            lines.append(f"  [{key}] {_plain(e, key)}{shown}")
     # de-duplicate (unions report one error per branch)
     seen: list[str] = []
     for ln in lines:

@@ -8,25 +8,60 @@ warnings (a *mixed* line holds more than the product, which dilutes every signal
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 import pandas as pd
 
 from critmin._json import num as _num
-from critmin.errors import DataError
+from critmin.errors import DataError, ParameterError
 from critmin.monitor.detectors import MonitorResult, get_detector
 from critmin.monitor.panel import Panel, normalise_hs
 from critmin.warehouse import Warehouse
 
 __all__ = ["monitor", "scan", "ScanResult", "export_rows", "choose_control", "line_warnings",
-           "SCAN_COLUMNS"]
+           "SCAN_COLUMNS", "parse_month"]
 
 SCAN_COLUMNS = ["exporter", "hs", "month", "score", "verdict", "quantity_kg", "yoy_change",
                 "baseline_deviation", "control", "evidence"]
 
 _ROW_COLUMNS = ["reporter", "partner", "partner_kind", "hs_code", "period", "quantity_kg", "value_usd",
                 "missing"]
+
+
+_MONTH = re.compile(r"(\d{4})-(\d{1,2})(?:-01)?")
+
+
+def parse_month(value: object, *, name: str = "month") -> pd.Timestamp:
+    """The first day of a month given as ``YYYY-MM`` (or ``YYYY-MM-01``, or a Timestamp).
+
+    Parameters
+    ----------
+    value : str or Timestamp
+        ``2020-08``.
+    name : str
+        The argument's name, for the message (``month``, ``since``).
+
+    Returns
+    -------
+    Timestamp
+        The month's first day.
+
+    Raises
+    ------
+    ParameterError
+        For anything else (``2031-13``, ``yesterday``, ``2020-8-15``), saying what is accepted.
+    """
+    if isinstance(value, pd.Timestamp):
+        return value.to_period("M").to_timestamp()
+    text = str(value).strip()
+    m = _MONTH.fullmatch(text)
+    ok = m is not None and 1 <= int(m.group(2)) <= 12 and 1800 <= int(m.group(1)) <= 2100
+    if not ok:
+        raise ParameterError(f"{name} {text!r} is not a month; expected YYYY-MM with a year from 1800 "
+                             "to 2100 and a month from 01 to 12, e.g. 2020-08")
+    return pd.Timestamp(year=int(m.group(1)), month=int(m.group(2)), day=1)
 
 
 def export_rows(warehouse: Warehouse, exporter: str | None = None) -> pd.DataFrame:
@@ -175,7 +210,7 @@ def monitor(
         Control (sibling, not controlled) lines; default: chosen from the HS catalogue
         (:func:`choose_control`).
     month : str, optional
-        ``YYYY-MM``; default: the latest month with data.
+        ``YYYY-MM``; default: the latest month with data (see :func:`parse_month`).
     method : str
         Detector (:data:`critmin.monitor.detectors.DETECTORS`).
     warehouse : Warehouse
@@ -193,7 +228,10 @@ def monitor(
     ------
     DataError
         When the warehouse holds no monthly exports of those lines, or the month is outside the data.
+    ParameterError
+        When ``month`` is not a month (``2031-13``).
     """
+    when = parse_month(month) if month is not None else None
     exporter = exporter.upper()
     hs = normalise_hs(hs_codes)
     if not hs:
@@ -207,7 +245,7 @@ def monitor(
         progress(f"{exporter}: {len(rows):,} monthly export rows")
     panel = _panel(rows, exporter, hs, partners=partners, control=control)
     det = get_detector(method, **params).fit(panel)
-    return det.predict(month)
+    return det.predict(when)
 
 
 @dataclass
@@ -292,11 +330,16 @@ def scan(
     -------
     ScanResult
         Restriction-like months, highest score first.
+
+    Raises
+    ------
+    ParameterError
+        When ``since`` is not a month (``yesterday``).
     """
+    start = parse_month(since, name="since") if since else None
     rows = export_rows(warehouse)
     if exporters:
         rows = rows[rows["reporter"].isin([e.upper() for e in exporters])]
-    start = pd.Timestamp(str(since)[:7] + "-01") if since else None
     found, warnings, n = [], [], 0
     for exporter, g in rows.groupby("reporter", sort=True):
         lines = sorted(c for c in g["hs_code"].unique() if len(c) == 6 and c.isdigit())

@@ -96,7 +96,8 @@ def build_report(
     warehouse : critmin.warehouse.Warehouse
         Where the data live.
     region : str
-        ISO3 of the importer whose exposure the summary describes (default ``USA``).
+        ISO3 (or name) of the importer whose exposure the summary describes, or ``EU`` (default
+        ``USA``); anything else raises :class:`~critmin.errors.ParameterError`.
     year : int, optional
         Year of the producers tables (default: each commodity's latest).
     years : (int, int), optional
@@ -110,7 +111,9 @@ def build_report(
     """
     import critmin
     from critmin.report import provenance, tables
+    from critmin.report.context import check_region
 
+    region = check_region(region, warehouse)
     items = []
     for com in (list(commodities) if commodities else list(DEFAULT_COMMODITIES)):
         if progress:
@@ -223,8 +226,9 @@ def write_report(
     path.parent.mkdir(parents=True, exist_ok=True)
     html = render(report)
     if format == "html":
-        path.write_text(html, encoding="utf-8")
-        return path
+        from critmin._atomic import write_text
+
+        return write_text(path, html)
     if format != "pdf":
         raise ValueError(f"unknown format {format!r}: html or pdf")
     return html_to_pdf(html, path, chromium=chromium)

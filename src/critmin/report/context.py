@@ -25,12 +25,13 @@ import pandas as pd
 
 from critmin.commodities import Commodity
 from critmin.commodities import get as get_commodity
-from critmin.errors import CritminError
+from critmin.errors import CritminError, ParameterError
 from critmin.report.charts import country_colors, display_name
 
 __all__ = ["Analysis", "ANALYSES", "Context", "analysis_status", "US", "SCENARIO_RUNS",
            "SCENARIO_SEED", "scenario_files", "MonitorSeries", "REFINED_STAGES", "monitor_lines",
-           "monitor_series", "monitor_result", "scan_result", "default_scan_since"]
+           "monitor_series", "monitor_result", "scan_result", "default_scan_since", "check_region",
+           "regions_with_data"]
 
 #: The importer the bundled USGS exposure data describe.
 US = "USA"
@@ -38,6 +39,52 @@ US = "USA"
 #: Monte Carlo runs and root seed of each disruption scenario in a report (shown as assumptions).
 SCENARIO_RUNS = 2000
 SCENARIO_SEED = 1
+
+def regions_with_data(warehouse: object | None = None) -> list[str]:
+    """Importers with exposure data: the USA (USGS), the EU (JRC sourcing shares), then the reporters
+    of import rows in the ``trade`` table, most rows first."""
+    from critmin.countries import BLOC_REGIONS
+
+    found: list[str] = []
+    if warehouse is not None:
+        try:
+            rows = warehouse.query("SELECT reporter, count(*) AS n FROM trade WHERE flow = 'import' "
+                                   "GROUP BY reporter ORDER BY n DESC, reporter")
+            found = [c for c in rows["reporter"] if isinstance(c, str) and len(c) == 3]
+        except Exception:  # noqa: BLE001 - only the message's list depends on it
+            found = []
+    return [US, *BLOC_REGIONS, *(c for c in found if c not in (US, *BLOC_REGIONS))]
+
+
+def check_region(region: str | None, warehouse: object | None = None) -> str:
+    """The code of the region a report or page describes: ``EU`` or a country's ISO3.
+
+    Parameters
+    ----------
+    region : str or None
+        ``USA``, ``jpn``, ``Japan``, ``EU``; None means :data:`US`.
+    warehouse : Warehouse, optional
+        Used to list the importers with data in the message.
+
+    Returns
+    -------
+    str
+        ``EU`` or an ISO3 code.
+
+    Raises
+    ------
+    ParameterError
+        For anything that is not a country or ``EU`` (``XYZ``), listing what is accepted.
+    """
+    from critmin.countries import region_code
+
+    try:
+        return region_code(region if region is not None else US)
+    except ParameterError as err:
+        have = regions_with_data(warehouse)
+        shown = ", ".join(have[:20]) + (f" and {len(have) - 20} more" if len(have) > 20 else "")
+        raise ParameterError(f"{err}; importers with data: {shown}") from None
+
 
 # One DuckDB connection is not safe for concurrent use: the dashboard serves sessions from threads.
 _LOCK = threading.RLock()

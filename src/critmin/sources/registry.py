@@ -26,7 +26,7 @@ import pandas as pd
 
 from critmin.errors import DataError
 
-__all__ = ["READERS", "read_source"]
+__all__ = ["READERS", "EDITION_FROM_USER", "read_source"]
 
 
 def read_usgs_mcs(path: str | Path, layout: str | None = None) -> dict[str, pd.DataFrame]:
@@ -54,10 +54,10 @@ def _wgi(path: str | Path) -> dict[str, pd.DataFrame]:
     return {"governance": read_wgi(path)}
 
 
-def _comtrade(path: str | Path) -> dict[str, pd.DataFrame]:
+def _comtrade(path: str | Path, *, edition: str | None = None) -> dict[str, pd.DataFrame]:
     from critmin.sources.comtrade import read_comtrade
 
-    return {"trade": read_comtrade(path)}
+    return {"trade": read_comtrade(path, edition=edition)}
 
 
 def _comtrade_derived(path: str | Path) -> dict[str, pd.DataFrame]:
@@ -125,16 +125,36 @@ READERS: dict[str, Callable[[str | Path], dict[str, pd.DataFrame]]] = {
 }
 """Source id -> reader."""
 
+EDITION_FROM_USER = ("comtrade",)
+"""Sources whose files may not say which edition they are: ``edition=`` applies to them only."""
 
-def read_source(path: str | Path, source: str) -> dict[str, pd.DataFrame]:
+
+def read_source(path: str | Path, source: str, *, edition: str | None = None
+                ) -> dict[str, pd.DataFrame]:
     """Read one raw file with the reader of ``source``.
+
+    Parameters
+    ----------
+    path : str or Path
+        The file.
+    source : str
+        A source id of :data:`READERS`.
+    edition : str, optional
+        The edition id, for the sources of :data:`EDITION_FROM_USER` (the others read it from
+        the file).
 
     Raises
     ------
     DataError
-        For an unknown source id, or whatever the reader finds wrong in the file.
+        For an unknown source id, an edition given to a source that reads its own, or whatever the
+        reader finds wrong in the file.
     """
     if source not in READERS:
         raise DataError(f"unknown source {source!r}; expected one of {sorted(READERS)}",
                         file=Path(path).name)
-    return READERS[source](path)
+    if edition is None:
+        return READERS[source](path)
+    if source not in EDITION_FROM_USER:
+        raise DataError(f"an edition can be given only for {', '.join(EDITION_FROM_USER)} files; "
+                        f"{source} files carry their own", file=Path(path).name)
+    return READERS[source](path, edition=edition)  # type: ignore[call-arg]

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 from dataclasses import asdict, dataclass
 from importlib import resources
 
@@ -42,12 +43,43 @@ __all__ = [
     "tonnes_to_days",
     "tonnes_to_usd",
     "usd_to_tonnes",
+    "MAX_DAYS",
+    "check_days",
 ]
 
 DAYS_PER_YEAR = 365.0
 """Days in the year of the days-of-cover formula (METHODS.md §5) [days]."""
 
 BASES = ("consumption", "net_imports")
+
+MAX_DAYS = 3650.0
+"""Largest accepted days of cover [days]: ten years of consumption, far above any agency's rule (JOGMEC
+up to 180 days, the IEA 90 days); a larger figure is a typing slip, not a policy."""
+
+
+def check_days(days: object) -> float:
+    """Days of cover as a float, refusing what is not a finite number from 0 to :data:`MAX_DAYS`.
+
+    Parameters
+    ----------
+    days : float
+        Days of cover [days].
+
+    Raises
+    ------
+    ParameterError
+        For text, NaN, infinity, a negative number or more than :data:`MAX_DAYS`.
+    """
+    from critmin.errors import ParameterError
+
+    try:
+        d = float(days)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        d = math.nan
+    if isinstance(days, bool) or not math.isfinite(d) or not 0.0 <= d <= MAX_DAYS:
+        raise ParameterError(f"days of cover {days!r} not accepted; expected a finite number of days "
+                             f"from 0 to {MAX_DAYS:,.0f} (ten years), e.g. 90")
+    return d
 
 
 def _check_share(u: float) -> float:

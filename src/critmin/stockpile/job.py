@@ -59,6 +59,7 @@ from critmin.stockpile.allocation import (
 )
 from critmin.stockpile.cover import (
     CoverRule,
+    check_days,
     days_to_tonnes,
     get_rule,
     tonnes_to_days,
@@ -593,8 +594,7 @@ def cover(region: str, material: str, days: float | None = None, warehouse=None,
         if r is None:
             raise ValueError("give days or a rule")
         days = r.days
-    if days < 0:
-        raise ValueError("days must be >= 0")
+    days = check_days(days)
     region = region.strip().upper()
     spec = _load(scenario, mat)
     regions = [*spec.baseline.regions, "ROW"]
