@@ -238,6 +238,10 @@ def dependence(
     year: Annotated[int | None, typer.Option(help="Year (default: latest with data).")] = None,
     by: Annotated[str, typer.Option(help="Shares of quantity (net weight) or value.")]
     = "quantity",
+    basis: Annotated[str | None, typer.Option(help="weight or value (same as --by).")] = None,
+    mirror: Annotated[str | None, typer.Option(
+        help="Exporter (e.g. CHN) whose monthly exports to the importer are shown beside the "
+             "importer's figure.")] = None,
     hs: Annotated[str | None, typer.Option(help="HS lines to sum, comma-separated "
                                                 "(default: the catalogue's lines).")] = None,
     source: Annotated[str | None, typer.Option(help="Trade source id (comtrade, usitc).")] = None,
@@ -246,19 +250,30 @@ def dependence(
     as_json: JsonOpt = False,
     as_csv: CsvOpt = False,
 ) -> None:
-    """Importer dependence from bilateral trade: supplier shares, top supplier, importer-side HHI."""
+    """Importer dependence from bilateral trade: supplier shares, top supplier, importer-side HHI
+    (importer an ISO3 country or EU, the bloc); with --mirror, the exporter's monthly figures."""
     from critmin.dependence import importer_dependence
 
-    measure = {"quantity": "quantity_kg", "value": "value_usd"}.get(by, by)
+    measure = {"quantity": "quantity_kg", "weight": "quantity_kg",
+               "value": "value_usd"}.get(basis or by, basis or by)
     codes = [c.strip() for c in hs.split(",") if c.strip()] if hs else None
+    mir = None
     try:
         with _warehouse() as wh:
             res = importer_dependence(commodity, importer, year=year, hs_codes=codes, by=measure,
                                       source=source, min_coverage=min_coverage, warehouse=wh)
+            if mirror:
+                from critmin.dependence.mirror import mirror_trade
+
+                mir = mirror_trade(commodity, importer, exporter=mirror, year=res.year,
+                                   hs_codes=codes, warehouse=wh)
     except (CritminError, KeyError, ValueError) as exc:
         _fail(exc)
     if as_json:
-        _print_json(res.to_dict())
+        _print_json({**res.to_dict(), **({"mirror": mir.to_dict()} if mir is not None else {})})
+        return
+    if as_csv and mir is not None:
+        _print_csv(mir.months.assign(exporter=mir.exporter, importer=mir.importer))
         return
     if as_csv:
         _print_csv(res.table.assign(importer=res.importer, commodity=res.commodity, year=res.year,
@@ -298,6 +313,18 @@ def dependence(
         out.print(s)
     for c in res.caveats:
         out.print(f"[yellow]note:[/yellow] {c}", highlight=False)
+    if mir is not None:
+        m = Table(title=f"{mir.exporter}-reported exports to {mir.importer} by month "
+                        f"({mir.exporter_source})")
+        for c, j in (("month", "left"), ("HS", "left"), ("quantity (t)", "right"),
+                     ("USD/kg", "right"), ("y/y", "right"), ("export control", "left")):
+            m.add_column(c, justify=j)
+        for r in mir.months.itertuples(index=False):
+            m.add_row(r.month, r.hs_code, _fmt(r.quantity_kg / 1000.0),
+                      _fmt(r.unit_value_usd_per_kg, digits=2), _fmt(r.yoy_change, pct=True), r.phase)
+        out.print(m)
+        for c in mir.gap_reasons + mir.caveats:
+            out.print(f"[yellow]mirror:[/yellow] {c}", highlight=False)
 
 
 # --------------------------------------------------------------------------- monitor

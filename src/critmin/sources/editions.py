@@ -28,6 +28,7 @@ EDITION_DATES: dict[str, str] = {
     "COMTRADE-CN-M-2024": "2026-11-29",  # qennis/ChinaCriticalMineralComtrade tables @c59e0e6
     "USITC-DATAWEB-2026-07-10": "2026-07-10",  # DataWeb download date (Query Parameters sheet)
     "OEC-HS2846-2022": "2026-11-29",  # rodnm/proyect_powebi_rare-earth @07dbcc7 (data 1995-2022)
+    "COMTRADE-BILATERAL-2023": "2026-12-06",  # ibtisamkhan96/crm-trade-network @b714a7b (2023 data)
 }
 """Edition id -> publication date (ISO). Later wins."""
 
