@@ -22,7 +22,7 @@ import pandas as pd
 
 from critmin.criticality._common import _isnan, _nan, _rank
 from critmin.criticality.results import CriticalityResult, MaterialAssessment
-from critmin.errors import CritminError, DataError
+from critmin.errors import CritminError
 from critmin.governance import geopolrisk_g
 
 __all__ = [
@@ -188,17 +188,13 @@ def assess_geopolrisk(
     When the source has no World total (USITC: 18 partners), F is the sum of the partners listed.
     """
     from critmin import hs as _hs
-    from critmin.countries import UnknownCountryError, resolve
     from critmin.dependence import importer_dependence
+    from critmin.dependence.job import _resolve_importer
     from critmin.supply import supply
 
-    try:
-        imp = resolve(importer).code if importer.upper() != "EU" else "EU"
-    except UnknownCountryError as err:
-        raise DataError(f"unknown importer: {err}") from None
-    if imp == "EU":
-        raise DataError("no EU import data in the warehouse (the bundled trade extracts report "
-                        "China and the USA); ingest an EU (Eurostat/Comtrade) download first")
+    # a country (ISO3 or name) or a bloc (EU: its member reporters summed, extra-EU partners)
+    imp, members = _resolve_importer(importer)
+    own_codes = set(members) if members else {imp}
     cat = _hs.catalogue()
     cids = sorted(set(cat["commodity"])) if "commodity" in cat else []
     if commodities:
@@ -224,9 +220,9 @@ def assess_geopolrisk(
         if sup.unit != "t":
             skipped.append(f"{cid}: production not in tonnes ({sup.unit})")
             continue
-        own = sup.table.loc[sup.table["country"] == imp, "quantity"]
-        p = float(own.iloc[0]) if len(own) and pd.notna(own.iloc[0]) else 0.0
-        if len(own) and pd.isna(own.iloc[0]):
+        own = sup.table.loc[sup.table["country"].isin(own_codes), "quantity"]
+        p = float(own.sum()) if len(own) and own.notna().all() else 0.0
+        if len(own) and own.isna().any():
             missing.append(f"p: {imp} production withheld ({sup.edition}); taken as not known")
             p = float("nan")
         wy = max([y for y in gyears if y <= dep.year] or [gyears[0]])
