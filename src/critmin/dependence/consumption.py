@@ -238,8 +238,8 @@ def importer_consumption(commodity: str, importer: str, *, year: int | None = No
     Raises
     ------
     DataError
-        When the importer has no import data for the commodity's lines, or the commodity has no
-        conversion entry (:data:`CONVERSIONS`).
+        When the importer has no import data for the commodity's lines (a commodity without a
+        :data:`CONVERSIONS` entry uses its default lines and is not converted).
     """
     import warnings
 
@@ -248,12 +248,14 @@ def importer_consumption(commodity: str, importer: str, *, year: int | None = No
     from critmin.supply import supply
 
     com = get_commodity(commodity)
-    conv = CONVERSIONS.get(com.id)
-    if conv is None:
-        raise DataError(f"{com.id}: no conversion from traded weight to its basis is stated "
-                        "(critmin.dependence.consumption.CONVERSIONS)")
+    conv = CONVERSIONS.get(com.id) or {
+        "lines": None, "method": None, "complete": False,
+        "note": "no conversion from traded weight to the commodity's basis is stated "
+                "(critmin.dependence.consumption.CONVERSIONS): the catalogue's default lines, in "
+                "product weight"}
     imp, members = _resolve_importer(importer)
-    dep = importer_dependence(com.id, imp, year=year, hs_codes=list(conv["lines"]),
+    dep = importer_dependence(com.id, imp, year=year,
+                              hs_codes=list(conv["lines"]) if conv["lines"] else None,
                               warehouse=warehouse)
     imports_t = (dep.world_total if dep.world_total > 0 else dep.partner_sum) / 1000.0
     # exports: the other reporters' imports from the importer (partner side), same dataset and year
