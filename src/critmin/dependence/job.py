@@ -313,6 +313,13 @@ def _resolve_importer(importer: str) -> tuple[str, tuple[str, ...] | None]:
 def _no_rows_message(imp: str, codes: list[str], source: str | None, warehouse: Warehouse) -> str:
     msg = (f"no annual import rows of {imp} for HS {', '.join(codes)}"
            + (f" from source {source}" if source else "") + " in the warehouse")
+    return msg + _as_partner_only(imp, codes, warehouse) + (
+        "; ingest a UN Comtrade download with 'critmin data ingest FILE --source comtrade'")
+
+
+def _as_partner_only(imp: str, codes: list[str], warehouse: Warehouse) -> str:
+    """Why an importer has no import rows by partner although it appears in the trade data."""
+    msg = ""
     seen = warehouse.query(
         "SELECT DISTINCT source, edition FROM trade WHERE partner = ? AND flow = 'import' "
         "AND freq = 'A' AND hs_code IN (SELECT unnest(?))", [imp, list(codes)])
@@ -323,7 +330,7 @@ def _no_rows_message(imp: str, codes: list[str], source: str | None, warehouse: 
     elif len(seen):
         msg += (f"; {imp} appears only as a partner of other reporters in "
                 + ", ".join(sorted(set(seen["source"]))))
-    return msg + "; ingest a UN Comtrade download with 'critmin data ingest FILE --source comtrade'"
+    return msg
 
 
 def importer_dependence(
@@ -435,7 +442,8 @@ def importer_dependence(
     table = importer_dependence_table(rows, imp, present, commodity=com.id, by=by)
     if table.empty:
         raise DataError(f"{imp} reports imports of HS {', '.join(present)} only from aggregates "
-                        f"(no supplying country) in source {src}")
+                        f"(no supplying country) in source {src}"
+                        + ("" if members else _as_partner_only(imp, codes, warehouse)))
     yearly = table.drop_duplicates("year").sort_values("year")
     with_data = yearly[yearly["partner_sum"] > 0]
     if year is None:
