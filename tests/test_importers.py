@@ -21,7 +21,7 @@ from critmin.cli import app
 from critmin.countries import bloc_members
 from critmin.dependence import importer_dependence
 from critmin.dependence.bloc import missing_share
-from critmin.dependence.consumption import apparent_consumption, importer_consumption
+from critmin.dependence.consumption import importer_consumption, trade_apparent_consumption
 from critmin.dependence.importer import bloc_rows
 from critmin.dependence.mirror import export_controls, mirror_compare, mirror_months, mirror_trade
 from critmin.errors import DataError
@@ -295,8 +295,8 @@ def test_geopolrisk_japan_factors(wh, raw):
 
 
 def test_apparent_consumption_japan_graphite(wh, raw):
-    assert apparent_consumption(100.0, 20.0, 0.0, 0.5) == (40.0, 1.0)
-    c, nir = apparent_consumption(100.0, 20.0, 40.0)
+    assert trade_apparent_consumption(100.0, 20.0, 0.0, 0.5) == (40.0, 1.0)
+    c, nir = trade_apparent_consumption(100.0, 20.0, 40.0)
     assert (c, nir) == (120.0, pytest.approx(80 / 120))
     ic = importer_consumption("graphite", "JPN", warehouse=wh)
     imports = sum(float(r["net_kg"]) for r in raw if r["reporter"] == "392"

@@ -257,7 +257,7 @@ def assess_geopolrisk(
                                 f"{r.partner} {r.imports_t:,.0f} t g={r.g:.2f}" if r.scored
                                 else f"{r.partner} {r.imports_t:,.0f} t (no WGI)"
                                 for r in res.partners.head(5).itertuples(index=False)]})
-            if res.unscored_imports > 0:
+            if res.unscored_imports > 1e-9 * big_f:  # not float residue of a summed World total
                 notes.append(f"{res.unscored_imports:,.0f} t of imports ({res.unscored_imports / big_f:.1%})"
                              " come from partners without WGI or not listed: not scored (the score is "
                              "a lower bound)")

@@ -21,7 +21,7 @@ its source in :data:`CONVERSIONS`:
   and articles is not known, and oxides, ores and mattes are other lines): the figure stays in
   product weight and is not used as consumption.
 
-:func:`apparent_consumption` is pure; :func:`importer_consumption` reads the warehouse.
+:func:`trade_apparent_consumption` is pure; :func:`importer_consumption` reads the warehouse.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ import pandas as pd
 from critmin._json import num as _num
 from critmin.errors import DataError
 
-__all__ = ["CONVERSIONS", "apparent_consumption", "ImporterConsumption", "importer_consumption",
+__all__ = ["CONVERSIONS", "trade_apparent_consumption", "ImporterConsumption", "importer_consumption",
            "reo_factor_from_us"]
 
 CONVERSIONS: dict[str, dict] = {
@@ -61,7 +61,7 @@ CONVERSIONS: dict[str, dict] = {
 ``complete`` False: the converted figure is a lower bound, not the consumption)."""
 
 
-def apparent_consumption(imports_t: float, exports_t: float, production_t: float = 0.0,
+def trade_apparent_consumption(imports_t: float, exports_t: float, production_t: float = 0.0,
                          factor: float = 1.0) -> tuple[float, float]:
     """Apparent consumption and net import reliance (METHODS.md §1).
 
@@ -82,9 +82,9 @@ def apparent_consumption(imports_t: float, exports_t: float, production_t: float
 
     Examples
     --------
-    >>> apparent_consumption(100.0, 20.0, 0.0, 0.5)
+    >>> trade_apparent_consumption(100.0, 20.0, 0.0, 0.5)
     (40.0, 1.0)
-    >>> apparent_consumption(100.0, 20.0, 40.0)
+    >>> trade_apparent_consumption(100.0, 20.0, 40.0)
     (120.0, 0.6666666666666666)
     """
     net = factor * (float(imports_t) - float(exports_t))
@@ -289,7 +289,7 @@ def importer_consumption(commodity: str, importer: str, *, year: int | None = No
             notes.append(f"no REO factor: {exc}")
     gross = imports_t - exports_t
     if factor is not None:
-        cons, nir = apparent_consumption(imports_t, exports_t, prod, factor)
+        cons, nir = trade_apparent_consumption(imports_t, exports_t, prod, factor)
     else:
         cons = None
         nir = 1.0 if prod == 0 and gross > 0 else math.nan
