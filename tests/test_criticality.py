@@ -534,8 +534,10 @@ def test_geopolrisk_on_trade_data(wh):
     us = criticality(method="geopolrisk", importer="USA", warehouse=wh)
     ga = _by(us)["gallium"]
     assert ga.factors["domestic_production_t"] == 0.0 and ga.supply_risk > 0.3
-    with pytest.raises(DataError, match="no EU import data"):
-        criticality(method="geopolrisk", importer="EU", warehouse=wh)
+    # the EU bloc (issue 15): its member reporters summed, extra-EU partners only
+    eu = _by(criticality(method="geopolrisk", importer="EU", year=2023, warehouse=wh))
+    assert eu["rare-earths"].factors["trade_source"] == "comtrade-bilateral COMTRADE-BILATERAL-2023"
+    assert eu["rare-earths"].factors["trade_year"] == 2023 and 0 < eu["rare-earths"].supply_risk < 1
 
 
 def test_orchestrator_errors(wh):

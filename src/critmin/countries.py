@@ -33,10 +33,15 @@ __all__ = [
     "comtrade_codes",
     "region_code",
     "BLOC_REGIONS",
+    "IMPORTER_BLOCS",
+    "bloc_members",
 ]
 
 AGGREGATE_CODES = {"WLD": "World total", "OTH": "Other countries"}
 """Codes of the aggregates that are kept apart from countries."""
+
+IMPORTER_BLOCS = {"EU": "European Union"}
+"""Importer blocs whose members' trade is summed (``critmin/data/importer_blocs.csv``)."""
 
 
 class UnknownCountryError(LookupError):
@@ -336,3 +341,21 @@ def resolve_comtrade(code: object, name: object = None) -> Country:
                                       f"{raw_name!r} is {c.code}")
     return Country(hit[0], hit[1], raw=raw)
 
+
+
+@lru_cache(maxsize=8)
+def bloc_members(bloc: str) -> tuple[str, ...]:
+    """ISO3 codes of the members of an importer bloc (``EU``: the 27 member states since 2020-02-01),
+    from ``critmin/data/importer_blocs.csv``.
+
+    Raises
+    ------
+    KeyError
+        For a bloc the file does not list.
+    """
+    text = resources.files("critmin.data").joinpath("importer_blocs.csv").read_text("utf-8")
+    key = str(bloc).strip().upper()
+    out = tuple(r["member"] for r in csv.DictReader(text.splitlines()) if r["bloc"].upper() == key)
+    if not out:
+        raise KeyError(f"unknown importer bloc {bloc!r}; expected one of {sorted(IMPORTER_BLOCS)}")
+    return out

@@ -49,6 +49,7 @@ RAW_FILES: tuple[tuple[str, str], ...] = (
      "comtrade-monthly-derived"),
     ("trade/un_comtrade_china_imports_hs2846_annual/[12][0-9][0-9][0-9].json", "comtrade"),
     ("trade/un_comtrade_cmm_bilateral_annual_2020_2024/*_trade_data.csv", "comtrade"),
+    ("trade/un_comtrade_bilateral_imports_2023/bilateral_edges_*.csv", "comtrade-bilateral"),
     ("trade/usitc_dataweb_us_trade_hts4_annual/*.xlsx", "usitc"),
     ("trade/oec_rare_earth_net_trade_annual/oec_hs2846_net_trade_by_country_1995-2022.csv", "oec"),
     ("eu_crm/eu_crm_*.csv", "eu-crm"),

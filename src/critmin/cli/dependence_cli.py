@@ -10,7 +10,7 @@ import typer
 from rich.table import Table
 
 from critmin.cli._app import CommodityArg, CsvOpt, JsonOpt, YearOpt, app, warehouse
-from critmin.cli._output import emit, fmt, handle_errors, new_table, out
+from critmin.cli._output import emit, fmt, handle_errors, new_table, out, print_csv
 
 
 # --------------------------------------------------------------------------- reliance
@@ -66,10 +66,15 @@ def _render_reliance(commodity: str, nir: pd.DataFrame, src: pd.DataFrame) -> No
 @app.command("dependence")
 def dependence(
     commodity: CommodityArg,
-    importer: Annotated[str, typer.Option(help="Importing country: ISO3 or name (USA, CHN).")],
+    importer: Annotated[str, typer.Option(help="Importing country: ISO3 or name (USA, JPN, KOR, DEU), "
+                                               "or EU (the bloc: extra-EU imports of its members).")],
     year: YearOpt = None,
     by: Annotated[str, typer.Option(help="Shares of quantity (net weight) or value.")]
     = "quantity",
+    basis: Annotated[str | None, typer.Option(help="weight or value (same as --by).")] = None,
+    mirror: Annotated[str | None, typer.Option(
+        help="Exporter (e.g. CHN) whose monthly exports to the importer are shown beside the "
+             "importer's figure.")] = None,
     hs: Annotated[str | None, typer.Option(help="HS lines to sum, comma-separated "
                                                 "(default: the catalogue's lines).")] = None,
     source: Annotated[str | None, typer.Option(help="Trade source id (comtrade, usitc).")] = None,
@@ -78,19 +83,45 @@ def dependence(
     as_json: JsonOpt = False,
     as_csv: CsvOpt = False,
 ) -> None:
-    """Importer dependence from bilateral trade: supplier shares, top supplier, importer-side HHI."""
+    """Importer dependence from bilateral trade: supplier shares, top supplier, importer-side HHI
+    (importer an ISO3 country or EU, the bloc); with --mirror, the exporter's monthly figures."""
     from critmin.dependence import importer_dependence
 
-    measure = {"quantity": "quantity_kg", "value": "value_usd"}.get(by, by)
+    measure = {"quantity": "quantity_kg", "weight": "quantity_kg",
+               "value": "value_usd"}.get(basis or by, basis or by)
     codes = [c.strip() for c in hs.split(",") if c.strip()] if hs else None
+    mir = None
     with handle_errors(), warehouse() as wh:
         res = importer_dependence(commodity, importer, year=year, hs_codes=codes, by=measure,
                                   source=source, min_coverage=min_coverage, warehouse=wh)
-    emit(as_json=as_json, as_csv=as_csv, to_json=res.to_dict,
+        if mirror:
+            from critmin.dependence.mirror import mirror_trade
+
+            mir = mirror_trade(commodity, importer, exporter=mirror, year=res.year, hs_codes=codes,
+                               warehouse=wh)
+    if as_csv and mir is not None:
+        print_csv(mir.months.assign(exporter=mir.exporter, importer=mir.importer))
+        return
+    emit(as_json=as_json, as_csv=as_csv,
+         to_json=lambda: {**res.to_dict(), **({"mirror": mir.to_dict()} if mir is not None else {})},
          to_csv=lambda: res.table.assign(importer=res.importer, commodity=res.commodity, year=res.year,
                                          hs_codes="+".join(res.hs_codes), source=res.source,
                                          edition=res.edition),
-         render=lambda: _render_dependence(res))
+         render=lambda: (_render_dependence(res), _render_mirror(mir)))
+
+
+def _render_mirror(mir) -> None:
+    if mir is None:
+        return
+    m = new_table(f"{mir.exporter}-reported exports to {mir.importer} by month ({mir.exporter_source})",
+                  (("month", "left"), ("HS", "left"), ("quantity (t)", "right"), ("USD/kg", "right"),
+                   ("y/y", "right"), ("export control", "left")))
+    for r in mir.months.itertuples(index=False):
+        m.add_row(r.month, r.hs_code, fmt(r.quantity_kg / 1000.0), fmt(r.unit_value_usd_per_kg, digits=2),
+                  fmt(r.yoy_change, pct=True), r.phase)
+    out.print(m)
+    for c in mir.gap_reasons + mir.caveats:
+        out.print(f"[yellow]mirror:[/yellow] {c}", highlight=False)
 
 
 def _render_dependence(res) -> None:

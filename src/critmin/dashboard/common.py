@@ -95,7 +95,10 @@ def region_options() -> list[str]:
     with_data |= set(wh.query("SELECT DISTINCT reporter FROM trade WHERE flow = 'import'")
                      ["reporter"].dropna())
     with_data = {c for c in with_data if isinstance(c, str) and len(c) == 3}
-    first = [US] + sorted(with_data - {US})
+    from critmin.countries import IMPORTER_BLOCS, bloc_members
+
+    blocs = {b for b in IMPORTER_BLOCS if set(bloc_members(b)) & with_data}
+    first = [US] + sorted(blocs) + sorted(with_data - {US})
     others = sorted(set(wh.query("SELECT DISTINCT country FROM governance")["country"])
                     - set(first))
     return first + others

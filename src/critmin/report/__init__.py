@@ -134,15 +134,31 @@ def build_report(
     if "us_top_source" in ov:
         ov["us_main_source"] = [tables.display_name(c) if isinstance(c, str) else None
                                 for c in ov["us_top_source"]]
+    reg = (region or US).upper()
+    if reg == US:
+        exposure_cols = {"us_nir_text": ("U.S. import reliance", "text"),
+                         "us_nir_year": ("(year)", "text"),
+                         "us_main_source": ("main U.S. source", "text"),
+                         "us_top_source_share": ("share", "pct0")}
+        exposure_note = "U.S. net import reliance as reported by USGS."
+    else:  # the region's own figures from its trade data; none of the U.S. in their place
+        if "region_top_source" in ov:
+            ov["region_main_source"] = [tables.display_name(c) if isinstance(c, str) else None
+                                        for c in ov["region_top_source"]]
+        rn = tables.display_name(reg)
+        exposure_cols = {"region_nir_text": (f"{rn} import reliance", "text"),
+                         "region_nir_year": ("(year)", "text"),
+                         "region_main_source": (f"main {rn} source", "text"),
+                         "region_top_source_share": ("share", "pct0")}
+        exposure_note = (f"{rn}'s net import reliance and main supplier from its own reported "
+                         "imports (trade data); empty where it has none.")
     overview = tables.Table(
         "critmin_overview", "Latest year per commodity", ov,
         {"name": ("commodity", "text"), "year": ("year", "text"),
          "top_producer": ("top producer", "text"), "top_share": ("share", "pct"),
          "hhi_points": ("HHI [points]", "int"), "hhi_band": ("concentration", "text"),
-         "us_nir_text": ("U.S. import reliance", "text"), "us_nir_year": ("(year)", "text"),
-         "us_main_source": ("main U.S. source", "text"),
-         "us_top_source_share": ("share", "pct0")},
-        "Latest year with production by country; U.S. net import reliance as reported by USGS.")
+         **exposure_cols},
+        "Latest year with production by country; " + exposure_note)
     used = provenance.editions_used(contexts)
     src = provenance.sources_table(warehouse, used)
     sources = tables.Table("critmin_sources", "Sources", src,

@@ -243,6 +243,19 @@ class Context:
                           lambda: us_net_import_reliance(self.commodity, warehouse=self.warehouse))
 
     @property
+    def region_consumption(self):
+        """The region's apparent consumption and net import reliance from its own trade data
+        (:func:`critmin.dependence.consumption.importer_consumption`); None for the United States (USGS
+        publishes them, :attr:`us_reliance`) or when the region has no import data for the commodity
+        (the reason is in :attr:`errors`)."""
+        if self.region == US:
+            return None
+        from critmin.dependence.consumption import importer_consumption
+
+        return self.fetch("region_consumption", lambda: importer_consumption(
+            self.commodity, self.region, warehouse=self.warehouse))
+
+    @property
     def monitor_series(self) -> list[MonitorSeries]:
         """The commodity's monthly export series the restriction monitor tests (:func:`monitor_series`)."""
         if "monitor_series" not in self._cache:

@@ -188,7 +188,35 @@ def _region_caveat(ctx: Context) -> list[Block]:
                   + " The U.S. figures are shown for reference.")]
 
 
+def _build_region_reliance(ctx: Context) -> SectionView:
+    """Net import reliance of a region other than the United States, from its own trade data; a plain
+    note where it has none (no U.S. figure stands in)."""
+    title = f"Net import reliance of {charts.display_name(ctx.region, article=True)} (trade data)"
+    ic = ctx.region_consumption
+    if ic is None:
+        why = ctx.errors.get("region_consumption", "no import data in the warehouse").split("; ")[0]
+        return SectionView("reliance", title, "", [_note(
+            f"No net import reliance for {ctx.region_name} ({ctx.info.name}): {why}. USGS publishes "
+            "net import reliance for the United States only; it is not shown in its place.")])
+    lead = (f"{ctx.region_name}'s net import reliance in {ic.year}: (imports - exports) / apparent "
+            f"consumption, from its own reported imports of HS {', '.join(ic.hs_codes)} and, as exports, "
+            f"what {ic.exports_reporters} other reporters record importing from it ({ic.source}).")
+    df = pd.DataFrame([{"importer": ic.importer, "year": ic.year, "hs_codes": "+".join(ic.hs_codes),
+                        "imports_t": ic.imports_t, "exports_t": ic.exports_t,
+                        "production_t": ic.production_t, "net_import_reliance": ic.nir,
+                        "apparent_consumption_t": ic.consumption_t, "basis": ic.basis,
+                        "complete": ic.complete, "source": ic.source}])
+    nir_txt = "—" if ic.nir != ic.nir else f"{ic.nir:.0%}"
+    return SectionView("reliance", title, lead, [
+        _note(f"{ctx.region_name}: net import reliance {nir_txt}; {ic.text}."),
+        *_tab(tables.frame_table(df, f"{ctx.commodity}_{ctx.region}_net_import_reliance",
+                                 "Net import reliance from trade data")),
+        *_list("Notes", ic.notes + [ic.production_source])])
+
+
 def _build_reliance(ctx: Context) -> SectionView | None:
+    if ctx.region != US:
+        return _build_region_reliance(ctx)
     nir = ctx.us_reliance
     if nir is None or nir.empty:
         return None
@@ -202,6 +230,15 @@ def _build_reliance(ctx: Context) -> SectionView | None:
 
 
 def _build_sources(ctx: Context) -> SectionView | None:
+    if ctx.region != US:
+        # USGS import sources are the United States'; the region's own suppliers are the trade-data
+        # section (dependence). Say so plainly when it has none.
+        if ANALYSES["dependence"].available() and ctx.analysis("dependence") is not None:
+            return None
+        return SectionView("import_sources", f"Import sources of {ctx.region_name}", "", [_note(
+            f"No import-source data for {ctx.region_name} ({ctx.info.name}) in the warehouse; USGS "
+            "publishes import sources for the United States only, and they are not shown in their "
+            "place.")])
     src = ctx.us_sources
     if src is None or src.empty:
         return None

@@ -33,7 +33,8 @@ _FIXED = {"CHN": "#C0392B", "USA": "#1F4E79", "AUS": "#E69F00", "RUS": "#7f7f7f"
 _OTHER_COLOR = "#d9d9d9"
 _SHORT = {"COD": "DR Congo", "RUS": "Russia", "KOR": "South Korea", "PRK": "North Korea",
           "IRN": "Iran", "LAO": "Laos", "VNM": "Vietnam", "TZA": "Tanzania", "BOL": "Bolivia",
-          "VEN": "Venezuela", "SYR": "Syria", "MDA": "Moldova", "OTH": "Other countries"}
+          "VEN": "Venezuela", "SYR": "Syria", "MDA": "Moldova", "OTH": "Other countries",
+          "EU": "European Union"}
 
 # A minimal template (plotly_white's look; the full template costs ~10 ms per figure to apply).
 _TEMPLATE = dict(layout=dict(colorway=list(_PALETTE)))
@@ -42,7 +43,7 @@ _FONT = dict(family="Source Sans Pro, Segoe UI, Helvetica, Arial, sans-serif", s
 
 
 _THE = {"USA", "GBR", "NLD", "PHL", "ARE", "CZE", "DOM", "BHS", "GMB", "CAF", "COD", "COG",
-        "MDV", "MHL", "SLB", "COM", "SYC", "EUU"}
+        "MDV", "MHL", "SLB", "COM", "SYC", "EUU", "EU"}
 
 
 def display_name(code: str, *, article: bool = False) -> str:

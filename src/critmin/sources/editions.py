@@ -40,6 +40,7 @@ EDITION_DATES: dict[str, str] = {
     "WMD-1984-2017": "2019-01-01",
     # BGS World Mineral Statistics through 2021 (World Mineral Production 2017-2021, 2023); day unknown.
     "BGS-WMS": "2023-01-01",
+    "COMTRADE-BILATERAL-2023": "2026-12-06",  # ibtisamkhan96/crm-trade-network @b714a7b (2023 data)
 }
 """Edition id -> publication date (ISO). Later wins."""
 

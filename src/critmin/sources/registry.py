@@ -6,7 +6,8 @@ asks each layout module of :data:`critmin.sources.usgs_mcs.LAYOUTS`): a per-comm
 (``mcsYYYY-code_world.csv``), a per-commodity salient table (``..._salient.csv``/``.xlsx``), the single
 MCS 2025 world file, or the long MCS 2026 file (world, salient and import-source sections).
 Trade: ``comtrade`` (a UN Comtrade v1 API download, JSON or CSV), ``comtrade-monthly-derived`` (the
-monthly China export tables of SOURCES.md §5d), ``usitc`` (a USITC DataWeb XLSX export) and ``oec``
+monthly China export tables of SOURCES.md §5d), ``comtrade-bilateral`` (the 2023 imports by partner
+of 30 reporters, SOURCES.md §5f), ``usitc`` (a USITC DataWeb XLSX export) and ``oec``
 (an OEC net-trade table), all into the ``trade`` table.
 History (issue 19): ``usgs-myb-world`` (Minerals Yearbook world production tables by country, editions
 MYB2016, MYB2017, MYB2019), ``wmd`` (World Mining Data table 6.4, 1984–2017) and ``bgs-wms`` (BGS World
@@ -66,6 +67,12 @@ def _comtrade_derived(path: str | Path) -> dict[str, pd.DataFrame]:
     return {"trade": read_china_monthly(path)}
 
 
+def _comtrade_bilateral(path: str | Path) -> dict[str, pd.DataFrame]:
+    from critmin.sources.comtrade_bilateral import read_comtrade_bilateral
+
+    return {"trade": read_comtrade_bilateral(path)}
+
+
 def _usitc(path: str | Path) -> dict[str, pd.DataFrame]:
     from critmin.sources.usitc import read_usitc
 
@@ -115,6 +122,7 @@ READERS: dict[str, Callable[[str | Path], dict[str, pd.DataFrame]]] = {
     "wgi": _wgi,
     "comtrade": _comtrade,
     "comtrade-monthly-derived": _comtrade_derived,
+    "comtrade-bilateral": _comtrade_bilateral,
     "usitc": _usitc,
     "oec": _oec,
     "eu-crm": _eu_crm,

@@ -38,6 +38,7 @@ PLANNING_SCENARIOS: dict[str, str] = {
     "magnesium-metal": "magnesium-supply-cut.toml",
     "niobium": "niobium-supply-outage.toml",
     "tantalum": "tantalum-supply-disruption.toml",
+    "nickel": "nickel-export-restriction.toml",
 }
 """Material id -> the scenario file it is planned against by default (in ``examples/scenarios``): each
 states a distribution over the material's disruptions (depth, length, leakage), not one event."""

@@ -69,6 +69,10 @@ class MaterialPlan:
     assumptions: list[dict] = field(default_factory=list)
     scenario_assumptions: list[dict] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    consumption_scenario_t_per_year: float = math.nan
+    consumption_from_imports: dict | None = None
+    starting_stock_t: float = 0.0
+    starting_stock_source: str = ""
 
     def days(self, stock_t: float) -> float:
         """Days of the region's consumption a stock covers [days]."""
@@ -109,6 +113,15 @@ class MaterialPlan:
             "curve": [{k: _py(v) for k, v in r.items()} for r in self.curve.to_dict(orient="records")],
             "scenario": self.scenario, "scenario_file": self.scenario_file,
             "notes": list(self.notes),
+            # the two consumption figures side by side, and the stock assumed already held
+            "consumption_scenario_t_per_year": _py(self.consumption_scenario_t_per_year),
+            "consumption_from_imports": self.consumption_from_imports,
+            "starting_stock_t": self.starting_stock_t,
+            "starting_stock_days": self.days(self.starting_stock_t),
+            "starting_stock_source": self.starting_stock_source,
+            "to_buy_t": max(self.planned_t - self.starting_stock_t, 0.0),
+            "to_buy_usd": tonnes_to_usd(max(self.planned_t - self.starting_stock_t, 0.0),
+                                        self.price_usd_per_t),
         }
 
 
@@ -224,6 +237,8 @@ class CoverResult:
     rule_source: str
     scenario_file: str | None
     basis_unit: str = "t"
+    consumption_scenario_t_per_year: float = math.nan
+    consumption_from_imports: dict | None = None
 
     def to_dict(self) -> dict:
         """JSON shape of ``critmin stockpile cover --json``."""

@@ -95,6 +95,16 @@ class PlanningParams(BaseModel):
         "useful stock [1]")
     refine_rounds: int = Field(2, ge=0, le=6, description="rounds of refinement around the optimum "
                                "(two stocks simulated per round)")
+    consumption_from: Literal["imports", "scenario"] = Field(
+        "imports", description="the region's annual consumption where its scenario gives only an "
+        "estimate: imports = its apparent consumption from trade data (critmin.dependence.consumption) "
+        "where that converts completely to the commodity's basis, else the scenario's estimate (both are "
+        "shown); scenario = always the scenario's figure")
+    starting_stock_days: float | None = Field(
+        None, ge=0, description="stock the region is assumed to hold already [days of consumption], "
+        "deducted from the plan's purchase; default: the scenario file's own stock of the region "
+        "([stockpiles.<region>] days_of_cover, e.g. Japan's JOGMEC 60-day target assumed met), else 0. "
+        "An assumption, not data: national stocks are not published")
 
     @field_validator("disruption_probabilities")
     @classmethod
@@ -153,7 +163,7 @@ class PlanningParams(BaseModel):
         units = {"interest_rate": "1/yr", "storage_rate": "1/yr (share of value)",
                  "storage_usd_per_t_year": "USD/t/yr", "disruption_probability": "1/yr",
                  "trigger": "", "trigger_level": "1", "release_share_of_demand": "1 (of monthly consumption)",
-                 "policy_days": "days"}
+                 "policy_days": "days", "consumption_from": ""}
         out = []
         for name, unit in units.items():
             val = getattr(self, name)
