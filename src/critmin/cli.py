@@ -460,6 +460,9 @@ def simulate(
     pool: Annotated[int | None, typer.Option(min=1, help="Run on a local pool of N processes.")] = None,
     chunk_size: Annotated[int, typer.Option(min=1, help="Runs per chunk (memory; not the numbers).")]
     = 16_384,
+    sweep: Annotated[str | None, typer.Option(help="Sweep added capacity, e.g. capacity.USA=0:60000:7 "
+                                              "(t/yr, same seed for every value): shortfall and peak price "
+                                              "per value.")] = None,
 ) -> None:
     """Monte Carlo disruption scenario: peak price, shortfall and stocks per region, with assumptions."""
     from rich.markup import escape
@@ -468,6 +471,9 @@ def simulate(
     from critmin.market import build_baseline, get_runner, load_scenario
     from critmin.market import simulate as run
 
+    if sweep is not None:
+        _simulate_sweep(scenario, sweep, runs, seed, out_file, as_json, workers, scheduler, pool, chunk_size)
+        return
     try:
         spec = load_scenario(scenario)
         runner = get_runner(workers=workers, scheduler=scheduler, pool=pool)
@@ -477,8 +483,8 @@ def simulate(
                       MofNCompleteColumn(), TimeElapsedColumn(), console=err, transient=True,
                       disable=not err.is_terminal) as bar:
             task = bar.add_task(f"simulating ({runner.name})", total=runs)
-            res = run(spec, runs=runs, seed=seed, baseline=baseline, runner=runner,
-                      chunk_size=chunk_size, progress=lambda done, total: bar.update(task, completed=done))
+            res = run(spec, runs=runs, seed=seed, baseline=baseline, runner=runner, chunk_size=chunk_size,
+                      progress=lambda done, total: bar.update(task, completed=done, total=total))
         if out_file is not None:
             res.to_parquet(out_file)
     except (CritminError, ValueError, KeyError) as exc:
@@ -529,10 +535,104 @@ def simulate(
         a.add_row(escape(item["name"]), escape(val), escape(item["unit"]), escape(item["kind"]),
                   escape(item["source"]))
     out.print(a)
+    if "purchases" in d:
+        _print_purchases(d["purchases"])
     for n in d["notes"]:
         out.print(f"[yellow]note:[/yellow] {escape(n)}")
     if out_file is not None:
         out.print(f"per-run results written to {out_file}")
+
+
+def _print_purchases(p: dict) -> None:
+    """The purchases' section of ``critmin simulate``: cost with impact, and who is short because of it."""
+    def band(qs: dict, digits: int = 0, scale: float = 1.0) -> str:
+        return " / ".join(_fmt(qs[k] * scale, digits=digits) for k in ("p05", "p50", "p95"))
+
+    t = Table(title="purchases on the market outside the exporter (p05 / p50 / p95 over runs)")
+    for c in ("buyer", "to buy [t]", "bought [t]", "cost [M USD]", "at P0 [M USD]", "impact [M USD]"):
+        t.add_column(escape(c), justify="left" if c == "buyer" else "right")
+    for b in p["buyers"]:
+        t.add_row(b["region"], _fmt(b["planned_t"]), band(b["purchased_t"]),
+                  band(b["purchase_cost_usd"], 1, 1e-6),
+                  band(b["cost_at_p0_usd"], 1, 1e-6), band(b["impact_usd"], 1, 1e-6))
+    out.print(t)
+    imp = p.get("impact")
+    if imp is None:
+        return
+    pk = imp["peak_price_multiple"]
+    out.print(f"peak price multiple: {band(pk['with'], 2)} with the purchases, {band(pk['without'], 2)} "
+              f"without (paired difference {band(pk['difference'], 2)})", highlight=False)
+    r = Table(title=escape("who is short because of the purchases: shortfall [t], same runs with / without"))
+    for c in ("region", "with", "without", "caused"):
+        r.add_column(c, justify="left" if c == "region" else "right")
+    for g in imp["regions"]:
+        r.add_row(g["region"], band(g["shortfall_t_with"]), band(g["shortfall_t_without"]),
+                  band(g["shortfall_t_caused"]))
+    out.print(r)
+
+
+def _close_runner(runner) -> None:
+    close = getattr(runner, "close", None)
+    if callable(close):
+        close()
+
+
+def _simulate_sweep(scenario: Path, sweep: str, runs: int, seed: int | None, out_file: Path | None,
+                    as_json: bool, workers: int | None, scheduler: str | None, pool: int | None,
+                    chunk_size: int) -> None:
+    """``critmin simulate --sweep``: one simulation per value with the same seed, on one runner."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from critmin.market import build_baseline, get_runner, load_scenario, parse_sweep, run_sweep
+
+    if out_file is not None:
+        _fail(ValueError("--out writes one simulation's runs; with --sweep use --json"))
+    runner = None
+    try:
+        spec = load_scenario(scenario)
+        sw = parse_sweep(sweep)
+        runner = get_runner(workers=workers, scheduler=scheduler, pool=pool)
+        with _warehouse() as wh:
+            baseline = build_baseline(spec, wh)
+        with Progress(TextColumn("[progress.description]{task.description}"), BarColumn(),
+                      MofNCompleteColumn(), TimeElapsedColumn(), console=err, transient=True,
+                      disable=not err.is_terminal) as bar:
+            task = bar.add_task(f"sweeping {sw.parameter} ({runner.name})", total=runs * len(sw.values))
+            res = run_sweep(spec, sw, runs=runs, seed=seed, baseline=baseline, runner=runner,
+                            chunk_size=chunk_size,
+                            progress=lambda done, total: bar.update(task, completed=done, total=total))
+    except (CritminError, ValueError, KeyError) as exc:
+        _fail(ValueError(escape(str(exc))))
+    finally:
+        if runner is not None:
+            _close_runner(runner)
+    d = res.to_dict()
+    if as_json:
+        _print_json(d)
+        return
+    out.print(f"[bold]{escape(spec.name)}[/bold]: sweep of {sw.parameter} ({res.stage} capacity added in "
+              f"{sw.target}, in place from month 0) [t/yr, {escape(res.basis)}]", highlight=False)
+    out.print(f"{res.runs:,} runs per value, seed {res.seed} (the same draws for every value), {res.runner}, "
+              f"{res.elapsed_s:.2f} s", highlight=False)
+    t = Table(title=escape("shortfall of all regions [t over the horizon] and peak price (P/P0): "
+                           "p05 / p50 / p95"))
+    for c in ("added [t/yr]", "shortfall [t]", "mean shortfall [t]", "peak price", "added used [t]"):
+        t.add_column(escape(c), justify="right")
+    for p in d["points"]:
+        sf, pk = p["shortfall_t"], p["peak_price_multiple"]
+        t.add_row(_fmt(p["value"]), " / ".join(_fmt(sf[k]) for k in ("p05", "p50", "p95")), _fmt(sf["mean"]),
+                  " / ".join(_fmt(pk[k], digits=2) for k in ("p05", "p50", "p95")),
+                  _fmt(p["added_supply_t"]["mean"]))
+    out.print(t)
+    h = d["halving"]
+    if h["value_t_per_year"] is not None:
+        out.print(f"the median shortfall halves ({_fmt(h['shortfall_t_p50_at_first'])} -> "
+                  f"{_fmt(h['target_t'])} t) at about {_fmt(h['value_t_per_year'])} t/yr added (linear "
+                  "interpolation between swept values)", highlight=False)
+    else:
+        out.print("the median shortfall does not halve within the swept values", highlight=False)
+    for n in d["notes"]:
+        out.print(f"[yellow]note:[/yellow] {escape(n)}")
 
 
 # --------------------------------------------------------------------------- criticality
@@ -863,6 +963,9 @@ def stockpile_plan(
     storage_rate: Annotated[float | None, typer.Option(min=0, help="Storage as a share of value [1/yr] "
                                                        "(default 0.01).")] = None,
     workers: Annotated[int, typer.Option(min=1, help="Processes to simulate on.")] = 1,
+    build_months: Annotated[float | None, typer.Option(
+        min=0.5, help="Price the stocks as bought on the market over N months, with the price the purchases "
+        "cause; and find the cheapest schedule.")] = None,
     as_json: JsonOpt = False,
     as_csv: CsvOpt = False,
 ) -> None:
@@ -880,7 +983,7 @@ def stockpile_plan(
                 TimeElapsedColumn(), console=err, transient=True, disable=not err.is_terminal) as bar:
             task = bar.add_task("simulating stocks", total=None)
             res = plan(region, materials, budget, runs=runs, seed=seed, warehouse=wh, params=params,
-                       workers=workers,
+                       workers=workers, build_months=build_months,
                        progress=lambda done, total: bar.update(task, completed=done, total=total))
     except (CritminError, KeyError, ValueError) as exc:
         _fail(ValueError(escape(str(exc))))
@@ -900,7 +1003,9 @@ def stockpile_plan(
         return Table(title=title_, box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 0))
 
     t = _table("policies: annual cost = h S + pi p E[L]; E[L], P(out) given a disruption")
-    for c in ("material", "policy", "days", "stock t", "buy M$", "M$/yr", "E[L] t", "P(out)", "p95 mo"):
+    cols = ["material", "policy", "days", "stock t", "buy M$"] + (["buy+imp M$"] if build_months else []) + \
+        ["M$/yr", "E[L] t", "P(out)", "p95 mo"]
+    for c in cols:
         t.add_column(escape(c), justify="left" if c in ("material", "policy") else "right", no_wrap=True)
     for m in res.materials:
         first = True
@@ -908,14 +1013,20 @@ def stockpile_plan(
             name = m.material if first else ""
             first = False
             cover_txt = _fmt(r.months_of_cover_p95, digits=1) + ("+" if r.covers_p95 else "")
-            t.add_row(name, r.policy, _fmt(r.days, digits=0), _qty(r.stock_t), _musd(r.purchase_usd),
+            imp = [_musd(r.purchase_with_impact_usd)] if build_months else []
+            t.add_row(name, r.policy, _fmt(r.days, digits=0), _qty(r.stock_t), _musd(r.purchase_usd), *imp,
                       _musd(r.expected_cost_usd), _qty(r.expected_shortfall_t),
                       _fmt(r.p_stockout, pct=True), cover_txt)
         t.add_section()
     out.print(t)
-    out.print("[dim]" + escape("buy M$: purchase value at P0 [million USD]; M$/yr: expected annual cost "
-                               "[million USD/yr]; p95 mo: months of draw covered in the 95th-percentile "
-                               "disruption (+: all of it)") + "[/dim]", highlight=False)
+    out.print("[dim]" + escape("buy M$: purchase value at P0 [million USD]; "
+                               + (f"buy+imp M$: bought over {build_months:g} months, with the price the "
+                                  "purchases cause (mean) [million USD]; " if build_months else "")
+                               + "M$/yr: expected annual cost [million USD/yr]; p95 mo: months of draw "
+                               "covered in the 95th-percentile disruption (+: all of it)") + "[/dim]",
+              highlight=False)
+    if build_months:
+        _print_builds(res)
     s = _table("inputs per material")
     for c in ("material", "cons. t/yr", "P0 $/t", "h $/t/yr", "pi/yr", "p $/t", "h/(pi p)", "slope L/R",
               "1:1 d"):
@@ -964,6 +1075,34 @@ def stockpile_plan(
     out.print(a)
     for n in res.notes:
         out.print(f"[yellow]note:[/yellow] {escape(n)}", highlight=False)
+
+
+def _print_builds(res) -> None:
+    """``stockpile plan --build-months``: the plan's stock bought over N months and the cheapest schedule."""
+    from rich import box
+
+    for m in res.materials:
+        b = m.build
+        if not b:
+            continue
+        a, o = b["asked"], b["optimal"]
+        ci = a["cost_with_impact_usd"]
+        out.print(f"[bold]{escape(m.material)}[/bold]: building {_qty(b['stock_t'])} t over {b['months']:g} "
+                  f"months costs {_musd(ci['mean'])} M$ with its price impact (p05-p95 {_musd(ci['p05'])}-"
+                  f"{_musd(ci['p95'])}) against {_musd(a['cost_at_p0_usd'])} M$ at today's price "
+                  f"(+{a['impact_share']:.0%}; peak price {a['peak_price_multiple']['p50']:.2f} x P0, "
+                  "median); "
+                  f"cheapest schedule: {o['months']:g} months ({_musd(o['cost_with_impact_usd']['mean'])} M$ "
+                  f"+ {_musd(o['holding_early_usd'])} M$ early holding)", highlight=False)
+        t = Table(title=f"build cost vs months ({m.material}, {_qty(b['stock_t'])} t)", box=box.SIMPLE_HEAD,
+                  pad_edge=False, padding=(0, 1))
+        for c in ("months", "with impact M$", "impact M$", "early holding M$", "total M$", "peak P/P0 p50"):
+            t.add_column(escape(c), justify="right", no_wrap=True)
+        for c in b["curve"]:
+            t.add_row(_fmt(c["months"]), _musd(c["cost_with_impact_usd"]["mean"]), _musd(c["impact_usd"]),
+                      _musd(c["holding_early_usd"]), _musd(c["total_usd"]),
+                      _fmt(c["peak_price_multiple"]["p50"], digits=2))
+        out.print(t)
 
 
 # --------------------------------------------------------------------------- report

@@ -26,7 +26,8 @@ import pandas as pd
 from critmin.errors import CritminError, ScenarioError
 from critmin.market.spec import ScenarioSpec
 
-__all__ = ["Supplier", "Region", "Baseline", "baseline_from_data", "build_baseline", "price_usd_per_t"]
+__all__ = ["Supplier", "Region", "Baseline", "Projection", "baseline_from_data", "build_baseline",
+           "price_usd_per_t", "project_supply"]
 
 _REL_TOL = 1e-9
 
@@ -109,6 +110,7 @@ class Baseline:
     tied: list[str] = field(default_factory=list)
     price_weights: dict[str, float] = field(default_factory=dict)
     price_note: str = ""
+    projection: Projection | None = None
 
     # ------------------------------------------------------------------ derived
     @property
@@ -125,6 +127,16 @@ class Baseline:
     def other_suppliers(self) -> list[Supplier]:
         """Suppliers other than the exporter."""
         return [s for s in self.suppliers if s.country != self.exporter]
+
+    @property
+    def start_year(self) -> int | None:
+        """The start year of a baseline projected with IEA's outlook (None: the data year)."""
+        return self.projection.start_year if self.projection is not None else None
+
+    @property
+    def iea_factor(self) -> float | None:
+        """Tonnes of this baseline's basis per IEA tonne of its stage [t/t] (None without IEA)."""
+        return self.projection.factor if self.projection is not None else None
 
     @property
     def region_codes(self) -> list[str]:
@@ -160,6 +172,7 @@ class Baseline:
             "capacities_t_per_year": dict(self.capacities),
             "capacity_source": self.capacity_source,
             "notes": list(self.notes),
+            **({"projection": self.projection.to_dict()} if self.projection is not None else {}),
         }
 
     def other_capacity_t_per_year(self) -> float:
@@ -200,11 +213,44 @@ class Baseline:
                              self.price_note or "weights of the products averaged into P0"))
         for c, v in sorted(self.capacities.items()):
             out.append(_item(f"baseline.capacity_max.{c}", v, "t/yr", "data", self.capacity_source))
+        if self.projection is not None:
+            out += _projection_items(self.projection)
         return out
 
 
 def _item(name: str, value: object, unit: str, kind: str, source: str) -> dict:
     return {"name": name, "value": value, "unit": unit, "kind": kind, "source": source}
+
+
+def _projection_items(p: Projection) -> list[dict]:
+    iea = f"IEA Critical Minerals Data Explorer {p.edition}"
+    out = [
+        _item("baseline.start_year", p.start_year, "year", "assumption",
+              f"month 0 is January {p.start_year}; supply and demand projected from USGS {p.usgs_year} with "
+              f"{iea} (base year {p.base_year})"),
+        _item("baseline.demand_scenario", p.demand_scenario, "", "assumption",
+              f"IEA demand scenario; world demand growth {p.start_year}/{p.base_year} applied to every "
+              "region's base-year demand"),
+        _item("baseline.demand_growth", p.demand_growth, f"1 ({p.start_year}/{p.base_year})", "data",
+              f"{iea}, total demand, {p.demand_scenario}"),
+        _item("baseline.stage_source", p.stage_source, "", "assumption",
+              ("USGS output per country scaled by IEA's growth per country" if p.stage_source == "usgs" else
+               f"IEA's {p.stage} output per country on the scale of USGS's base-year world output "
+               f"({p.base_world_t_per_year:,.6g} t/yr)") + f"; IEA basis: {p.iea_basis} (ratios only)"),
+        _item("baseline.iea_to_scenario_factor", p.factor, "t per IEA t", "derived",
+              f"USGS base-year world output {p.base_world_t_per_year:,.6g} t / IEA {p.stage} world "
+              f"{p.base_year}: converts IEA tonnes ([[capacity]] entries with basis = \"iea\") to this "
+              "baseline's basis"),
+        _item("baseline.projected_suppliers", p.projected, "", "assumption",
+              "all: every supplier as IEA's base case projects it (announced projects weighted by their "
+              "chance); exporter: only the exporter, the others at their base-year output"),
+    ]
+    for s, v in sorted(p.iea_balance.items()):
+        out.append(_item(f"baseline.iea_balance.{s}", v, "1 (share of demand)", "data",
+                         f"{iea}: {s} supply minus {p.demand_scenario} demand in {p.start_year}, IEA "
+                         "basis; the model starts balanced at P0 with the rest of the world as the "
+                         "residual, so this gap is shown, not simulated"))
+    return out
 
 
 def _err(spec: ScenarioSpec, key: str, msg: str) -> ScenarioError:
@@ -339,6 +385,7 @@ def baseline_from_data(
     consumption: pd.DataFrame,
     prices: pd.DataFrame,
     capacity: pd.DataFrame | None = None,
+    projection: Projection | None = None,
 ) -> Baseline:
     """Build the baseline from already-read tables (pure).
 
@@ -355,6 +402,9 @@ def baseline_from_data(
     capacity : DataFrame, optional
         ``production`` rows with ``measure = capacity`` (latest editions) of the commodity; used by
         ``market.spare_capacity_from_data``.
+    projection : Projection, optional
+        With a start year: ``supply_result`` is the projected table of :func:`project_supply`, and
+        every demand figure (base-year) is multiplied by the projection's demand growth.
 
     Returns
     -------
@@ -373,6 +423,11 @@ def baseline_from_data(
         raise _err(spec, "baseline", f"production of {sup.commodity} is in {sup.unit!r}, not tonnes; "
                    "give baseline.capacity_t_per_year for every supplier")
     base_src = f"{sup.source} {sup.edition}, {sup.stage} production {sup.year}"
+    if projection is not None:
+        notes = list(projection.notes) + notes
+        if spec.market.spare_capacity_from_data:
+            raise _err(spec, "market.spare_capacity_from_data", "the capacity rows are of the base year; "
+                       "with a start year give spare_capacity instead")
     suppliers: dict[str, Supplier] = {}
     for r in sup.table.itertuples(index=False):
         q = r.quantity
@@ -383,8 +438,10 @@ def baseline_from_data(
             continue
         if q <= 0 and r.country not in b.capacity_t_per_year:
             continue
-        suppliers[r.country] = Supplier(r.country, r.name or r.country, float(q), "data",
-                                        base_src + (" (estimated)" if r.estimated else ""),
+        row_src = getattr(r, "source", None) if projection is not None else None
+        suppliers[r.country] = Supplier(r.country, r.name or r.country, float(q),
+                                        "projected" if row_src else "data",
+                                        row_src or (base_src + (" (estimated)" if r.estimated else "")),
                                         bool(r.estimated))
     if sup.other_countries and sup.other_countries > 0:
         suppliers["OTH"] = Supplier("OTH", "Other countries", float(sup.other_countries), "data",
@@ -397,8 +454,9 @@ def baseline_from_data(
     if not suppliers:
         raise _err(spec, "baseline", f"no producers of {sup.commodity} with output > 0")
 
-    exporter = spec.disruption.exporter or max(suppliers.values(),
-                                               key=lambda s: s.capacity_t_per_year).country
+    exporter = spec.disruption.exporter or (
+        projection.exporter if projection is not None and projection.exporter in suppliers else
+        max(suppliers.values(), key=lambda s: s.capacity_t_per_year).country)
     if exporter not in suppliers:
         raise _err(spec, "disruption.exporter", f"{exporter} is not a producer of {sup.commodity} in "
                    f"{sup.edition} {sup.year}; producers: {sorted(suppliers)}")
@@ -424,11 +482,15 @@ def baseline_from_data(
         ex_src = f"estimate: {b.exporter_export_share:.4g} of {exporter}'s output exported"
     else:
         home = float(b.exporter_home_demand_t_per_year or 0.0)
+        if projection is not None:
+            home *= projection.demand_growth
         if home > q_e:
             raise _err(spec, "baseline.exporter_home_demand_t_per_year",
                        f"{home:,.0f} t/yr exceeds {exporter}'s output {q_e:,.0f} t/yr")
         x_e = q_e - home
-        ex_src = f"estimate: {exporter} consumes {home:,.6g} t/yr at home"
+        ex_src = f"estimate: {exporter} consumes {home:,.6g} t/yr at home" + (
+            f" (base-year figure x IEA demand growth {projection.demand_growth:.4g})"
+            if projection is not None else "")
     if b.exporter_note:
         ex_src += f": {b.exporter_note}"
     outside_demand = world - q_e + x_e
@@ -440,7 +502,15 @@ def baseline_from_data(
         if code == exporter:
             raise _err(spec, f"baseline.regions.{code}", "the exporter's home market is not a consumer "
                        "region of the clearing (its demand is set by exporter_export_share)")
-        region_kinds[code] = _region_demand(spec, code, consumption, sup.year, world, notes)
+        if projection is None:
+            region_kinds[code] = _region_demand(spec, code, consumption, sup.year, world, notes)
+        else:
+            d, kind, src, est = _region_demand(spec, code, consumption, sup.year,
+                                               projection.base_world_t_per_year, notes)
+            g = projection.demand_growth
+            region_kinds[code] = (d * g, kind, f"{src}; base-year {d:,.6g} t/yr x IEA "
+                                  f"{projection.demand_scenario} demand growth {projection.start_year}/"
+                                  f"{projection.base_year} {g:.4g}", est)
     explicit = sum(v[0] for v in region_kinds.values())
     residual = outside_demand - explicit
     if residual < -_REL_TOL * max(world, 1.0):
@@ -488,7 +558,7 @@ def baseline_from_data(
         exporter_home_demand_t_per_year=q_e - x_e, exporter_source=ex_src, regions=regions,
         p0_usd_per_t=p0, price_source=price_src, notes=notes, capacities=caps,
         capacity_source=cap_src, tied=[c.upper() for c in b.tied_to_exporter],
-        price_weights=dict(b.price.basket or {}), price_note=b.price.note or "",
+        price_weights=dict(b.price.basket or {}), price_note=b.price.note or "", projection=projection,
     )
 
 
@@ -515,6 +585,198 @@ def _country_name(code: str) -> str:
         return country_name(code) or code
     except Exception:  # noqa: BLE001 - a display name only
         return code
+
+
+# --------------------------------------------------------------------------- start year (IEA outlook)
+@dataclass(frozen=True)
+class Projection:
+    """How a start-year baseline was built: USGS's base year, scaled by IEA's outlook (METHODS.md §6).
+
+    Tonnes stay on the basis of the USGS table (REO for rare earths): IEA's figures enter only as
+    ratios of IEA tonnes to IEA tonnes (growth of a country, shares of a stage), never added to or
+    divided by USGS tonnes, because IEA's basis differs (magnet rare earth elements for rare earths).
+
+    * stage with USGS data (``stage_source = "usgs"``, e.g. mine): ``Q_i(Y) = Q_i^USGS(B) x
+      IEA_i(Y) / IEA_i(B)``; countries IEA does not list take the growth of IEA's "Rest of world";
+      a country IEA lists with no base-year output, or with no USGS output, gets
+      ``factor x IEA_i(Y)``;
+    * stage only IEA has (``stage_source = "iea"``, e.g. rare-earth refining):
+      ``Q_i(Y) = factor x IEA_i(Y)`` with ``factor = W^USGS(B) / IEA_world(B)``: IEA's shares of the
+      stage, on the scale of USGS's base-year world output of the commodity's own stage;
+    * with ``projected = "exporter"`` only the exporter follows IEA's projection; the others keep
+      their base-year output (their new capacity comes from [[capacity]] entries);
+    * demand: every region's base-year demand (and the exporter's home demand) times IEA's world
+      demand growth ``D(Y) / D(B)`` of the scenario; the rest of the world stays the residual.
+
+    Attributes
+    ----------
+    factor : float
+        Tonnes of the scenario's basis per IEA tonne of the stage in the base year [t/t].
+    growth : dict of str to float
+        Per supplier: its output in the start year / its base-year output [1] (NaN where the figure
+        is a share of the stage rather than a growth).
+    iea_balance : dict of str to float
+        IEA's supply minus demand per stage in the start year, as a share of demand [1].
+    """
+
+    start_year: int
+    base_year: int
+    usgs_year: int
+    demand_scenario: str
+    stage: str
+    stage_source: str
+    projected: str
+    exporter: str
+    demand_growth: float
+    factor: float
+    base_world_t_per_year: float
+    growth: dict[str, float]
+    iea_balance: dict[str, float]
+    iea_basis: str
+    edition: str
+    notes: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return {"start_year": self.start_year, "base_year": self.base_year, "usgs_year": self.usgs_year,
+                "demand_scenario": self.demand_scenario, "stage": self.stage,
+                "stage_source": self.stage_source, "projected_suppliers": self.projected,
+                "demand_growth": self.demand_growth, "iea_to_scenario_factor": self.factor,
+                "base_world_t_per_year": self.base_world_t_per_year, "growth": dict(self.growth),
+                "iea_balance_share_of_demand": dict(self.iea_balance), "iea_basis": self.iea_basis,
+                "iea_edition": self.edition, "notes": list(self.notes)}
+
+
+def _iea_rows(df: pd.DataFrame, stage: str) -> dict[str, float]:
+    d = df[(df["stage"] == stage) & df["quantity_t"].notna()]
+    return {str(c): float(q) for c, q in zip(d["country"], d["quantity_t"], strict=True)}
+
+
+def project_supply(sup, outlook, *, stage: str, stage_source: str, projected: str = "all",
+                   exporter: str | None = None):
+    """A start-year producer table on the USGS basis, from USGS's base year and IEA's outlook (pure).
+
+    Parameters
+    ----------
+    sup : critmin.supply.SupplyResult
+        USGS producers in the base year: of ``stage`` when ``stage_source`` is ``usgs``, else of the
+        commodity's default stage (whose world total sets the scale).
+    outlook : critmin.outlook.OutlookBaseline
+        IEA supply by stage and country in the start year and the base year, and demand.
+    stage : str
+        The market's stage (``mine`` or ``refinery``).
+    stage_source : str
+        ``usgs`` (scale USGS countries by IEA's growth) or ``iea`` (IEA's shares on USGS's scale).
+    projected : str
+        ``all`` or ``exporter`` (see :class:`Projection`).
+    exporter : str, optional
+        The restricting exporter (default: the largest producer in the start year).
+
+    Returns
+    -------
+    sup : SupplyResult
+        A copy whose ``table`` holds the projected output [t/yr] with a ``source`` per row (``OTH``
+        included as a row), ``stage`` the market's stage.
+    projection : Projection
+
+    Raises
+    ------
+    ValueError
+        When IEA has no rows for the stage, or no base-year output to scale by.
+    """
+    import dataclasses
+
+    y, b = int(outlook.year), int(outlook.base_year)
+    iy, ib = _iea_rows(outlook.supply, stage), _iea_rows(outlook.base_supply, stage)
+    if not ib or sum(ib.values()) <= 0:
+        raise ValueError(f"IEA has no {stage} output of {outlook.commodity} in its base year {b}")
+    iea_world_b = sum(ib.values())
+    rows = [(r.country, r.name or r.country, float(r.quantity), bool(r.estimated))
+            for r in sup.table.itertuples(index=False)
+            if r.quantity is not None and not (isinstance(r.quantity, float) and math.isnan(r.quantity))
+            and r.quantity > 0]
+    if sup.other_countries and sup.other_countries > 0:
+        rows.append(("OTH", "Other countries", float(sup.other_countries), False))
+    w_usgs = sum(q for _, _, q, _ in rows)
+    if w_usgs <= 0:
+        raise ValueError(f"no USGS output of {sup.commodity} in {sup.year} to scale")
+    factor = w_usgs / iea_world_b
+    usgs_src = f"{sup.source} {sup.edition}, {sup.stage} production {sup.year}"
+    iea_src = f"IEA {outlook.edition} base case"
+    world_g = sum(iy.values()) / iea_world_b
+
+    def grow(c: str) -> tuple[float, str]:
+        key = c if c in ib else "OTH"
+        if key in ib and ib[key] > 0 and key in iy:
+            what = "Rest of world" if key == "OTH" else c
+            return iy[key] / ib[key], f"IEA {stage} growth {y}/{b} of {what} {iy[key] / ib[key]:.4g}"
+        return world_g, f"IEA world {stage} growth {y}/{b} {world_g:.4g} (no base-year figure for {c})"
+
+    # the start year with every supplier projected (also to find the default exporter)
+    full: dict[str, tuple[str, float, bool, str, float]] = {}
+    if stage_source == "usgs":
+        for c, name, q, est in rows:
+            g, how = grow(c)
+            full[c] = (name, q * g, est, f"{usgs_src} {q:,.6g} t x {how} ({iea_src})", g)
+        for c, q in iy.items():
+            if c not in full and c != "OTH" and q > 0:
+                full[c] = (c, factor * q, False, f"{iea_src} {c} {stage} {y} {q:,.6g} t (IEA basis) x "
+                           f"factor {factor:.4g} (USGS world {w_usgs:,.6g} t / IEA world "
+                           f"{iea_world_b:,.6g} t, {b})", math.nan)
+    else:
+        for c, q in iy.items():
+            if q > 0:
+                name = "Rest of world (IEA)" if c == "OTH" else c
+                full[c] = (name, factor * q, False, f"{iea_src} {c} {stage} {y} {q:,.6g} t (IEA basis) x "
+                           f"factor {factor:.4g} (USGS {sup.stage} world {w_usgs:,.6g} t / IEA {stage} world "
+                           f"{iea_world_b:,.6g} t, {b})", math.nan)
+    if not full:
+        raise ValueError(f"IEA gives no {stage} output of {outlook.commodity} in {y}")
+    ex = exporter or max(full, key=lambda c: full[c][1])
+    table = dict(full)
+    if projected == "exporter":
+        base: dict[str, tuple[str, float, bool, str, float]] = {}
+        if stage_source == "usgs":
+            for c, name, q, est in rows:
+                base[c] = (name, q, est, f"{usgs_src} {q:,.6g} t (base-year output kept)", 1.0)
+        else:
+            for c, q in ib.items():
+                if q > 0:
+                    name = "Rest of world (IEA)" if c == "OTH" else c
+                    base[c] = (name, factor * q, False, f"{iea_src} {c} {stage} {b} {q:,.6g} t (IEA basis) x "
+                               f"factor {factor:.4g} (base-year output kept)", math.nan)
+        table = {c: v for c, v in base.items() if c != ex}
+        if ex in full:
+            table[ex] = full[ex]
+    out = pd.DataFrame([{"country": c, "name": v[0], "quantity": v[1], "estimated": v[2], "missing": None,
+                         "source": v[3]} for c, v in table.items()])
+    out = out.sort_values(["quantity", "country"], ascending=[False, True]).reset_index(drop=True)
+    growth = {c: (v[1] / next((q for cc, _, q, _ in rows if cc == c), math.nan)
+                  if stage_source == "usgs" else v[4]) for c, v in table.items()}
+    demand_g = outlook.growth()
+    bal = {}
+    for s, tot in outlook.supply_total_t.items():
+        bal[s] = (tot - outlook.demand_t) / outlook.demand_t if outlook.demand_t else math.nan
+    notes = [f"start year {y}: {stage} supply from "
+             + (f"USGS {sup.year} scaled by IEA's {y}/{b} growth per country" if stage_source == "usgs"
+                else f"IEA's {y} {stage} output by country x {factor:.4g} (USGS {sup.stage} world {sup.year} "
+                     f"/ IEA {stage} world {b})")
+             + ("; only the exporter projected, the others at their base-year output"
+                if projected == "exporter" else "")
+             + f"; demand x IEA {outlook.demand_scenario} growth {demand_g:.4g}; tonnes on the USGS basis "
+             f"({sup.basis}), IEA's basis ({outlook.basis.get(stage, '')}) enters only as ratios"]
+    notes.extend(outlook.notes[1:])
+    basis = sup.basis
+    new = dataclasses.replace(
+        sup, stage=stage, table=out, other_countries=0.0, world_total=None,
+        countries_total=float(out["quantity"].sum()), notes=list(getattr(sup, "notes", [])),
+        basis=basis if stage_source == "usgs" else
+        f"{basis}-equivalent ({stage} output scaled to {sup.stage})")
+    proj = Projection(
+        start_year=y, base_year=b, usgs_year=int(sup.year), demand_scenario=outlook.demand_scenario,
+        stage=stage, stage_source=stage_source, projected=projected, exporter=ex, demand_growth=demand_g,
+        factor=factor, base_world_t_per_year=w_usgs, growth=growth, iea_balance=bal,
+        iea_basis=str(outlook.basis.get(stage, "")), edition=str(outlook.edition), notes=notes)
+    return new, proj
 
 
 def build_baseline(spec: ScenarioSpec, warehouse) -> Baseline:
@@ -544,13 +806,71 @@ def build_baseline(spec: ScenarioSpec, warehouse) -> Baseline:
         com = get_commodity(spec.commodity)
     except KeyError as exc:
         raise _err(spec, "commodity", str(exc)) from None
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            sup = supply(com.id, year=b.year, stage=b.stage, product=b.product, warehouse=warehouse)
-    except CritminError as exc:
-        raise _err(spec, "baseline", f"production data: {exc}") from None
+    stage = spec.market_stage
+    stage_source = "usgs"
+    if stage is not None:
+        from critmin.supply.stages import choose_source
+
+        try:
+            stage_source = choose_source(com.id, stage, source="auto", warehouse=warehouse)
+        except CritminError as exc:
+            raise _err(spec, "baseline.stage", str(exc)) from None
+    projection = None
+    if spec.year is not None or stage_source == "iea":
+        sup, projection = _projected(spec, com, stage or com.default_stage, stage_source, warehouse)
+    else:
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                sup = supply(com.id, year=b.year, stage=stage, product=b.product, warehouse=warehouse)
+        except CritminError as exc:
+            raise _err(spec, "baseline", f"production data: {exc}") from None
     consumption = warehouse.table("consumption", latest=True, commodity=com.id)
     prices = warehouse.table("prices", latest=True, commodity=com.id)
     capacity = warehouse.table("production", latest=True, commodity=com.id, measure="capacity")
-    return baseline_from_data(spec, sup, consumption, prices, capacity)
+    return baseline_from_data(spec, sup, consumption, prices, capacity, projection=projection)
+
+
+def _projected(spec: ScenarioSpec, com, stage: str, stage_source: str, warehouse):
+    """The USGS base-year table projected to the scenario's start year (IEA's base year without
+    one: a stage only IEA has, at IEA's base-year shares)."""
+    from critmin.outlook import outlook_baseline
+    from critmin.supply import supply
+
+    b = spec.baseline
+    key = "year" if spec.year is not None else "baseline.stage"
+    try:
+        year = spec.year if spec.year is not None else _iea_base_year(com.id, warehouse)
+        base = outlook_baseline(com.id, year=year, demand_scenario=spec.demand_scenario or "STEPS",
+                                warehouse=warehouse)
+    except CritminError as exc:
+        raise _err(spec, key, f"IEA outlook: {exc}") from None
+    usgs_year = b.year or base.base_year
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            sup = supply(com.id, year=usgs_year, stage=stage if stage_source == "usgs" else None,
+                         product=b.product if stage_source == "usgs" else None, warehouse=warehouse)
+    except CritminError as exc:
+        raise _err(spec, "baseline", f"production data for the base year {usgs_year}: {exc}") from None
+    if sup.unit != "t":
+        raise _err(spec, "baseline", f"production of {sup.commodity} is in {sup.unit!r}, not tonnes")
+    try:
+        new, proj = project_supply(sup, base, stage=stage, stage_source=stage_source,
+                                   projected=b.projected_suppliers, exporter=spec.disruption.exporter)
+    except ValueError as exc:
+        raise _err(spec, key, str(exc)) from None
+    if int(sup.year) != proj.base_year:
+        proj.notes.append(f"USGS table of {sup.year} scaled by IEA's growth from its base year "
+                          f"{proj.base_year}")
+    return new, proj
+
+
+def _iea_base_year(commodity: str, warehouse) -> int:
+    from critmin.supply.stages import iea_rows
+
+    rows = iea_rows(warehouse, commodity)
+    base = rows[~rows["projected"].astype(bool)]["year"] if len(rows) else rows
+    if not len(base):
+        raise CritminError(f"{commodity}: no IEA base-year rows")
+    return int(base.min())

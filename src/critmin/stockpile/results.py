@@ -36,7 +36,10 @@ class MaterialPlan:
     planned_t : float
         The stock of the plan [t]: the optimum, or the budget allocation when a budget is given.
     policies : DataFrame
-        :func:`~critmin.stockpile.policies.policy_table` (0/60/100/180 days, the optimum, the plan).
+        :func:`~critmin.stockpile.policies.policy_table` (0/60/100/180 days, the optimum, the plan);
+        with a build schedule also ``purchase_with_impact_usd`` and ``purchase_impact_usd`` [USD].
+    build : dict or None
+        With a build schedule: :meth:`critmin.stockpile.build.BuildPlan.to_dict` of the plan's stock.
     """
 
     material: str
@@ -69,6 +72,7 @@ class MaterialPlan:
     assumptions: list[dict] = field(default_factory=list)
     scenario_assumptions: list[dict] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    build: dict | None = None
 
     def days(self, stock_t: float) -> float:
         """Days of the region's consumption a stock covers [days]."""
@@ -109,6 +113,7 @@ class MaterialPlan:
             "curve": [{k: _py(v) for k, v in r.items()} for r in self.curve.to_dict(orient="records")],
             "scenario": self.scenario, "scenario_file": self.scenario_file,
             "notes": list(self.notes),
+            **({"build": _clean(self.build)} if self.build is not None else {}),
         }
 
 
@@ -182,6 +187,14 @@ class PlanResult:
             "assumptions": self.assumptions,
             "notes": list(self.notes),
         }
+
+
+def _clean(v):
+    if isinstance(v, dict):
+        return {k: _clean(x) for k, x in v.items()}
+    if isinstance(v, list):
+        return [_clean(x) for x in v]
+    return _py(v)
 
 
 def _kind(reg) -> str:
