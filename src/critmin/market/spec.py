@@ -21,6 +21,12 @@ beta           a, b, low, high                       beta(a, b) scaled to [low, 
 choice         values, weights                       one of ``values`` (weights optional)
 =============  ====================================  ============================================
 
+Optional, top level: ``year`` and ``demand_scenario`` (a start year whose supply by country and stage
+and whose demand come from IEA's outlook, on the USGS basis: :func:`critmin.market.baseline.project_supply`),
+``[[capacity]]`` entries (new capacity outside the exporter, drawn per run: :class:`CapacitySpec`) and
+``[[purchase]]`` entries (state stockpiles buying on the market: :class:`PurchaseSpec`); and
+``disruption.stage`` (``refinery`` where the choke point is refining).
+
 Every value given in the file, and every default left in place, is shown as an assumption in every
 output; a ``[sources]`` table maps dotted keys (``"market.demand_elasticity_short"``) to the reasoning
 or source to show beside it.
