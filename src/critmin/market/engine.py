@@ -31,14 +31,8 @@ from pathlib import Path
 
 import numpy as np
 
-from critmin.market.model import (
-    REGION_METRICS,
-    Draws,
-    MarketInputs,
-    MarketOutput,
-    capacity_supply,
-    simulate_market,
-)
+from critmin.market.additions import capacity_supply
+from critmin.market.model import REGION_METRICS, Draws, MarketInputs, MarketOutput, simulate_market
 from critmin.market.spec import RANDOM_PARAMS, Param, ScenarioSpec, load_scenario, sample_param
 
 __all__ = [
@@ -345,7 +339,7 @@ def simulate(
     -------
     SimulationResult
     """
-    from critmin.market.model import capacity_entries
+    from critmin.market.additions import capacity_entries
     from critmin.market.results import SimulationResult, build_assumptions, purchase_impact
     from critmin.market.runners import InProcessRunner
 

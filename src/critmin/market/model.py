@@ -30,23 +30,8 @@ Each month, for all scenarios at once:
    unmet demand at the price ``D_j(P, t) - C_j`` (rationing only), stocks, releases, refills, and the
    cost ``(P - P0) C_j + shortage cost x shortfall`` [USD].
 
-Inelastic terms (issue 14 and 17; zero unless a scenario has ``[[capacity]]`` or ``[[purchase]]``
-entries). Two per-month arrays enter the clearing equation as fixed quantities:
-
-* added supply ``A_s(t)`` [t/month] (per run: new capacity, :func:`capacity_supply`). Buyers outside
-  the exporter switch to it: it first displaces the exporter's exports, ``X_e0 -> X_e0 - min(A, X_e0)``
-  (every region's purchases from the exporter shrink in proportion, as do those of the targets), and
-  the cut stops its share of what the exporter still sells; so the fixed supply is
-  ``X_e0 - min(A, X_e0) - (1 - lambda) c a X_T (1 - min(A, X_e0) / X_e0) + A``. Output beyond the
-  exporter's exports is sold at P0 only as far as the market needs it (the price never falls below
-  P0 in this model; the rest is idle capacity, reported). New capacity thus protects by shrinking what
-  the exporter can withhold, not as spare capacity waiting for the cut;
-* purchases ``B_k(t)`` [t/month] (the same in every run: state stockpiles buying), bought before
-  other buyers, also at the choke price, where the others share what is left pro rata. The exporter's
-  own reserve buys from its producers' whole output: only its export share ``X_e0 / Q_e0`` of the
-  purchase comes off the market outside it (the rest off its home market, which is not cleared).
-
-So the fixed net supply of step 5 is ``X_e(t) + A_s(t) - sum_k B_k(t)``; the rest is unchanged.
+Inelastic terms (zero unless a scenario has ``[[capacity]]`` or ``[[purchase]]`` entries): added supply
+``A_s(t)`` and purchases ``B_k(t)`` enter step 5 as fixed quantities, see :mod:`critmin.market.additions`.
 
 Changes from the reference specification (METHODS.md §4), argued here:
 
@@ -70,6 +55,7 @@ from dataclasses import dataclass, field, fields
 import numpy as np
 
 from critmin.errors import ScenarioError
+from critmin.market.additions import InelasticTerms, additions_inputs, check_additions
 
 __all__ = [
     "TRIGGER_NONE",
@@ -81,8 +67,6 @@ __all__ = [
     "MarketOutput",
     "simulate_market",
     "solve_clearing",
-    "capacity_supply",
-    "purchase_schedule",
     "REGION_METRICS",
 ]
 
@@ -182,7 +166,7 @@ class MarketInputs:
     capacity_ramp: np.ndarray | None = None
 
     def __post_init__(self) -> None:
-        self._check_additions()
+        check_additions(self)
         i_n, j_n = len(self.suppliers), len(self.regions)
         for name in ("supply_t", "spare_max", "spare_now", "ramp_lag", "ramp_len"):
             object.__setattr__(self, name, np.asarray(getattr(self, name), float).reshape(i_n))
@@ -206,32 +190,6 @@ class MarketInputs:
         if abs(dtot - stot) > 1e-9 * max(dtot, stot, 1e-300):
             raise ValueError(f"baseline not balanced: demand {dtot!r} vs supply + exports {stot!r} "
                              "[t/month]")
-
-    def _check_additions(self) -> None:
-        k_n, c_n = len(self.buyers), len(self.capacity_names)
-        if self.purchase_t is None and k_n:
-            raise ValueError("buyers given without purchase_t")
-        if self.purchase_t is not None:
-            arr = np.asarray(self.purchase_t, float).reshape(self.horizon, k_n)
-            if not np.isfinite(arr).all() or (arr < 0).any():
-                raise ValueError("purchases must be finite and >= 0 [t/month]")
-            object.__setattr__(self, "purchase_t", arr)
-        for name in ("capacity_t", "capacity_start", "capacity_ramp"):
-            v = getattr(self, name)
-            if v is None and c_n:
-                raise ValueError(f"capacity_names given without {name}")
-            if v is not None:
-                arr = np.asarray(v, float).reshape(c_n)
-                if not np.isfinite(arr).all():
-                    raise ValueError(f"{name} must be finite")
-                object.__setattr__(self, name, arr)
-        if c_n and ((self.capacity_t < 0).any() or (self.capacity_ramp < 0).any()):
-            raise ValueError("capacity and ramp months must be >= 0")
-
-    @property
-    def has_purchases(self) -> bool:
-        """True when some buyer buys something within the horizon."""
-        return self.purchase_t is not None and self.purchase_t.shape[1] > 0 and bool(self.purchase_t.any())
 
     @property
     def has_capacity(self) -> bool:
@@ -325,7 +283,7 @@ class MarketInputs:
         x_year = {r.code: r.exports_from_exporter_t_per_year for r in baseline.regions}
         exports = baseline.exporter_exports_t_per_year / 12.0
         target = min(sum(x_year[c] for c in targets) / 12.0, exports)
-        extra = _additions(spec, baseline, regions)
+        extra = additions_inputs(spec, baseline, regions)
         return cls(
             horizon=spec.horizon_months, suppliers=tuple(codes),
             supply_t=np.asarray([s.capacity_t_per_year for s in others], float) / 12.0,
@@ -336,145 +294,6 @@ class MarketInputs:
             trigger=trig, trigger_level=lvl, refill_cap=refill, refill_ceiling=ceil,
             shortfall_threshold=m.shortfall_month_threshold, **extra,
         )
-
-
-def purchase_schedule(tonnes: float, start_month: float, months: float, horizon: int) -> np.ndarray:
-    """What a purchase of ``tonnes`` bought evenly over ``[start_month, start_month + months)`` buys in
-    each month ``t`` (the share of ``[t, t + 1)`` inside the interval, as for the cut) [t/month].
-
-    Parameters
-    ----------
-    tonnes : float
-        Quantity [t].
-    start_month, months : float
-        Start [months from month 0] and length [months] (> 0).
-    horizon : int
-        Months H.
-
-    Returns
-    -------
-    ndarray
-        (H,) [t/month]; sums to ``tonnes`` when the purchase ends within the horizon.
-    """
-    t = np.arange(horizon, dtype=float)
-    end = start_month + months
-    a = np.clip(np.minimum(t + 1.0, end) - np.maximum(t, start_month), 0.0, 1.0)
-    return a * (tonnes / months)
-
-
-def _ramp_integral(tau: np.ndarray, ramp: float) -> np.ndarray:
-    """``int_{-inf}^{tau} clip(u / ramp, 0, 1) du`` (``max(tau, 0)`` for ``ramp = 0``) [months]."""
-    if ramp <= 0:
-        return np.maximum(tau, 0.0)
-    pos = np.maximum(tau, 0.0)
-    return np.where(pos <= ramp, pos * pos / (2.0 * ramp), pos - 0.5 * ramp)
-
-
-def capacity_supply(capacity_t: np.ndarray, start: np.ndarray, ramp: np.ndarray, on: np.ndarray,
-                    horizon: int) -> np.ndarray:
-    """Output of new capacity per run and month: ``sum_c C_c ramp_c(t - start_sc)`` (METHODS.md §6).
-
-    ``ramp_c(u) = clip(u / r_c, 0, 1)`` averaged over the month ``[t, t + 1)`` (exact: fractional
-    starts are honoured, and a project with ``r_c = 0`` produces the covered share of its first
-    month); a cancelled project (``on = False``) produces nothing.
-
-    Parameters
-    ----------
-    capacity_t : ndarray
-        (C,) nameplate output [t/month].
-    start : ndarray
-        (n, C) first output of each project in each run [months from month 0] (delay included).
-    ramp : ndarray
-        (C,) months to nameplate [months].
-    on : ndarray of bool
-        (n, C) the project is not cancelled in the run.
-    horizon : int
-        Months H.
-
-    Returns
-    -------
-    ndarray
-        (n, H) added supply [t/month].
-    """
-    start = np.asarray(start, float)
-    n = start.shape[0]
-    out = np.zeros((n, horizon))
-    t = np.arange(horizon, dtype=float)[None, :]
-    for c in range(len(capacity_t)):
-        tau = t - start[:, c:c + 1]
-        frac = _ramp_integral(tau + 1.0, float(ramp[c])) - _ramp_integral(tau, float(ramp[c]))
-        out += (capacity_t[c] * frac) * np.asarray(on[:, c], bool)[:, None]
-    return out
-
-
-def capacity_entries(spec, baseline) -> tuple[list, list[str]]:
-    """The ``[[capacity]]`` entries of the market's stage (those that enter the model), and notes on
-    the others.
-
-    Raises
-    ------
-    ScenarioError
-        For capacity at the exporter, or an entry on IEA's basis without an IEA baseline.
-    """
-    where = spec.path or spec.name
-    kept, notes = [], []
-    for i, c in enumerate(spec.capacity):
-        if c.stage != baseline.stage:
-            notes.append(f"[[capacity]] {c.label}: {c.stage} capacity left out of a {baseline.stage} market "
-                         "(it does not relieve the stage the exporter withholds)")
-            continue
-        if c.country == baseline.exporter:
-            raise ScenarioError(f"scenario {where}: [capacity.{i}.country] {c.country} is the restricting "
-                                "exporter; its growth is part of the baseline (year, projected_suppliers)")
-        if c.basis == "iea" and baseline.iea_factor is None:
-            raise ScenarioError(f"scenario {where}: [capacity.{i}.basis] \"iea\" needs an IEA baseline (a "
-                                "start year, or a stage only IEA has); give t_per_year on the scenario's "
-                                "basis")
-        kept.append(c)
-    return kept, notes
-
-
-def _additions(spec, baseline, regions: list[str]) -> dict:
-    """MarketInputs keywords for purchases and new capacity (empty when the scenario has none)."""
-    out: dict = {}
-    where = spec.path or spec.name
-    H = spec.horizon_months
-    if spec.purchase:
-        buyers: list[str] = []
-        for i, p in enumerate(spec.purchase):
-            if p.region not in regions and p.region != baseline.exporter:
-                raise ScenarioError(f"scenario {where}: [purchase.{i}.region] {p.region} is neither a region "
-                                    f"({', '.join(regions)}) nor the exporter {baseline.exporter}")
-            if p.region not in buyers:
-                buyers.append(p.region)
-        arr = np.zeros((H, len(buyers)))
-        q_e = baseline.exporter_production_t_per_year
-        ex_share = baseline.exporter_exports_t_per_year / q_e if q_e > 0 else 0.0
-        for p in spec.purchase:
-            # the exporter's reserve buys from its producers' whole output: the share it would have
-            # exported comes off the market outside it, the rest off its home market (not cleared here)
-            scale = ex_share if p.region == baseline.exporter else 1.0
-            arr[:, buyers.index(p.region)] += scale * purchase_schedule(p.tonnes, p.start_month, p.months, H)
-        out.update(buyers=tuple(buyers), purchase_t=arr)
-    kept, _ = capacity_entries(spec, baseline)
-    if kept:
-        start = []
-        for c in kept:
-            start.append((c.first_year - spec.year) * 12.0 if c.first_year is not None
-                         else float(c.start_month))
-        factor = baseline.iea_factor
-        names: list[str] = []
-        for c in kept:
-            name, k = c.label, 2
-            while name in names:
-                name, k = f"{c.label} ({k})", k + 1
-            names.append(name)
-        out.update(capacity_names=tuple(names),
-                   capacity_t=np.asarray([c.t_per_year * (factor if c.basis == "iea" else 1.0) / 12.0
-                                          for c in kept], float),
-                   capacity_start=np.asarray(start, float),
-                   capacity_ramp=np.asarray([c.ramp_months for c in kept], float))
-    return out
 
 
 @dataclass
@@ -809,46 +628,11 @@ def simulate_market(
     levels = _release_levels(inputs, xmax)
     on_cut = inputs.trigger == TRIGGER_DISRUPTION
     x_prev = np.zeros(n)
-    # inelastic terms (none in a scenario without [[capacity]] or [[purchase]]: the arithmetic below
-    # is then exactly the model's without them)
-    if added_supply is not None:
-        added_supply = np.asarray(added_supply, float)
-        if added_supply.shape != (n, H):
-            raise ValueError(f"added_supply has shape {added_supply.shape}, expected ({n}, {H})")
-    has_buy = inputs.purchase_t is not None and len(inputs.buyers) > 0
-    K = len(inputs.buyers) if has_buy else 0
-    extra_sums: dict[str, np.ndarray] = {}
-    if added_supply is not None:
-        used_tot, idle_tot = np.zeros(n), np.zeros(n)
-        extra_sums["added_supply_t"] = np.zeros((nb, H))
-        if paths is not None:
-            paths["added_supply_t"] = np.empty((n, H))
-    if has_buy:
-        bought_tot, bought_cost = np.zeros((K, n)), np.zeros((K, n))
-        extra_sums["purchased_t"] = np.zeros((nb, H, K))
-        if paths is not None:
-            paths["purchased_t"] = np.empty((n, H, K))
+    terms = InelasticTerms(inputs, added_supply, n, nb, paths)     # new capacity and purchases
 
     for t in range(H):
         a = np.clip(np.minimum(t + 1.0, end) - np.maximum(float(t), start), 0.0, 1.0)
-        if added_supply is None:
-            lost = lost_full * a
-            X = x_e0 - lost
-            XA = X                                                      # fixed supply
-        else:
-            # new capacity first displaces the exporter's exports; the cut falls on what is left
-            A = added_supply[:, t]
-            disp = np.minimum(A, x_e0)
-            keep = 1.0 - disp / x_e0 if x_e0 > 0 else np.zeros(n)
-            lost = lost_full * a * keep
-            X = x_e0 - disp - lost
-            XA = X + A
-        if has_buy:
-            b_k = inputs.purchase_t[t]
-            b_t = float(b_k.sum())
-            net = XA - b_t                                              # fixed net supply
-        else:
-            net = XA
+        X, net = terms.fixed_supply(t, a, lost_full, x_e0)        # exports; fixed net supply
         since = t - start
         ed = e_l + (e_s - e_l) * np.exp(-np.maximum(since, 0.0) / tau)
         caps = _ramp(groups, since)
@@ -943,8 +727,7 @@ def simulate_market(
         mult = np.where(rationed, inputs.choke_multiple, np.exp(x))
         dj = d0[:, None] * np.exp(ed * x)[None, :]
         C = dj.copy()
-        if has_buy:
-            bought = np.ones(n)                 # share of this month's purchases bought
+        bought = np.ones(n)                     # share of this month's purchases bought
         if rationed.any():
             rr = np.flatnonzero(rationed)
             djr = dj[:, rr]
@@ -954,10 +737,10 @@ def simulate_market(
             excess_rel = (Rr - own).sum(axis=0)
             avail = (_supply(np.exp(es[rr] * xmax), caps[:, rr], q)
                      + net[rr] + excess_rel - f_tot[rr])
-            if has_buy and b_t > 0:
+            if terms.b_t > 0:
                 # purchases are served first; if even they exceed what is there, they take it all
                 short = np.minimum(avail, 0.0)
-                bought[rr] = np.clip((b_t + short) / b_t, 0.0, 1.0)
+                bought[rr] = np.clip((terms.b_t + short) / terms.b_t, 0.0, 1.0)
                 avail = avail - short
             m_sum = M.sum(axis=0)
             ratio = np.clip(avail / np.where(m_sum > 0, m_sum, 1.0), 0.0, 1.0)
@@ -975,26 +758,13 @@ def simulate_market(
         reg["released_t"] += R
         reg["refilled_t"] += F
         reg["cost_usd"] += (mult - 1.0)[None, :] * inputs.p0 * C + sf * inputs.shortage_cost
-        if added_supply is not None:
-            # at P0 the market takes only what it needs: the rest of the added supply is idle
-            idle = np.where((x <= 0) & ~rationed, np.maximum(-(z0 + f_tot), 0.0), 0.0)
-            idle = np.minimum(idle, added_supply[:, t])
-            used = added_supply[:, t] - idle
-            used_tot += used
-            idle_tot += idle
-        if has_buy:
-            got = b_k[:, None] * bought[None, :]                        # (K, n) [t]
-            bought_tot += got
-            bought_cost += got * (mult * inputs.p0)[None, :]
+        if terms.active:
+            terms.account(t, x, rationed, z0 + f_tot, bought, mult * inputs.p0, blocks, paths)
         for b, sl in enumerate(blocks):
             sums["price_multiple"][b, t] = mult[sl].sum()
             sums["consumption_t"][b, t] = C[:, sl].sum(axis=1)
             sums["shortfall_t"][b, t] = sf[:, sl].sum(axis=1)
             sums["stock_t"][b, t] = stock[:, sl].sum(axis=1)
-            if added_supply is not None:
-                extra_sums["added_supply_t"][b, t] = used[sl].sum()
-            if has_buy:
-                extra_sums["purchased_t"][b, t] = got[:, sl].sum(axis=1)
         if hist is not None:
             b = 1 + np.minimum((x * (price_bins / xmax)).astype(np.int64), price_bins - 1)
             b[x <= 0] = 0
@@ -1010,10 +780,6 @@ def simulate_market(
             paths["stock_t"][:, t] = stock.T
             paths["release_t"][:, t] = R.T
             paths["refill_t"][:, t] = F.T
-            if added_supply is not None:
-                paths["added_supply_t"][:, t] = used
-            if has_buy:
-                paths["purchased_t"][:, t] = got.T
         x_prev = x
 
     summary: dict[str, np.ndarray] = {
@@ -1024,13 +790,7 @@ def simulate_market(
     }
     for k in REGION_METRICS:
         summary[k] = (stock if k == "stock_end_t" else reg[k]).T.copy()
-    if added_supply is not None:
-        summary["added_supply_t"] = used_tot
-        summary["idle_capacity_t"] = idle_tot
-    if has_buy:
-        summary["purchased_t"] = bought_tot.T.copy()
-        summary["purchase_cost_usd"] = bought_cost.T.copy()
-    sums.update(extra_sums)
+    terms.finish(summary, sums)
     if not sum_block:
         sums = {k: v[0] for k, v in sums.items()}
     return MarketOutput(summary=summary, price_hist=hist, sums=sums, paths=paths)
