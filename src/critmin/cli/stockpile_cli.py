@@ -112,6 +112,9 @@ def stockpile_plan(
     storage_rate: Annotated[float | None, typer.Option(min=0, help="Storage as a share of value [1/yr] "
                                                        "(default 0.01).")] = None,
     workers: Annotated[int, typer.Option(min=1, help="Processes to simulate on.")] = 1,
+    build_months: Annotated[float | None, typer.Option(
+        min=0.5, help="Price the stocks as bought on the market over N months, with the price the purchases "
+        "cause; and find the cheapest schedule.")] = None,
     as_json: JsonOpt = False,
     as_csv: CsvOpt = False,
 ) -> None:
@@ -125,23 +128,25 @@ def stockpile_plan(
         with warehouse() as wh, progress_bar() as bar:
             task = bar.add_task("simulating stocks", total=None)
             res = plan(region, materials, budget, runs=runs, seed=seed, warehouse=wh, params=params,
-                       workers=workers,
+                       workers=workers, build_months=build_months,
                        progress=lambda done, total: bar.update(task, completed=done, total=total))
     emit(as_json=as_json, as_csv=as_csv, to_json=res.to_dict, to_csv=res.table,
-         render=lambda: _render_plan(res))
+         render=lambda: _render_plan(res, build_months))
 
 
 def _table(title: str) -> Table:
     return Table(title=title, box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 0))
 
 
-def _render_plan(res) -> None:
+def _render_plan(res, build_months: float | None = None) -> None:
     title = (f"stockpile plan for {res.region_name} ({res.region})" +
              (f", budget {res.budget:,.0f} USD" if res.budget is not None else ", cost-optimal sizes"))
     out.print(f"[bold]{escape(title)}[/bold]: {res.runs:,} runs per stock, seed {res.seed}, "
               f"{res.simulations} simulations, {res.elapsed_s:.1f} s", highlight=False)
     t = _table("policies: annual cost = h S + pi p E[L]; E[L], P(out) given a disruption")
-    for c in ("material", "policy", "days", "stock t", "buy M$", "M$/yr", "E[L] t", "P(out)", "p95 mo"):
+    cols = ["material", "policy", "days", "stock t", "buy M$"] + (["buy+imp M$"] if build_months else []) + \
+        ["M$/yr", "E[L] t", "P(out)", "p95 mo"]
+    for c in cols:
         t.add_column(escape(c), justify="left" if c in ("material", "policy") else "right", no_wrap=True)
     for m in res.materials:
         first = True
@@ -149,14 +154,20 @@ def _render_plan(res) -> None:
             name = m.material if first else ""
             first = False
             cover_txt = fmt(r.months_of_cover_p95, digits=1) + ("+" if r.covers_p95 else "")
-            t.add_row(name, r.policy, fmt(r.days, digits=0), qty(r.stock_t), musd(r.purchase_usd),
+            imp = [musd(r.purchase_with_impact_usd)] if build_months else []
+            t.add_row(name, r.policy, fmt(r.days, digits=0), qty(r.stock_t), musd(r.purchase_usd), *imp,
                       musd(r.expected_cost_usd), qty(r.expected_shortfall_t),
                       fmt(r.p_stockout, pct=True), cover_txt)
         t.add_section()
     out.print(t)
-    out.print("[dim]" + escape("buy M$: purchase value at P0 [million USD]; M$/yr: expected annual cost "
-                               "[million USD/yr]; p95 mo: months of draw covered in the 95th-percentile "
-                               "disruption (+: all of it)") + "[/dim]", highlight=False)
+    out.print("[dim]" + escape("buy M$: purchase value at P0 [million USD]; "
+                               + (f"buy+imp M$: bought over {build_months:g} months, with the price the "
+                                  "purchases cause (mean) [million USD]; " if build_months else "")
+                               + "M$/yr: expected annual cost [million USD/yr]; p95 mo: months of draw "
+                               "covered in the 95th-percentile disruption (+: all of it)") + "[/dim]",
+              highlight=False)
+    if build_months:
+        _render_builds(res)
     s = _table("inputs per material")
     for c in ("material", "cons. t/yr", "P0 $/t", "h $/t/yr", "pi/yr", "p $/t", "h/(pi p)", "slope L/R",
               "1:1 d"):
@@ -203,3 +214,31 @@ def _render_plan(res) -> None:
     out.print(a)
     for n in res.notes:
         out.print(f"[yellow]note:[/yellow] {escape(n)}", highlight=False)
+
+
+def _render_builds(res) -> None:
+    """``stockpile plan --build-months``: the plan's stock bought over N months and the cheapest schedule."""
+    for m in res.materials:
+        b = m.build
+        if not b:
+            continue
+        a, o = b["asked"], b["optimal"]
+        ci = a["cost_with_impact_usd"]
+        out.print(f"[bold]{escape(m.material)}[/bold]: building {qty(b['stock_t'])} t over {b['months']:g} "
+                  f"months costs {musd(ci['mean'])} M$ with its price impact (p05-p95 {musd(ci['p05'])}-"
+                  f"{musd(ci['p95'])}) against {musd(a['cost_at_p0_usd'])} M$ at today's price "
+                  f"(+{a['impact_share']:.0%}; peak price {a['peak_price_multiple']['p50']:.2f} x P0, "
+                  "median); "
+                  f"cheapest schedule: {o['months']:g} months ({musd(o['cost_with_impact_usd']['mean'])} M$ "
+                  f"+ {musd(o['holding_early_usd'])} M$ early holding)", highlight=False)
+        t = Table(title=f"build cost vs months ({m.material}, {qty(b['stock_t'])} t)", box=box.SIMPLE_HEAD,
+                  pad_edge=False, padding=(0, 1))
+        for c in ("months", "with impact M$", "impact M$", "early holding M$", "total M$", "peak P/P0 p50"):
+            t.add_column(escape(c), justify="right", no_wrap=True)
+        for c in b["curve"]:
+            t.add_row(fmt(c["months"]), musd(c["cost_with_impact_usd"]["mean"]), musd(c["impact_usd"]),
+                      musd(c["holding_early_usd"]), musd(c["total_usd"]),
+                      fmt(c["peak_price_multiple"]["p50"], digits=2))
+        out.print(t)
+
+

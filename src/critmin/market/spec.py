@@ -21,6 +21,10 @@ beta           a, b, low, high                       beta(a, b) scaled to [low, 
 choice         values, weights                       one of ``values`` (weights optional)
 =============  ====================================  ============================================
 
+Optional: ``year`` and ``demand_scenario`` (a start year from IEA's outlook,
+:mod:`critmin.market.projection`), ``[[capacity]]`` and ``[[purchase]]`` entries
+(:mod:`critmin.market.entries`) and ``disruption.stage``.
+
 Every value given in the file, and every default left in place, is shown as an assumption in every
 output; a ``[sources]`` table maps dotted keys (``"market.demand_elasticity_short"``) to the reasoning
 or source to show beside it.
@@ -43,6 +47,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    StrictInt,
     ValidationError,
     field_validator,
     model_validator,
@@ -68,6 +73,8 @@ __all__ = [
     "SupplierMarketSpec",
     "MarketSpec",
     "DisruptionSpec",
+    "CapacitySpec",
+    "PurchaseSpec",
     "ScenarioSpec",
     "load_scenario",
     "sample_param",
@@ -414,6 +421,11 @@ class BaselineSpec(_Strict):
     exporter_note: str | None = None
     price: PriceSpec
     regions: dict[str, RegionSpec] = Field(default_factory=dict)
+    projected_suppliers: Literal["all", "exporter"] = Field(
+        "all", description="with a start year: \"all\" suppliers as IEA's base case projects them "
+        "(operating and announced projects weighted by their chance of coming online), or only the "
+        "\"exporter\" (the others keep their base-year output; their new capacity comes from the "
+        "scenario's [[capacity]] entries, so that announced projects are not counted twice)")
 
     @field_validator("capacity_t_per_year")
     @classmethod
@@ -601,6 +613,9 @@ class DisruptionSpec(_Strict):
     cut: Param = Field(description="share of the exporter's exports to the targets that is stopped [1]")
     leakage: Param = Field(0.0, description="share of the cut that still arrives via third "
                            "countries [1]")
+    stage: Literal["mine", "refinery"] | None = Field(
+        None, description="the stage whose output the exporter withholds (the market the model "
+        "clears); default: baseline.stage, else the commodity's stage")
 
     @field_validator("cut", "leakage")
     @classmethod
@@ -631,6 +646,11 @@ class DisruptionSpec(_Strict):
         return v
 
 
+# --------------------------------------------------------------------------- capacity and purchases
+# in critmin.market.entries (built on _Strict and Param above; the package loads this module first)
+from critmin.market.entries import CapacitySpec, PurchaseSpec, check_scenario  # noqa: E402
+
+
 # --------------------------------------------------------------------------- scenario
 class ScenarioSpec(_Strict):
     """A complete scenario: commodity, horizon, baseline recipe, market, stockpiles, disruption."""
@@ -645,12 +665,31 @@ class ScenarioSpec(_Strict):
     disruption: DisruptionSpec
     sources: dict[str, str] = Field(default_factory=dict, description="dotted key -> source or "
                                     "reasoning shown beside the value")
+    year: StrictInt | None = Field(None, ge=2000, le=2100, description="start year: the baseline takes "
+                                   "supply by country and stage and demand from IEA's outlook for this "
+                                   "year (2024, 2030, 2035, 2040); month 0 is its January [calendar year]")
+    demand_scenario: Literal["STEPS", "APS", "NZE"] | None = Field(
+        None, description="IEA demand scenario of the start year (default STEPS)")
+    capacity: list[CapacitySpec] = Field(default_factory=list, description="new capacity outside the "
+                                         "exporter ([[capacity]] entries)")
+    purchase: list[PurchaseSpec] = Field(default_factory=list, description="state stockpile purchases "
+                                         "([[purchase]] entries)")
     path: str | None = Field(None, exclude=True, description="file the spec was read from")
 
     @field_validator("stockpiles")
     @classmethod
     def _upper(cls, v: dict[str, StockpileSpec]) -> dict[str, StockpileSpec]:
         return {k.upper(): s for k, s in v.items()}
+
+    @model_validator(mode="after")
+    def _start_year(self) -> ScenarioSpec:
+        return check_scenario(self)
+
+    @property
+    def market_stage(self) -> str | None:
+        """The stage of the market the model clears (``disruption.stage``, else ``baseline.stage``;
+        None: the commodity's default stage)."""
+        return self.disruption.stage or self.baseline.stage
 
     @classmethod
     def from_dict(cls, data: dict[str, Any], *, source: str = "<dict>") -> ScenarioSpec:
@@ -688,9 +727,11 @@ class ScenarioSpec(_Strict):
         }
 
     def is_random(self) -> bool:
-        """True when runs differ (a probability below 1 or any distribution)."""
+        """True when runs differ (a probability below 1 or any distribution, a capacity entry's
+        random delay or cancellation included)."""
         p = self.random_params()
-        return 0 < self.disruption.probability < 1 or any(
+        cap = any(_is_random(c.delay_years) or 0 < c.cancel_probability < 1 for c in self.capacity)
+        return cap or 0 < self.disruption.probability < 1 or any(
             _is_random(v) for k, v in p.items() if k != "disruption.occurs")
 
 

@@ -27,6 +27,10 @@ a one-to-one cover would give (``P(L(0) > S) = h / (pi p)``).
 
 All runs given a disruption; the annual probability ``pi`` scales the shortfall cost afterwards, so it
 changes no simulation.
+
+With ``build_months``, each policy's stock and the plan's stock are also priced as bought on the market
+over that many months, with the price the purchases cause, and the plan's stock over a grid of schedules
+to find the cheapest (:mod:`critmin.stockpile.build`).
 """
 
 from __future__ import annotations
@@ -57,6 +61,7 @@ from critmin.stockpile.allocation import (
     allocate_lp,
     frontier,
 )
+from critmin.stockpile.build import build_cost, build_plan
 from critmin.stockpile.cover import (
     CoverRule,
     check_days,
@@ -494,6 +499,7 @@ def plan(
     scenarios: dict[str, ScenarioSpec | str | Path] | None = None,
     workers: int = 1,
     progress: Callable[[int, int], None] | None = None,
+    build_months: float | None = None,
 ) -> PlanResult:
     """Cost-optimal stockpiles of several materials for one region, policies and a budget allocation.
 
@@ -519,6 +525,10 @@ def plan(
         Processes to simulate on (1: this process).
     progress : callable, optional
         ``progress(done, total)`` after each simulation (total grows as stocks are added).
+    build_months : float, optional
+        Price every policy's stock and the plan's stock as bought on the market over this many months
+        [months], with the price impact of the purchases (``purchase_with_impact_usd`` in the
+        policies, ``build`` per material: that schedule, the cheapest one and the cost curve).
 
     Returns
     -------
@@ -542,6 +552,8 @@ def plan(
                  per_run=per_run, runs=runs)
     if budget is not None and budget < 0:
         raise ValueError("budget must be >= 0 [USD]")
+    if build_months is not None and not (math.isfinite(build_months) and build_months > 0):
+        raise ValueError("build_months must be a number of months > 0")
     params = params or PlanningParams()
     region = region.strip().upper()
     if isinstance(materials, str):
@@ -617,6 +629,9 @@ def plan(
             short = p.probability * p.shortage_cost_usd_per_t * float(last["expected_shortfall_t"])
             p.policies.loc[beyond, "expected_shortage_cost_usd"] = short
             p.policies.loc[beyond, "expected_cost_usd"] = p.policies.loc[beyond, "holding_cost_usd"] + short
+    if build_months is not None:
+        for p in plans:
+            _price_builds(p, mats[p.material], region, float(build_months), runs, int(seed))
     region_name = plans[0].region_name if plans else region
     assumptions = params.assumptions() + [
         {"name": "planning.runs", "value": runs, "unit": "runs", "kind": "setting",
@@ -628,6 +643,14 @@ def plan(
     if budget is not None:
         assumptions.append({"name": "planning.budget", "value": float(budget), "unit": "USD",
                             "kind": "assumption", "source": "purchase budget at today's prices (P0)"})
+    if build_months is not None:
+        assumptions.append({"name": "planning.build_months", "value": float(build_months), "unit": "months",
+                            "kind": "setting",
+                            "source": "stocks bought evenly over this many months in a calm market "
+                                      "(the planning scenario without a disruption): cost = sum_t P(t) Q/m "
+                                      "with the price the purchases cause; early holding h Q m / 24 (stock "
+                                      "complete on a fixed date); the cheapest schedule minimises their sum "
+                                      "(critmin.stockpile.build)"})
     for p in plans:
         assumptions += p.assumptions
     for p in plans:
@@ -651,6 +674,26 @@ def plan(
                       runs=runs, seed=int(seed), params=params, materials=plans, allocation=alloc,
                       lp_check=lp, frontier=fr, assumptions=assumptions, notes=notes,
                       elapsed_s=time.perf_counter() - t0, simulations=simulations)
+
+
+def _price_builds(p: MaterialPlan, mat: _Material, region: str, months: float, runs: int, seed: int) -> None:
+    """Policies and the plan's stock bought over ``months`` with market impact; the cheapest schedule."""
+    cache: dict[float, object] = {}
+
+    def cost(stock: float):
+        key = round(float(stock), 9)
+        if key not in cache:
+            cache[key] = build_cost(mat.spec, mat.baseline, region, float(stock), months,
+                                    holding_usd_per_t_year=mat.h, runs=runs, seed=seed)
+        return cache[key]
+
+    rows = [cost(s) for s in p.policies["stock_t"]]
+    p.policies["purchase_with_impact_usd"] = [c.cost_usd["mean"] for c in rows]
+    p.policies["purchase_impact_usd"] = [c.impact_usd for c in rows]
+    bp = build_plan(mat.spec, mat.baseline, region, float(p.planned_t), months, holding_usd_per_t_year=mat.h,
+                    runs=runs, seed=seed)
+    p.build = bp.to_dict()
+    p.notes += [f"build: {n}" for n in bp.notes]
 
 
 def size_stockpile(commodity: str, *, region: str = "USA", warehouse=None, runs: int = 2000,

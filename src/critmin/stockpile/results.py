@@ -36,7 +36,10 @@ class MaterialPlan:
     planned_t : float
         The stock of the plan [t]: the optimum, or the budget allocation when a budget is given.
     policies : DataFrame
-        :func:`~critmin.stockpile.policies.policy_table` (0/60/100/180 days, the optimum, the plan).
+        :func:`~critmin.stockpile.policies.policy_table` (0/60/100/180 days, the optimum, the plan);
+        with a build schedule also ``purchase_with_impact_usd`` and ``purchase_impact_usd`` [USD].
+    build : dict or None
+        With a build schedule: :meth:`critmin.stockpile.build.BuildPlan.to_dict` of the plan's stock.
     """
 
     material: str
@@ -73,6 +76,7 @@ class MaterialPlan:
     consumption_from_imports: dict | None = None
     starting_stock_t: float = 0.0
     starting_stock_source: str = ""
+    build: dict | None = None
 
     def days(self, stock_t: float) -> float:
         """Days of the region's consumption a stock covers [days]."""
@@ -122,6 +126,7 @@ class MaterialPlan:
             "to_buy_t": max(self.planned_t - self.starting_stock_t, 0.0),
             "to_buy_usd": tonnes_to_usd(max(self.planned_t - self.starting_stock_t, 0.0),
                                         self.price_usd_per_t),
+            **({"build": _clean(self.build)} if self.build is not None else {}),
         }
 
 
@@ -195,6 +200,14 @@ class PlanResult:
             "assumptions": self.assumptions,
             "notes": list(self.notes),
         }
+
+
+def _clean(v):
+    if isinstance(v, dict):
+        return {k: _clean(x) for k, x in v.items()}
+    if isinstance(v, list):
+        return [_clean(x) for x in v]
+    return _py(v)
 
 
 def _kind(reg) -> str:
