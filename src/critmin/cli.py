@@ -1022,6 +1022,46 @@ def dashboard(
     raise typer.Exit(code=rc)
 
 
+# --- monitor events (issue 13) ---
+@monitor_app.command("events")
+def monitor_events(
+    exporter: Annotated[str | None, typer.Option(help="Only this exporter, ISO3 (CHN).")] = None,
+    hs: Annotated[str | None, typer.Option(help="Only events on these HS lines, comma-separated "
+                                                "(811292,282590).")] = None,
+    as_json: JsonOpt = False,
+    as_csv: CsvOpt = False,
+) -> None:
+    """List the known export-control events (the catalogue the monitor matches flagged months with)."""
+    from critmin.monitor.events import KINDS, RESTRICTIVE_KINDS, events, events_for, to_records
+
+    try:
+        ev = events()
+        if exporter or hs:
+            ev = events_for(hs, exporter=exporter, restrictive_only=False, catalogue=ev)
+    except (CritminError, KeyError, ValueError) as exc:
+        _fail(exc)
+    recs = to_records(ev)
+    if as_json:
+        _print_json({"source": "critmin/data/export_controls.csv", "kinds": KINDS,
+                     "restrictive_kinds": list(RESTRICTIVE_KINDS), "events": recs})
+        return
+    if as_csv:
+        _print_csv(pd.DataFrame([{**r, **{k: ";".join(r[k]) for k in ("destinations", "commodities",
+                                                                         "hs_codes")}} for r in recs]))
+        return
+    t = Table(title=f"known export-control events ({len(recs)})")
+    for c in ("id", "kind", "announced", "effective", "ended", "exporter", "to", "HS lines"):
+        t.add_column(c, overflow="fold")
+    for r in recs:
+        t.add_row(r["id"], r["kind"], r["announced"], r["effective"], r["ended"] or "", r["exporter"],
+                  ",".join(r["destinations"]), ", ".join(r["hs_codes"]) or "—")
+    out.print(t)
+    out.print("kinds that restrict goods (what monthly trade data can show): " + ", ".join(RESTRICTIVE_KINDS)
+              + "; ended = lifted or suspended (before the effective date: it never applied)",
+              highlight=False)
+# --- end monitor events (issue 13) ---
+
+
 def main() -> None:  # pragma: no cover - console entry
     """Console entry point."""
     app()
