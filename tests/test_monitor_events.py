@@ -45,7 +45,7 @@ def test_bundled_catalogue_reads_and_ids_are_unique(ev):
 
 
 @pytest.mark.parametrize("eid, announced, effective, ended", [
-    ("chn-2010-rare-earth-quota-h2", "2010-07-08", "2010-07-08", None),
+    ("chn-2010-rare-earth-quota-h2", "2010-07-08", "2010-07-08", "2010-12-31"),
     ("chn-2020-export-control-law", "2020-10-17", "2020-12-01", None),
     ("chn-2023-gallium-germanium", "2023-07-03", "2023-08-01", None),
     ("chn-2023-graphite", "2023-10-20", "2023-12-01", None),

@@ -21,9 +21,10 @@ kind            ``quota``, ``licence``, ``ban``, ``law``, ``technology`` or ``ex
 destinations    ``all`` or ISO3 codes separated by ``;`` (``USA``)
 commodities     catalogue ids (:mod:`critmin.commodities`) separated by ``;``
 hs_codes        HS lines (4 or 6 digits) holding the controlled products, separated by ``;``: the first six
-                digits of the document's reference customs codes where it gives them; every such line
-                may also hold uncontrolled products (a licence on gallium oxide falls on a part of HS
-                282590)
+                digits of the document's reference customs codes where it gives them. The reference codes
+                are national 8- or 10-digit lines inside these, so every listed line is taken to hold
+                uncontrolled products too (a licence on gallium oxide falls on a part of HS 282590): in
+                force, a control makes the line *partly controlled*
 products        what is controlled, in words
 document        the document: issuer, number, title
 url             where its text or a report of it was read
@@ -60,6 +61,7 @@ __all__ = [
     "hs_overlap",
     "events_for",
     "active_events",
+    "event_windows",
     "nearest_event",
     "month_distance",
     "to_records",
@@ -403,6 +405,42 @@ def active_events(hs_codes: str | Iterable[str], month: object, *, exporter: str
     applied = ev["ended"].isna() | (ev["ended"] >= ev["effective"])  # not suspended before taking effect
     live = (eff <= m) & (ended.isna() | (ended >= m)) & applied
     return ev[live].reset_index(drop=True)
+
+
+def event_windows(hs_codes: str | Iterable[str], *, exporter: str | None = None,
+                  catalogue: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The months in which each restrictive event on some of the lines was in force.
+
+    Parameters
+    ----------
+    hs_codes : str or iterable of str
+        The lines.
+    exporter : str, optional
+        ISO3 of the exporter.
+    catalogue : DataFrame, optional
+        Default the bundled catalogue.
+
+    Returns
+    -------
+    DataFrame
+        One row per event that applied (events suspended before taking effect are left out): ``id``,
+        ``start`` (effective month), ``end`` (month it ended, NaT while in force), ``lines`` (the given
+        lines it falls on, tuple), ``destinations`` (tuple), ``document``, ``effective`` (date).
+    """
+    from critmin.monitor.panel import normalise_hs
+
+    lines = normalise_hs(hs_codes)
+    ev = events_for(lines, exporter=exporter, catalogue=catalogue)
+    rows = []
+    for e in ev.itertuples(index=False):
+        if pd.notna(e.ended) and e.ended < e.effective:
+            continue
+        rows.append({"id": e.id, "start": _month(e.effective),
+                     "end": _month(e.ended) if pd.notna(e.ended) else pd.NaT,
+                     "lines": tuple(ln for ln in lines if any(hs_overlap(c, ln) for c in e.hs_codes)),
+                     "destinations": e.destinations, "document": e.document, "effective": e.effective})
+    return pd.DataFrame(rows, columns=["id", "start", "end", "lines", "destinations", "document",
+                                       "effective"])
 
 
 def nearest_event(hs_codes: str | Iterable[str], month: object, *, exporter: str | None = None,

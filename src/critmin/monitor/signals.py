@@ -255,10 +255,18 @@ def front_running(d: pd.Series, *, window: Window = DEFAULT_WINDOW, pre_start: n
 # ----------------------------------------------------------------------------- 3. control group
 def control_group(d: pd.Series, d_control: pd.Series | None, *, window: Window = DEFAULT_WINDOW,
                   pre_start: np.ndarray | None = None,
-                  explained: tuple[float, float] = (0.3, 0.8), min_fall: float = 0.05) -> pd.DataFrame:
-    """Difference-in-differences against sibling lines not under control.
+                  explained: tuple[float, float] = (0.3, 0.8), min_fall: float = 0.05,
+                  placebo_z: tuple[float, float] = (1.5, 4.0)) -> pd.DataFrame:
+    """Difference-in-differences against sibling lines not under control, with a placebo-in-time test.
 
-    A demand slump moves related lines together; a restriction moves only the controlled lines.
+    A demand slump moves related lines together; a restriction moves only the controlled lines. That the
+    controls did not follow is evidence of a restriction only when the tested lines and their controls
+    do not part this much in ordinary months: a thin, volatile line, or controls that hold mostly other
+    products (a mixed line), diverge from each other all the time. So the same difference-in-differences
+    is computed at every month of the series (each month a placebo date) and the month's value is
+    standardised against them (robust z: median and MAD over all months); the restriction side of the
+    score is kept in full from ``|z| >= placebo_z[1]`` and shrinks to uninformative (0.5) at
+    ``placebo_z[0]`` and below. The demand side (the controls fell too) is kept whatever ``z``.
 
     Parameters
     ----------
@@ -275,13 +283,18 @@ def control_group(d: pd.Series, d_control: pd.Series | None, *, window: Window =
         the first to 1 at the second value [1].
     min_fall : float
         Below this target fall (post - pre) [log kg] the comparison is uninformative (score 0.5).
+    placebo_z : tuple of float
+        Robust z of the difference-in-differences against its value at every other month, below which the
+        controls' not following is uninformative and from which it counts in full [1] (the same
+        standardisation as :func:`destination_selectivity`).
 
     Returns
     -------
     DataFrame
         ``value``: the difference-in-differences ``exp(Δt - Δc) - 1`` [1] with ``Δ = post level - pre
         level``; ``target_change`` and ``control_change`` (``exp(Δ) - 1``) [1]; ``unexplained`` (the share
-        of the fall the controls do not show) [1]; ``score``.
+        of the fall the controls do not show) [1]; ``z`` (the placebo-in-time z of ``Δt - Δc``) [1];
+        ``score``.
     """
     a = _arr(d)
     idx = _index(d)
@@ -289,16 +302,22 @@ def control_group(d: pd.Series, d_control: pd.Series | None, *, window: Window =
     if d_control is None:
         nan = np.full_like(a, np.nan)
         return pd.DataFrame({"value": nan, "score": nan, "target_change": np.expm1(dt),
-                             "control_change": nan, "unexplained": nan}, index=idx)
+                             "control_change": nan, "unexplained": nan, "z": nan}, index=idx)
     c = _arr(d_control)
     dc = post_level(c, window) - pre_level(c, window, pre_start)
     did = dt - dc
     with np.errstate(invalid="ignore", divide="ignore"):
         unexplained = np.where(dt < -min_fall, 1.0 - dc / dt, np.nan)
-    score = np.where(dt < -min_fall, ramp(unexplained, explained[0], explained[1]), 0.5)
+    raw = np.where(dt < -min_fall, ramp(unexplained, explained[0], explained[1]), 0.5)
+    fin = did[np.isfinite(did)]
+    med = float(np.median(fin)) if fin.size else np.nan
+    mad = float(1.4826 * np.median(np.abs(fin - med))) if fin.size else np.nan
+    zz = (did - med) / max(mad if np.isfinite(mad) else 0.0, 0.02)
+    keep = np.where(np.isfinite(zz), ramp(-zz, placebo_z[0], placebo_z[1]), 1.0)
+    score = np.where(raw > 0.5, 0.5 + (raw - 0.5) * keep, raw)
     score = np.where(np.isfinite(did), score, np.nan)
     return pd.DataFrame({"value": np.expm1(did), "score": score, "target_change": np.expm1(dt),
-                         "control_change": np.expm1(dc), "unexplained": unexplained}, index=idx)
+                         "control_change": np.expm1(dc), "unexplained": unexplained, "z": zz}, index=idx)
 
 
 # ----------------------------------------------------------------------------- 4. price wedge
@@ -577,8 +596,13 @@ def _note_control(r: pd.Series) -> str:
     if not np.isfinite(r["score"]):
         return "no control lines: sibling products not under control are needed for this test"
     t, c = _pct(r["target_change"]), _pct(r["control_change"])
+    z = r.get("z", math.nan)
     if r["score"] >= 0.6:
         return f"tested lines {t}, control lines {c}: the controls did not follow (restriction-like)"
+    unexp = r.get("unexplained", math.nan)
+    if np.isfinite(unexp) and unexp >= 0.8 and np.isfinite(z):
+        return (f"tested lines {t}, control lines {c}: the controls did not follow, but the lines part this "
+                f"much in ordinary months (placebo z {z:+.1f}): weak evidence")
     if r["score"] <= 0.4:
         return f"tested lines {t}, control lines {c}: the controls fell too (demand-like)"
     return f"tested lines {t}, control lines {c}"
