@@ -84,7 +84,7 @@ def test_routine_divergences_are_no_longer_restriction_like(wh, code, month, z_h
     cg = det.signals["control_group"].iloc[i]
     assert cg["unexplained"] >= 0.8  # the controls did not follow ...
     assert -3.0 < cg["z"] < z_hi  # ... but the pair parts this much in ordinary months
-    assert cg["score"] < 0.7
+    assert cg["score"] < 0.8
     r = det.months.iloc[i]
     assert r["fall"] >= 0.25 and r["score"] < 0.6 and r["verdict"] != "restriction-like"
 
@@ -165,3 +165,34 @@ def test_chart_marks_known_events(wh):
     # the change-point lines are still the only paper-wide shapes
     paper = [sh.x0 for sh in fig.layout.shapes if sh.yref == "paper"]
     assert paper == list(res.breaks.sort_values("month")["month"])
+
+
+def test_apply_known_events_with_a_catalogue_of_ones_own():
+    """A synthetic panel without events, its lines named 811292 (tested) and 282560 (control), and a
+    licence on both from 2021-01: from then on no month reads as no fall or demand-like, the control is
+    flagged, and months before are untouched."""
+    from critmin.monitor.events import EVENT_COLUMNS, parse_events
+    from critmin.monitor.job import apply_known_events
+    from critmin.monitor.panel import Panel
+    from critmin.monitor.synthetic import generate
+
+    case = generate("demand", rng=5)
+    rows = case.rows().replace({"hs_code": {"T1": "811292", "C1": "282560"}})
+    rows = rows[rows["hs_code"].isin(["811292", "282560"])]
+    panel = Panel.from_rows(rows, "811292", control="282560", exporter="CHN")
+    cat = parse_events("\n".join([
+        ",".join(EVENT_COLUMNS),
+        "x-ga,CHN,2020-12-01,2021-01-01,,licence,all,gallium;germanium,811292;282560,Ga and Ge,"
+        "MOFCOM test,https://example.org/x,",
+    ]))
+    det = get_detector("evidence", jan_feb=False).fit(panel)
+    before = det.months["verdict"].copy()
+    known = apply_known_events(det, cat)
+    m = det.months
+    live = pd.DatetimeIndex(m.index) >= "2021-01-01"
+    assert (m.loc[live, "known_event"] == "x-ga").all() and (m.loc[~live, "known_event"] == "").all()
+    assert (m.loc[live, "control_controlled"] == "282560 (x-ga)").all()
+    assert not m.loc[live, "verdict"].isin([NO_FALL, "demand-like"]).any()
+    assert (m.loc[live & before.isin([NO_FALL, "demand-like"]), "verdict"] == CANNOT_TELL).all()
+    assert (m.loc[~live, "verdict"] == before[~live]).all()
+    assert [e["id"] for e in known] == ["x-ga"] and known[0]["hs_codes"] == ["811292"]

@@ -253,19 +253,38 @@ def front_running(d: pd.Series, *, window: Window = DEFAULT_WINDOW, pre_start: n
 
 
 # ----------------------------------------------------------------------------- 3. control group
+def _placebo_z(x: np.ndarray, gap: int, min_n: int) -> np.ndarray:
+    """Robust z of every month's value against the values more than ``gap`` months away (NaN with fewer
+    than ``min_n`` of them); the MAD is floored at 0.02."""
+    n = x.size
+    ok = np.isfinite(x)
+    z = np.full(n, np.nan)
+    pos = np.arange(n)
+    for t in np.flatnonzero(ok):
+        ref = x[ok & (np.abs(pos - t) > gap)]
+        if ref.size < min_n:
+            continue
+        med = float(np.median(ref))
+        mad = 1.4826 * float(np.median(np.abs(ref - med)))
+        z[t] = (x[t] - med) / max(mad, 0.02)
+    return z
+
+
 def control_group(d: pd.Series, d_control: pd.Series | None, *, window: Window = DEFAULT_WINDOW,
                   pre_start: np.ndarray | None = None,
                   explained: tuple[float, float] = (0.3, 0.8), min_fall: float = 0.05,
-                  placebo_z: tuple[float, float] = (1.5, 4.0)) -> pd.DataFrame:
+                  placebo_z: tuple[float, float] = (1.5, 3.0), placebo_gap: int = 12,
+                  min_placebo: int = 12) -> pd.DataFrame:
     """Difference-in-differences against sibling lines not under control, with a placebo-in-time test.
 
     A demand slump moves related lines together; a restriction moves only the controlled lines. That the
     controls did not follow is evidence of a restriction only when the tested lines and their controls
     do not part this much in ordinary months: a thin, volatile line, or controls that hold mostly other
     products (a mixed line), diverge from each other all the time. So the same difference-in-differences
-    is computed at every month of the series (each month a placebo date) and the month's value is
-    standardised against them (robust z: median and MAD over all months); the restriction side of the
-    score is kept in full from ``|z| >= placebo_z[1]`` and shrinks to uninformative (0.5) at
+    is computed at every month of the series, and the month's value is standardised against its value
+    at the *placebo dates*: every month more than ``placebo_gap`` months away (robust z: median and MAD),
+    so that the month's own fall and its aftermath are not their own reference. The restriction side of
+    the score is kept in full from ``|z| >= placebo_z[1]`` and shrinks to uninformative (0.5) at
     ``placebo_z[0]`` and below. The demand side (the controls fell too) is kept whatever ``z``.
 
     Parameters
@@ -284,9 +303,12 @@ def control_group(d: pd.Series, d_control: pd.Series | None, *, window: Window =
     min_fall : float
         Below this target fall (post - pre) [log kg] the comparison is uninformative (score 0.5).
     placebo_z : tuple of float
-        Robust z of the difference-in-differences against its value at every other month, below which the
-        controls' not following is uninformative and from which it counts in full [1] (the same
-        standardisation as :func:`destination_selectivity`).
+        Robust z of the difference-in-differences against its values at the placebo dates, below which
+        the controls' not following is uninformative and from which it counts in full [1].
+    placebo_gap : int
+        Placebo dates are the months more than this far from the month tested [months].
+    min_placebo : int
+        Fewest placebo dates for the test; with fewer the score is not discounted [months].
 
     Returns
     -------
@@ -309,10 +331,7 @@ def control_group(d: pd.Series, d_control: pd.Series | None, *, window: Window =
     with np.errstate(invalid="ignore", divide="ignore"):
         unexplained = np.where(dt < -min_fall, 1.0 - dc / dt, np.nan)
     raw = np.where(dt < -min_fall, ramp(unexplained, explained[0], explained[1]), 0.5)
-    fin = did[np.isfinite(did)]
-    med = float(np.median(fin)) if fin.size else np.nan
-    mad = float(1.4826 * np.median(np.abs(fin - med))) if fin.size else np.nan
-    zz = (did - med) / max(mad if np.isfinite(mad) else 0.0, 0.02)
+    zz = _placebo_z(did, placebo_gap, min_placebo)
     keep = np.where(np.isfinite(zz), ramp(-zz, placebo_z[0], placebo_z[1]), 1.0)
     score = np.where(raw > 0.5, 0.5 + (raw - 0.5) * keep, raw)
     score = np.where(np.isfinite(did), score, np.nan)
