@@ -185,7 +185,12 @@ def test_mirror_compare_and_months_by_hand():
     assert m.loc["2023-12", "yoy_change"] == pytest.approx(100 / 50 - 1)
     assert math.isnan(m.loc["2023-01", "yoy_change"])
     assert m.loc["2023-05", "unit_value_usd_per_kg"] == pytest.approx(1.8)
-    assert export_controls("CHN", "graphite")["effective"].tolist() == ["2023-12-01"]
+    # the catalogue of known events (critmin/data/export_controls.csv): for shipments to Japan only the
+    # 2023 licences applied (the 2024 ban was on the USA; the October 2025 anode controls were suspended
+    # before they took effect)
+    assert export_controls("CHN", "graphite", importer="JPN")["effective"].tolist() == ["2023-12-01"]
+    assert export_controls("CHN", "graphite", importer="USA")["effective"].tolist() == [
+        "2023-12-01", "2024-12-03"]
 
 
 # ----------------------------------------------------------------------------- bundled data

@@ -133,3 +133,41 @@ def _render_scan(res) -> None:
         out.print("no restriction-like month found")
     for w in res.warnings:
         out.print(f"[yellow]note:[/yellow] {w}", highlight=False)
+
+
+# --------------------------------------------------------------------------- monitor events
+@monitor_app.command("events")
+def monitor_events(
+    exporter: Annotated[str | None, typer.Option(help="Only this exporter, ISO3 (CHN).")] = None,
+    hs: Annotated[str | None, typer.Option(help="Only events on these HS lines, comma-separated "
+                                                "(811292,282590).")] = None,
+    as_json: JsonOpt = False,
+    as_csv: CsvOpt = False,
+) -> None:
+    """List the known export-control events (the catalogue the monitor matches flagged months with)."""
+    from critmin.monitor.events import KINDS, RESTRICTIVE_KINDS, events, events_for, to_records
+
+    with handle_errors():
+        ev = events()
+        if exporter or hs:
+            ev = events_for(hs, exporter=exporter, restrictive_only=False, catalogue=ev)
+    recs = to_records(ev)
+    emit(as_json=as_json, as_csv=as_csv,
+         to_json=lambda: {"source": "critmin/data/export_controls.csv", "kinds": KINDS,
+                          "restrictive_kinds": list(RESTRICTIVE_KINDS), "events": recs},
+         to_csv=lambda: pd.DataFrame([{**r, **{k: ";".join(r[k]) for k in ("destinations", "commodities",
+                                                                              "hs_codes")}} for r in recs]),
+         render=lambda: _render_events(recs, RESTRICTIVE_KINDS))
+
+
+def _render_events(recs: list[dict], restrictive) -> None:
+    t = new_table(f"known export-control events ({len(recs)})")
+    for c in ("id", "kind", "announced", "effective", "ended", "exporter", "to", "HS lines"):
+        t.add_column(c, overflow="fold")
+    for r in recs:
+        t.add_row(r["id"], r["kind"], r["announced"], r["effective"], r["ended"] or "", r["exporter"],
+                  ",".join(r["destinations"]), ", ".join(r["hs_codes"]) or "—")
+    out.print(t)
+    out.print("kinds that restrict goods (what monthly trade data can show): " + ", ".join(restrictive)
+              + "; ended = lifted or suspended (before the effective date: it never applied)",
+              highlight=False)

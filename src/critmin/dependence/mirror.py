@@ -22,10 +22,8 @@ Pure functions first (DataFrames in, DataFrames out); :func:`mirror_trade` reads
 
 from __future__ import annotations
 
-import csv
 import math
 from dataclasses import dataclass, field
-from importlib import resources
 
 import numpy as np
 import pandas as pd
@@ -36,21 +34,44 @@ from critmin.errors import DataError
 __all__ = ["export_controls", "mirror_months", "mirror_compare", "MirrorResult", "mirror_trade"]
 
 
-def export_controls(exporter: str | None = None, commodity: str | None = None) -> pd.DataFrame:
-    """Export controls with their dates (``critmin/data/export_controls.csv``).
+def export_controls(exporter: str | None = None, commodity: str | None = None, *,
+                    importer: str | None = None) -> pd.DataFrame:
+    """Export controls with their dates, from the known events of :mod:`critmin.monitor.events`
+    (``critmin/data/export_controls.csv``): the restrictive events only (licences, bans, quotas).
 
     Returns
     -------
     DataFrame
-        ``exporter, commodity, hs_codes`` (``+``-joined), ``announced``, ``effective`` (ISO dates),
-        ``measure``, ``source``; only those of ``exporter`` and ``commodity`` when given.
+        One row per event and commodity: ``id``, ``exporter``, ``commodity``, ``hs_codes``
+        (``+``-joined), ``announced``, ``effective`` (ISO dates), ``ended`` (ISO date or ""),
+        ``destinations`` (``+``-joined), ``measure`` (the products), ``source`` (the document); only those
+        of ``exporter`` and ``commodity`` when given; with ``importer``, only the events that applied to
+        shipments to it (its destination, or all destinations; not lifted before they took effect).
     """
-    text = resources.files("critmin.data").joinpath("export_controls.csv").read_text("utf-8")
-    df = pd.DataFrame(list(csv.DictReader(text.splitlines())))
+    from critmin.monitor.events import events
+
+    cat = events()
+    cat = cat[cat["restrictive"]]
+    rows = []
+    for r in cat.itertuples(index=False):
+        for com in r.commodities or ("",):
+            rows.append({"id": r.id, "exporter": r.exporter, "commodity": com,
+                         "hs_codes": "+".join(r.hs_codes), "announced": r.announced.date().isoformat(),
+                         "effective": r.effective.date().isoformat(),
+                         "ended": "" if pd.isna(r.ended) else r.ended.date().isoformat(),
+                         "destinations": "+".join(r.destinations), "measure": r.products,
+                         "source": r.document})
+    df = pd.DataFrame(rows, columns=["id", "exporter", "commodity", "hs_codes", "announced", "effective",
+                                     "ended", "destinations", "measure", "source"])
     if exporter is not None:
         df = df[df["exporter"] == exporter]
     if commodity is not None:
         df = df[df["commodity"] == commodity]
+    if importer is not None:
+        dest = df["destinations"].str.split("+")
+        to_it = dest.map(lambda d: "all" in d or importer in d)
+        applied = (df["ended"] == "") | (df["ended"] >= df["effective"])
+        df = df[to_it & applied]
     return df.reset_index(drop=True)
 
 
@@ -344,7 +365,7 @@ def mirror_trade(commodity: str, importer: str, *, exporter: str = "CHN", year: 
         ex = ex[ex["partner"].isin(named)] if named else ex
         im = im[im["reporter"].isin(named)] if len(im) and named else im
         partners = named or sorted(set(ex["partner"]))
-    events = export_controls(exp, com.id)
+    events = export_controls(exp, com.id, importer=imp)
     last = f"{year + 1}-12" if (year + 1) in yrs_ex else f"{year}-12"
     months = mirror_months(ex, first=f"{year}-01", last=last, events=events)
     children = {}

@@ -538,8 +538,11 @@ def _monitor_lead() -> str:
             "scored by the restriction monitor (critmin.monitor, method “evidence”): a level break gates, "
             "six further signals (front-running, control lines, price wedge, destination selectivity, "
             f"licence-lag recovery, breadth) weigh restriction against demand. Score ≥ {r.restriction_at:g}: "
-            f"restriction-like; a fall below {r.min_fall:g} or evidence pointing to demand: demand-like; "
-            "otherwise ambiguous. Flagged on the chart: restriction-like months and every substantial fall.")
+            f"restriction-like; a fall below {r.min_fall:g}: no fall; evidence pointing to demand: "
+            "demand-like; otherwise ambiguous. While a known export control (dashed line) is in force on "
+            "part of a line, a month without a restriction-like fall reads “cannot tell: the line mixes "
+            "controlled and uncontrolled products”. Flagged on the chart: restriction-like months and every "
+            "substantial fall.")
 
 
 def _build_monitor(ctx: Context) -> SectionView | None:

@@ -445,10 +445,13 @@ def scan_table(scan, name: str = "critmin_export_signal_scan") -> Table:
     """Restriction-like months of :func:`critmin.monitor.scan`, highest score first."""
     df = scan.table.assign(method=scan.method, since=scan.since)
     df["exporter_name"] = [display_name(c) for c in df["exporter"]]
+    if "event" in df:
+        df["event"] = df["event"].fillna("none")
     cols = {"exporter_name": ("exporter", "text"), "hs": ("HS", "text"), "month": ("month", "text"),
             "score": ("score", "num2"), "quantity_kg": ("exports [kg]", "int"),
             "yoy_change": ("y/y", "pct"), "baseline_deviation": ("vs baseline", "pct"),
-            "control": ("control lines", "text"), "evidence": ("strongest evidence", "text")}
+            "control": ("control lines", "text"), "evidence": ("strongest evidence", "text"),
+            **({"event": ("known event (±2 months)", "text")} if "event" in df else {})}
     since = f" since {scan.since}" if scan.since else ""
     return Table(name, f"Restriction-like months{since}", df, cols,
                  f"{scan.series} monthly export series (exporter × 6-digit line), each tested with its "
