@@ -16,8 +16,8 @@ from scipy import optimize
 
 import critmin.diversify.inputs as inputs_mod
 from critmin.diversify import (
-    BudgetInfeasible,
     HHIRisk,
+    InfeasibleBudgetError,
     LinearRisk,
     MixProblem,
     ShortfallRisk,
@@ -47,7 +47,7 @@ GRID = _simplex_grid()
 
 
 def _brute(problem: MixProblem, risk, budget: float) -> float:
-    ok = (GRID <= problem.upper + 1e-12).all(axis=1) & (GRID @ problem.premium <= budget + 1e-12)
+    ok = (problem.upper + 1e-12 >= GRID).all(axis=1) & (GRID @ problem.premium <= budget + 1e-12)
     vals = np.array([risk.value(x) for x in GRID[ok]])
     return float(vals.min())
 
@@ -129,7 +129,7 @@ def test_hhi_qp_agrees_with_scipy_trust_constr(seed):
 def test_budget_below_the_cheapest_mix_raises():
     p = _three()
     assert min_premium(p).premium == pytest.approx(-0.1)
-    with pytest.raises(BudgetInfeasible, match="cheapest mix within the caps costs -0.1000"):
+    with pytest.raises(InfeasibleBudgetError, match="cheapest mix within the caps costs -0.1000"):
         solve_mix(p, HHIRisk(), -0.2)
 
 
@@ -144,7 +144,8 @@ def test_the_cheapest_of_equal_risk_mixes_is_returned():
 # --------------------------------------------------------------------------- shortfall risk
 def test_shortfall_value_by_hand():
     # two suppliers, one run: a = 0.5, T = 0.5 yr, rho = 0.1, M = 1000 t/yr, x = (0.8, 0.2), caps 1
-    # disruption of A: lost 0.5*0.8 = 0.4, B adds min(0.1*0.2, 1-0.2) = 0.02 -> gap 0.38 -> 1000*0.5*0.38 = 190 t
+    # disruption of A: lost 0.5*0.8 = 0.4, B adds min(0.1*0.2, 1-0.2) = 0.02 -> gap 0.38
+    #   -> 1000 * 0.5 * 0.38 = 190 t
     # disruption of B: lost 0.1, A adds min(0.08, 0.2) = 0.08 -> gap 0.02 -> 10 t
     risk = ShortfallRisk([(0,), (1,)], [0.1, 0.2], [0.5], [0.5], 0.1, [1.0, 1.0], 1000.0)
     np.testing.assert_allclose(risk.by_group([0.8, 0.2]), [190.0, 10.0])
@@ -254,7 +255,7 @@ def test_unit_values_by_hand_from_trade_rows():
     assert p.at["JPN", "price_usd_per_kg"] == pytest.approx(65.125251, abs=1e-6)    # 27,925,968 / 428,804
     assert p.at["ZAF", "price_usd_per_kg"] == pytest.approx(19.850121, abs=1e-6)    # 251,356 kg = 1.65 %
     # France ships 0.69 % of the quantity: its own 27.81 USD/kg is kept as data, the average prices it
-    assert p.at["FRA", "unit_value_usd_per_kg"] == pytest.approx(27.806790, abs=1e-6)     # 2,937,982 / 105,657
+    assert p.at["FRA", "unit_value_usd_per_kg"] == pytest.approx(27.806790, abs=1e-6)  # 2,937,982 / 105,657
     assert p.at["FRA", "price_usd_per_kg"] == pytest.approx(avg)
     assert p.at["FRA", "price_basis"].startswith("average: 0.69% of the quantity")
     assert p.at["BRA", "price_basis"] == "average: no quantity in the trade rows"

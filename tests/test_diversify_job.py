@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from critmin.cli import app
 from critmin.dependence import importer_dependence
-from critmin.diversify import BudgetInfeasible, DiversifyParams, diversify, disruption_sample
+from critmin.diversify import DiversifyParams, InfeasibleBudgetError, disruption_sample, diversify
 from critmin.errors import DataError
 from critmin.market import load_scenario, simulate
 from critmin.stockpile import find_scenario
@@ -163,8 +163,18 @@ def test_market_model_cannot_express_a_mix(wh):
     np.testing.assert_array_equal(out[0.2], out[0.9])
 
 
+def test_excluded_suppliers_get_nothing(wh):
+    res = diversify("rare-earths", importer="USA", objective="hhi", exclude=["CHN", "MMR"], warehouse=wh)
+    assert "MMR" not in set(res.candidates["supplier"])                 # not a candidate at all
+    c = res.candidates.set_index("supplier")
+    assert c.at["CHN", "upper"] == 0.0 and c.at["CHN", "cap_basis"] == "excluded"
+    assert all("CHN" not in p.mix for p in res.frontier)
+    assert res.current.mix["CHN"] == pytest.approx(0.790756, abs=1e-6)   # today's mix is still today's
+    assert any(a["name"] == "diversify.exclude" for a in res.assumptions)
+
+
 def test_errors(wh):
-    with pytest.raises(BudgetInfeasible, match="cheapest mix within the caps"):
+    with pytest.raises(InfeasibleBudgetError, match="cheapest mix within the caps"):
         diversify("rare-earths", importer="USA", objective="hhi", premium_max=-0.5, warehouse=wh)
     with pytest.raises(DataError, match="unknown objective"):
         diversify("rare-earths", importer="USA", objective="cost", warehouse=wh)

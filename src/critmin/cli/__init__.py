@@ -6,8 +6,8 @@ One module per command group, each only parsing options, calling the job and ren
 ``supply_cli`` (supply, trend, commodities), ``dependence_cli`` (reliance, dependence),
 ``criticality_cli``, ``monitor_cli`` (monitor, monitor scan), ``simulate_cli``, ``stockpile_cli``
 (stockpile rules/cover/plan), ``data_cli`` (data build/ingest/status/bundle) and ``report_cli``
-(report, dashboard), ``diversify_cli`` (diversify). ``_app`` holds the typer app and the shared options, ``_output`` the printing
-and the one error handler.
+(report, dashboard), ``diversify_cli`` (diversify). ``_app`` holds the typer app and the shared options,
+``_output`` the printing and the one error handler.
 """
 
 from __future__ import annotations

@@ -30,6 +30,8 @@ def diversify_cmd(
                                                     "supplier's).")] = "current",
     max_claim_share: Annotated[float, typer.Option(min=0.0, max=1.0, help="Largest share of a supplier's "
                                                    "exportable volume the importer can contract.")] = 0.5,
+    exclude: Annotated[str | None, typer.Option(help="Suppliers not to buy from, comma-separated ISO3 "
+                                                "(e.g. PRK,RUS).")] = None,
     stage: StageOpt = None,
     scenario: Annotated[Path | None, typer.Option(help="Disruption scenario TOML (default: the commodity's "
                                                   "planning scenario).")] = None,
@@ -62,7 +64,8 @@ def diversify_cmd(
         if objective == "shortfall" and not (as_json or as_csv):
             status(f"diversify: {runs:,} disruption runs per mix (seed {seed})")
         res = diversify(commodity, importer=importer, year=year, objective=objective,
-                        premium_max=premium_max, at=at, stage=stage, scenario=scenario, params=params,
+                        premium_max=premium_max, at=at, stage=stage, scenario=scenario,
+                        exclude=[c for c in (exclude or "").split(",") if c.strip()], params=params,
                         warehouse=wh)
     emit(as_json=as_json, as_csv=as_csv, to_json=res.to_dict, to_csv=res.to_frame,
          render=lambda: _render(res))

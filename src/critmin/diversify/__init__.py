@@ -24,8 +24,8 @@ Layers
 from critmin.diversify.inputs import PREMIUM_BASES, exportable_volume, premiums, share_caps, unit_values
 from critmin.diversify.job import EU27, DiversifyParams, diversify
 from critmin.diversify.optimize import (
-    BudgetInfeasible,
     HHIRisk,
+    InfeasibleBudgetError,
     LinearRisk,
     MixProblem,
     MixSolution,
@@ -40,7 +40,7 @@ from critmin.diversify.shortfall import DisruptionSample, disruption_groups, dis
 
 __all__ = [
     "diversify", "DiversifyParams", "DiversifyResult", "MixPoint", "OBJECTIVES", "EU27",
-    "MixProblem", "MixSolution", "LinearRisk", "HHIRisk", "ShortfallRisk", "BudgetInfeasible",
+    "MixProblem", "MixSolution", "LinearRisk", "HHIRisk", "ShortfallRisk", "InfeasibleBudgetError",
     "solve_mix", "min_premium", "budget_grid", "efficient_frontier",
     "unit_values", "premiums", "exportable_volume", "share_caps", "PREMIUM_BASES",
     "DisruptionSample", "disruption_sample", "disruption_groups",

@@ -84,7 +84,7 @@ def unit_values(trade: pd.DataFrame, *, min_share: float = 0.01) -> tuple[pd.Dat
             basis.append("trade")
         elif not (qq > 0):
             basis.append("average: no quantity in the trade rows")
-        elif not (vv == vv):
+        elif vv != vv:  # NaN
             basis.append("average: no value in the trade rows")
         else:
             basis.append(f"average: {sh:.2%} of the quantity, below the {min_share:.0%} needed for "
@@ -188,7 +188,8 @@ def exportable_volume(
                                        "exportable_basis"])
 
 
-def share_caps(current, exportable_t, imports_t: float, *, max_claim_share: float) -> tuple[np.ndarray, list[str]]:
+def share_caps(current, exportable_t, imports_t: float, *,
+               max_claim_share: float) -> tuple[np.ndarray, list[str]]:
     """The largest share of the importer's imports each supplier can take [1].
 
     ``u_i = min(1, max(x_cur,i, max_claim_share * exportable_i / M))``: the importer can contract at
@@ -228,5 +229,6 @@ def share_caps(current, exportable_t, imports_t: float, *, max_claim_share: floa
     e = np.nan_to_num(np.asarray(exportable_t, float), nan=0.0)
     vol = max_claim_share * np.maximum(e, 0.0) / float(imports_t)
     upper = np.minimum(np.maximum(x, vol), 1.0)
-    basis = ["exportable volume" if v >= xi and v > 0 else "current share" for v, xi in zip(vol, x, strict=True)]
+    basis = ["exportable volume" if v >= xi and v > 0 else "current share"
+             for v, xi in zip(vol, x, strict=True)]
     return upper, basis

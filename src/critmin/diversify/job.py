@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import math
 import warnings
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -32,6 +33,7 @@ from critmin.commodities import get as get_commodity
 from critmin.diversify.inputs import PREMIUM_BASES, exportable_volume, premiums, share_caps, unit_values
 from critmin.diversify.optimize import (
     HHIRisk,
+    InfeasibleBudgetError,
     LinearRisk,
     MixProblem,
     ShortfallRisk,
@@ -194,6 +196,7 @@ def diversify(
     at: float | None = 0.10,
     stage: str | None = None,
     scenario=None,
+    exclude: Sequence[str] = (),
     params: DiversifyParams | None = None,
     warehouse,
 ) -> DiversifyResult:
@@ -220,6 +223,9 @@ def diversify(
         The disruption scenario (default: the commodity's planning scenario,
         :func:`critmin.stockpile.find_scenario`). Needed for ``shortfall``; for every objective its
         statement of the exporter's exports bounds the exporter's volume when it can be read.
+    exclude : sequence of str, optional
+        Suppliers (ISO3) the importer will not buy from (sanctions, policy): left out of the candidates,
+        or held at a share of 0 when they supply today.
     params : DiversifyParams, optional
         The assumptions (documented defaults).
     warehouse : Warehouse
@@ -238,7 +244,7 @@ def diversify(
         governance data are missing.
     ScenarioError
         When the shortfall objective has no scenario for the commodity.
-    BudgetInfeasible
+    InfeasibleBudgetError
         When ``premium_max`` is below the cheapest mix within the caps.
     """
     from critmin.countries import country_name
@@ -293,7 +299,8 @@ def diversify(
             home_e[exporter] = float(b.exporter_home_demand_t_per_year)
     current_codes = list(trade["partner"])
     producers = [c for c in sorted(prod, key=lambda c: -prod[c]) if c not in own]
-    codes = current_codes + [c for c in producers if c not in current_codes]
+    excluded = {str(c).strip().upper() for c in exclude if str(c).strip()}
+    codes = current_codes + [c for c in producers if c not in current_codes and c not in excluded]
     cons, cons_src = _consumption_t(warehouse, com.id, sup.year, codes)
     ex = exportable_volume({c: prod[c] for c in codes if c in prod}, consumption_t=cons,
                            export_share=share_e, home_demand_t=home_e).set_index("country")
@@ -325,6 +332,12 @@ def diversify(
     cand["current_share"] = x_cur
     upper, cap_basis = share_caps(x_cur, cand["exportable_t"].to_numpy(float), imports_t,
                                   max_claim_share=params.max_claim_share)
+    for i, c in enumerate(codes):
+        if c in excluded:
+            upper[i], cap_basis[i] = 0.0, "excluded"
+    if upper.sum() < 1 - 1e-9:
+        raise DataError(f"the candidates left after excluding {', '.join(sorted(excluded))} can ship only "
+                        f"{upper.sum():.1%} of {imp}'s imports")
     cand["upper"] = upper
     cand["cap_basis"] = cap_basis
     r, ref, p_cur = premiums(cand["price_usd_per_kg"].to_numpy(float), x_cur, basis=params.premium_basis)
@@ -369,13 +382,19 @@ def diversify(
 
     # 6. frontier
     lo = min_premium(problem).premium
-    solve_mix(problem, risk, premium_max)   # raises BudgetInfeasible with the cheapest premium
+    if premium_max < lo - 1e-9:
+        raise InfeasibleBudgetError(f"no mix costs a premium of at most {premium_max:+.4f}: the cheapest mix "
+                               f"within the caps costs {lo:+.4f}")
     include = [0.0] + ([float(at)] if at is not None else [])
     free = solve_mix(problem, risk)
     if lo <= free.premium <= premium_max:
         include.append(free.premium)
     budgets = budget_grid(lo, premium_max, points=params.points, include=include)
-    sols = efficient_frontier(problem, risk, budgets)
+    sols = efficient_frontier(problem, risk, budgets, unconstrained=free)
+    if float(upper.sum()) <= 1 + 1e-9:
+        notes.append("no supplier can grow beyond its current share (every cap binds: processors without "
+                     "production of their own, or production too small for the imports): the current mix "
+                     "is the only feasible one")
 
     def point(label: str, x, budget: float) -> MixPoint:
         x = np.asarray(x, float)
@@ -426,7 +445,8 @@ def diversify(
               "a supplier's cap: max_claim_share of its exportable volume over the importer's imports, "
               "never below its current share; suppliers without production of their own (processors, "
               "traders) stay at most at their current share"),
-        _item("diversify.bases", f"imports: net weight; production: {sup.basis or sup.unit}", "", "assumption",
+        _item("diversify.bases", f"imports: net weight; production: {sup.basis or sup.unit}", "",
+              "assumption",
               f"exportable volumes ({sup.stage} production, {sup.edition} {sup.year}) are compared with "
               "imports in net weight of the traded product: the bases differ and the caps are indicative"),
         _item("diversify.governance", f"WGI pv {wgi_year}", "1", "data",
@@ -442,10 +462,12 @@ def diversify(
     for c, s in share_e.items():
         assumptions.append(_item(f"diversify.exportable.{c}", s, "1 (of output)", "assumption",
                                  f"the scenario's exporter_export_share ({spec.path or spec.name})"
-                                 + (f": {spec.baseline.exporter_note}" if spec.baseline.exporter_note else "")))
+                                 + (f": {spec.baseline.exporter_note}" if spec.baseline.exporter_note
+                                    else "")))
     for c, s in home_e.items():
         assumptions.append(_item(f"diversify.exportable.{c}", s, "t/yr (home demand)", "assumption",
-                                 f"the scenario's exporter_home_demand_t_per_year ({spec.path or spec.name})"))
+                                 "the scenario's exporter_home_demand_t_per_year "
+                                 f"({spec.path or spec.name})"))
     for c, s in cons_src.items():
         assumptions.append(_item(f"diversify.consumption.{c}", cons[c], "t/yr", "data", s))
     avg_priced = [c for c, b in zip(codes, cand["price_basis"], strict=True) if b != "trade"]
@@ -453,6 +475,10 @@ def diversify(
         assumptions.append(_item("diversify.priced_at_average", ", ".join(avg_priced), "", "assumption",
                                  f"priced at the average import unit value {avg:,.2f} USD/kg: no usable "
                                  "unit value of their own (see the candidates' price_basis)"))
+    if excluded:
+        assumptions.append(_item("diversify.exclude", ", ".join(sorted(excluded)), "", "assumption",
+                                 "suppliers the importer will not buy from (set by the user): no "
+                                 "candidate, or a share of 0 when they supply today"))
     if unscored_current:
         assumptions.append(_item("diversify.unscored", ", ".join(unscored_current), "", "assumption",
                                  "current suppliers without a WGI value: scored at the worst g = 1 "
@@ -466,7 +492,8 @@ def diversify(
                   "the disruption distributions (cut, duration, leakage) the shortfall is averaged over; "
                   f"lost share a = cut x (1 - leakage): mean {sm['lost_share_mean']:.2f} (5-95 %: "
                   f"{sm['lost_share_p05']:.2f}-{sm['lost_share_p95']:.2f}); cut length: mean "
-                  f"{sm['cut_months_mean']:.1f} months ({sm['cut_months_p05']:.1f}-{sm['cut_months_p95']:.1f})"),
+                  f"{sm['cut_months_mean']:.1f} months ({sm['cut_months_p05']:.1f}-"
+                  f"{sm['cut_months_p95']:.1f})"),
             _item("diversify.shortfall.exporter_probability",
                   params.disruption_probability if params.disruption_probability is not None
                   else _planner_probability(com.id), "1/yr",

@@ -25,6 +25,7 @@ Risk measures (each has ``value(x)``, the number every output shows, and a solve
 The linear programmes are solved in two stages: the least risk at the budget, then the cheapest mix
 with that risk (a linear programme has many optimal mixes; the frontier shows the cheapest), so a
 frontier point's premium is what its mix costs, which may be below the budget once risk stops falling.
+Along the frontier the second stage is needed once only (:func:`efficient_frontier`).
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ from scipy import optimize, sparse
 from critmin.errors import CritminError
 
 __all__ = [
-    "BudgetInfeasible",
+    "InfeasibleBudgetError",
     "MixProblem",
     "LinearRisk",
     "HHIRisk",
@@ -56,7 +57,7 @@ _TOL = 1e-9
 _HIGHS = {"primal_feasibility_tolerance": 1e-10, "dual_feasibility_tolerance": 1e-10}
 
 
-class BudgetInfeasible(CritminError, ValueError):
+class InfeasibleBudgetError(CritminError, ValueError):
     """No mix meets the premium budget (the budget is below the cheapest feasible mix)."""
 
 
@@ -314,7 +315,7 @@ def min_premium(problem: MixProblem) -> MixSolution:
 def _check_budget(problem: MixProblem, budget: float) -> None:
     lo = min_premium(problem).premium
     if budget < lo - _TOL:
-        raise BudgetInfeasible(f"no mix costs a premium of at most {budget:+.4f}: the cheapest mix "
+        raise InfeasibleBudgetError(f"no mix costs a premium of at most {budget:+.4f}: the cheapest mix "
                                f"within the caps costs {lo:+.4f}")
 
 
@@ -374,7 +375,8 @@ def _lp_parts(problem: MixProblem, risk: LinearRisk | ShortfallRisk):
     return c, rows, rhs, eq, np.zeros(2 * g_n), bounds, scale
 
 
-def _solve_lp(problem: MixProblem, risk: LinearRisk | ShortfallRisk, budget: float) -> np.ndarray:
+def _solve_lp(problem: MixProblem, risk: LinearRisk | ShortfallRisk, budget: float,
+              cheapest: bool = True) -> np.ndarray:
     c, rows, rhs, eq, eq_rhs, bounds, _scale = _lp_parts(problem, risk)
     nv = c.size
     prem = np.concatenate([problem.premium, np.zeros(nv - problem.n)])
@@ -389,6 +391,8 @@ def _solve_lp(problem: MixProblem, risk: LinearRisk | ShortfallRisk, budget: flo
     if a_ub.shape[0] == 0:
         a_ub, b_ub = None, None
     first = _linprog(c, a_ub, b_ub, a_eq, b_eq, bounds)
+    if not cheapest:
+        return _clean(first.x[:problem.n], problem)
     # stage 2: the cheapest mix with (about) that least risk
     best = float(first.fun)
     cap = best + 1e-9 * max(abs(best), 1.0)
@@ -516,7 +520,8 @@ def _solve_hhi(problem: MixProblem, budget: float) -> np.ndarray:
 
 
 # --------------------------------------------------------------------------- the frontier
-def solve_mix(problem: MixProblem, risk: Risk, budget: float = math.inf) -> MixSolution:
+def solve_mix(problem: MixProblem, risk: Risk, budget: float = math.inf, *,
+              cheapest: bool = True) -> MixSolution:
     """The least-risk mix whose premium is at most ``budget`` (the cheapest one among ties).
 
     Parameters
@@ -527,6 +532,10 @@ def solve_mix(problem: MixProblem, risk: Risk, budget: float = math.inf) -> MixS
         What to minimise.
     budget : float
         Largest premium [1]; ``inf`` for none.
+    cheapest : bool
+        Solve the second stage (the cheapest of the least-risk mixes). Not needed below the premium of
+        the unconstrained optimum, where every least-risk mix spends the whole budget (see
+        :func:`efficient_frontier`).
 
     Returns
     -------
@@ -534,7 +543,7 @@ def solve_mix(problem: MixProblem, risk: Risk, budget: float = math.inf) -> MixS
 
     Raises
     ------
-    BudgetInfeasible
+    InfeasibleBudgetError
         When no mix within the caps is that cheap.
     CritminError
         When the solver fails.
@@ -543,7 +552,7 @@ def solve_mix(problem: MixProblem, risk: Risk, budget: float = math.inf) -> MixS
     if isinstance(risk, HHIRisk):
         x = _solve_hhi(problem, budget)
     elif isinstance(risk, (LinearRisk, ShortfallRisk)):
-        x = _solve_lp(problem, risk, budget)
+        x = _solve_lp(problem, risk, budget, cheapest=cheapest)
     else:
         raise TypeError(f"unknown risk measure {type(risk).__name__}")
     return MixSolution(x, risk.value(x), problem.premium_of(x), float(budget))
@@ -572,13 +581,37 @@ def budget_grid(low: float, high: float, *, points: int = 21,
     return out
 
 
-def efficient_frontier(problem: MixProblem, risk: Risk, budgets: Sequence[float]) -> list[MixSolution]:
+def efficient_frontier(problem: MixProblem, risk: Risk, budgets: Sequence[float], *,
+                       unconstrained: MixSolution | None = None) -> list[MixSolution]:
     """The least-risk mix at each budget (budgets below the cheapest mix are left out).
+
+    The least risk V(B) is convex and non-increasing in the budget B (the problems are convex and their
+    feasible sets grow with B). Let B* be the premium of the cheapest unconstrained optimum: from B* on
+    that mix is the answer; below it every least-risk mix spends the whole budget (were one cheaper, V
+    would be flat below B* and, being convex, could not fall after), so one solve per budget suffices.
+
+    Parameters
+    ----------
+    problem, risk
+        As :func:`solve_mix`.
+    budgets : sequence of float
+        Premium budgets [1].
+    unconstrained : MixSolution, optional
+        ``solve_mix(problem, risk)`` if already computed.
 
     Returns
     -------
     list of MixSolution
-        In increasing budget; risk is non-increasing along it (the feasible sets nest).
+        In increasing budget; risk is non-increasing along it.
     """
     lo = min_premium(problem).premium
-    return [solve_mix(problem, risk, b) for b in sorted(budgets) if b >= lo - _TOL]
+    free = unconstrained if unconstrained is not None else solve_mix(problem, risk)
+    out = []
+    for b in sorted(budgets):
+        if b < lo - _TOL:
+            continue
+        if b >= free.premium - _TOL:
+            out.append(MixSolution(free.x, free.risk, free.premium, float(b)))
+        else:
+            out.append(solve_mix(problem, risk, b, cheapest=False))
+    return out
