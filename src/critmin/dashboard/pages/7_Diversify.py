@@ -8,11 +8,12 @@ from critmin.report.sections import diversify_view
 
 
 @st.cache_resource(max_entries=32, show_spinner="Solving the frontier…")
-def _frontier(commodity: str, region: str, objective: str, premium_max: float, at: float):
+def _frontier(commodity: str, region: str, stage: str | None, objective: str, premium_max: float,
+              at: float):
     from critmin.diversify import diversify
 
     return diversify(commodity, importer=region, objective=objective, premium_max=premium_max, at=at,
-                     warehouse=warehouse())
+                     stage=stage, warehouse=warehouse())
 
 
 st.set_page_config(page_title="critmin · Diversify", layout="wide")
@@ -32,7 +33,8 @@ else:
     premium_max = sb.slider("Largest premium [%]", 5, 100, 20, step=5, key="premium_max") / 100
     at = sb.slider("Mix shown at a premium of [%]", 0, 100, 10, step=1, key="at") / 100
     try:
-        res = _frontier(sel["commodity"], sel["region"], objective, premium_max, min(at, premium_max))
+        res = _frontier(sel["commodity"], sel["region"], sel["stage"], objective, premium_max,
+                        min(at, premium_max))
     except Exception as exc:  # noqa: BLE001 - a data gap is shown, not raised
         st.warning(f"No supplier-mix frontier for this selection: {exc}")
     else:
