@@ -169,6 +169,20 @@ def test_scenarios_page_parameters():
     _ok(at)
 
 
+def test_diversify_page_widgets():
+    at = _run("Diversify")
+    assert len(at.get("plotly_chart")) == 1  # the frontier with the current mix on it
+    assert at.selectbox(key="objective").value == "shortfall"
+    at.selectbox(key="objective").select("geopolrisk").run()
+    _ok(at)
+    at.slider(key="premium_max").set_value(40).run()
+    _ok(at)
+    assert len(at.get("plotly_chart")) == 1
+    at.selectbox(key="commodity").select("lithium").run()  # no usable trade data: a warning, no chart
+    _ok(at)
+    assert not at.get("plotly_chart") and at.warning
+
+
 def test_monitor_page_widgets():
     if pending("Monitor"):
         pytest.skip("the restriction monitor has not landed")

@@ -8,9 +8,10 @@ The public API, one job per question (each takes ``warehouse=`` from :func:`open
 - is that drop a restriction: ``critmin.monitor.monitor``, :func:`scan`
 - what if supply is cut: :func:`simulate` (and :func:`load_scenario`)
 - how big should the stockpile be: :func:`plan`, :func:`cover`
+- whom should we buy from: ``critmin.diversify.diversify``
 
-Names are imported on first use, so ``import critmin`` stays light. ``supply``, ``criticality`` and
-``monitor`` are also the names of their modules, so import those three jobs from their modules.
+Names are imported on first use, so ``import critmin`` stays light. ``supply``, ``criticality``,
+``monitor`` and ``diversify`` are also the names of their modules, so import those jobs from their modules.
 """
 
 from __future__ import annotations

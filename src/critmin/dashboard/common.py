@@ -55,6 +55,7 @@ _PAGE_INTRO = {
     "Scenarios": "What would a disruption cost? Monte Carlo disruption scenarios on a market model.",
     "Stockpile": "How large should the stock be? Days of cover, cost curve and frontier.",
     "Criticality": "How critical is it? Supply risk and economic importance.",
+    "Diversify": "Whom should we buy from? The supplier mix with the least risk at each premium budget.",
 }
 
 

@@ -146,6 +146,8 @@ ANALYSES: dict[str, Analysis] = {a.id: a for a in (
              "How large should the stock be?"),
     Analysis("criticality", "Criticality", "critmin.criticality", "criticality",
              "Criticality", "How critical is it?"),
+    Analysis("diversify", "Supplier diversification", "critmin.diversify", "diversify",
+             "Diversify", "Whom should we buy from?"),
 )}
 
 
@@ -361,6 +363,19 @@ def _stockpile_call(fn: Callable, ctx: Context) -> object:
     return fn(ctx.commodity, region=ctx.region, warehouse=ctx.warehouse, runs=ctx.runs, seed=ctx.seed)
 
 
+def _diversify_call(fn: Callable, ctx: Context) -> object:
+    """The region's supplier-mix frontier: the expected-shortfall objective on the commodity's scenario
+    (the context's seed), or GeoPolRisk's term when the commodity has no scenario."""
+    from critmin.diversify import DiversifyParams
+    from critmin.errors import ScenarioError
+
+    try:
+        return fn(ctx.commodity, importer=ctx.region, params=DiversifyParams(seed=ctx.seed),
+                  warehouse=ctx.warehouse)
+    except ScenarioError:
+        return fn(ctx.commodity, importer=ctx.region, objective="geopolrisk", warehouse=ctx.warehouse)
+
+
 def _criticality_call(fn: Callable, ctx: Context) -> object:
     """Every method that applies to the region, for this commodity: ``{method: result}`` (a method
     that cannot serve it is recorded in ``ctx.errors``)."""
@@ -398,6 +413,7 @@ _CALLS: dict[str, Callable[[Callable, Context], object]] = {
     "scenarios": _scenarios_call,
     "stockpile": _stockpile_call,
     "criticality": _criticality_call,
+    "diversify": _diversify_call,
 }
 
 
