@@ -12,11 +12,13 @@ of a value is kept; the ``<table>_latest`` views keep, per value (the table's ke
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import hashlib
+import inspect
 import json
 import os
-from collections.abc import Callable, Mapping
-from contextlib import suppress
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import duckdb
@@ -29,6 +31,8 @@ __all__ = [
     "Warehouse",
     "default_db_path",
     "open_warehouse",
+    "default_warehouse",
+    "with_default_warehouse",
     "bundle_dir",
     "WarehouseError",
 ]
@@ -78,6 +82,7 @@ class Warehouse:
 
     def __init__(self, path: str | Path | None = None, *, read_only: bool = False) -> None:
         self.path = Path(path) if path not in (None, ":memory:") else (path or default_db_path())
+        self.read_only = read_only
         target = str(self.path)
         if target != ":memory:":
             Path(target).parent.mkdir(parents=True, exist_ok=True)
@@ -124,6 +129,16 @@ class Warehouse:
 
     def __enter__(self) -> Warehouse:
         return self
+
+    def __repr__(self) -> str:
+        mode = "read-only" if self.read_only else "read-write"
+        try:
+            counts = {k: v for k, v in self.counts().items() if v}
+        except Exception:  # noqa: BLE001 - a closed connection: say so, never raise from a repr
+            return f"Warehouse({str(self.path)!r}, {mode}, closed)"
+        rows = ", ".join(f"{k} {v:,}" for k, v in counts.items())
+        return (f"Warehouse({str(self.path)!r}, {mode}, {len(counts)} tables with rows, "
+                f"{sum(counts.values()):,} rows: {rows or 'empty'})")
 
     def __exit__(self, *exc: object) -> None:
         self.close()
@@ -433,3 +448,51 @@ def open_warehouse(
         wh.close()
         return Warehouse(wh.path, read_only=True)
     return wh
+
+
+@contextmanager
+def default_warehouse(path: str | Path | None = None) -> Iterator[Warehouse]:
+    """The user's warehouse, opened read-only for the duration of a ``with`` block.
+
+    It is built from the bundled dataset on first use (:func:`open_warehouse`), then reopened
+    read-only, so that a notebook, the dashboard and the CLI can read it at once.
+
+    Parameters
+    ----------
+    path : str or Path, optional
+        The database file (default :func:`default_db_path`: ``$CRITMIN_DB`` or the user data dir).
+
+    Examples
+    --------
+    >>> from critmin.warehouse import default_warehouse
+    >>> with default_warehouse() as wh:                               # doctest: +SKIP
+    ...     wh.status()
+    """
+    wh = open_warehouse(path, read_only=True)
+    try:
+        yield wh
+    finally:
+        wh.close()
+
+
+def with_default_warehouse(func: Callable) -> Callable:
+    """Decorate a job taking ``warehouse``: when it is not given (or None), the job runs on
+    :func:`default_warehouse`, opened for the call and closed after it.
+
+    The job's signature, name and docstring are kept; ``warehouse`` may be passed by keyword or by
+    position.
+    """
+    sig = inspect.signature(func)
+    if "warehouse" not in sig.parameters:
+        raise TypeError(f"{func.__name__} takes no warehouse parameter")
+
+    @functools.wraps(func)
+    def job(*args, **kwargs):
+        bound = sig.bind_partial(*args, **kwargs)
+        if bound.arguments.get("warehouse") is not None:
+            return func(*args, **kwargs)
+        with default_warehouse() as wh:
+            bound.arguments["warehouse"] = wh
+            return func(*bound.args, **bound.kwargs)
+
+    return job

@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from critmin._json import num as _num
+from critmin._result import Result
 from critmin.errors import DataError
 from critmin.monitor.baseline import Window, changes, pre_start_from_breaks
 from critmin.monitor.breaks import BREAK_COLUMNS, find_breaks
@@ -66,9 +67,11 @@ MONTH_COLUMNS = ["month", "quantity_kg", "yoy_change", "mom_change", "baseline_k
                  "fall", "p_restriction", "score", "verdict"]
 
 
-@dataclass
-class MonitorResult:
+@dataclass(repr=False)
+class MonitorResult(Result):
     """One exporter's tested lines: the month's evidence and verdict, and every month's score.
+
+    The main table is ``months``; ``to_frame()`` adds exporter, hs (``+``-joined) and method.
 
     Attributes
     ----------
@@ -124,6 +127,20 @@ class MonitorResult:
     control: list[str] = field(default_factory=list)
     partners: list[str] = field(default_factory=list)
     months: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    _key_fields = ("exporter", "hs", "method")
+    _repr_fields = ("month", "verdict", "score", "p_restriction", "quantity_kg", "yoy_change")
+    _main = "months"
+
+    def sources_used(self) -> list[dict[str, str]]:
+        """Monthly exports come from the ``trade`` table (monthly rows)."""
+        return [{"source": "comtrade-monthly-derived", "edition": ""}]
+
+    def headline(self) -> str:
+        """One line: the month assessed and its verdict."""
+        score = "" if self.score != self.score else f", score {self.score:.2f}"
+        return (f"{self.exporter} exports of HS {'+'.join(self.hs)}, {self.month}: {self.verdict}"
+                f"{score}")
 
     def top_months(self, n: int = 5) -> pd.DataFrame:
         """The ``n`` months with the highest restriction score."""

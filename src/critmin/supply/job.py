@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from critmin._json import num as _num
+from critmin._result import Result
 from critmin.commodities import get as get_commodity
 from critmin.errors import DataError
 from critmin.governance import wgi_mean, wgi_scaled
@@ -24,14 +25,24 @@ from critmin.supply.concentration import (
     reserves_to_production,
     supply_table,
 )
-from critmin.warehouse import Warehouse
+from critmin.warehouse import Warehouse, with_default_warehouse
 
 __all__ = ["SupplyResult", "TrendResult", "supply", "trend", "production_rows", "coverage"]
 
 
-@dataclass
-class SupplyResult:
-    """Producers of one commodity in one year, from one edition."""
+@dataclass(repr=False)
+class SupplyResult(Result):
+    """Producers of one commodity in one year, from one edition.
+
+    The main table is ``table`` (``to_frame()`` adds the key fields commodity, year, stage, product,
+    unit, edition and source as columns): country [ISO3], name, quantity [``unit``], share [1] (of the
+    published world total, else of the country sum), share_of_countries [1], cumulative_share [1],
+    estimated, missing (why a quantity is absent), reserves [``unit``], rp_years [years],
+    wgi_scaled [0-10].
+    """
+
+    _key_fields = ("commodity", "year", "stage", "product", "unit", "edition", "source")
+    _repr_fields = ("world_total", "hhi", "hhi_points", "hhi_band")
 
     commodity: str
     name: str
@@ -57,6 +68,18 @@ class SupplyResult:
     other_editions: list[dict] = field(default_factory=list)
     edition_tables: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)
     editions_summary: str = ""
+
+    def units(self) -> dict[str, str]:
+        """Units of ``table``'s columns whose name does not state it."""
+        return {"quantity": self.unit, "reserves": self.unit, "wgi_scaled": "0-10 (10 = best governed)"}
+
+    def headline(self) -> str:
+        """One line: the top producer's share and the concentration."""
+        top = self.table.iloc[0] if len(self.table) else None
+        lead = (f"; {top['name']} {top['share']:.1%}" if top is not None and pd.notna(top["share"])
+                else "")
+        return (f"{self.name}: {self.stage} production {self.year} ({self.edition}){lead}; "
+                f"HHI {self.hhi_points:,.0f} points ({self.hhi_band})")
 
     def comparison(self) -> pd.DataFrame:
         """Every edition covering the year side by side, tidy: country, name, edition, source,
@@ -113,9 +136,27 @@ class SupplyResult:
         }
 
 
-@dataclass
-class TrendResult:
-    """World total, HHI and top producer per year, each year from its latest edition."""
+@dataclass(repr=False)
+class TrendResult(Result):
+    """World total, HHI and top producer per year, each year from its latest edition.
+
+    The main table is ``years``: year, edition, source, world_total and countries_total [``unit``],
+    hhi [1], hhi_points [points], top_country [ISO3], top_share and other_share [1], n_countries,
+    source_changed.
+    """
+
+    _key_fields = ("commodity", "stage", "product", "unit")
+    _main = "years"
+
+    def units(self) -> dict[str, str]:
+        """Units of ``years``' columns whose name does not state it."""
+        return {"world_total": self.unit, "countries_total": self.unit}
+
+    def headline(self) -> str:
+        """One line: the years covered."""
+        y = self.years["year"]
+        span = f"{int(y.min())}–{int(y.max())}" if len(y) else "no years"
+        return f"{self.commodity}: {self.stage} production trend, {span} ({self.product})"
 
     commodity: str
     stage: str
@@ -214,6 +255,7 @@ def _latest_edition(rows: pd.DataFrame) -> str:
     return _ranked_editions(rows)[0][0]
 
 
+@with_default_warehouse
 def supply(
     commodity: str,
     *,
@@ -223,7 +265,7 @@ def supply(
     edition: str | None = None,
     source: str = "usgs",
     stages: bool = False,
-    warehouse: Warehouse,
+    warehouse: Warehouse | None = None,
 ) -> SupplyResult:
     """Producers of a commodity: quantity, share, cumulative share; HHI; world total; edition.
 
@@ -246,8 +288,9 @@ def supply(
     stages : bool
         Also fill ``stages``: the commodity's other stages and sources for the same year, each with
         its source, basis, China's share, top-3 share, HHI and governance-weighted HHI.
-    warehouse : Warehouse
-        Where the data live.
+    warehouse : Warehouse, optional
+        Where the data live. Default: the user's warehouse, opened read-only
+        (:func:`critmin.warehouse.default_warehouse`).
     """
     # --- stage-aware supply (issue 14) ---
     from critmin.supply.stages import choose_source, iea_supply, stage_overview
@@ -400,12 +443,13 @@ def _governance_weighted(
     return governance_weighted_hhi(known, scaled), wy
 
 
+@with_default_warehouse
 def trend(
     commodity: str,
     *,
     stage: str | None = None,
     product: str | None = None,
-    warehouse: Warehouse,
+    warehouse: Warehouse | None = None,
 ) -> TrendResult:
     """World total, top producer's share and HHI for every year the data cover.
 
