@@ -10,6 +10,7 @@ works as before, and ``inspect.signature(critmin.supply)`` is the job's.
 
 from __future__ import annotations
 
+import contextlib
 import inspect
 import sys
 import types
@@ -37,8 +38,6 @@ def make_callable(module_name: str, job: str) -> None:
     mod = sys.modules[module_name]
     func = getattr(mod, job)
     mod.__dict__["__job__"] = job
-    try:
+    with contextlib.suppress(TypeError, ValueError):  # a builtin without a signature: none shown
         mod.__dict__["__signature__"] = inspect.signature(func)
-    except (TypeError, ValueError):  # pragma: no cover - builtins without a signature
-        pass
     mod.__class__ = CallableModule

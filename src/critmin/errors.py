@@ -6,7 +6,8 @@ was expected, so that a user can open the file and fix it.
 
 from __future__ import annotations
 
-__all__ = ["CritminError", "DataError", "ConsistencyError", "ScenarioError", "UnknownCommodityError"]
+__all__ = ["CritminError", "DataError", "ConsistencyError", "ScenarioError", "ParameterError",
+           "UnknownCommodityError"]
 
 
 class CritminError(Exception):
@@ -66,6 +67,10 @@ class ConsistencyError(CritminError):
 
 class ScenarioError(CritminError, ValueError):
     """A scenario specification is invalid."""
+
+
+class ParameterError(CritminError, ValueError):
+    """A parameter object (planning assumptions, options) holds a value it does not accept."""
 
 
 class UnknownCommodityError(CritminError, KeyError):

@@ -677,36 +677,10 @@ _EXPECT = {
 
 
 def _format_errors(exc: ValidationError, source: str) -> str:
-    lines = []
-    for e in exc.errors():
-        loc = [str(x) for x in e["loc"]]
-        # drop pydantic's union-branch names from the key path
-        loc = [x for x in loc if x not in {"float", "fixed", "uniform", "triangular", "normal",
-                                           "lognormal", "beta", "choice"}
-               and not x.startswith("function-")]
-        key = ".".join(loc) or "(top level)"
-        msg = e["msg"]
-        if msg.startswith("Value error, "):
-            msg = msg[len("Value error, "):]
-        if e["type"] == "missing":
-            msg = "required key is missing"
-            exp = _EXPECT.get(loc[-1] if loc else "")
-            if exp:
-                msg += f"; expected {exp}"
-        elif e["type"] == "extra_forbidden":
-            msg = "unknown key (check the spelling; see critmin.market.spec for the keys)"
-        elif e["type"] == "union_tag_invalid":
-            msg = ("unknown distribution; expected dist = one of fixed, uniform, triangular, normal, "
-                   "lognormal, beta, choice")
-        got = e.get("input")
-        shown = "" if e["type"] in ("missing",) or isinstance(got, dict) else f" (got {got!r})"
-        lines.append(f"  [{key}] {msg}{shown}")
-    # de-duplicate (unions report one error per branch)
-    seen: list[str] = []
-    for ln in lines:
-        if ln not in seen:
-            seen.append(ln)
-    return f"invalid scenario {source}:\n" + "\n".join(seen)
+    from critmin._validation import format_validation_error
+
+    return format_validation_error(exc, source=source, what="invalid scenario", model=ScenarioSpec,
+                                   expect=_EXPECT)
 
 
 def load_scenario(path: str | Path) -> ScenarioSpec:

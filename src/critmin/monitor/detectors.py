@@ -430,5 +430,6 @@ def get_detector(method: str = "evidence", **params: object) -> Detector:
     try:
         cls = DETECTORS[method]
     except KeyError:
-        raise ValueError(f"unknown monitor method {method!r}; choose one of {sorted(DETECTORS)}") from None
+        raise ValueError(f"unknown monitor method {method!r}; choose one of "
+                         f"{', '.join(sorted(DETECTORS))}") from None
     return cls(**params)

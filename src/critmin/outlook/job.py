@@ -253,7 +253,7 @@ def outlook_from_tables(
         For an unknown scenario or when there are no rows.
     """
     if scenario not in SCENARIOS:
-        raise DataError(f"unknown IEA scenario {scenario!r}; expected one of {list(SCENARIOS)}")
+        raise DataError(f"unknown IEA scenario {scenario!r}; expected one of {', '.join(SCENARIOS)}")
     if supply_rows.empty and demand_rows.empty:
         raise DataError(f"{commodity}: no IEA outlook rows")
     com = get_commodity(commodity)
@@ -333,7 +333,7 @@ def outlook(commodity: str, *, scenario: str = "STEPS",
     """
     com = get_commodity(commodity)
     if scenario not in SCENARIOS:
-        raise DataError(f"unknown IEA scenario {scenario!r}; expected one of {list(SCENARIOS)}")
+        raise DataError(f"unknown IEA scenario {scenario!r}; expected one of {', '.join(SCENARIOS)}")
     sup = warehouse.table("outlook_supply", commodity=com.id, case=CASE)
     dem = warehouse.table("outlook_demand", commodity=com.id, series="total_demand")
     if sup.empty and dem.empty:

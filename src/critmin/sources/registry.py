@@ -135,6 +135,6 @@ def read_source(path: str | Path, source: str) -> dict[str, pd.DataFrame]:
         For an unknown source id, or whatever the reader finds wrong in the file.
     """
     if source not in READERS:
-        raise DataError(f"unknown source {source!r}; expected one of {sorted(READERS)}",
+        raise DataError(f"unknown source {source!r}; expected one of {', '.join(sorted(READERS))}",
                         file=Path(path).name)
     return READERS[source](path)

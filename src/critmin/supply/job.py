@@ -199,7 +199,7 @@ def _pick_stage(rows: pd.DataFrame, stage: str | None, default: str | None, comm
         raise DataError(f"no production data for commodity {commodity!r} in the warehouse")
     if stage:
         if stage not in stages:
-            raise DataError(f"{commodity}: no {stage!r} production data; stages present: {stages}")
+            raise DataError(f"{commodity}: no {stage!r} production data; stages present: {', '.join(stages)}")
         return stage
     if default and default in stages:
         return default
@@ -211,7 +211,8 @@ def _pick_product(rows: pd.DataFrame, product: str | None, commodity: str) -> st
     if product is not None:
         hits = [p for p in products.index if p.casefold() == product.casefold()]
         if not hits:
-            raise DataError(f"{commodity}: no product {product!r}; products: {list(products.index)}")
+            raise DataError(f"{commodity}: no product {product!r}; products: "
+                            f"{', '.join(map(str, products.index))}")
         return hits[0]
     # the product with the most rows that carry a value (ties: alphabetical)
     valued = rows[rows["value"].notna()]["product"].fillna("").value_counts()
