@@ -87,8 +87,9 @@ def source_catalogue() -> dict[str, dict[str, str]]:
             continue
         cells = [c.strip() for c in m["rest"].split("|")]
         if len(cells) >= 4:
-            out[m["id"]] = {"title": cells[0], "editions": cells[1], "licence": cells[2],
-                            "attribution": cells[3]}
+            plain = [re.sub(r"[*`]", "", c) for c in cells]  # SOURCES.md's Markdown emphasis and code
+            out[m["id"]] = {"title": plain[0], "editions": plain[1], "licence": plain[2],
+                            "attribution": plain[3]}
     return out
 
 

@@ -93,6 +93,9 @@ _STATE: dict = {"db": None, "debug": False}
 # --------------------------------------------------------------------------- shared options
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 CsvOpt = Annotated[bool, typer.Option("--csv", help="Print CSV instead of a table.")]
+XlsxOpt = Annotated[Path | None, typer.Option(
+    "--xlsx", metavar="PATH", help="Also write an Excel workbook to PATH: one sheet per table, units in "
+                                   "the headers, a sheet of the sources, editions and licences used.")]
 CommodityArg = Annotated[str, typer.Argument(help="Commodity id, name or USGS code.")]
 YearOpt = Annotated[int | None, typer.Option(help="Year (default: latest with data).")]
 StageOpt = Annotated[str | None, typer.Option(help="mine, refinery, ...")]

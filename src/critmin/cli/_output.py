@@ -122,23 +122,55 @@ def emit(*, as_json: bool, as_csv: bool = False, to_json: Callable[[], object],
 
 def print_table(table: Table, *, machine_hint: bool = True) -> None:
     """Print a rich table on stdout; when it is wider than the output (so cells wrap), say on stderr
-    that ``--csv``/``--json`` give every value whole."""
-    out.print(table)
-    if machine_hint:
-        try:
-            wide = out.measure(table).maximum > out.width
-        except Exception:  # noqa: BLE001 - measuring is only for the hint
-            wide = False
-        if wide:
-            err.print(f"[dim]the table is wider than {out.width} columns, so cells wrap; use --csv or "
-                      "--json for machine use[/dim]", highlight=False)
+    that ``--csv``/``--json`` give every value whole.
+
+    Headers and the title are plain text: a unit in brackets (``quantity [t]``) is printed as written,
+    never taken for rich markup (which would drop it or print a backslash).
+    """
+    for col in table.columns:
+        if isinstance(col.header, str):
+            col.header = escape(col.header)
+    if isinstance(table.title, str):
+        table.title = escape(table.title)
+    try:
+        need = out.measure(table, options=out.options.update_width(100_000))  # natural widths
+    except Exception:  # noqa: BLE001 - measuring only chooses the layout
+        need = None
+    if need is not None and need.minimum > out.width and table.columns and table.row_count:
+        _print_records(table)  # too narrow for the columns: one block per row, nothing cut
+    else:
+        out.print(table)
+    if machine_hint and need is not None and need.maximum > out.width:
+        err.print(f"[dim]the table is wider than {out.width} columns, so cells wrap; use --csv or "
+                  "--json for machine use[/dim]", highlight=False)
 
 
-def new_table(title: str | None = None, columns: Iterable[tuple[str, str]] = (), **kw) -> Table:
-    """A rich table with ``columns`` given as (header, justify) pairs."""
+def _print_records(table: Table) -> None:
+    """A table as one block per row (``header: value`` pairs), for outputs too narrow for its columns:
+    ids, dates and numbers stay whole."""
+    if table.title:
+        out.print(f"[bold]{table.title}[/bold]")
+    headers = [str(c.header) for c in table.columns]
+    cells = [list(c.cells) for c in table.columns]
+    for i in range(table.row_count):
+        parts = []
+        for h, col in zip(headers, cells, strict=True):
+            v = col[i] if i < len(col) else ""
+            text = v if isinstance(v, str) else getattr(v, "markup", str(v))
+            if text.strip():
+                parts.append(f"[dim]{h}:[/dim] {text}")
+        out.print("  ".join(parts))
+
+
+def new_table(title: str | None = None, columns: Iterable[tuple[str, str]] = (), *,
+              no_wrap: Iterable[str] = (), **kw) -> Table:
+    """A rich table with ``columns`` given as (header, justify) pairs; the columns named in ``no_wrap``
+    (ids, dates, codes) are never wrapped or cut, the others fold rather than end in an ellipsis."""
     t = Table(title=title, **kw)
+    keep = set(no_wrap)
     for name, justify in columns:
-        t.add_column(name, justify=justify)  # type: ignore[arg-type]
+        t.add_column(name, justify=justify, no_wrap=name in keep,  # type: ignore[arg-type]
+                     overflow="fold")
     return t
 
 

@@ -73,6 +73,13 @@ class SupplyResult(Result):
         """Units of ``table``'s columns whose name does not state it."""
         return {"quantity": self.unit, "reserves": self.unit, "wgi_scaled": "0-10 (10 = best governed)"}
 
+    def sources_used(self) -> list[dict[str, str]]:
+        """The edition of the table, and the WGI release behind ``hhi_wgi`` and ``wgi_scaled``."""
+        used = super().sources_used()
+        if self.wgi_year is not None:
+            used.append({"source": "wgi", "edition": ""})
+        return used
+
     def headline(self) -> str:
         """One line: the top producer's share and the concentration."""
         top = self.table.iloc[0] if len(self.table) else None
