@@ -15,6 +15,7 @@ CSV downloads share:
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
 import re
@@ -201,19 +202,22 @@ def write_workbook(path: str | Path, sheets: Mapping[str, pd.DataFrame], *,
     info = {"written by": f"critmin {critmin.__version__}", **dict(about or {})}
     fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".xlsx", dir=path.parent)
     os.close(fd)
+    xw = pd.ExcelWriter(tmp, engine="openpyxl")
     try:
-        with pd.ExcelWriter(tmp, engine="openpyxl") as xw:
-            taken: list[str] = []
-            for name, df in sheets.items():
-                sn = sheet_name(name, taken)
-                taken.append(sn)
-                _write_sheet(xw, sn, df)
-            _write_sheet(xw, sheet_name("sources", taken), src)
-            taken.append("sources")
-            about_df = pd.DataFrame({"item": list(info), "value": [str(v) for v in info.values()]})
-            _write_sheet(xw, sheet_name("about", taken), about_df)
+        taken: list[str] = []
+        for name, df in sheets.items():
+            sn = sheet_name(name, taken)
+            taken.append(sn)
+            _write_sheet(xw, sn, df)
+        _write_sheet(xw, sheet_name("sources", taken), src)
+        taken.append("sources")
+        about_df = pd.DataFrame({"item": list(info), "value": [str(v) for v in info.values()]})
+        _write_sheet(xw, sheet_name("about", taken), about_df)
+        xw.close()
         os.replace(tmp, path)
     except BaseException:
+        with contextlib.suppress(Exception):  # a half-written book may not even close
+            xw.close()
         Path(tmp).unlink(missing_ok=True)
         raise
     return path
