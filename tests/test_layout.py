@@ -20,7 +20,7 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "critmin"
 MAX_LINES = 800
 
 CORE = {"__init__", "_moved", "_json", "errors", "units", "countries", "commodities", "hs", "governance",
-        "schema", "data", "scenarios"}
+        "schema", "data", "scenarios", "_result", "_format", "_validation", "_callable", "_export"}
 LAYERS = {
     **{name: 0 for name in CORE},
     "sources": 1,

@@ -75,10 +75,8 @@ _ROW = re.compile(r"^\|\s*`?(?P<id>[a-z0-9-]+)`?\s*\|(?P<rest>.*)\|\s*$")
 def source_catalogue() -> dict[str, dict[str, str]]:
     """Every source of the bundled dataset's ``SOURCES.md``: id -> title, editions, licence,
     attribution."""
-    from critmin.warehouse import bundle_dir
-
-    try:
-        text = (bundle_dir() / "SOURCES.md").read_text("utf-8")
+    try:  # the bundled dataset's folder (critmin.warehouse.bundle_dir, without importing the warehouse)
+        text = (Path(__file__).resolve().parent / "bundled" / "SOURCES.md").read_text("utf-8")
     except OSError:
         return {}
     out: dict[str, dict[str, str]] = {}
