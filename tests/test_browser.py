@@ -144,7 +144,7 @@ def test_report_renders_offline(browser, report_file, shots):
         with o.page.expect_download() as dl:
             o.page.locator('a.csv[download="rare-earths_producers_2025.csv"]').click()
         text = Path(dl.value.path()).read_text("utf-8")
-        assert text.startswith("country,name,quantity_t,share")
+        assert text.startswith("\ufeffcountry,name,quantity_t,share")  # a BOM: Excel reads UTF-8
         o.check()
     finally:
         o.close()

@@ -130,9 +130,9 @@ def test_capacity_and_purchase_entries_are_checked_against_the_baseline(wh):
     spec = _spec(purchase=[{"region": "FRA", "tonnes": 5, "months": 2}])
     with pytest.raises(ScenarioError, match=r"\[purchase.0.region\] FRA is neither a region"):
         MarketInputs.from_spec(spec, build_baseline(spec, wh))
-    with pytest.raises(ScenarioError, match=r"\[capacity.0.t_per_year\] not a finite number"):
+    with pytest.raises(ScenarioError, match=r"capacity\[0\].t_per_year: not a finite number"):
         _spec(capacity=[{"country": "USA", "stage": "mine", "t_per_year": math.inf, "start_month": 0}])
-    with pytest.raises(ScenarioError, match=r"\[capacity.0.first_year\] expected a whole number"):
+    with pytest.raises(ScenarioError, match=r"capacity\[0\].first_year: must be a year from 1800 to 2100"):
         _spec(year=2030, capacity=[{"country": "USA", "stage": "mine", "t_per_year": 5,
                                     "first_year": 2027.5}])
 

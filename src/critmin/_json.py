@@ -1,18 +1,20 @@
-"""JSON shared by every output: numbers that JSON can hold, and one writer.
+"""The one JSON helper of critmin: JSON-safe values for every result's ``to_dict()`` and the CLI's
+``--json``.
 
-JSON has no NaN or infinity: Python's ``json`` writes the tokens ``NaN``/``Infinity``, which are not
-JSON and break other readers. Every critmin JSON output goes through :func:`dumps`, which turns a missing
-or non-finite number into ``null`` and then refuses (``allow_nan=False``) anything that slipped through.
+:func:`jsonable` turns what results hold (numpy scalars and arrays, pandas NA/NaT/Timestamps,
+DataFrames, dataclasses, paths, sets) into plain JSON values, with every missing or non-finite number
+as ``None``, so that ``json.dumps(result.to_dict(), allow_nan=False)`` never fails. :func:`num` and
+:func:`nan_to_none` are its two common special cases.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as _dt
 import json
 import math
 from collections.abc import Mapping
 from pathlib import PurePath
-from typing import Any
 
 __all__ = ["nan_to_none", "num", "jsonable", "dumps"]
 
@@ -39,66 +41,58 @@ def nan_to_none(obj: object) -> object:
     return obj
 
 
-def jsonable(obj: Any) -> Any:
-    """``obj`` with every value JSON can hold: non-finite and missing numbers -> None, numpy scalars
-    and arrays -> Python numbers and lists, dates -> ISO text, paths and other objects -> text.
+def jsonable(v: object) -> object:
+    """``v`` as plain JSON values, recursively.
 
-    Parameters
-    ----------
-    obj : object
-        Dicts, lists, tuples, numbers, strings, numpy and pandas values (nested).
+    bool and numpy bool -> bool; integers (numpy too) -> int; floats -> float, or None when NaN or
+    infinite; None, pandas NA and NaT -> None; str kept; dict -> dict with str keys; list, tuple, set
+    and numpy arrays -> list; DataFrame -> list of records; Series -> dict; dataclass -> dict of its
+    fields; date/time -> ISO text; paths and anything else -> ``str``.
     """
-    if obj is None or isinstance(obj, (str, bool)):
-        return obj
-    if isinstance(obj, int):
-        return obj
-    if isinstance(obj, float):
-        return obj if math.isfinite(obj) else None
-    if isinstance(obj, Mapping):
-        return {str(k): jsonable(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple, set, frozenset)):
-        return [jsonable(v) for v in obj]
-    if isinstance(obj, (_dt.datetime, _dt.date)):
-        if obj != obj:  # pandas NaT is a datetime that is not equal to itself
-            return None
-        return obj.isoformat()
-    if isinstance(obj, PurePath):
-        return str(obj)
-    try:
-        import numpy as np
-    except ImportError:  # pragma: no cover - numpy is a dependency
-        np = None  # type: ignore[assignment]
-    if np is not None:
-        if isinstance(obj, np.bool_):
-            return bool(obj)
-        if isinstance(obj, np.integer):
-            return int(obj)
-        if isinstance(obj, np.floating):
-            return num(obj)
-        if isinstance(obj, np.ndarray):
-            return [jsonable(v) for v in obj.tolist()]
-    try:
-        import pandas as pd
+    import numpy as np
+    import pandas as pd
 
-        if obj is pd.NA or obj is pd.NaT:
-            return None
-        if isinstance(obj, pd.Timestamp):
-            return obj.isoformat()
-    except ImportError:  # pragma: no cover
-        pass
-    return str(obj)
+    if v is None or isinstance(v, str):
+        return v
+    if isinstance(v, (bool, np.bool_)):
+        return bool(v)
+    if isinstance(v, (int, np.integer)):
+        return int(v)
+    if isinstance(v, (float, np.floating)):
+        return num(v)
+    if isinstance(v, Mapping):
+        return {str(k): jsonable(x) for k, x in v.items()}
+    if isinstance(v, (list, tuple, set, frozenset)):
+        return [jsonable(x) for x in v]
+    if isinstance(v, np.ndarray):
+        return [jsonable(x) for x in v.tolist()]
+    if isinstance(v, pd.DataFrame):
+        return [jsonable(r) for r in v.to_dict(orient="records")]
+    if isinstance(v, pd.Series):
+        return {str(k): jsonable(x) for k, x in v.items()}
+    if v is pd.NA or v is pd.NaT:
+        return None
+    if isinstance(v, (pd.Timestamp, _dt.datetime, _dt.date)):
+        return v.isoformat()
+    if dataclasses.is_dataclass(v) and not isinstance(v, type):
+        return {f.name: jsonable(getattr(v, f.name)) for f in dataclasses.fields(v)}
+    if isinstance(v, PurePath):
+        return str(v)
+    return str(v)
 
 
-def dumps(obj: Any, **kwargs: Any) -> str:
-    """JSON text of ``obj`` (see :func:`jsonable`); never a ``NaN``/``Infinity`` token.
+def dumps(obj: object, **kw) -> str:
+    """``obj`` as JSON text through :func:`jsonable`: never a ``NaN``/``Infinity`` token (JSON has none;
+    a caller's ``allow_nan``/``default`` are ignored), UTF-8 characters kept.
 
     Parameters
     ----------
     obj : object
         The value.
-    **kwargs
+    **kw
         Passed to :func:`json.dumps` (``indent``, ``ensure_ascii``, ...).
     """
-    kwargs.pop("allow_nan", None)
-    kwargs.pop("default", None)
-    return json.dumps(jsonable(obj), allow_nan=False, **kwargs)
+    kw.pop("allow_nan", None)
+    kw.pop("default", None)
+    kw.setdefault("ensure_ascii", False)
+    return json.dumps(jsonable(obj), allow_nan=False, **kw)

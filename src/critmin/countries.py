@@ -26,6 +26,8 @@ __all__ = [
     "resolve",
     "to_iso3",
     "country_name",
+    "display_name",
+    "DISPLAY_NAMES",
     "aliases",
     "AGGREGATE_CODES",
     "UnknownCountryError",
@@ -239,11 +241,46 @@ def region_code(value: object, *, blocs: tuple[str, ...] = BLOC_REGIONS) -> str:
     return c.code
 
 
+DISPLAY_NAMES = {
+    "COD": "DR Congo", "RUS": "Russia", "BRN": "Brunei", "PSE": "Palestine", "FSM": "Micronesia",
+    "FLK": "Falkland Islands", "VAT": "Vatican City", "VGB": "British Virgin Islands",
+    "VIR": "U.S. Virgin Islands", "MAF": "Saint Martin", "SXM": "Sint Maarten", "CCK": "Cocos Islands",
+    "SHN": "Saint Helena", "BES": "Caribbean Netherlands", "KOR": "South Korea", "PRK": "North Korea",
+    "IRN": "Iran", "LAO": "Laos", "VNM": "Vietnam", "TZA": "Tanzania", "BOL": "Bolivia", "VEN": "Venezuela",
+    "SYR": "Syria", "MDA": "Moldova", "OTH": "Other countries", "EU": "European Union",
+}
+"""Short names where ISO 3166's (or pycountry's common name) reads as a catalogue entry
+("Congo, The Democratic Republic of the", "Russian Federation"); every output uses them."""
+
+_THE = {"USA", "GBR", "NLD", "PHL", "ARE", "CZE", "DOM", "BHS", "GMB", "CAF", "COD", "COG",
+        "MDV", "MHL", "SLB", "COM", "SYC", "EUU", "EU"}
+"""Codes whose name takes "the" in running text ("the United States")."""
+
+
+def display_name(code: str, *, article: bool = False) -> str:
+    """The one display name of a code, for every output (CLI, report, dashboard, results' ``name``
+    columns): :func:`country_name`, with "the" where English needs it in running text.
+
+    Parameters
+    ----------
+    code : str
+        ISO3 code (or ``OTH``/``WLD``, a group ``AAA+BBB``).
+    article : bool
+        Prefix "the" where running text needs it ("the United States").
+    """
+    name = country_name(code) if isinstance(code, str) else str(code)
+    return f"the {name}" if article and code in _THE else name
+
+
 @lru_cache(maxsize=1024)
 def country_name(code: str) -> str:
-    """A display name for a code: ISO short name, aggregate name, or the group's members."""
+    """The display name of a code: a short name (:data:`DISPLAY_NAMES`), the ISO common or short name,
+    the aggregate's name, or the group's members (``COD`` -> ``DR Congo``, ``KOR`` -> ``South
+    Korea``)."""
     if code in AGGREGATE_CODES:
         return AGGREGATE_CODES[code]
+    if code in DISPLAY_NAMES:
+        return DISPLAY_NAMES[code]
     if "+" in code:
         return " + ".join(country_name(c) for c in code.split("+"))
     rec = pycountry.countries.get(alpha_3=code)

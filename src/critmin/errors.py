@@ -6,8 +6,8 @@ was expected, so that a user can open the file and fix it.
 
 from __future__ import annotations
 
-__all__ = ["CritminError", "DataError", "ConsistencyError", "ScenarioError", "UnknownCommodityError",
-           "ParameterError"]
+__all__ = ["CritminError", "DataError", "ConsistencyError", "ScenarioError", "ParameterError",
+           "UnknownCommodityError"]
 
 
 class CritminError(Exception):
@@ -77,5 +77,6 @@ class UnknownCommodityError(CritminError, KeyError):
 
 
 class ParameterError(CritminError, ValueError):
-    """A job's argument is not one it accepts (an unknown region, a month 13, infinite days); the
-    message names the argument, the value and what is accepted."""
+    """A job's argument or a parameter object (planning assumptions, options) holds a value it does not
+    accept (an unknown region, a month 13, infinite days); the message names the argument, the value and
+    what is accepted."""

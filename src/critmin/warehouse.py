@@ -33,7 +33,9 @@ raises :class:`WarehouseLockedError` naming the process that holds the file.
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import hashlib
+import inspect
 import json
 import os
 import re
@@ -55,6 +57,8 @@ __all__ = [
     "IngestResult",
     "default_db_path",
     "open_warehouse",
+    "default_warehouse",
+    "with_default_warehouse",
     "bundle_dir",
     "WarehouseError",
     "WarehouseLockedError",
@@ -643,6 +647,16 @@ class Warehouse:
                 ) WHERE rk = 1"""
             )
 
+    def __repr__(self) -> str:
+        mode = "read-only" if self.read_only else "read-write"
+        try:
+            counts = {k: v for k, v in self.counts().items() if v}
+        except Exception:  # noqa: BLE001 - a closed connection: say so, never raise from a repr
+            return f"Warehouse({str(self.path)!r}, {mode}, closed)"
+        rows = ", ".join(f"{k} {v:,}" for k, v in counts.items())
+        return (f"Warehouse({str(self.path)!r}, {mode}, {len(counts)} tables with rows, "
+                f"{sum(counts.values()):,} rows: {rows or 'empty'})")
+
     # ------------------------------------------------------------------ meta
     def get_meta(self, key: str) -> str | None:
         """A value of the ``meta`` table, or None (also when there is no ``meta`` table yet)."""
@@ -1143,3 +1157,50 @@ def _scalar(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None
     rows = con.execute(sql, params or []).fetchall()
     return rows[0][0] if rows else None
 
+
+@contextmanager
+def default_warehouse(path: str | Path | None = None) -> Iterator[Warehouse]:
+    """The user's warehouse, opened read-only for the duration of a ``with`` block.
+
+    It is built from the bundled dataset on first use (:func:`open_warehouse`), then reopened
+    read-only, so that a notebook, the dashboard and the CLI can read it at once.
+
+    Parameters
+    ----------
+    path : str or Path, optional
+        The database file (default :func:`default_db_path`: ``$CRITMIN_DB`` or the user data dir).
+
+    Examples
+    --------
+    >>> from critmin.warehouse import default_warehouse
+    >>> with default_warehouse() as wh:                               # doctest: +SKIP
+    ...     wh.status()
+    """
+    wh = open_warehouse(path, read_only=True)
+    try:
+        yield wh
+    finally:
+        wh.close()
+
+
+def with_default_warehouse(func: Callable) -> Callable:
+    """Decorate a job taking ``warehouse``: when it is not given (or None), the job runs on
+    :func:`default_warehouse`, opened for the call and closed after it.
+
+    The job's signature, name and docstring are kept; ``warehouse`` may be passed by keyword or by
+    position.
+    """
+    sig = inspect.signature(func)
+    if "warehouse" not in sig.parameters:
+        raise TypeError(f"{func.__name__} takes no warehouse parameter")
+
+    @functools.wraps(func)
+    def job(*args, **kwargs):
+        bound = sig.bind_partial(*args, **kwargs)
+        if bound.arguments.get("warehouse") is not None:
+            return func(*args, **kwargs)
+        with default_warehouse() as wh:
+            bound.arguments["warehouse"] = wh
+            return func(*bound.args, **bound.kwargs)
+
+    return job

@@ -8,8 +8,8 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from critmin.cli._app import CsvOpt, JsonOpt, data_app, db_path, warehouse
-from critmin.cli._output import emit, handle_errors, out, status
+from critmin.cli._app import CsvOpt, JsonOpt, XlsxOpt, data_app, db_path, warehouse
+from critmin.cli._output import emit, handle_errors, out, print_table, status
 from critmin.sources.registry import READERS
 
 
@@ -48,7 +48,7 @@ def data_ingest(
 
 
 @data_app.command("status")
-def data_status(as_json: JsonOpt = False, as_csv: CsvOpt = False) -> None:
+def data_status(as_json: JsonOpt = False, as_csv: CsvOpt = False, xlsx: XlsxOpt = None) -> None:
     """Tables with row counts, sources and editions."""
     with handle_errors(), warehouse() as wh:
         df = wh.status()
@@ -61,7 +61,9 @@ def data_status(as_json: JsonOpt = False, as_csv: CsvOpt = False) -> None:
          to_json=lambda: {"db": str(path), "tables": df.to_dict(orient="records"),
                           "files": files.to_dict(orient="records"),
                           "fetched": fetched.to_dict(orient="records")},
-         to_csv=lambda: df, render=lambda: _render_status(path, df, files, fetched))
+         to_csv=lambda: df, render=lambda: _render_status(path, df, files, fetched), to_xlsx=xlsx,
+         sheets=lambda: {"tables": df, "files": files, **({"fetched": fetched} if len(fetched) else {})},
+         about={"command": "critmin data status", "warehouse": str(path)})
 
 
 def _render_status(path, df, files, fetched) -> None:
@@ -70,7 +72,7 @@ def _render_status(path, df, files, fetched) -> None:
         t.add_column(c, justify="right" if c == "rows" else "left")
     for r in df.itertuples(index=False):
         t.add_row(r.table, f"{r.rows:,}", r.sources, r.editions)
-    out.print(t)
+    print_table(t)
     for r in files.itertuples(index=False):
         out.print(f"{r.files} files ingested ({r.origin})")
     if not fetched.empty:
@@ -80,7 +82,7 @@ def _render_status(path, df, files, fetched) -> None:
         for r in fetched.to_dict(orient="records"):
             f.add_row(r["source"], r["from"], f"{int(r['files']):,}", f"{int(r['ingested']):,}",
                       f"{int(r['rows']):,}", r["last_fetched"])
-        out.print(f)
+        print_table(f)
 
 
 @data_app.command("bundle")

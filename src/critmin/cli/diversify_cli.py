@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
-from critmin.cli._app import CommodityArg, CsvOpt, JsonOpt, StageOpt, YearOpt, app, warehouse
+from critmin.cli._app import CommodityArg, CsvOpt, JsonOpt, StageOpt, XlsxOpt, YearOpt, app, warehouse
 from critmin.cli._output import emit, fmt, fmt_assumption, handle_errors, musd, new_table, out, qty, status
 
 
@@ -45,6 +45,7 @@ def diversify_cmd(
                                                    "scenario's spare_capacity_immediate).")] = None,
     as_json: JsonOpt = False,
     as_csv: CsvOpt = False,
+    xlsx: XlsxOpt = None,
 ) -> None:
     """Efficient frontier of an importer's supplier mix: least risk at each premium budget, the mix at
     each point and what each move costs."""
@@ -68,7 +69,9 @@ def diversify_cmd(
                         exclude=[c for c in (exclude or "").split(",") if c.strip()], params=params,
                         warehouse=wh)
     emit(as_json=as_json, as_csv=as_csv, to_json=res.to_dict, to_csv=res.to_frame,
-         render=lambda: _render(res))
+         render=lambda: _render(res), to_xlsx=xlsx,
+         about={"command": f"critmin diversify {res.commodity} --importer {res.importer}",
+                "objective": res.objective})
 
 
 def _risk(x: float, unit: str) -> str:

@@ -10,7 +10,17 @@ from rich.markup import escape
 from rich.table import Table
 
 from critmin.cli._app import JsonOpt, app, warehouse
-from critmin.cli._output import emit, fail, fmt, fmt_assumption, handle_errors, out, print_json, progress_bar
+from critmin.cli._output import (
+    emit,
+    fail,
+    fmt,
+    fmt_assumption,
+    handle_errors,
+    out,
+    print_json,
+    print_table,
+    progress_bar,
+)
 
 
 @app.command("simulate")
@@ -76,15 +86,15 @@ def _render(spec, res, out_file: Path | None) -> None:
         t.add_column(c, justify="left" if not c else "right")
     for label, key, digits in (("peak price multiple (P/P0)", "price_peak_multiple", 2),
                                ("months at the choke price", "months_at_choke", 1),
-                               ("cost, all regions \\[million USD]", "cost_usd_total", 1)):
+                               ("cost, all regions [million USD]", "cost_usd_total", 1)):
         qs = d[key]
         scale = 1e-6 if key == "cost_usd_total" else 1.0
         t.add_row(label, *(fmt(qs[k] * scale, digits=digits) for k in ("p05", "p50", "p95", "mean")))
-    out.print(t)
+    print_table(t)
     r = Table(title="regions (quantiles over runs: p05 / p50 / p95)")
     for c in ("region", "demand [t/yr]", "shortfall [t]", "months of shortfall", "stock at start [t]",
               "stock left [t]"):
-        r.add_column(escape(c), justify="left" if c == "region" else "right")
+        r.add_column(c, justify="left" if c == "region" else "right")
 
     def _band(qs: dict, digits: int = 0) -> str:
         return " / ".join(fmt(qs[k], digits=digits) for k in ("p05", "p50", "p95"))
@@ -95,14 +105,14 @@ def _render(spec, res, out_file: Path | None) -> None:
         r.add_row(f"{g['region']} {g['name']}", fmt(g["baseline_demand_t_per_year"]) + tag,
                   _band(g["shortfall_t"]), _band(g["shortfall_months"]), fmt(g["stock_start_t"]),
                   _band(g["stock_end_t"]))
-    out.print(r)
+    print_table(r)
     a = Table(title="assumptions (every figure the run rests on)")
     for c in ("name", "value", "unit", "kind", "source"):
         a.add_column(c, overflow="fold")
     for item in d["assumptions"]:
         a.add_row(escape(item["name"]), escape(fmt_assumption(item["value"])), escape(item["unit"]),
                   escape(item["kind"]), escape(item["source"]))
-    out.print(a)
+    print_table(a)
     if "purchases" in d:
         _render_purchases(d["purchases"])
     for n in d["notes"]:

@@ -10,7 +10,7 @@ from rich import box
 from rich.markup import escape
 from rich.table import Table
 
-from critmin.cli._app import CsvOpt, JsonOpt, stockpile_app, warehouse
+from critmin.cli._app import CsvOpt, JsonOpt, XlsxOpt, stockpile_app, warehouse
 from critmin.cli._output import (
     emit,
     fail,
@@ -19,6 +19,7 @@ from critmin.cli._output import (
     handle_errors,
     musd,
     out,
+    print_table,
     progress_bar,
     qty,
 )
@@ -26,25 +27,26 @@ from critmin.cli._output import (
 
 # --------------------------------------------------------------------------- rules
 @stockpile_app.command("rules")
-def stockpile_rules(as_json: JsonOpt = False, as_csv: CsvOpt = False) -> None:
+def stockpile_rules(as_json: JsonOpt = False, as_csv: CsvOpt = False, xlsx: XlsxOpt = None) -> None:
     """The agencies' stockholding rules (days of cover), each with its source."""
     from critmin.stockpile import rules_table
 
     with handle_errors():
         df = rules_table()
     emit(as_json=as_json, as_csv=as_csv, to_json=lambda: df.to_dict(orient="records"), to_csv=lambda: df,
-         render=lambda: _render_rules(df))
+         render=lambda: _render_rules(df), to_xlsx=xlsx, sheets=lambda: {"rules": df},
+         about={"command": "critmin stockpile rules"})
 
 
 def _render_rules(df) -> None:
     t = Table(title="stockholding rules (critmin/data/stockpile_rules.csv)")
     for c in ("rule", "country", "days", "basis", "unavailable", "applies to"):
-        t.add_column(c, no_wrap=True)
+        t.add_column(c, no_wrap=c in ("rule", "country", "days", "unavailable"), overflow="fold")
     t.add_column("source", overflow="fold", min_width=30)
     for r in df.itertuples(index=False):
         t.add_row(r.rule, r.country or "—", f"{r.days:g}", r.basis.replace("_", " "),
-                  f"{r.unavailable_share:.0%}", r.applies_to, escape(r.source))
-    out.print(t)
+                  fmt(r.unavailable_share, pct=True), r.applies_to, escape(r.source))
+    print_table(t)
 
 
 # --------------------------------------------------------------------------- cover
@@ -91,7 +93,7 @@ def _render_cover(res) -> None:
     if res.rule:
         t.add_row("rule", escape(res.rule_source))
     t.add_row("scenario", escape(str(res.scenario_file or "")))
-    out.print(t)
+    print_table(t)
 
 
 # --------------------------------------------------------------------------- plan
@@ -117,6 +119,7 @@ def stockpile_plan(
         "cause; and find the cheapest schedule.")] = None,
     as_json: JsonOpt = False,
     as_csv: CsvOpt = False,
+    xlsx: XlsxOpt = None,
 ) -> None:
     """Cost-optimal stocks per material, 0/60/100/180-day policies, budget allocation and frontier."""
     from critmin.stockpile import PlanningParams, plan
@@ -130,8 +133,34 @@ def stockpile_plan(
             res = plan(region, materials, budget, runs=runs, seed=seed, warehouse=wh, params=params,
                        workers=workers, build_months=build_months,
                        progress=lambda done, total: bar.update(task, completed=done, total=total))
-    emit(as_json=as_json, as_csv=as_csv, to_json=res.to_dict, to_csv=res.table,
-         render=lambda: _render_plan(res, build_months))
+    emit(as_json=as_json, as_csv=as_csv, to_json=res.to_dict, to_csv=res.to_frame,
+         render=lambda: _render_plan(res, build_months), to_xlsx=xlsx, sheets=lambda: _plan_sheets(res),
+         about={"command": f"critmin stockpile plan --region {res.region}", "what": res.headline(),
+                "runs per stock": res.runs, "seed": res.seed})
+
+
+def _plan_sheets(res) -> dict:
+    """The workbook of ``critmin stockpile plan --xlsx``: policies, inputs, frontier, assumptions."""
+    import pandas as pd
+
+    inputs = pd.DataFrame([{
+        "material": m.material, "region": m.region, "consumption_t_per_year": m.consumption_t_per_year,
+        "consumption_kind": m.consumption_kind, "consumption_source": m.consumption_source,
+        "price_usd_per_t": m.price_usd_per_t, "price_source": m.price_source,
+        "holding_usd_per_t_year": m.holding_usd_per_t_year, "disruption_probability_per_year": m.probability,
+        "shortage_cost_usd_per_t": m.shortage_cost_usd_per_t, "planned_t": m.planned_t,
+        "planned_days": m.planned_days, "scenario": m.scenario} for m in res.materials])
+    inputs.attrs["units"] = {"disruption_probability_per_year": "1/yr"}
+    sheets = {"policies": res.to_frame(), "inputs": inputs}
+    if len(res.frontier):
+        fr = res.frontier.copy()
+        fr.attrs["units"] = {"budget": "USD", "expected_cost_usd": "USD/yr", "holding_cost_usd": "USD/yr",
+                             "total_cost_usd": "USD/yr"}
+        sheets["frontier"] = fr
+    sheets["assumptions"] = pd.DataFrame(res.assumptions)
+    if res.notes:
+        sheets["notes"] = pd.DataFrame({"note": res.notes})
+    return sheets
 
 
 def _table(title: str) -> Table:
@@ -147,7 +176,7 @@ def _render_plan(res, build_months: float | None = None) -> None:
     cols = ["material", "policy", "days", "stock t", "buy M$"] + (["buy+imp M$"] if build_months else []) + \
         ["M$/yr", "E[L] t", "P(out)", "p95 mo"]
     for c in cols:
-        t.add_column(escape(c), justify="left" if c in ("material", "policy") else "right", no_wrap=True)
+        t.add_column(c, justify="left" if c in ("material", "policy") else "right", no_wrap=True)
     for m in res.materials:
         first = True
         for r in m.policies.itertuples(index=False):
@@ -159,7 +188,7 @@ def _render_plan(res, build_months: float | None = None) -> None:
                       musd(r.expected_cost_usd), qty(r.expected_shortfall_t),
                       fmt(r.p_stockout, pct=True), cover_txt)
         t.add_section()
-    out.print(t)
+    print_table(t)
     out.print("[dim]" + escape("buy M$: purchase value at P0 [million USD]; "
                                + (f"buy+imp M$: bought over {build_months:g} months, with the price the "
                                   "purchases cause (mean) [million USD]; " if build_months else "")
@@ -171,7 +200,7 @@ def _render_plan(res, build_months: float | None = None) -> None:
     s = _table("inputs per material")
     for c in ("material", "cons. t/yr", "P0 $/t", "h $/t/yr", "pi/yr", "p $/t", "h/(pi p)", "slope L/R",
               "1:1 d"):
-        s.add_column(escape(c), justify="left" if c == "material" else "right", no_wrap=True)
+        s.add_column(c, justify="left" if c == "material" else "right", no_wrap=True)
     for m in res.materials:
         nv = m.newsvendor
         est = "" if m.consumption_kind == "data" else ("u" if m.consumption_kind.startswith("data") else "e")
@@ -180,7 +209,7 @@ def _render_plan(res, build_months: float | None = None) -> None:
                   f"{nv['critical_ratio']:.3f}",
                   f"{fmt(nv['slope_left'], digits=3)}/{fmt(nv['slope_right'], digits=3)}",
                   fmt(nv["one_to_one_days"]))
-    out.print(s)
+    print_table(s)
     out.print("[dim]" + escape("cons.: e = estimate, u = USGS-estimated data row; h, pi, p: holding cost, "
                                "annual disruption probability, shortage cost; slope L/R: shortfall avoided "
                                "per tonne of stock below/above the optimum (they bracket h/(pi p)); 1:1 d: "
@@ -192,12 +221,12 @@ def _render_plan(res, build_months: float | None = None) -> None:
         idx = sorted({round(i * (len(fr) - 1) / (k - 1)) for i in range(k)})
         f = _table("efficient frontier: budget vs expected annual shortfall cost")
         for c in ("budget M$", "shortfall M$/yr", "holding M$/yr", "total M$/yr"):
-            f.add_column(escape(c), justify="right", no_wrap=True)
+            f.add_column(c, justify="right", no_wrap=True)
         for i in idx:
             r = fr.iloc[i]
             f.add_row(musd(r["budget"]), musd(r["expected_cost_usd"]), musd(r["holding_cost_usd"]),
                       musd(r["total_cost_usd"]))
-        out.print(f)
+        print_table(f)
     est = [m for m in res.materials if not m.consumption_kind.startswith("data")]
     for m in est:
         out.print(f"[yellow]estimate:[/yellow] {m.material} consumption of {m.region} "
@@ -211,7 +240,7 @@ def _render_plan(res, build_months: float | None = None) -> None:
             continue                                  # the scenarios' own figures: in --json
         a.add_row(escape(item["name"]), escape(fmt_assumption(item["value"])), escape(item["unit"]),
                   escape(item["kind"]), escape(str(item["source"])[:300]))
-    out.print(a)
+    print_table(a)
     for n in res.notes:
         out.print(f"[yellow]note:[/yellow] {escape(n)}", highlight=False)
 

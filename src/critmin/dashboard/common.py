@@ -156,7 +156,7 @@ def render_view(view: SectionView, key: str) -> None:
                 st.dataframe(t.display(), hide_index=True, **_stretch(st.dataframe))
                 if t.note:
                     st.caption(t.note)
-            st.download_button(f"Download CSV: {t.title.lower()}", t.to_csv(),
+            st.download_button(f"Download CSV: {t.title.lower()}", t.to_csv(bom=True),
                                file_name=t.filename, mime="text/csv", key=f"dl-{k}")
         elif b.kind == "subhead":
             st.markdown(f"#### {b.text}")

@@ -16,25 +16,28 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from critmin._json import num as _num
+from critmin._result import Result
 from critmin.commodities import get as get_commodity
 from critmin.dependence.importer import MEASURES, importer_dependence_table
 from critmin.dependence.nir import nir_table
 from critmin.errors import DataError
-from critmin.warehouse import Warehouse
+from critmin.warehouse import Warehouse, with_default_warehouse
 
 __all__ = ["us_net_import_reliance", "us_import_sources", "importer_dependence",
            "ImporterDependenceResult", "SOURCE_CAVEATS"]
 
 
-def us_net_import_reliance(commodity: str, *, warehouse: Warehouse) -> pd.DataFrame:
+@with_default_warehouse
+def us_net_import_reliance(commodity: str, *, warehouse: Warehouse | None = None) -> pd.DataFrame:
     """U.S. net import reliance per year and published series, latest edition first.
 
     Parameters
     ----------
     commodity : str
         Catalogue id, name or USGS code.
-    warehouse : Warehouse
-        Where the data live.
+    warehouse : Warehouse, optional
+        Where the data live. Default: the user's warehouse, opened read-only
+        (:func:`critmin.warehouse.default_warehouse`).
 
     Returns
     -------
@@ -58,7 +61,8 @@ def us_net_import_reliance(commodity: str, *, warehouse: Warehouse) -> pd.DataFr
                                                      ignore_index=True)
 
 
-def us_import_sources(commodity: str, *, warehouse: Warehouse) -> pd.DataFrame:
+@with_default_warehouse
+def us_import_sources(commodity: str, *, warehouse: Warehouse | None = None) -> pd.DataFrame:
     """U.S. import sources (shares of imports [1]) as the latest MCS edition gives them."""
     com = get_commodity(commodity)
     df = warehouse.table("import_sources", latest=True, commodity=com.id, importer="USA")
@@ -95,9 +99,12 @@ def _partner_name(code: str) -> str:
     return country_name(code)
 
 
-@dataclass
-class ImporterDependenceResult:
+@dataclass(repr=False)
+class ImporterDependenceResult(Result):
     """An importer's supplier shares, HHI and top supplier for one commodity and year.
+
+    The main table is ``table``; ``to_frame()`` adds importer, commodity, year, hs_codes, source and
+    edition as columns.
 
     Attributes
     ----------
@@ -187,6 +194,16 @@ class ImporterDependenceResult:
     missing_members_share: float | None = None
     missing_members_method: str = ""
     intra_bloc_sum: float = math.nan
+
+    _key_fields = ("importer", "commodity", "year", "hs_codes", "source", "edition")
+    _repr_fields = ("by", "top_supplier", "top_share", "hhi", "hhi_points", "n_suppliers")
+
+    def headline(self) -> str:
+        """One line: the top supplier and the concentration."""
+        top = (f"top supplier {self.top_supplier} {self.top_share:.1%}" if self.top_supplier
+               else "no supplier")
+        return (f"{self.name}: {self.importer} imports by supplier, {self.year} ({self.source} "
+                f"{self.edition}); {top}; HHI {self.hhi_points:,.0f} points ({self.hhi_band})")
 
     def to_dict(self) -> dict:
         """The JSON shape of ``critmin dependence --json``."""
@@ -333,6 +350,7 @@ def _as_partner_only(imp: str, codes: list[str], warehouse: Warehouse) -> str:
     return msg
 
 
+@with_default_warehouse
 def importer_dependence(
     commodity: str,
     importer: str,
@@ -342,7 +360,7 @@ def importer_dependence(
     by: str = "quantity_kg",
     source: str | None = None,
     min_coverage: float = 0.5,
-    warehouse: Warehouse,
+    warehouse: Warehouse | None = None,
 ) -> ImporterDependenceResult:
     """An importer's dependence on its suppliers of a commodity: shares, HHI, top supplier.
 
@@ -370,8 +388,9 @@ def importer_dependence(
         rows are a partial-partner extract (the bundled bilateral extract names only World, China and
         the USA) and the shares would be meaningless, so the job refuses. Not checked when the source
         has no World total (USITC), which the caveats then say.
-    warehouse : Warehouse
-        Where the data live.
+    warehouse : Warehouse, optional
+        Where the data live. Default: the user's warehouse, opened read-only
+        (:func:`critmin.warehouse.default_warehouse`).
 
     Returns
     -------

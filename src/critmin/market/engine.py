@@ -379,7 +379,8 @@ def simulate(
     baseline : Baseline, optional
         The month-0 baseline; default: built from ``warehouse``.
     warehouse : Warehouse, optional
-        Needed when ``baseline`` is not given.
+        Where the baseline is built from when ``baseline`` is not given; default: the user's
+        warehouse, opened read-only (:func:`critmin.warehouse.default_warehouse`).
     runner : runner, optional
         Where chunks run (:class:`~critmin.market.runners.InProcessRunner` by default,
         :class:`~critmin.market.runners.ProcessPoolRunner`, :class:`~critmin.market.runners.DaskRunner`).
@@ -407,11 +408,15 @@ def simulate(
     if not isinstance(spec, ScenarioSpec):
         spec = load_scenario(spec)
     if baseline is None:
-        if warehouse is None:
-            raise ValueError("give a baseline or a warehouse to build it from")
         from critmin.market.baseline import build_baseline
 
-        baseline = build_baseline(spec, warehouse)
+        if warehouse is None:
+            from critmin.warehouse import default_warehouse
+
+            with default_warehouse() as wh:
+                baseline = build_baseline(spec, wh)
+        else:
+            baseline = build_baseline(spec, warehouse)
     if seed is None:
         seed = int(np.random.SeedSequence().entropy % (2**63))
     if seed < 0:

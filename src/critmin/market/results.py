@@ -27,6 +27,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from critmin._json import jsonable
+from critmin._result import Result
 from critmin.market.model import FTOL_REL, REGION_METRICS, MarketInputs
 from critmin.market.spec import ScenarioSpec, describe_param
 
@@ -43,9 +45,12 @@ def _q(values: np.ndarray) -> dict[str, float]:
     return out
 
 
-@dataclass
-class SimulationResult:
+@dataclass(repr=False)
+class SimulationResult(Result):
     """Per-run summaries and merged monthly statistics of one Monte Carlo simulation.
+
+    The main table is ``scenarios`` (one row per run); ``to_frame()`` adds scenario, commodity and
+    seed as columns. ``region_summaries()``, ``price_band()`` and ``mean_paths()`` give the rest.
 
     Attributes
     ----------
@@ -78,6 +83,43 @@ class SimulationResult:
     assumptions: list[dict] = field(default_factory=list)
     extra_notes: list[str] = field(default_factory=list)
     purchase_impact: dict | None = None
+
+    _key_fields = ("scenario", "commodity", "seed")
+    _repr_fields = ("runs", "runner", "elapsed_s")
+    _main = "scenarios"
+
+    @property
+    def scenario(self) -> str:
+        """The scenario's name."""
+        return self.spec.name
+
+    @property
+    def commodity(self) -> str:
+        """The commodity simulated (catalogue id)."""
+        return self.baseline.commodity
+
+    def units(self) -> dict[str, str]:
+        """Units of the per-run columns whose name does not state it."""
+        out = {"peak_price_multiple": "1 (P/P0)", "mean_price_multiple": "1 (P/P0)",
+               "months_at_choke": "months", "start_month": "month", "duration_months": "months"}
+        for c in self.columns:
+            base = c.split("[")[0]
+            unit = {"shortfall_t": "t", "unmet_t": "t", "stock_end_t": "t", "released_t": "t",
+                    "refilled_t": "t", "cost_usd": "USD", "shortfall_months": "months"}.get(base)
+            if unit:
+                out[c] = unit
+        return out
+
+    def sources_used(self) -> list[dict[str, str]]:
+        """The baseline's edition (production, consumption and price)."""
+        ed = getattr(self.baseline, "edition", "") or ""
+        return [{"source": "usgs-mcs" if str(ed).startswith("MCS") else "", "edition": str(ed)}]
+
+    def headline(self) -> str:
+        """One line: the scenario and the median peak price."""
+        q = self.quantiles("peak_price_multiple")
+        return (f"{self.spec.name}: {self.runs:,} runs (seed {self.seed}); peak price p50 "
+                f"{q['p50']:.2f} x P0, p95 {q['p95']:.2f} x P0")
 
     # ------------------------------------------------------------------ tables
     @property
@@ -341,11 +383,7 @@ def purchase_impact(with_: SimulationResult, without: SimulationResult) -> dict:
 
 
 def _json_default(o):
-    if isinstance(o, (np.floating, np.integer)):
-        return o.item()
-    if isinstance(o, np.ndarray):
-        return o.tolist()
-    return str(o)
+    return jsonable(o)
 
 
 def _hist_quantile(counts: np.ndarray, p: float, xmax: float) -> float:

@@ -743,83 +743,11 @@ _EXPECT = {
                 "default country)",
 }
 
-_DISTS = {"float", "fixed", "uniform", "triangular", "normal", "lognormal", "beta", "choice"}
-_TABLE = ("a distribution table such as {dist = \"uniform\", low = 0.3, high = 0.6} (dist = fixed, "
-          "uniform, triangular, normal, lognormal, beta or choice)")
-
-
-def _plain(e: dict, key: str) -> str:
-    """A pydantic error in plain words, saying what is accepted."""
-    typ, ctx = e["type"], e.get("ctx") or {}
-    year = key.rsplit(".", 1)[-1] in ("year", "data_year")
-    if typ == "missing":
-        exp = _EXPECT.get(key.rsplit(".", 1)[-1])
-        return "required key is missing" + (f"; expected {exp}" if exp else "")
-    if typ == "extra_forbidden":
-        return "unknown key (check the spelling; see critmin.market.spec for the keys)"
-    if typ == "union_tag_invalid":
-        return ("unknown distribution; expected dist = one of fixed, uniform, triangular, normal, "
-                "lognormal, beta, choice")
-    if typ == "finite_number":
-        return ("not a finite number; expected a finite number (nan and inf are not accepted; omit a "
-                "truncation bound for no bound)")
-    if typ in ("int_type", "int_parsing", "int_from_float"):
-        return (f"expected a year from {YEAR_MIN} to {YEAR_MAX}" if year else
-                "expected a whole number such as 24, without quotes or decimals")
-    if typ in ("float_type", "float_parsing"):
-        return "expected a number such as 0.5, without quotes"
-    if typ in ("string_type",):
-        return "expected text in quotes, such as \"CHN\""
-    if typ in ("bool_type", "bool_parsing"):
-        return "expected true or false"
-    if typ in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
-        if year:
-            return f"expected a year from {YEAR_MIN} to {YEAR_MAX}"
-        words = {"greater_than_equal": ">=", "less_than_equal": "<=", "greater_than": ">",
-                 "less_than": "<"}[typ]
-        bound = next(iter(ctx.values()), "")
-        return f"expected a number {words} {bound}"
-    if typ in ("literal_error",):
-        return f"expected {ctx.get('expected', 'one of the listed values')}"
-    msg = e["msg"]
-    return msg[len("Value error, "):] if msg.startswith("Value error, ") else msg
-
-
 def _format_errors(exc: ValidationError, source: str) -> str:
-    by_key: dict[str, list[tuple[bool, dict]]] = {}
-    for e in exc.errors():
-        loc = [str(x) for x in e["loc"]]
-        # pydantic's union branches are not keys: note whether the error came from the
-        # distribution-table branch and drop the branch names from the key path
-        in_table = any(x.startswith("tagged-union[") for x in loc)
-        loc = [x for x in loc if x not in _DISTS and not x.startswith("function-")
-               and not x.startswith("tagged-union[")]
-        key = ".".join(loc) or "(top level)"
-        if not in_table and e["type"] == "float_type" and isinstance(e.get("input"), dict):
-            continue  # a table was given: the errors of the table branch say what is wrong
-        by_key.setdefault(key, []).append((in_table, e))
-    lines = []
-    for key, errs in by_key.items():
-        number_errs = [e for t, e in errs if not t]
-        table_errs = [e for t, e in errs if t]
-        # "a number or a table" (a Param): a number-branch error and a table-branch "not a dict"
-        # error are one mistake; say it once, naming both accepted forms
-        not_a_table = [e for e in table_errs if e["type"] in ("model_attributes_type", "dict_type")]
-        if number_errs and not_a_table:
-            e = number_errs[0]
-            got = e.get("input")
-            lines.append(f"  [{key}] {_plain(e, key)}, or {_TABLE} (got {got!r})")
-            continue
-        for _, e in errs:
-            got = e.get("input")
-            shown = "" if e["type"] == "missing" or isinstance(got, dict) else f" (got {got!r})"
-            lines.append(f"  [{key}] {_plain(e, key)}{shown}")
-    # de-duplicate (unions report one error per branch)
-    seen: list[str] = []
-    for ln in lines:
-        if ln not in seen:
-            seen.append(ln)
-    return f"invalid scenario {source}:\n" + "\n".join(seen)
+    from critmin._validation import format_validation_error
+
+    return format_validation_error(exc, source=source, what="invalid scenario", model=ScenarioSpec,
+                                   expect=_EXPECT)
 
 
 def load_scenario(path: str | Path) -> ScenarioSpec:

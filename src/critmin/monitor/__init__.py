@@ -62,3 +62,7 @@ __all__ = [
     "score_cases",
     "seasonal_baseline",
 ]
+
+from critmin._callable import make_callable  # noqa: E402
+
+make_callable(__name__, "monitor")  # critmin.monitor(...) runs the job; critmin.monitor.<name> still works

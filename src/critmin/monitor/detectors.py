@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from critmin._json import num as _num
+from critmin._result import Result
 from critmin.errors import DataError
 from critmin.monitor.baseline import Window, changes, pre_start_from_breaks
 from critmin.monitor.breaks import BREAK_COLUMNS, find_breaks
@@ -66,9 +67,11 @@ MONTH_COLUMNS = ["month", "quantity_kg", "yoy_change", "mom_change", "baseline_k
                  "fall", "p_restriction", "score", "verdict"]
 
 
-@dataclass
-class MonitorResult:
+@dataclass(repr=False)
+class MonitorResult(Result):
     """One exporter's tested lines: the month's evidence and verdict, and every month's score.
+
+    The main table is ``months``; ``to_frame()`` adds exporter, hs (``+``-joined) and method.
 
     Attributes
     ----------
@@ -133,6 +136,20 @@ class MonitorResult:
     partners: list[str] = field(default_factory=list)
     months: pd.DataFrame = field(default_factory=pd.DataFrame)
     events: list[dict] = field(default_factory=list)
+
+    _key_fields = ("exporter", "hs", "method")
+    _repr_fields = ("month", "verdict", "score", "p_restriction", "quantity_kg", "yoy_change")
+    _main = "months"
+
+    def sources_used(self) -> list[dict[str, str]]:
+        """Monthly exports come from the ``trade`` table (monthly rows)."""
+        return [{"source": "comtrade-monthly-derived", "edition": ""}]
+
+    def headline(self) -> str:
+        """One line: the month assessed and its verdict."""
+        score = "" if self.score != self.score else f", score {self.score:.2f}"
+        return (f"{self.exporter} exports of HS {'+'.join(self.hs)}, {self.month}: {self.verdict}"
+                f"{score}")
 
     def top_months(self, n: int = 5) -> pd.DataFrame:
         """The ``n`` months with the highest restriction score."""
@@ -436,5 +453,6 @@ def get_detector(method: str = "evidence", **params: object) -> Detector:
     try:
         cls = DETECTORS[method]
     except KeyError:
-        raise ValueError(f"unknown monitor method {method!r}; choose one of {sorted(DETECTORS)}") from None
+        raise ValueError(f"unknown monitor method {method!r}; choose one of "
+                         f"{', '.join(sorted(DETECTORS))}") from None
     return cls(**params)

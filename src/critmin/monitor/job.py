@@ -21,11 +21,12 @@ import numpy as np
 import pandas as pd
 
 from critmin._json import num as _num
+from critmin._result import Result
 from critmin.errors import DataError, ParameterError
 from critmin.monitor.detectors import Detector, MonitorResult, get_detector
 from critmin.monitor.panel import Panel, normalise_hs
 from critmin.monitor.verdict import CANNOT_TELL, known_control_verdict
-from critmin.warehouse import Warehouse
+from critmin.warehouse import Warehouse, with_default_warehouse
 
 __all__ = ["monitor", "scan", "ScanResult", "export_rows", "choose_control", "line_warnings",
            "SCAN_COLUMNS", "parse_month", "apply_known_events", "EVENT_TOLERANCE"]
@@ -79,8 +80,9 @@ def export_rows(warehouse: Warehouse, exporter: str | None = None) -> pd.DataFra
 
     Parameters
     ----------
-    warehouse : Warehouse
-        The warehouse.
+    warehouse : Warehouse, optional
+        The warehouse. Default: the user's warehouse, opened read-only
+        (:func:`critmin.warehouse.default_warehouse`).
     exporter : str, optional
         ISO3 of the reporter; all reporters when omitted.
 
@@ -289,6 +291,7 @@ def _event_warnings(res: MonitorResult, months: pd.DataFrame, i: int) -> list[st
     return out
 
 
+@with_default_warehouse
 def monitor(
     exporter: str,
     hs_codes: str | Iterable[str],
@@ -297,7 +300,7 @@ def monitor(
     control: str | Iterable[str] | None = None,
     month: str | None = None,
     method: str = "evidence",
-    warehouse: Warehouse,
+    warehouse: Warehouse | None = None,
     progress: Callable[[str], None] | None = None,
     **params: object,
 ) -> MonitorResult:
@@ -318,8 +321,9 @@ def monitor(
         ``YYYY-MM``; default: the latest month with data (see :func:`parse_month`).
     method : str
         Detector (:data:`critmin.monitor.detectors.DETECTORS`).
-    warehouse : Warehouse
-        The warehouse.
+    warehouse : Warehouse, optional
+        The warehouse. Default: the user's warehouse, opened read-only
+        (:func:`critmin.warehouse.default_warehouse`).
     progress : callable, optional
         Called with short messages.
     **params
@@ -358,9 +362,11 @@ def monitor(
     return res
 
 
-@dataclass
-class ScanResult:
+@dataclass(repr=False)
+class ScanResult(Result):
     """Restriction-like months across every monthly export series in the warehouse, ranked by score.
+
+    The main table is ``table``; ``to_frame()`` adds since and method.
 
     Attributes
     ----------
@@ -387,6 +393,18 @@ class ScanResult:
     method: str = "evidence"
     warnings: list[str] = field(default_factory=list)
 
+    _key_fields = ("since", "method")
+    _repr_fields = ("series",)
+
+    def sources_used(self) -> list[dict[str, str]]:
+        """Monthly exports come from the ``trade`` table (monthly rows)."""
+        return [{"source": "comtrade-monthly-derived", "edition": ""}]
+
+    def headline(self) -> str:
+        """One line: how many restriction-like months in how many series."""
+        return (f"restriction-like months since {self.since or 'the start'}: {len(self.table)} in "
+                f"{self.series} series (method {self.method})")
+
     def to_dict(self) -> dict:
         """The JSON shape of ``critmin monitor scan --json``."""
         months = []
@@ -412,10 +430,11 @@ def _evidence_summary(det_signals: dict[str, pd.DataFrame], i: int) -> str:
     return ", ".join(parts)
 
 
+@with_default_warehouse
 def scan(
     since: str | None = None,
     *,
-    warehouse: Warehouse,
+    warehouse: Warehouse | None = None,
     method: str = "evidence",
     exporters: Sequence[str] | None = None,
     progress: Callable[[str], None] | None = None,
@@ -430,8 +449,9 @@ def scan(
     ----------
     since : str, optional
         First month to report (``YYYY-MM``); earlier months still serve as history.
-    warehouse : Warehouse
-        The warehouse.
+    warehouse : Warehouse, optional
+        The warehouse. Default: the user's warehouse, opened read-only
+        (:func:`critmin.warehouse.default_warehouse`).
     method : str
         Detector.
     exporters : sequence of str, optional

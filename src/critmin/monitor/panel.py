@@ -179,8 +179,8 @@ class Panel:
         if partners:
             sel = tgt[[_match_partner(p, partners) for p in tgt["partner"]]]
             if sel.empty:
-                raise DataError(f"no rows for partners {list(partners)} in HS {', '.join(hs)}; partners "
-                                f"present: {sorted(tgt['partner'].unique())}")
+                raise DataError(f"no rows for partners {', '.join(partners)} in HS {', '.join(hs)}; "
+                                f"partners present: {', '.join(sorted(tgt['partner'].unique()))}")
             total_rows, part_rows, pkind = sel, sel, "selected"
         else:
             total_rows, pkind = _total_rows(tgt)

@@ -38,3 +38,7 @@ __all__ = [
     "outlook_from_tables",
     "stage_years",
 ]
+
+from critmin._callable import make_callable  # noqa: E402
+
+make_callable(__name__, "outlook")  # critmin.outlook(...) runs the job; critmin.outlook.<name> still works

@@ -35,6 +35,7 @@ __all__ = [
     "CommodityReport",
     "build_report",
     "render_html",
+    "report_tables",
     "write_report",
     "Context",
     "ANALYSES",
@@ -203,6 +204,55 @@ def _scan_view(warehouse, progress: Callable[[str], None] | None) -> SectionView
                            [Block("note", text=f"Not produced: {type(exc).__name__}: {exc}")])
 
 
+def report_tables(report: Report) -> dict[str, Table]:
+    """Every table of the report, in reading order (overview, overview sections, each commodity's
+    sections, assumptions), keyed by a short unique name (the CSV download's stem)."""
+    out: dict[str, Table] = {}
+
+    def add(t: Table | None) -> None:
+        if t is None:
+            return
+        key, i = t.name, 2
+        while key in out:
+            key, i = f"{t.name}_{i}", i + 1
+        out[key] = t
+
+    add(report.overview)
+    for view in report.overview_sections:
+        for t in view.tables:
+            add(t)
+    for com in report.commodities:
+        for view in com.sections:
+            for t in view.tables:
+                add(t)
+    add(report.assumptions)
+    return out
+
+
+def _write_xlsx(path: Path, report: Report) -> Path:
+    """The report's tables as one workbook: a contents sheet, one sheet per table, the sources."""
+    import pandas as pd
+
+    from critmin._export import sheet_name, write_workbook
+
+    tables = report_tables(report)
+    sheets: dict[str, pd.DataFrame] = {}
+    contents = []
+    taken = ["contents", "sources", "about"]
+    for key, t in tables.items():
+        name = sheet_name(key, taken)
+        taken.append(name)
+        sheets[name] = t.data
+        contents.append({"sheet": name, "table": t.title, "rows": len(t.data), "note": t.note})
+    src = report.sources.data
+    src = src[src["used_in_report"].astype(str) != ""] if "used_in_report" in src else src
+    src = src.apply(lambda c: c.str.replace(r"[*`]", "", regex=True) if c.dtype == object else c)
+    return write_workbook(path, {"contents": pd.DataFrame(contents), **sheets}, sources=src,
+                          about={"report": report.title, "region": f"{report.region_name} ({report.region})",
+                                 "generated": report.generated, "bundled dataset": report.bundle_id,
+                                 "commodities": ", ".join(c.name for c in report.commodities)})
+
+
 def render_html(report: Report) -> str:
     """The report as one self-contained HTML page (plotly.js embedded once, no external
     reference)."""
@@ -226,8 +276,9 @@ def write_report(
         Output file.
     report : Report
         From :func:`build_report`.
-    format : {"html", "pdf"}
-        PDF is printed by headless Chromium from the HTML.
+    format : {"html", "pdf", "xlsx"}
+        PDF is printed by headless Chromium from the HTML; ``xlsx`` writes every table of the report
+        as one Excel workbook (a sheet per table, units in the headers, the sources; atomic).
     chromium : str, optional
         Chromium executable for PDF (default ``/usr/bin/chromium`` or ``chromium`` on PATH).
 
@@ -240,11 +291,13 @@ def write_report(
 
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    if format == "xlsx":
+        return _write_xlsx(path, report)
     html = render(report)
     if format == "html":
         from critmin._atomic import write_text
 
         return write_text(path, html)
     if format != "pdf":
-        raise ValueError(f"unknown format {format!r}: html or pdf")
+        raise ValueError(f"unknown format {format!r}: html, pdf or xlsx")
     return html_to_pdf(html, path, chromium=chromium)

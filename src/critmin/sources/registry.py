@@ -158,7 +158,7 @@ def read_source(path: str | Path, source: str, *, edition: str | None = None
         reader finds wrong in the file.
     """
     if source not in READERS:
-        raise DataError(f"unknown source {source!r}; expected one of {sorted(READERS)}",
+        raise DataError(f"unknown source {source!r}; expected one of {', '.join(sorted(READERS))}",
                         file=Path(path).name)
     if edition is None:
         return READERS[source](path)

@@ -275,4 +275,5 @@ def get_rule(name: str) -> CoverRule:
     for r in _read_rules():
         if r.rule.casefold() == name.strip().casefold():
             return r
-    raise KeyError(f"unknown stockpile rule {name!r}; rules: {[r.rule for r in _read_rules()]}")
+    raise KeyError(f"unknown stockpile rule {name!r}; rules: "
+                   f"{', '.join(r.rule for r in _read_rules())}")

@@ -80,6 +80,7 @@ from critmin.stockpile.sizing import (
     newsvendor_stock,
     optimal_stock,
 )
+from critmin.warehouse import with_default_warehouse
 
 __all__ = ["DEFAULT_RUNS", "DEFAULT_SEED", "plan", "cover", "size_stockpile", "PlanResult", "MaterialPlan",
            "CoverResult"]
@@ -487,6 +488,7 @@ def _consumption_assumptions(mp_: MaterialPlan, mat: _Material) -> list[dict]:
 
 
 # --------------------------------------------------------------------------- the job
+@with_default_warehouse
 def plan(
     region: str,
     materials: list[str] | str,
@@ -515,8 +517,9 @@ def plan(
         Monte Carlo runs per stock tried [runs].
     seed : int
         Root seed (the same draws for every stock).
-    warehouse : Warehouse
-        Where the baselines' data live.
+    warehouse : Warehouse, optional
+        Where the baselines' data live. Default: the user's warehouse, opened read-only
+        (:func:`critmin.warehouse.default_warehouse`).
     params : PlanningParams, optional
         Planning assumptions (documented defaults).
     scenarios : dict, optional
@@ -540,8 +543,6 @@ def plan(
         When a material has no scenario or the region is not one of its regions.
     """
     t0 = time.perf_counter()
-    if warehouse is None:
-        raise ValueError("give a warehouse (critmin.warehouse.open_warehouse())")
     if runs < 2:
         raise ValueError("runs must be >= 2")
     from critmin.market.memory import check_memory
@@ -706,7 +707,8 @@ def size_stockpile(commodity: str, *, region: str = "USA", warehouse=None, runs:
         Catalogue id or name.
     region : str
         Region code.
-    warehouse : Warehouse
+    warehouse : Warehouse, optional
+        Default: the user's warehouse, opened read-only.
     runs : int
         Runs per stock tried [runs].
     seed : int
@@ -716,6 +718,7 @@ def size_stockpile(commodity: str, *, region: str = "USA", warehouse=None, runs:
 
 
 # --------------------------------------------------------------------------- cover
+@with_default_warehouse
 def cover(region: str, material: str, days: float | None = None, warehouse=None, *,
           rule: str | CoverRule | None = None,
           scenario: ScenarioSpec | str | Path | None = None,
@@ -730,8 +733,9 @@ def cover(region: str, material: str, days: float | None = None, warehouse=None,
         Catalogue id or name.
     days : float, optional
         Days of cover [days]; default: the rule's.
-    warehouse : Warehouse
-        Where the data live.
+    warehouse : Warehouse, optional
+        Where the data live. Default: the user's warehouse, opened read-only
+        (:func:`critmin.warehouse.default_warehouse`).
     rule : str or CoverRule, optional
         A rule of ``stockpile_rules.csv`` (``jogmec-60``, ``komir-100``, ``iea-90``, ...): its days (unless
         ``days`` is given), basis (consumption or net imports) and unavailable share.
@@ -746,8 +750,6 @@ def cover(region: str, material: str, days: float | None = None, warehouse=None,
     CoverResult
         With the consumption figure used (a warehouse row, or a documented estimate) and its source.
     """
-    if warehouse is None:
-        raise ValueError("give a warehouse (critmin.warehouse.open_warehouse())")
     mat = get_commodity(material).id
     r = get_rule(rule) if isinstance(rule, str) else rule
     if days is None:

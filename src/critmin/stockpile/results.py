@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from critmin._json import jsonable
+from critmin._result import Result
 from critmin.stockpile.allocation import Allocation
 from critmin.stockpile.cover import tonnes_to_days, tonnes_to_usd
 from critmin.stockpile.sizing import Optimum, PlanningParams
@@ -17,8 +19,8 @@ from critmin.stockpile.sizing import Optimum, PlanningParams
 __all__ = ["MaterialPlan", "PlanResult", "CoverResult"]
 
 
-@dataclass
-class MaterialPlan:
+@dataclass(repr=False)
+class MaterialPlan(Result):
     """The sizing of one material for one region.
 
     Attributes
@@ -78,6 +80,10 @@ class MaterialPlan:
     starting_stock_source: str = ""
     build: dict | None = None
 
+    _key_fields = ("material", "region")
+    _repr_fields = ("planned_t", "consumption_t_per_year", "price_usd_per_t", "probability")
+    _main = "policies"
+
     def days(self, stock_t: float) -> float:
         """Days of the region's consumption a stock covers [days]."""
         return tonnes_to_days(stock_t, self.consumption_t_per_year) if self.consumption_t_per_year > 0 \
@@ -130,9 +136,13 @@ class MaterialPlan:
         }
 
 
-@dataclass
-class PlanResult:
-    """The result of :func:`plan` (see :meth:`to_dict` for the JSON contract)."""
+@dataclass(repr=False)
+class PlanResult(Result):
+    """The result of :func:`plan` (see :meth:`to_dict` for the JSON contract).
+
+    The main table is ``table()`` (one row per material and policy; a method, kept); ``to_frame()``
+    adds budget, runs and seed as columns (region is already one).
+    """
 
     region: str
     region_name: str
@@ -148,6 +158,24 @@ class PlanResult:
     notes: list[str]
     elapsed_s: float
     simulations: int
+
+    _key_fields = ("region", "budget", "runs", "seed")
+    _repr_fields = ("materials", "simulations", "elapsed_s")
+
+    def units(self) -> dict[str, str]:
+        """Units of the policy columns whose name does not state it."""
+        return {"expected_cost_usd": "USD/yr", "holding_cost_usd": "USD/yr",
+                "shortfall_cost_usd": "USD/yr", "months_of_cover_p95": "months"}
+
+    def sources_used(self) -> list[dict[str, str]]:
+        """The planning scenarios' baselines (USGS MCS) and the stockholding rules."""
+        return [{"source": "usgs-mcs", "edition": ""}]
+
+    def headline(self) -> str:
+        """One line: the plan's stock of each material in days."""
+        what = ", ".join(f"{m.material} {m.planned_days:,.0f} days" for m in self.materials)
+        budget = f"budget {self.budget:,.0f} USD" if self.budget is not None else "cost-optimal sizes"
+        return f"stockpile plan for {self.region_name} ({self.region}), {budget}: {what}"
 
     def material(self, material: str) -> MaterialPlan:
         """The plan of one material."""
@@ -216,18 +244,15 @@ def _kind(reg) -> str:
 
 
 def _py(v):
-    if isinstance(v, (np.floating, np.integer)):
-        v = v.item()
-    if isinstance(v, np.bool_):
-        return bool(v)
-    if isinstance(v, float) and not math.isfinite(v):
-        return None
-    return v
+    return jsonable(v)
 
 
-@dataclass
-class CoverResult:
-    """A stock of some days of cover in tonnes and money, and the figures behind it."""
+@dataclass(repr=False)
+class CoverResult(Result):
+    """A stock of some days of cover in tonnes and money, and the figures behind it.
+
+    It holds no table: ``to_frame()`` is one row of its fields (units in ``attrs``).
+    """
 
     region: str
     region_name: str
@@ -252,6 +277,22 @@ class CoverResult:
     basis_unit: str = "t"
     consumption_scenario_t_per_year: float = math.nan
     consumption_from_imports: dict | None = None
+
+    _key_fields = ("region", "material", "days", "rule")
+    _repr_fields = ("stock_t", "cost_usd", "price_usd_per_t", "consumption_t_per_year", "basis")
+
+    def main_table(self) -> pd.DataFrame:
+        """One row: every field."""
+        return pd.DataFrame([dataclasses.asdict(self)])
+
+    def units(self) -> dict[str, str]:
+        """Units of the fields whose name does not state it."""
+        return {"basis_t_per_year": f"{self.basis_unit}/yr", "days": "days"}
+
+    def headline(self) -> str:
+        """One line: the stock in tonnes and money."""
+        return (f"{self.name}, {self.region_name} ({self.region}): {self.days:g} days = "
+                f"{self.stock_t:,.1f} t, {self.cost_usd:,.0f} USD at today's price")
 
     def to_dict(self) -> dict:
         """JSON shape of ``critmin stockpile cover --json``."""

@@ -30,11 +30,13 @@ output shows them.
 from __future__ import annotations
 
 import math
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from critmin.errors import ParameterError
 
 __all__ = [
     "PlanningParams",
@@ -58,6 +60,15 @@ class PlanningParams(BaseModel):
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+    def __init__(self, **data: Any) -> None:
+        try:
+            super().__init__(**data)
+        except ValidationError as exc:
+            from critmin._validation import format_validation_error
+
+            raise ParameterError(format_validation_error(
+                exc, source="planning parameters", what="invalid", model=type(self))) from None
 
     interest_rate: float = Field(
         0.05, ge=0, description="cost of the capital tied up in the stock [1/yr]: an assumption of the "

@@ -32,3 +32,7 @@ __all__ = [
     "hhi", "hhi_points", "hhi_band", "shares", "top_n_share", "governance_weighted_hhi",
     "reserves_to_production", "check_world_total", "supply_table", "concentration_summary",
 ]
+
+from critmin._callable import make_callable  # noqa: E402
+
+make_callable(__name__, "supply")  # critmin.supply(...) runs the job; critmin.supply.<name> still works
