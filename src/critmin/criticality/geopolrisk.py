@@ -1,4 +1,4 @@
-"""GeoPolRisk (Gemechu et al. 2015; Koyamparambath et al. 2024; geopolrisk-py 2.x; METHODS.md §2),
+"""GeoPolRisk (Gemechu et al. 2015; Koyamparambath et al. 2024; geopolrisk-py 2.x; docs/methods.md §2),
 and :func:`assess_geopolrisk` of one importer on the warehouse.
 
 ``GeoPolRisk_A,c = HHI_A * sum_i(g_i * f_A,i,c) / (p_A,c + F_A,c)`` (:func:`geopolrisk`), g_i from the
@@ -73,7 +73,7 @@ def geopolrisk(
     *,
     importer: str | None = None,
 ) -> GeoPolRiskResult:
-    """GeoPolRisk of an importer for one commodity (Koyamparambath et al. 2024, METHODS.md §2).
+    """GeoPolRisk of an importer for one commodity (Koyamparambath et al. 2024, docs/methods.md §2).
 
     ``GeoPolRisk_A,c = HHI_A * sum_i(g_i * f_A,i,c) / (p_A,c + F_A,c)``.
 

@@ -1,4 +1,4 @@
-"""The monthly market model of METHODS.md §4, vectorised over scenarios.
+"""The monthly market model of docs/methods.md §4, vectorised over scenarios.
 
 Index: scenario s (the vector axis), month t = 0..H-1, other supplier i (i != e), consumer region j
 outside the exporter e. Quantities are per month [t/month]; prices as multiples of P0 (``x = ln P/P0``).
@@ -30,7 +30,7 @@ Each month, for all scenarios at once:
    unmet demand at the price ``D_j(P, t) - C_j`` (rationing only), stocks, releases, refills, and the
    cost ``(P - P0) C_j + shortage cost x shortfall`` [USD].
 
-Changes from the reference specification (METHODS.md §4), argued here:
+Changes from the reference specification (docs/methods.md §4), argued here:
 
 * Releases are a step supply curve held at each region's level, not "release the full rate once
   triggered": releasing the full rate pushes the price below P0 and wastes stock, and an on/off

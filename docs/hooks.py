@@ -1,0 +1,236 @@
+"""MkDocs hooks of critmin's documentation site (registered in ``mkdocs.yml`` under ``hooks:``).
+
+* ``cli.md``: the marker ``<!-- critmin:cli -->`` is replaced by the reference of every command, group
+  and option of the typer app ``critmin.cli.app``, walked through ``typer.main.get_command`` at build
+  time, so a new command or option appears without editing the docs.
+* ``api.md``: the marker ``<!-- critmin:toplevel -->`` is replaced by a table of every name in
+  ``critmin.__all__``, each linked to where it is documented on the page. The links are mandatory
+  cross-references: a top-level name that the page does not document fails ``mkdocs build --strict``.
+
+The hooks import critmin from the ``src/`` folder beside ``mkdocs.yml`` (not from whatever copy is
+installed). ``python docs/hooks.py cli`` prints the CLI reference to standard output.
+"""
+
+from __future__ import annotations
+
+import inspect
+import re
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+CLI_MARKER = "<!-- critmin:cli -->"
+API_MARKER = "<!-- critmin:toplevel -->"
+
+_TYPE_NAMES = {bool: "", int: "INTEGER", float: "FLOAT", str: "TEXT", Path: "PATH"}
+
+
+def _use_src() -> None:
+    src = str(ROOT / "src")
+    if src not in sys.path:
+        sys.path.insert(0, src)
+
+
+# --------------------------------------------------------------------------- MkDocs events
+def on_config(config, **kwargs):
+    """Import critmin from this checkout's ``src/``."""
+    _use_src()
+    return config
+
+
+def on_page_markdown(markdown: str, page, config, files, **kwargs) -> str:
+    """Fill the generated parts of ``cli.md`` and ``api.md``."""
+    from mkdocs.exceptions import PluginError
+
+    for name, marker, build in (("cli.md", CLI_MARKER, cli_reference), ("api.md", API_MARKER, api_index)):
+        if page.file.src_uri == name:
+            if marker not in markdown:
+                raise PluginError(f"docs/{name} lost its marker {marker}: the generated part has no place")
+            return markdown.replace(marker, build())
+    return markdown
+
+
+# --------------------------------------------------------------------------- the CLI reference
+def _plain(text: str | None) -> str:
+    """Help text as the terminal shows it: rich markup resolved (``\\[x]`` -> ``[x]``)."""
+    if not text:
+        return ""
+    try:
+        from rich.text import Text
+
+        return Text.from_markup(text).plain
+    except Exception:  # noqa: BLE001 - text that is not valid markup is shown as written
+        return text
+
+
+def _md(text: str) -> str:
+    """Escape Markdown (and HTML) in a piece of help text."""
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return re.sub(r"([\\*_\[\]|#])", r"\\\1", text)  # backticks stay: help texts quote code
+
+
+def _paragraphs(text: str) -> str:
+    """Help text as Markdown paragraphs (click's ``\\b`` no-rewrap markers dropped)."""
+    paras = [p.replace("\b", "").strip() for p in re.split(r"\n\s*\n", text)]
+    return "\n\n".join(_md(" ".join(p.split())) for p in paras if p)
+
+
+def _value(param) -> str:
+    """What an option takes: its type name, or the choices."""
+    td = getattr(param, "type_descriptor", None)
+    if td is not None:  # typer >= 0.2x (its own click)
+        ann = td.annotation
+        if getattr(param, "is_flag", False) or ann is bool:
+            return ""
+        if inspect.isclass(ann) and issubclass(ann, __import__("enum").Enum):
+            return "|".join(str(m.value) for m in ann)
+        args = getattr(ann, "__args__", None)
+        if getattr(ann, "__origin__", None) in (list, tuple) and args:
+            ann = args[0]
+        if str(getattr(ann, "__origin__", "")) == "typing.Literal":
+            return "|".join(map(str, args))
+        return _TYPE_NAMES.get(ann, getattr(ann, "__name__", str(ann)).upper())
+    ptype = getattr(param, "type", None)  # click
+    if getattr(param, "is_flag", False):
+        return ""
+    choices = getattr(ptype, "choices", None)
+    if choices:
+        return "|".join(map(str, choices))
+    return str(getattr(ptype, "name", "")).upper()
+
+
+def _default(param) -> str:
+    d = param.default
+    if callable(d) or d is None or d is False or d == () or d == [] or getattr(param, "required", False):
+        return "required" if getattr(param, "required", False) else ""
+    if hasattr(d, "value"):  # an Enum member
+        d = d.value
+    return f"`{d}`"
+
+
+def _is_argument(param) -> bool:
+    return getattr(param, "param_type_name", "") == "argument" or type(param).__name__.endswith("Argument")
+
+
+def _param_row(param) -> str:
+    value = _value(param)
+    if _is_argument(param):
+        name = f"`{param.name.upper()}`" + ("…" if param.nargs == -1 else "")
+    else:
+        opts = " / ".join(f"`{o}`" for o in [*param.opts, *getattr(param, "secondary_opts", [])])
+        name = opts + (f" {value}" if value else "")
+        if getattr(param, "multiple", False):
+            name += " (repeatable)"
+    desc = _paragraphs(_plain(getattr(param, "help", "") or ""))
+    env = param.envvar
+    if env:
+        envs = [env] if isinstance(env, str) else list(env)
+        desc = desc.rstrip().rstrip(".") + (". " if desc else "")
+        desc += "Environment variable: " + ", ".join(f"`{e}`" for e in envs) + "."
+    return f"| {name} | {_default(param)} | {desc.replace(chr(10), ' ')} |"
+
+
+def _usage(path: list[str], cmd) -> str:
+    pieces = [" ".join(path), "[OPTIONS]"]
+    for p in cmd.params:
+        if _is_argument(p):
+            n = p.name.upper() + ("..." if p.nargs == -1 else "")
+            pieces.append(n if p.required else f"[{n}]")
+    if hasattr(cmd, "list_commands"):
+        pieces.append("COMMAND [ARGS]...")
+    return " ".join(pieces)
+
+
+def _slug(path: list[str]) -> str:
+    return "-".join(path)
+
+
+def cli_commands() -> list[tuple[list[str], object, list[str]]]:
+    """Every visible command and group of the app as (path, command, subcommand names), depth first,
+    in the order ``--help`` lists them."""
+    _use_src()
+    import typer.main
+
+    from critmin.cli import app
+
+    root = typer.main.get_command(app)
+    out: list[tuple[list[str], object, list[str]]] = []
+
+    def walk(cmd, path: list[str], ctx) -> None:
+        subs = []
+        for name in cmd.list_commands(ctx) if hasattr(cmd, "list_commands") else []:
+            sub = cmd.get_command(ctx, name)
+            if sub is not None and not getattr(sub, "hidden", False):
+                subs.append((name, sub))
+        out.append((path, cmd, [n for n, _ in subs]))
+        for name, sub in subs:
+            walk(sub, [*path, name], type(ctx)(sub, info_name=name, parent=ctx))
+
+    ctx_cls = type(root).context_class if hasattr(type(root), "context_class") else None
+    if ctx_cls is None:
+        import click
+
+        ctx_cls = click.Context
+    walk(root, ["critmin"], ctx_cls(root, info_name="critmin"))
+    return out
+
+
+def cli_reference() -> str:
+    """The Markdown reference of every command (see the module docstring)."""
+    commands = cli_commands()
+    lines = ["## Commands at a glance", "", "| command | what it does |", "|---|---|"]
+    for path, cmd, _ in commands[1:]:
+        first = _plain(cmd.help or "").split("\n\n")[0]
+        lines.append(f"| [`{' '.join(path)}`](#{_slug(path)}) | {_md(' '.join(first.split()))} |")
+    lines.append("")
+    for path, cmd, subs in commands:
+        level = "##" if len(path) <= 2 else "###"
+        title = f"`{' '.join(path)}`" if len(path) > 1 else "`critmin`: options before the command"
+        lines += [f"{level} {title} {{ #{_slug(path)} }}", ""]
+        text = _paragraphs(_plain(cmd.help or ""))
+        if text:
+            lines += [text, ""]
+        lines += ["```text", _usage(path, cmd), "```", ""]
+        params = [p for p in cmd.params if not getattr(p, "hidden", False)]
+        if params:
+            lines += ["| argument or option | default | description |", "|---|---|---|"]
+            lines += [_param_row(p) for p in params]
+            lines.append("")
+        if subs and len(path) > 1:
+            lines += ["Subcommands: " + ", ".join(f"[`{n}`](#{_slug([*path, n])})" for n in subs), ""]
+    return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------- the top-level API index
+def _identifier(obj, name: str) -> str | None:
+    """Where a top-level name is documented: its canonical ``module.qualname`` (None: not linkable)."""
+    if inspect.ismodule(obj):
+        return obj.__name__
+    if inspect.isclass(obj) or inspect.isfunction(obj) or inspect.isbuiltin(obj):
+        return f"{obj.__module__}.{obj.__qualname__}"
+    return None
+
+
+def api_index() -> str:
+    """A table of every name in ``critmin.__all__``, linked to its documentation."""
+    _use_src()
+    import critmin
+
+    lines = ["| name | what it is |", "|---|---|"]
+    for name in critmin.__all__:
+        obj = getattr(critmin, name)
+        ident = _identifier(obj, name)
+        if ident is None:
+            what = f"`{obj!r}`" if isinstance(obj, str | int | float) else type(obj).__name__
+            lines.append(f"| `critmin.{name}` | {what} |")
+            continue
+        doc = inspect.getdoc(obj) or ""
+        first = " ".join(doc.split("\n\n")[0].split())
+        first = re.sub(r":\w+:`~?([^`]+)`", r"`\1`", first)
+        lines.append(f"| [`critmin.{name}`][{ident}] | {first} |")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":  # pragma: no cover - a convenience for writers
+    what = sys.argv[1] if len(sys.argv) > 1 else "cli"
+    print(cli_reference() if what == "cli" else api_index())
