@@ -3,6 +3,8 @@
 * ``cli.md``: the marker ``<!-- critmin:cli -->`` is replaced by the reference of every command, group
   and option of the typer app ``critmin.cli.app``, walked through ``typer.main.get_command`` at build
   time, so a new command or option appears without editing the docs.
+* ``data.md``: the marker ``<!-- critmin:bundle -->`` is replaced by the tables of the bundled dataset
+  with their row counts, read from ``critmin/bundled/manifest.json``.
 * ``api.md``: the marker ``<!-- critmin:toplevel -->`` is replaced by a table of every name in
   ``critmin.__all__``, each linked to where it is documented on the page. The links are mandatory
   cross-references: a top-level name that the page does not document fails ``mkdocs build --strict``.
@@ -21,6 +23,25 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 CLI_MARKER = "<!-- critmin:cli -->"
 API_MARKER = "<!-- critmin:toplevel -->"
+BUNDLE_MARKER = "<!-- critmin:bundle -->"
+
+#: What one row of each canonical table is (tables not listed here are described by their columns).
+TABLE_ROWS = {
+    "production": "a country's (or a published aggregate's) production of a commodity at one stage in one "
+                  "year, in one edition",
+    "reserves": "a country's reserves at the end of a year, in one edition",
+    "salient": "one U.S. salient statistic (production, imports, exports, consumption, price, net import "
+               "reliance) for one year, in one MCS edition",
+    "import_sources": "a partner's share of U.S. imports over the period an MCS edition names",
+    "prices": "an annual average price of one product",
+    "consumption": "a country's consumption of a commodity in one year, with its method (reported, "
+                   "apparent, estimated)",
+    "trade": "one trade flow (reporter, partner, flow, HS code, month or year) in kg and USD",
+    "governance": "one WGI estimate of a country and year",
+    "eu_crm": "one published input or result of an EU criticality assessment",
+    "outlook_supply": "IEA mining or refining of a country in 2024, 2030, 2035 or 2040",
+    "outlook_demand": "IEA demand of a sector or technology in a year and scenario",
+}
 
 _TYPE_NAMES = {bool: "", int: "INTEGER", float: "FLOAT", str: "TEXT", Path: "PATH"}
 
@@ -42,7 +63,8 @@ def on_page_markdown(markdown: str, page, config, files, **kwargs) -> str:
     """Fill the generated parts of ``cli.md`` and ``api.md``."""
     from mkdocs.exceptions import PluginError
 
-    for name, marker, build in (("cli.md", CLI_MARKER, cli_reference), ("api.md", API_MARKER, api_index)):
+    for name, marker, build in (("cli.md", CLI_MARKER, cli_reference), ("api.md", API_MARKER, api_index),
+                                ("data.md", BUNDLE_MARKER, bundle_tables)):
         if page.file.src_uri == name:
             if marker not in markdown:
                 raise PluginError(f"docs/{name} lost its marker {marker}: the generated part has no place")
@@ -198,6 +220,27 @@ def cli_reference() -> str:
             lines.append("")
         if subs and len(path) > 1:
             lines += ["Subcommands: " + ", ".join(f"[`{n}`](#{_slug([*path, n])})" for n in subs), ""]
+    return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------- the bundled tables
+def bundle_tables() -> str:
+    """The bundle's tables with what a row is, the columns and the row counts (from its manifest)."""
+    import json
+
+    from critmin.schema import TABLES
+
+    manifest = json.loads((ROOT / "src" / "critmin" / "bundled" / "manifest.json").read_text("utf-8"))
+    rows = manifest.get("rows", {})
+    n_files = len(manifest.get("files", {}))
+    lines = [f"Bundle `{manifest.get('bundle_id', '?')}`, {n_files:,} raw input files.", "",
+             "| table | one row is | rows |", "|---|---|---:|"]
+    for table in manifest.get("tables", sorted(rows)):
+        what = TABLE_ROWS.get(table)
+        if what is None:
+            cols = [getattr(f, "name", str(f)) for f in TABLES.get(table, ())]
+            what = "columns " + ", ".join(f"`{c}`" for c in cols) if cols else "see `critmin.schema`"
+        lines.append(f"| `{table}` | {what} | {rows.get(table, 0):,} |")
     return "\n".join(lines)
 
 

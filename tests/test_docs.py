@@ -140,6 +140,19 @@ def test_api_page_lists_every_public_name(site):
     assert text.count("Parameters") > 50 and "[USD/t/yr]" in text and "[1]" in text
 
 
+def test_data_page_lists_every_bundled_table(site):
+    import json
+
+    manifest = json.loads((ROOT / "src" / "critmin" / "bundled" / "manifest.json").read_text("utf-8"))
+    text = _text(site / "data.html")
+    assert manifest["bundle_id"] in text
+    for table, n in manifest["rows"].items():
+        assert f"{table} " in text and f"{n:,}" in text, table
+    for source in ("usgs-mcs", "wgi", "iea", "comtrade", "usitc", "oec", "eu-crm", "wmd", "bgs-wms",
+                   "CC BY 4.0", "public domain"):
+        assert source in text, source
+
+
 def test_methods_page_cites_the_published_sources(site):
     text = _text(site / "methods.html")
     for ref in ("10.2760/73303", "2021-1045", "Gemechu", "Koyamparambath", "Teisberg", "Oren",
