@@ -44,11 +44,12 @@ def _target(obj: griffe.Object, text: str) -> tuple[str, str]:
     return shown, name
 
 
-TOKEN = re.compile(ROLE.pattern + r"|``.+?``|`[^`]+`")
+# a role, or an inline code span (which may run over a line break, not over a blank line)
+TOKEN = re.compile(ROLE.pattern + r"|``(?:(?!\n\s*\n).)+?``|`[^`\n]+`", re.S)
 
 
-def _roles(obj: griffe.Object, line: str) -> str:
-    """Roles of one line as optional cross-references; inline code spans are left as they are."""
+def _roles(obj: griffe.Object, text: str) -> str:
+    """Roles in ``text`` as optional cross-references; inline code spans are left as they are."""
 
     def repl(m: re.Match) -> str:
         if m.group(1) is None:  # an inline code span
@@ -58,7 +59,7 @@ def _roles(obj: griffe.Object, line: str) -> str:
             return f"`{shown}`"
         return f'<autoref identifier="{ident}" optional><code>{shown}</code></autoref>'
 
-    return TOKEN.sub(repl, line)
+    return TOKEN.sub(repl, text)
 
 
 def _table(lines: list[str]) -> list[str]:
@@ -125,9 +126,11 @@ def rst_to_markdown(obj: griffe.Object, text: str) -> str:
                 continue
         if stripped.endswith("::") and not stripped.startswith(":"):
             line = line.rstrip()[:-1] if stripped != "::" else ""
-        out.append(_roles(obj, line))
+        out.append(line)
         i += 1
-    return "\n".join(out)
+    # roles last, on whole stretches between fences (inline code spans may run over a line break)
+    parts = re.split(r"(^\s*```.*?^\s*```[^\n]*$)", "\n".join(out), flags=re.S | re.M)
+    return "".join(p if k % 2 else _roles(obj, p) for k, p in enumerate(parts))
 
 
 class RstToMarkdown(griffe.Extension):
