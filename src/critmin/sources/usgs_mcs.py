@@ -1,6 +1,6 @@
 """USGS Mineral Commodity Summaries (MCS): world production, capacity and reserves by country.
 
-Readers for every vintage of the MCS data releases in ``../shared/data/usgs_mcs`` (see SOURCES.md §1):
+Readers for every vintage of the MCS data releases in the raw ``usgs_mcs`` folder (docs/data.md §1):
 
 * MCS 2022, 2023 and 2024: one CSV per commodity, ``mcsYYYY-<code>_world.csv``, columns
   ``Source,Country,Type,Prod_<unit>_<year>,Prod_<unit>_est_<year>,Prod_notes,[Cap_...],Reserves_<unit>,
@@ -34,7 +34,7 @@ Quirks of the source handled on purpose (each has a test):
 * **Units in column names.** ``Prod_t_2021``, ``Prod_kt_est_2022``, ``Reserves_Mt``,
   ``Reserves_mmt``, ``Reserves_mt`` (all million metric tons; the notes of those columns say so),
   ``mct`` million carats, ``kct`` thousand carats, ``mcm`` million cubic meters. The MCS 2024 files in
-  ``shared/data`` are the v2.0 release whose revision file (2024-03-06) switched several files to kt
+  the raw data are the v2.0 release whose revision file (2024-03-06) switched several files to kt
   and germanium/PGM to kg: the column-name units are trusted.
 * **Qualified columns.** ``Prod_Sponge_t_Est_2022``, ``Cap_Pigment_t_2023`` (titanium),
   ``Reserves_ore_kt`` and ``Reserves_ore_K2O_equiv_kt`` (potash) put the product in the column name;
@@ -1219,7 +1219,7 @@ def read_all_world(root: str | Path) -> dict[str, pd.DataFrame]:
     Parameters
     ----------
     root : str or Path
-        The ``usgs_mcs`` folder (``../shared/data/usgs_mcs``).
+        The raw ``usgs_mcs`` folder (docs/data.md §1).
 
     Returns
     -------
