@@ -8,6 +8,10 @@
 * ``api.md``: the marker ``<!-- critmin:toplevel -->`` is replaced by a table of every name in
   ``critmin.__all__``, each linked to where it is documented on the page. The links are mandatory
   cross-references: a top-level name that the page does not document fails ``mkdocs build --strict``.
+  After each package directive (``::: critmin.supply``), the names of the package's ``__all__`` that
+  mkdocstrings cannot see there are documented from where they are defined: names a package provides
+  lazily (a module ``__getattr__``) and names hidden by a submodule of the same name (the function
+  ``critmin.stockpile.cover`` and the module ``critmin/stockpile/cover.py``).
 
 The hooks import critmin from the ``src/`` folder beside ``mkdocs.yml`` (not from whatever copy is
 installed). ``python docs/hooks.py cli`` prints the CLI reference to standard output.
@@ -68,7 +72,8 @@ def on_page_markdown(markdown: str, page, config, files, **kwargs) -> str:
         if page.file.src_uri == name:
             if marker not in markdown:
                 raise PluginError(f"docs/{name} lost its marker {marker}: the generated part has no place")
-            return markdown.replace(marker, build())
+            markdown = markdown.replace(marker, build())
+            return _with_hidden_members(markdown) if name == "api.md" else markdown
     return markdown
 
 
@@ -272,6 +277,58 @@ def api_index() -> str:
         first = re.sub(r":\w+:`~?([^`]+)`", r"`\1`", first)
         lines.append(f"| [`critmin.{name}`][{ident}] | {first} |")
     return "\n".join(lines)
+
+
+def hidden_members(package: str) -> list[str]:
+    """Canonical paths of the names in a package's ``__all__`` that a static reading of its
+    ``__init__.py`` does not show as the object itself: provided lazily, or hidden by a submodule."""
+    import ast
+    import importlib
+
+    mod = importlib.import_module(package)
+    init = Path(mod.__file__)
+    bound: set[str] = set()
+    for node in ast.parse(init.read_text("utf-8")).body:
+        if isinstance(node, ast.ImportFrom | ast.Import):
+            bound.update((a.asname or a.name).split(".")[0] for a in node.names)
+        elif isinstance(node, ast.FunctionDef | ast.ClassDef):
+            bound.add(node.name)
+        elif isinstance(node, ast.Assign | ast.AnnAssign):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            bound.update(t.id for t in targets if isinstance(t, ast.Name))
+    out = []
+    for name in getattr(mod, "__all__", []):
+        shadowed = (init.parent / f"{name}.py").exists() or (init.parent / name / "__init__.py").exists()
+        if name in bound and not shadowed:
+            continue
+        obj = getattr(mod, name)
+        ident = _identifier(obj, name)
+        if ident and not inspect.ismodule(obj):
+            out.append(ident)
+    return out
+
+
+def _with_hidden_members(markdown: str) -> str:
+    """Insert, after each package directive of api.md, the directives of its hidden members."""
+    lines = markdown.split("\n")
+    out: list[str] = []
+    i = 0
+    while i < len(lines):
+        out.append(lines[i])
+        m = re.fullmatch(r":::\s+(critmin\.\w+)\s*", lines[i])
+        i += 1
+        if not m:
+            continue
+        while i < len(lines) and (lines[i].startswith(" ") or not lines[i].strip()):
+            out.append(lines[i])  # the directive's options
+            i += 1
+        import importlib
+
+        if not hasattr(importlib.import_module(m.group(1)), "__path__"):
+            continue  # a module, not a package
+        for ident in hidden_members(m.group(1)):
+            out += ["", f"::: {ident}", "    options:", "      heading_level: 4", ""]
+    return "\n".join(out)
 
 
 if __name__ == "__main__":  # pragma: no cover - a convenience for writers

@@ -18,7 +18,7 @@ DOCS = ROOT / "docs"
 
 # --------------------------------------------------------------------------- citations (no mkdocs needed)
 CITED = re.compile(r"docs/(methods|data)\.md §(\d+[a-z]?)")
-UNSHIPPED = re.compile(r"(?<!docs/)\b(METHODS|DESIGN|EXAMPLES)\.md|SOURCES\.md\s*§|shared/data/SOURCES|"
+UNSHIPPED = re.compile(r"(?<!docs/)\b(METHODS|DESIGN|EXAMPLES)\.md|SOURCES\.md\s*§?\s*\d|shared/data/SOURCES|"
                        r"\.\./shared/(?!data\b)")
 
 
