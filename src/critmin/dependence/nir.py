@@ -166,7 +166,7 @@ def _pick(rows: pd.DataFrame, statistic: str, labels: Sequence[str] | None) -> t
         return totals, ""
     if not cand:
         return [], f"no {statistic} series"
-    return [], f"ambiguous {statistic} series {cand}: pass series="
+    return [], f"ambiguous {statistic} series {sorted(cand)}: pass series="
 
 
 def _sum_series(rows: pd.DataFrame, labels: list[str]) -> pd.Series:

@@ -132,6 +132,7 @@ class Warehouse(_Ingest):
         self._seen_generation = 0
         self._local = threading.local()
         self._con: duckdb.DuckDBPyConnection | None = None
+        self._closed = False
         self._lease = None if self.hold else _Lease(target, self.lock_timeout, IDLE_RELEASE_S)
         if self.hold:
             self._con = _connect(target, read_only=read_only, timeout=self.lock_timeout)
@@ -161,6 +162,8 @@ class Warehouse(_Ingest):
         if self._con is not None:
             yield self._con
             return
+        if self._closed:
+            raise WarehouseError(f"warehouse {self.path} was closed; open it again to query it")
         con = getattr(self._local, "con", None)
         if con is not None:  # nested
             yield con
@@ -187,6 +190,7 @@ class Warehouse(_Ingest):
 
     def close(self) -> None:
         """Close the connection (a read-only warehouse lets go of the file)."""
+        self._closed = True
         if self._con is not None:
             with suppress(Exception):
                 self._con.close()
@@ -294,6 +298,8 @@ class Warehouse(_Ingest):
 
     def __repr__(self) -> str:
         mode = "read-only" if self.read_only else "read-write"
+        if self._closed:
+            return f"Warehouse({str(self.path)!r}, {mode}, closed)"
         try:
             counts = {k: v for k, v in self.counts().items() if v}
         except Exception:  # noqa: BLE001 - a closed connection: say so, never raise from a repr
