@@ -312,16 +312,19 @@ def _build_scenarios(ctx: Context) -> SectionView | None:
         pk, cost = d["price_peak_multiple"], d["cost_usd_total"]
         blocks.append(Block("subhead", text=d["scenario"]))
         blocks.append(_note(
-            f"Peak price {pk['p50']:.1f}× the baseline in the median run "
-            f"(5–95 % of runs: {pk['p05']:.1f}–{pk['p95']:.1f}×); total cost "
+            "P" + tables.peak_price_text(pk, d["choke_multiple"])[1:] + "; total cost "
             f"{fmt(cost['p50'], 'usd')} (5–95 %: {fmt(cost['p05'], 'usd')} to "
             f"{fmt(cost['p95'], 'usd')}) over {d['horizon_months']} months."))
         blocks += [_fig(charts.price_fan(sim)), _fig(charts.region_shortfall(sim)),
                    *_tab(tables.scenario_regions_table(sim)),
                    *_tab(tables.price_band_table(sim), collapsed=True),
                    *_tab(tables.scenario_assumptions_table(sim), collapsed=True)]
+    caps = sorted({float(s.to_dict()["choke_multiple"]) for s in sims})
     lead = ("Monte Carlo disruption scenarios on the market model: each scenario file states the "
-            "cut and every parameter; the spread comes from the uncertain ones.")
+            "cut and every parameter; the spread comes from the uncertain ones. The model caps the price "
+            f"at {' or '.join(f'{c:g}×' for c in caps)} the baseline (the choke price, where buyers are "
+            "rationed): a value “at the price cap” is as high as the model lets the price go, a bound "
+            "rather than a forecast.")
     return SectionView("scenarios", a.title, lead, blocks)
 
 

@@ -13,7 +13,7 @@ from markupsafe import Markup, escape
 
 from critmin.report.charts import display_name
 from critmin.report.context import ANALYSES, US, Context
-from critmin.report.tables import fmt
+from critmin.report.tables import fmt, peak_price_text
 
 __all__ = ["Num", "Phrase", "Fact", "summarize", "overview_row", "pick_sources_detail", "RECENT_YEARS",
            "verdict_label"]
@@ -359,11 +359,12 @@ def _disruption_fact(ctx: Context) -> Fact | None:
     for i, sim in enumerate(sims):
         d = sim.to_dict()
         pk, cost = d["price_peak_multiple"], d["cost_usd_total"]
+        cap = d["choke_multiple"]
+        head, _, rest = peak_price_text(pk, cap).partition(f"{pk['p50']:.1f}×")
         f.phrases.append(Phrase(
-            f"{d['scenario']}: peak price ",
+            f"{d['scenario']}: {head}",
             Num(f"{k}.scenario.{i}.peak_p50", pk["p50"], f"{pk['p50']:.1f}×"),
-            f" the baseline in the median run (5–95 %: {pk['p05']:.1f}–{pk['p95']:.1f}×); "
-            "total cost ", Num(f"{k}.scenario.{i}.cost_p50", cost["p50"], fmt(cost["p50"], "usd")),
+            f"{rest}; total cost ", Num(f"{k}.scenario.{i}.cost_p50", cost["p50"], fmt(cost["p50"], "usd")),
             f" (median of {d['runs']:,} runs)."))
     return f
 

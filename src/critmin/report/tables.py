@@ -37,7 +37,44 @@ __all__ = [
     "monitor_evidence_table",
     "monitor_months_table",
     "scan_table",
+    "at_cap",
+    "multiple_text",
+    "peak_price_text",
 ]
+
+
+def at_cap(x: object, cap: object) -> bool:
+    """True when a price multiple sits at the market model's price cap (its choke multiple, where
+    purchases are rationed): the model lets the price go no higher, so the value is a bound, not an
+    ordinary quantile."""
+    try:
+        v, c = float(x), float(cap)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return False
+    return c == c and v == v and v >= c * (1 - 1e-9)
+
+
+def multiple_text(x: object, cap: object = None, digits: int = 1) -> str:
+    """A price multiple ``4.1×``; ``20.0× (at the 20× price cap)`` when it sits at the cap."""
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "—"
+    txt = f"{float(x):.{digits}f}×"  # type: ignore[arg-type]
+    return f"{txt} (at the {float(cap):g}× price cap)" if at_cap(x, cap) else txt  # type: ignore[arg-type]
+
+
+def peak_price_text(pk: dict, cap: object) -> str:
+    """The peak price multiple of a simulation in words: median and 5–95 % range of the runs, the values
+    at the model's price cap marked (``pk``: ``p05``, ``p50``, ``p95`` [1]; ``cap``: choke multiple [1])."""
+    lo, mid, hi = (at_cap(pk[q], cap) for q in ("p05", "p50", "p95"))
+    text = f"peak price {pk['p50']:.1f}× the baseline in the median run"
+    if mid:
+        text += f", at the {float(cap):g}× price cap"
+    text += f" (5–95 % of runs: {pk['p05']:.1f}–{pk['p95']:.1f}×"
+    if lo:
+        text += f", all at the {float(cap):g}× price cap"
+    elif hi and not mid:
+        text += f", the upper end at the {float(cap):g}× price cap"
+    return text + ")"
 
 
 def fmt(value: object, kind: str = "text") -> str:
@@ -49,8 +86,8 @@ def fmt(value: object, kind: str = "text") -> str:
         The value; None and NaN show as an em dash.
     kind : str
         ``pct`` (fraction shown as %, one decimal), ``pct0`` (no decimal), ``int`` (thousands
-        separators), ``num1``/``num2`` (decimals), ``bool`` (yes/blank), ``yesno``, ``usd`` (USD, M or bn)
-        or ``text``.
+        separators), ``num1``/``num2`` (decimals), ``bool`` (yes/blank), ``yesno``, ``usd`` (USD, M or bn),
+        ``mult:CAP`` (a price multiple, "(at the cap)" where it equals the price cap CAP) or ``text``.
     """
     if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
         return "—"
@@ -66,6 +103,9 @@ def fmt(value: object, kind: str = "text") -> str:
             return f"{float(value):,.1f}"
         if kind == "num2":
             return f"{float(value):,.2f}"
+        if kind.startswith("mult"):  # "mult" or "mult:CAP": a price multiple, marked at the cap
+            cap = kind.partition(":")[2]
+            return f"{float(value):.2f}×" + (" (at the cap)" if cap and at_cap(value, cap) else "")
         if kind == "bool":
             return "yes" if bool(value) else ""
         if kind == "yesno":
@@ -345,11 +385,15 @@ def scenario_regions_table(sim) -> Table:
 def price_band_table(sim) -> Table:
     """Per month: 5th, 50th and 95th percentile and mean of the price multiple P/P0."""
     d = sim.to_dict()
-    df = sim.price_band().assign(scenario=d["scenario"], commodity=d["commodity"])
-    cols = {"month": ("month", "text"), "p05": ("P/P0, 5th pct", "num2"),
-            "p50": ("median", "num2"), "p95": ("95th pct", "num2"), "mean": ("mean", "num2")}
+    cap = d["choke_multiple"]
+    df = sim.price_band().assign(scenario=d["scenario"], commodity=d["commodity"], price_cap_multiple=cap)
+    k = f"mult:{cap:g}"
+    cols = {"month": ("month", "text"), "p05": ("price / baseline, 5th pct", k),
+            "p50": ("median", k), "p95": ("95th pct", k), "mean": ("mean", "mult")}
     slug = Path(str(d.get("scenario_file") or d["scenario"])).stem
-    return Table(f"{slug}_price_band", "Price multiple by month", df, cols, "")
+    return Table(f"{slug}_price_band", "Price multiple by month", df, cols,
+                 f"The model caps the price at {cap:g}× the baseline (the choke price, where purchases are "
+                 "rationed): a value at the cap means the price went as high as the model lets it.")
 
 
 def scenario_assumptions_table(sim) -> Table:
