@@ -17,7 +17,8 @@ from critmin.errors import CritminError
 from critmin.report.charts import PLOTLY_CONFIG
 from critmin.report.provenance import md_inline, plain_urls
 
-__all__ = ["render", "figure_html", "plotlyjs_for", "BASIC_TRACES", "html_to_pdf", "find_chromium", "ReportError", "CHROMIUM_FLAGS"]
+__all__ = ["render", "figure_html", "plotlyjs_for", "BASIC_TRACES", "html_to_pdf", "find_chromium",
+           "ReportError", "CHROMIUM_FLAGS"]
 
 _TEMPLATES = Path(__file__).resolve().parent / "templates"
 

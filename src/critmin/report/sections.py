@@ -552,28 +552,27 @@ def criticality_matrix_view(contexts: list[Context], highlight: str | None = Non
 
 # --------------------------------------------------------------------------- restriction monitor
 def _lines_text(res) -> str:
-    from critmin.hs import UnknownHSCodeError, describe
+    from critmin.report.summary import lines_words
 
-    parts = []
-    for code in res.hs:
-        try:
-            parts.append(describe(code)["stage"])
-        except (UnknownHSCodeError, ValueError):
-            parts.append("uncatalogued")
-    return ", ".join(dict.fromkeys(parts))
+    return lines_words(res.hs)
 
 
 def monitor_verdict_text(res) -> str:
-    """One sentence on the assessed month of a :class:`critmin.monitor.MonitorResult`."""
-    from critmin.report.summary import verdict_label
+    """One sentence on the assessed month of a :class:`critmin.monitor.MonitorResult`: one verdict and one
+    number (the restriction score, only when there is a fall to explain)."""
+    from critmin.monitor.verdict import VerdictRule
+    from critmin.report.summary import has_fall, verdict_label
 
     if res.score != res.score:  # NaN: not assessable
         return (f"{res.month}: exports {fmt(res.quantity_kg / 1000, 'int')} t; the month cannot be "
                 "assessed (see the warnings).")
-    return (f"{res.month}: exports {fmt(res.quantity_kg / 1000, 'int')} t, "
+    text = (f"{res.month}: exports {fmt(res.quantity_kg / 1000, 'int')} t, "
             f"{charts._pct_text(res.yoy_change)} year on year and {charts._pct_text(res.baseline_deviation)} "
-            f"against the seasonal baseline: {verdict_label(res)}; restriction score {res.score:.2f}, "
-            f"P(restriction | evidence) {fmt(res.p_restriction, 'num2')}.")
+            f"against the seasonal baseline: {verdict_label(res)}")
+    if has_fall(res):
+        text += (f" (restriction score {res.score:.2f} of 1; restriction-like from "
+                 f"{VerdictRule().restriction_at:g})")
+    return text + "."
 
 
 def monitor_blocks(res, name: str, *, subhead: bool = True, collapse_evidence: bool = False) -> list[Block]:
@@ -592,8 +591,8 @@ def monitor_blocks(res, name: str, *, subhead: bool = True, collapse_evidence: b
     """
     blocks: list[Block] = []
     if subhead:
-        blocks.append(Block("subhead", text=f"{charts.display_name(res.exporter)} · HS {'+'.join(res.hs)} "
-                                            f"({_lines_text(res)})"))
+        blocks.append(Block("subhead", text=f"{charts.display_name(res.exporter)} · {_lines_text(res)} "
+                                            f"(HS {'+'.join(res.hs)})"))
     blocks += [_note(monitor_verdict_text(res)), _fig(charts.monitor_exports(res)),
                *_tab(tables.monitor_evidence_table(res, f"{name}_evidence_{res.month}"),
                      collapsed=collapse_evidence)]
@@ -648,7 +647,7 @@ def _build_monitor(ctx: Context) -> SectionView | None:
 def monitor_view(res, name: str | None = None) -> SectionView:
     """A section for one :class:`critmin.monitor.MonitorResult` (the dashboard's Monitor page)."""
     name = name or f"export_signals_{res.exporter}_{'-'.join(res.hs)}"
-    title = f"{charts.display_name(res.exporter)} · HS {'+'.join(res.hs)} ({_lines_text(res)})"
+    title = f"{charts.display_name(res.exporter)} · {_lines_text(res)} (HS {'+'.join(res.hs)})"
     return SectionView("monitor", title, _monitor_lead(), monitor_blocks(res, name, subhead=False))
 
 

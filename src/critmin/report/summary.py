@@ -13,10 +13,10 @@ from markupsafe import Markup, escape
 
 from critmin.report.charts import display_name
 from critmin.report.context import ANALYSES, US, Context
-from critmin.report.tables import fmt, peak_price_text
+from critmin.report.tables import fmt, lines_words, peak_price_text
 
 __all__ = ["Num", "Phrase", "Fact", "summarize", "overview_row", "pick_sources_detail", "RECENT_YEARS",
-           "verdict_label"]
+           "verdict_label", "month_verdict", "has_fall"]
 
 #: Calendar years back (the latest included) in which the summary looks for the strongest
 #: restriction-like month of a commodity's export series.
@@ -264,16 +264,40 @@ def _exposure_fact(ctx: Context) -> Fact:
 
 
 def verdict_label(res) -> str:
-    """The verdict of a :class:`critmin.monitor.MonitorResult`'s assessed month, saying "no substantial
-    fall" when it is demand-like only because exports did not fall (the monitor's ``fall`` below the
-    verdict rule's ``min_fall``)."""
-    from critmin.monitor.verdict import VerdictRule
+    """The verdict of a :class:`critmin.monitor.MonitorResult`'s assessed month in words: the monitor's own
+    verdict (:data:`critmin.monitor.verdict.VERDICTS`), except that a month without a substantial fall
+    (``fall`` below the verdict rule's ``min_fall``) reads "no fall to explain", on a partly controlled
+    line with what that line cannot tell."""
+    row = res.months[res.months["month"] == res.month]
+    fall = float(row["fall"].iloc[0]) if len(row) and "fall" in row else math.nan
+    return month_verdict(str(res.verdict), fall)
 
-    if res.verdict == "demand-like":
-        row = res.months[res.months["month"] == res.month]
-        if len(row) and "fall" in row and row["fall"].iloc[0] < VerdictRule().min_fall:
-            return "demand-like (no substantial fall)"
-    return str(res.verdict)
+
+def month_verdict(verdict: str, fall: float) -> str:
+    """One month's verdict in words (see :func:`verdict_label`).
+
+    Parameters
+    ----------
+    verdict : str
+        The monitor's verdict of the month.
+    fall : float
+        The month's ``fall`` (level-break size x persistence) [1]; NaN when unknown.
+    """
+    from critmin.monitor.verdict import CANNOT_TELL, NO_FALL, VerdictRule
+
+    no_fall = verdict == NO_FALL or (fall == fall and fall < VerdictRule().min_fall
+                                     and verdict in ("demand-like", CANNOT_TELL))
+    if no_fall and verdict == CANNOT_TELL:
+        return ("no fall to explain in the line as a whole (it mixes controlled and uncontrolled "
+                "products, so a fall of the controlled product alone cannot be told)")
+    if no_fall:
+        return "no fall to explain"
+    return verdict
+
+
+def has_fall(res) -> bool:
+    """True when the assessed month of a monitor result has a fall to explain (its verdict names one)."""
+    return not verdict_label(res).startswith("no fall") and res.score == res.score
 
 
 def _pct_signed(x: object) -> str:
@@ -302,10 +326,12 @@ def _monitor_fact(ctx: Context) -> Fact | None:
         if i:
             parts.append("; ")
         who = f"{display_name(r.exporter)} " if several else ""
-        parts += [f"{who}HS {hs} in {r.month}: ",
+        parts += [f"{who}{lines_words(r.hs)} (HS {hs}) in {r.month}: ",
                   Num(f"{k}.monitor.{hs}.yoy_change", r.yoy_change, _pct_signed(r.yoy_change)),
-                  " y/y, ", f"{verdict_label(r)}, score ",
-                  Num(f"{k}.monitor.{hs}.score", r.score, fmt(r.score, "num2"))]
+                  " on a year before, ", verdict_label(r)]
+        if has_fall(r):
+            parts += [" (restriction score ", Num(f"{k}.monitor.{hs}.score", r.score, fmt(r.score, "num2")),
+                      " of 1)"]
     parts.append(".")
     f.phrases.append(Phrase(*parts))
     since = f"{int(max(r.month for r in results)[:4]) - RECENT_YEARS + 1}-01"
@@ -325,9 +351,10 @@ def _monitor_fact(ctx: Context) -> Fact | None:
         parts = [f"No restriction-like month since {since} in these lines"]
         if top is not None and top[1]["score"] > 0:
             r, t = top
-            parts += [f"; the highest restriction score was {t['month']} in HS {'+'.join(r.hs)} (",
+            parts += [f"; the highest restriction score was {t['month']} in {lines_words(r.hs)} "
+                      f"(HS {'+'.join(r.hs)}): ",
                       Num(f"{k}.monitor.strongest.score", t["score"], fmt(t["score"], "num2")),
-                      f", {t['verdict']}; ",
+                      f" of 1, {month_verdict(str(t['verdict']), float(t.get('fall', math.nan)))}; ",
                       Num(f"{k}.monitor.strongest.yoy_change", t["yoy_change"], _pct_signed(t["yoy_change"])),
                       " y/y)"]
         f.phrases.append(Phrase(*parts, "."))
@@ -335,7 +362,8 @@ def _monitor_fact(ctx: Context) -> Fact | None:
         r, top = best
         hs = "+".join(r.hs)
         f.phrases.append(Phrase(
-            f"Strongest restriction-like month since {since}: {top['month']} in HS {hs} (score ",
+            f"Strongest restriction-like month since {since}: {top['month']} in {lines_words(r.hs)} "
+            f"(HS {hs}; restriction score ",
             Num(f"{k}.monitor.strongest.score", top["score"], fmt(top["score"], "num2")), "; ",
             Num(f"{k}.monitor.strongest.yoy_change", top["yoy_change"], _pct_signed(top["yoy_change"])),
             " y/y)."))

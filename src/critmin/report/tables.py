@@ -40,6 +40,10 @@ __all__ = [
     "at_cap",
     "multiple_text",
     "peak_price_text",
+    "lines_words",
+    "signal_words",
+    "event_words",
+    "SIGNAL_WORDS",
 ]
 
 
@@ -434,6 +438,63 @@ def criticality_table(results: dict, commodity: str) -> Table:
 
 
 # --------------------------------------------------------------------------- restriction monitor
+#: The catalogue's stage of an HS line in words (:func:`critmin.hs.describe`).
+_STAGE_WORDS = {"metal": "metal", "compound": "compounds", "magnet": "magnets",
+                "mineral": "ores and minerals", "synthetic": "synthetic form", "alloy": "alloys",
+                "intermediate": "intermediate products"}
+
+
+def lines_words(codes) -> str:
+    """What a group of HS lines holds, in words from the HS catalogue's stages (``280530``, ``284690``
+    -> "metal and compounds"); "uncatalogued lines" for codes the catalogue does not hold."""
+    from critmin.hs import UnknownHSCodeError, describe
+
+    words = []
+    for code in codes:
+        try:
+            st = str(describe(code)["stage"])
+        except (UnknownHSCodeError, ValueError):
+            st = "uncatalogued lines"
+        words.append(_STAGE_WORDS.get(st, st))
+    words = list(dict.fromkeys(words))
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+
+
+#: The monitor's signals (:data:`critmin.monitor.signals.SIGNALS`) in words for the tables; the ids stay in
+#: the CSV and the methods (docs/methods.md §3).
+SIGNAL_WORDS = {
+    "level_break": "break in the level of exports",
+    "front_running": "exports rushed out before the measure (front-running)",
+    "control_group": "against related lines (control group)",
+    "price_wedge": "export price against the world price",
+    "destination_selectivity": "which destinations lost exports",
+    "licence_recovery": "recovery after licensing delays",
+    "breadth": "how widely the fall spread across lines and partners",
+}
+
+
+def signal_words(ids: object) -> str:
+    """Signal ids (one, or several separated by commas) in words (:data:`SIGNAL_WORDS`)."""
+    if not isinstance(ids, str) or not ids.strip():
+        return "—"
+    return "; ".join(SIGNAL_WORDS.get(x.strip(), x.strip().replace("_", " ")) for x in ids.split(","))
+
+
+def event_words(event_id: object) -> str:
+    """A known export-control event (:func:`critmin.monitor.events.events`) in words: exporter, kind,
+    date in force and products; the id where the catalogue does not hold it."""
+    if not isinstance(event_id, str) or event_id in ("", "none"):
+        return "none"
+    from critmin.monitor.events import events
+
+    ev = events().set_index("id")
+    if event_id not in ev.index:
+        return event_id
+    e = ev.loc[event_id]
+    when = pd.Timestamp(e["effective"]).strftime("%B %Y") if pd.notna(e["effective"]) else "date unknown"
+    return f"{display_name(e['exporter'])}: {e['kind']} on {e['products']}, from {when}"
+
+
 def _monitor_meta(res) -> dict[str, object]:
     return {"exporter": res.exporter, "hs": "+".join(res.hs), "control": "+".join(res.control),
             "method": res.method}
@@ -452,7 +513,8 @@ def monitor_evidence_table(res, name: str) -> Table:
     df = res.signals.assign(month=res.month, verdict=res.verdict, month_score=res.score,
                             p_restriction=res.p_restriction, **_monitor_meta(res))
     df["weight"] = df["weight"].astype(str)
-    cols = {"name": ("signal", "text"), "value": ("value", "num2"), "score": ("score [0-1]", "num2"),
+    df["signal"] = [SIGNAL_WORDS.get(n, str(n).replace("_", " ")) for n in df["name"]]
+    cols = {"signal": ("signal", "text"), "value": ("value", "num2"), "score": ("score [0-1]", "num2"),
             "weight": ("weight", "text"), "note": ("what the data show", "text")}
     return Table(name, f"Evidence for {res.month}", df, cols,
                  "Each signal scored in [0, 1] (1 = restriction-like, 0.5 = uninformative); the level "
@@ -494,11 +556,16 @@ def scan_table(scan, name: str = "critmin_export_signal_scan") -> Table:
     df["exporter_name"] = [display_name(c) for c in df["exporter"]]
     if "event" in df:
         df["event"] = df["event"].fillna("none")
-    cols = {"exporter_name": ("exporter", "text"), "hs": ("HS", "text"), "month": ("month", "text"),
+        df["event_text"] = [event_words(e) for e in df["event"]]
+    if "evidence" in df:
+        df["evidence_text"] = [signal_words(e) for e in df["evidence"]]
+    df["product"] = [lines_words(str(h).split("+")) for h in df["hs"]]
+    cols = {"exporter_name": ("exporter", "text"), "product": ("product", "text"), "hs": ("HS", "text"),
+            "month": ("month", "text"),
             "score": ("score", "num2"), "quantity_kg": ("exports [kg]", "int"),
             "yoy_change": ("y/y", "pct"), "baseline_deviation": ("vs baseline", "pct"),
-            "control": ("control lines", "text"), "evidence": ("strongest evidence", "text"),
-            **({"event": ("known event (±2 months)", "text")} if "event" in df else {})}
+            "control": ("control lines (HS)", "text"), "evidence_text": ("strongest evidence", "text"),
+            **({"event_text": ("known export control (±2 months)", "text")} if "event" in df else {})}
     since = f" since {scan.since}" if scan.since else ""
     return Table(name, f"Restriction-like months{since}", df, cols,
                  f"{scan.series} monthly export series (exporter × 6-digit line), each tested with its "
