@@ -13,7 +13,7 @@ from markupsafe import Markup, escape
 
 from critmin.report.charts import display_name
 from critmin.report.context import ANALYSES, US, Context
-from critmin.report.tables import fmt, lines_words, peak_price_text
+from critmin.report.tables import countries_sum, fmt, lines_words, peak_price_text, rounded_total_note
 
 __all__ = ["Num", "Phrase", "Fact", "summarize", "overview_row", "pick_sources_detail", "RECENT_YEARS",
            "verdict_label", "month_verdict", "has_fall"]
@@ -94,16 +94,26 @@ def _supply_fact(ctx: Context) -> Fact:
         f" of world {s.stage} production (",
         Num(f"{k}.world_total", s.world_total, f"{fmt(s.world_total, 'int')} {s.unit}"),
         f", {s.product}; USGS {s.edition})."))
+    over = rounded_total_note(s)
     if len(t) >= 3:
         parts: list[str | Num] = ["The three largest producers, "]
         for i in range(3):
             r = t.iloc[i]
             parts += [f"{display_name(r['country'])} ",
                       Num(f"{k}.share.{r['country']}", r["share"], fmt(r["share"], "pct"))]
-            parts.append(", " if i == 0 else (" and " if i == 1 else ", supplied "))
+            parts.append(", " if i == 0 else (" and " if i == 1 else
+                                              (", together " if over else ", supplied ")))
         parts += [Num(f"{k}.top3_share", t.iloc[2]["cumulative_share"],
-                      fmt(t.iloc[2]["cumulative_share"], "pct")), "."]
+                      fmt(t.iloc[2]["cumulative_share"], "pct")),
+                  " of the published world total." if over else "."]
         f.phrases.append(Phrase(*parts))
+    if over:
+        listed = countries_sum(s)
+        f.phrases.append(Phrase(
+            f"USGS rounds the published world total ({fmt(s.world_total, 'int')} {s.unit}); the countries "
+            "it lists add up to ", Num(f"{k}.countries_sum", listed, f"{fmt(listed, 'int')} {s.unit}"),
+            ", ", Num(f"{k}.countries_sum_share", listed / s.world_total, fmt(listed / s.world_total, "pct")),
+            " of it, so the shares sum to more than 100 %: shown as published, nothing capped."))
     return f
 
 
@@ -319,19 +329,39 @@ def _monitor_fact(ctx: Context) -> Fact | None:
         return f
     k = ctx.commodity
     several = len({r.exporter for r in results}) > 1
+    months = sorted({r.month for r in results})
+    one_month = len(months) == 1
     parts: list[str | Num] = ["Latest export signals"
-                              + ("" if several else f" ({display_name(results[0].exporter)})") + ": "]
-    for i, r in enumerate(results):
-        hs = "+".join(r.hs)
-        if i:
+                              + ("" if several else f" ({display_name(results[0].exporter)})")
+                              + (f", {months[0]}, change on a year before" if one_month else "") + ": "]
+    # lines without a fall to explain share one verdict; a line with a fall gets its verdict and score
+    groups: list[tuple[str, list]] = []
+    for r in results:
+        v = verdict_label(r)
+        if not has_fall(r) and groups and groups[-1][0] == v and not has_fall(groups[-1][1][0]):
+            groups[-1][1].append(r)
+        else:
+            groups.append((v, [r]))
+    for gi, (v, rs) in enumerate(groups):
+        if gi:
             parts.append("; ")
-        who = f"{display_name(r.exporter)} " if several else ""
-        parts += [f"{who}{lines_words(r.hs)} (HS {hs}) in {r.month}: ",
-                  Num(f"{k}.monitor.{hs}.yoy_change", r.yoy_change, _pct_signed(r.yoy_change)),
-                  " on a year before, ", verdict_label(r)]
-        if has_fall(r):
-            parts += [" (restriction score ", Num(f"{k}.monitor.{hs}.score", r.score, fmt(r.score, "num2")),
-                      " of 1)"]
+        for i, r in enumerate(rs):
+            hs = "+".join(r.hs)
+            if i:
+                parts.append(", ")
+            who = f"{display_name(r.exporter)} " if several else ""
+            parts += [f"{who}{lines_words(r.hs)} (HS {hs})" + ("" if one_month else f" in {r.month}") + " ",
+                      Num(f"{k}.monitor.{hs}.yoy_change", r.yoy_change, _pct_signed(r.yoy_change))]
+            if not one_month:
+                parts.append(" on a year before")
+        if len(rs) > 1:
+            v = (v.replace("in the line as a whole (it mixes", "in any of these lines as a whole (each mixes")
+                 if "as a whole" in v else f"{v} in each")
+        parts += [": ", v]
+        if has_fall(rs[0]):
+            r = rs[0]
+            parts += [" (restriction score ", Num(f"{k}.monitor.{'+'.join(r.hs)}.score", r.score,
+                                                  fmt(r.score, "num2")), " of 1)"]
     parts.append(".")
     f.phrases.append(Phrase(*parts))
     since = f"{int(max(r.month for r in results)[:4]) - RECENT_YEARS + 1}-01"
@@ -356,7 +386,7 @@ def _monitor_fact(ctx: Context) -> Fact | None:
                       Num(f"{k}.monitor.strongest.score", t["score"], fmt(t["score"], "num2")),
                       f" of 1, {month_verdict(str(t['verdict']), float(t.get('fall', math.nan)))}; ",
                       Num(f"{k}.monitor.strongest.yoy_change", t["yoy_change"], _pct_signed(t["yoy_change"])),
-                      " y/y)"]
+                      " on a year before"]
         f.phrases.append(Phrase(*parts, "."))
     else:
         r, top = best
@@ -366,7 +396,7 @@ def _monitor_fact(ctx: Context) -> Fact | None:
             f"(HS {hs}; restriction score ",
             Num(f"{k}.monitor.strongest.score", top["score"], fmt(top["score"], "num2")), "; ",
             Num(f"{k}.monitor.strongest.yoy_change", top["yoy_change"], _pct_signed(top["yoy_change"])),
-            " y/y)."))
+            " on a year before)."))
     return f
 
 

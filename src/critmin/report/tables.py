@@ -38,6 +38,8 @@ __all__ = [
     "monitor_months_table",
     "scan_table",
     "at_cap",
+    "countries_sum",
+    "rounded_total_note",
     "multiple_text",
     "peak_price_text",
     "lines_words",
@@ -186,6 +188,27 @@ class Table:
         return f"{self.name}.csv"
 
 
+def countries_sum(res) -> float:
+    """What the countries of a :func:`critmin.supply.supply` result add up to, with the published "other
+    countries" [the result's unit]."""
+    q = pd.to_numeric(res.table["quantity"], errors="coerce").fillna(0).sum()
+    other = res.other_countries
+    return float(q) + (0.0 if other is None or other != other else float(other))
+
+
+def rounded_total_note(res) -> str:
+    """A sentence saying that the shares of a :func:`critmin.supply.supply` result sum past 100 % because
+    the published world total is rounded; "" when they do not. The shares stay shares of the published
+    total (as USGS publishes them and as the HHI uses them): nothing is capped or rescaled."""
+    total, listed = res.world_total, countries_sum(res)
+    if total is None or total != total or total <= 0 or listed <= total * (1 + 1e-9):
+        return ""
+    u = res.unit
+    return (f"Shares are of the published world total ({fmt(total, 'int')} {u}), which USGS rounds; the "
+            f"countries it lists add up to {fmt(listed, 'int')} {u} ({percent(listed / total, 1)} of it), so "
+            "the shares sum to more than 100 %. Nothing is capped or rescaled.")
+
+
 def _meta(res) -> dict[str, object]:
     return {"commodity": res.commodity, "year": res.year, "stage": res.stage,
             "product": res.product, "edition": res.edition, "source": res.source}
@@ -220,6 +243,9 @@ def producers_table(res) -> Table:
     note = (f"{res.name}, {res.stage} production {res.year}, {res.product} ({res.basis}); "
             f"source {res.source} {res.edition}. World total {fmt(res.world_total, 'int')} {u}; "
             f"other countries (as published) {fmt(res.other_countries, 'int')} {u}.")
+    over = rounded_total_note(res)
+    if over:
+        note += " " + over
     return Table(f"{res.commodity}_producers_{res.year}", f"Producers, {res.year}", df, cols, note)
 
 
@@ -272,8 +298,13 @@ def shares_table(trend) -> Table:
     df["edition"] = df["year"].map(eds)
     cols = {"year": ("year", "text"), "name": ("country", "text"), "share": ("share", "pct"),
             "edition": ("edition", "text")}
-    return Table(f"{trend.commodity}_shares", "Producer shares by year", df, cols,
-                 "Shares of the published world total.")
+    sums = {y: sum(v for v in trend.shares[y].values() if v == v) for y in sorted(trend.shares)}
+    over = [f"{y} ({percent(x, 1)})" for y, x in sums.items() if x > 1.0005]
+    note = "Shares of the published world total."
+    if over:
+        note += (" USGS rounds that total, so in some years the countries sum to more than 100 % of it: "
+                 + ", ".join(over) + "; nothing is capped or rescaled.")
+    return Table(f"{trend.commodity}_shares", "Producer shares by year", df, cols, note)
 
 
 def nir_table(nir: pd.DataFrame, commodity: str, region: str = "USA") -> Table:
