@@ -528,10 +528,12 @@ def criticality_matrix_view(contexts: list[Context], highlight: str | None = Non
         return None
     from critmin.criticality.eu import EI_THRESHOLD, SR_THRESHOLD
 
-    rows = []
+    rows, unassessed = [], []
     for c in contexts:
         res = c.analysis("criticality") or {}
         eu = res.get("eu")
+        if eu is None or not eu.materials:
+            unassessed.append(c.info.name)
         for m in (eu.materials if eu is not None else []):
             rows.append({"label": c.info.name, "commodity": c.commodity, "importer": eu.importer,
                          "supply_risk": m.supply_risk, "economic_importance": m.economic_importance,
@@ -539,15 +541,25 @@ def criticality_matrix_view(contexts: list[Context], highlight: str | None = Non
     if not rows:
         return None
     df = pd.DataFrame(rows)
-    imp = ", ".join(sorted(df["importer"].unique()))
+    imp = ", ".join(charts.display_name(x) for x in sorted(df["importer"].unique()))
     fig = charts.criticality_matrix(df, sr_threshold=SR_THRESHOLD, ei_threshold=EI_THRESHOLD,
                                     highlight=highlight,
                                     title=f"Criticality matrix, EU method (importer {imp})")
-    t = tables.frame_table(df.drop(columns="label"), "criticality_matrix", "Criticality matrix")
+    t = tables.criticality_matrix_table(df)
+    no_ei = df.loc[df["economic_importance"].isna(), "label"].tolist()
+    no_sr = df.loc[df["economic_importance"].notna() & df["supply_risk"].isna(), "label"].tolist()
+    notes = []
+    if no_ei:
+        notes.append("Not placed: no economic importance in the data — " + ", ".join(no_ei) + ".")
+    if no_sr:
+        notes.append("Not placed: no supply risk in the data — " + ", ".join(no_sr) + ".")
+    if unassessed:
+        notes.append("Not assessed by the EU method — " + ", ".join(unassessed) + ".")
     return SectionView("criticality_matrix", "Criticality matrix",
                        f"EU (JRC) method on the latest USGS production and WGI data, importer {imp}: "
                        f"critical when supply risk ≥ {SR_THRESHOLD:g} and economic importance ≥ "
-                       f"{EI_THRESHOLD:g}.", [_fig(fig), *_tab(t, collapsed=True)])
+                       f"{EI_THRESHOLD:g}.",
+                       [_fig(fig), *[_note(n) for n in notes], *_tab(t, collapsed=True)])
 
 
 # --------------------------------------------------------------------------- restriction monitor

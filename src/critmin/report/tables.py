@@ -34,6 +34,9 @@ __all__ = [
     "price_band_table",
     "scenario_assumptions_table",
     "criticality_table",
+    "criticality_matrix_table",
+    "commodity_name",
+    "critical_words",
     "monitor_evidence_table",
     "monitor_months_table",
     "scan_table",
@@ -457,15 +460,75 @@ def criticality_table(results: dict, commodity: str) -> Table:
     df = df[[c for c in ("method", "importer", "material", "stage", "supply_risk",
                          "economic_importance", "critical", "rank_by", "ranking_value", "missing")
              if c in df] + [c for c in df.columns if c.startswith(("f_", "published_"))]]
-    cols = {"method": ("method", "text"), "importer": ("importer", "text"),
-            "material": ("material", "text"), "stage": ("stage", "text"),
+    if len(df):
+        df.insert(1, "method_name", [METHOD_WORDS.get(m, m) for m in df["method"]])
+        df.insert(3, "importer_name", [display_name(c) if isinstance(c, str) else c for c in df["importer"]])
+        df.insert(5, "material_name", [commodity_name(m) for m in df["material"]])
+        df.insert(7, "stage_name", [STAGE_WORDS.get(str(x), str(x)) for x in df["stage"]])
+        df["critical_text"] = ["no threshold: ranks only" if m == "geopolrisk" else critical_words(x)
+                               for m, x in zip(df["method"], df["critical"], strict=True)]
+        df["missing_text"] = [_missing_words(x) for x in df["missing"]]
+    cols = {"method_name": ("method", "text"), "importer_name": ("importer", "text"),
+            "material_name": ("material", "text"), "stage_name": ("stage", "text"),
             "supply_risk": ("supply risk", "num2"),
             "economic_importance": ("economic importance", "num1"),
-            "critical": ("critical", "yesno"), "ranking_value": ("ranked by (DP × TE)", "num2"),
-            "missing": ("missing inputs", "text")}
+            "critical_text": ("the method's call", "text"),
+            "ranking_value": ("ranked by disruption potential × trade exposure", "num2"),
+            "missing_text": ("inputs missing", "text")}
     return Table(f"{commodity}_criticality", "Criticality by method", df, cols,
-                 "EU: JRC method (SR, EI); usgs: SR = DP × TE × EV (Nassar & Fortier 2021); "
-                 "geopolrisk: GeoPolRisk of the importer. All factors are in the CSV.")
+                 "EU (JRC) method: supply risk and economic importance against the EU thresholds; "
+                 "USGS-style: supply risk as disruption potential × trade exposure × economic vulnerability "
+                 "(Nassar & Fortier 2021); GeoPolRisk: the importer's supply risk weighted by its imports. "
+                 "Every factor is in the CSV.")
+
+
+#: Criticality methods (:mod:`critmin.criticality`) in words.
+METHOD_WORDS = {"eu": "EU (JRC) method", "usgs": "USGS-style", "geopolrisk": "GeoPolRisk"}
+#: Supply stages in words: the EU method's codes (E extraction, P processing) and the catalogue's.
+STAGE_WORDS = {"E": "extraction (mining)", "P": "processing (refining)", "mine": "mining",
+               "refinery": "refining", "nan": "—", "None": "—"}
+
+
+def commodity_name(cid: object) -> str:
+    """The catalogue's display name of a commodity id (:func:`critmin.commodities.get`); the value itself
+    when the catalogue does not know it."""
+    if not isinstance(cid, str):
+        return "—"
+    from critmin.commodities import get
+
+    try:
+        return get(cid).name
+    except Exception:  # noqa: BLE001 - a label never fails the report
+        return cid
+
+
+def critical_words(x: object) -> str:
+    """A method's critical call in words: critical, not critical, or not decided (inputs missing)."""
+    if x is None or x is pd.NA or (isinstance(x, float) and math.isnan(x)):
+        return "not decided (inputs missing)"
+    return "critical" if bool(x) else "not critical"
+
+
+def _missing_words(x: object) -> str:
+    if not isinstance(x, str) or not x.strip():
+        return "—"
+    # "ev: no economic-vulnerability data (supply parameter 'ev')" -> the words after the factor id
+    return "; ".join(p.split(": ", 1)[-1] for p in x.split("; "))
+
+
+def criticality_matrix_table(points: pd.DataFrame) -> Table:
+    """The points of the criticality matrix (``label``, ``commodity``, ``importer``, ``supply_risk``,
+    ``economic_importance``, ``critical``) with display names and the call in words."""
+    df = points.copy()
+    df["importer_name"] = [display_name(c) for c in df["importer"]]
+    df["critical_text"] = [critical_words(x) for x in df["critical"]]
+    df["placed"] = df["supply_risk"].notna() & df["economic_importance"].notna()
+    cols = {"label": ("material", "text"), "importer_name": ("importer", "text"),
+            "supply_risk": ("supply risk", "num2"), "economic_importance": ("economic importance", "num1"),
+            "critical_text": ("EU method's call", "text"), "placed": ("on the chart", "yesno")}
+    return Table("criticality_matrix", "Criticality matrix", df, cols,
+                 "Supply risk and economic importance by the EU (JRC) method; a material without economic "
+                 "importance in the data is not on the chart.")
 
 
 # --------------------------------------------------------------------------- restriction monitor
