@@ -334,8 +334,9 @@ def _stockpile_cost_figure(m) -> go.Figure:
     c = m.curve
     title = f"{m.name}, {m.region_name}: expected annual cost of a stock"
     fig = go.Figure()
-    for col, name, color, dash in (("holding_usd", "holding h·S", "#7f7f7f", "dot"),
-                                   ("expected_shortage_cost_usd", "expected shortage cost π·p·E[L]",
+    for col, name, color, dash in (("holding_usd", "holding cost (interest and storage)", "#7f7f7f", "dot"),
+                                   ("expected_shortage_cost_usd",
+                                    "expected shortage cost (chance of a disruption × its cost)",
                                     "#E69F00", "dash"),
                                    ("expected_cost_usd", "total", "#1F4E79", "solid")):
         fig.add_trace(go.Scatter(x=c["days"], y=c[col] / 1e6, mode="lines+markers", name=name,
@@ -379,12 +380,12 @@ def _stockpile_policy_table(res, m) -> Table:
     cols = {"policy": ("policy", "text"), "days": ("days of cover", "int"), "stock_t": ("stock [t]", "int"),
             "purchase_usd": ("purchase", "usd"), "expected_cost_usd": ("expected annual cost", "usd"),
             "expected_shortfall_t": ("expected shortfall per disruption [t]", "int"),
-            "p_stockout": ("P(stock runs out)", "pct"),
+            "p_stockout": ("chance the stock runs out", "pct"),
             "months_of_cover_p95": ("months of cover, 95th-pct disruption", "num1")}
     return Table(f"{m.material}_{res.region}_stockpile_policies", "Policies against the optimum", df, cols,
                  f"{res.runs:,} runs per stock, seed {res.seed}; annual cost = holding "
                  f"{m.holding_usd_per_t_year:,.0f} USD/t/yr × stock + {m.probability:g}/yr × "
-                 f"{m.shortage_cost_usd_per_t:,.0f} USD/t × expected shortfall; shortfall and P(stock runs "
+                 f"{m.shortage_cost_usd_per_t:,.0f} USD/t × expected shortfall; shortfall and the chance the stock runs "
                  "out) given a disruption.")
 
 
@@ -412,12 +413,13 @@ def _build_stockpile(ctx: Context) -> SectionView | None:
              f"Consumption {fmt(m.consumption_t_per_year, 'int')} t/yr is {est}: "
              f"{m.consumption_source.removeprefix('estimate: ')}.")
     nv = m.newsvendor
-    check = (f"Newsvendor check: at the optimum the shortfall avoided per tonne of stock falls from "
-             f"{fmt(nv['slope_left'], 'num2')} to {fmt(nv['slope_right'], 'num2')} t/t across the critical "
-             f"ratio h/(π·p) = {nv['critical_ratio']:.3f}; if each tonne of stock covered a tonne of "
-             f"the region's own shortfall, the size would be {fmt(nv['one_to_one_days'], 'int')} days "
-             "(P(L > S) = h/(π·p)). Stock released into the market lowers every buyer's price, so it covers "
-             "less than that.")
+    check = (f"Cross-check with the textbook stock rule (see the methods in the appendix): at the optimum "
+             f"each further tonne of stock avoids between {fmt(nv['slope_left'], 'num2')} and "
+             f"{fmt(nv['slope_right'], 'num2')} t of shortfall, around the break-even ratio of the yearly "
+             f"holding cost to the expected shortage cost of a tonne ({nv['critical_ratio']:.3f}). If each "
+             f"tonne of stock covered a tonne of the region's own shortfall, the cost-optimal stock would be "
+             f"{fmt(nv['one_to_one_days'], 'int')} days; stock released into the market lowers every "
+             "buyer's price, so it covers less than that.")
     curve = tables.frame_table(m.curve.assign(material=m.material, region=res.region),
                                f"{m.material}_{res.region}_stockpile_curve", "Expected annual cost by stock")
     assumptions = pd.DataFrame([x for x in res.assumptions if "material" not in x
@@ -612,7 +614,8 @@ def monitor_blocks(res, name: str, *, subhead: bool = True, collapse_evidence: b
     if len(flagged.data):
         blocks += _tab(flagged, collapsed=collapse_evidence)
     blocks += _tab(tables.monitor_months_table(res, f"{name}_months"), collapsed=True)
-    blocks += _list(f"Warnings for HS {'+'.join(res.hs)}", res.warnings)
+    blocks += _list(f"Warnings for {_lines_text(res)} (HS {'+'.join(res.hs)})",
+                    [tables.plain_words(w) for w in res.warnings])
     return blocks
 
 
@@ -673,7 +676,8 @@ def scan_view(scan) -> SectionView:
     t = tables.scan_table(scan)
     blocks = _tab(t) if len(t.data) else [_note(f"No restriction-like month{since}.")]
     return SectionView("monitor_scan", f"Export-signal scan{since}", lead,
-                       [*blocks, *_list("Series with diluted or missing signals", scan.warnings)])
+                       [*blocks, *_list("Series with diluted or missing signals",
+                                        [tables.plain_words(w) for w in scan.warnings])])
 
 
 def _analysis_builder(analysis_id: str) -> Callable[[Context], SectionView | None]:

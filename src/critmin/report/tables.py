@@ -8,6 +8,7 @@ their display format; formatting never changes the numbers in the CSV.
 from __future__ import annotations
 
 import math
+import re
 import urllib.parse
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -47,6 +48,7 @@ __all__ = [
     "peak_price_text",
     "lines_words",
     "signal_words",
+    "plain_words",
     "event_words",
     "SIGNAL_WORDS",
 ]
@@ -567,6 +569,19 @@ SIGNAL_WORDS = {
 }
 
 
+_SERIES = re.compile(r"\b([A-Z]{3}) HS (\d{4,6}(?:\+\d{4,6})*)\b")
+_BLOC = re.compile(r"\bBLOC:([A-Za-z+]+)")
+
+
+def plain_words(text: object) -> object:
+    """A monitor message for readers: ``CHN HS 282560`` -> ``China compounds (HS 282560)``,
+    ``BLOC:Adversary`` -> ``the source's “adversary” bloc`` (the codes stay in the CSV and the CLI)."""
+    if not isinstance(text, str):
+        return text
+    text = _SERIES.sub(lambda m: f"{display_name(m[1])} {lines_words(m[2].split('+'))} (HS {m[2]})", text)
+    return _BLOC.sub(lambda m: "the source's “" + m[1].lower().replace("+", " and ") + "” bloc", text)
+
+
 def signal_words(ids: object) -> str:
     """Signal ids (one, or several separated by commas) in words (:data:`SIGNAL_WORDS`)."""
     if not isinstance(ids, str) or not ids.strip():
@@ -608,8 +623,9 @@ def monitor_evidence_table(res, name: str) -> Table:
                             p_restriction=res.p_restriction, **_monitor_meta(res))
     df["weight"] = df["weight"].astype(str)
     df["signal"] = [SIGNAL_WORDS.get(n, str(n).replace("_", " ")) for n in df["name"]]
+    df["note_text"] = [plain_words(n) for n in df["note"]]
     cols = {"signal": ("signal", "text"), "value": ("value", "num2"), "score": ("score [0-1]", "num2"),
-            "weight": ("weight", "text"), "note": ("what the data show", "text")}
+            "weight": ("weight", "text"), "note_text": ("what the data show", "text")}
     return Table(name, f"Evidence for {res.month}", df, cols,
                  "Each signal scored in [0, 1] (1 = restriction-like, 0.5 = uninformative); the level "
                  "break is the gate (is there a fall to explain?), the others are weighted evidence on "
