@@ -385,8 +385,8 @@ def _stockpile_policy_table(res, m) -> Table:
     return Table(f"{m.material}_{res.region}_stockpile_policies", "Policies against the optimum", df, cols,
                  f"{res.runs:,} runs per stock, seed {res.seed}; annual cost = holding "
                  f"{m.holding_usd_per_t_year:,.0f} USD/t/yr × stock + {m.probability:g}/yr × "
-                 f"{m.shortage_cost_usd_per_t:,.0f} USD/t × expected shortfall; shortfall and the chance the stock runs "
-                 "out) given a disruption.")
+                 f"{m.shortage_cost_usd_per_t:,.0f} USD/t × expected shortfall; the shortfall and the chance "
+                 "the stock runs out are given a disruption.")
 
 
 def _build_stockpile(ctx: Context) -> SectionView | None:
