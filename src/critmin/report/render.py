@@ -15,7 +15,7 @@ from plotly.offline import get_plotlyjs
 
 from critmin.errors import CritminError
 from critmin.report.charts import PLOTLY_CONFIG
-from critmin.report.provenance import md_inline, plain_urls
+from critmin.report.provenance import METHOD_SYMBOLS, md_inline, plain_urls
 
 __all__ = ["render", "figure_html", "plotlyjs_for", "BASIC_TRACES", "html_to_pdf", "find_chromium",
            "ReportError", "CHROMIUM_FLAGS"]
@@ -45,6 +45,10 @@ class ReportError(CritminError):
 #: 1.2 MB against the full bundle's 4.8 MB. It holds the trace types below, every one the report draws.
 BASIC_BUNDLE = _TEMPLATES / "plotly-basic.min.js"
 BASIC_TRACES = frozenset({"scatter", "bar", "pie"})
+
+
+#: Tables with more rows than this are folded (``<details>``) in the HTML report.
+LONG_TABLE = 15
 
 
 def plotlyjs_for(figures) -> tuple[str, str]:
@@ -107,7 +111,8 @@ def render(report) -> str:
     tpl = _env().get_template("report.html")
     css = (_TEMPLATES / "report.css").read_text("utf-8")
     bundle, js = plotlyjs_for(figs)
-    return tpl.render(report=report, figures=figures, css=css, plotlyjs=js, plotly_bundle=bundle)
+    return tpl.render(report=report, figures=figures, css=css, plotlyjs=js, plotly_bundle=bundle,
+                      long_table=LONG_TABLE, symbols=METHOD_SYMBOLS)
 
 
 def find_chromium(chromium: str | None = None) -> str | None:

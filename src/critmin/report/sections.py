@@ -422,11 +422,10 @@ def _build_stockpile(ctx: Context) -> SectionView | None:
              "buyer's price, so it covers less than that.")
     curve = tables.frame_table(m.curve.assign(material=m.material, region=res.region),
                                f"{m.material}_{res.region}_stockpile_curve", "Expected annual cost by stock")
-    assumptions = pd.DataFrame([x for x in res.assumptions if "material" not in x
-                                or x["name"].startswith(f"{x['material']}.")])
+    assumptions = tables.inputs_frame([x for x in res.assumptions if "material" not in x
+                                       or x["name"].startswith(f"{x['material']}.")])
     at = Table(f"{m.material}_{res.region}_stockpile_inputs", "Planning inputs and assumptions",
-               assumptions, {"name": ("input", "text"), "value": ("value", "text"), "unit": ("unit", "text"),
-                             "kind": ("kind", "text"), "source": ("source or reasoning", "text")},
+               assumptions, tables.INPUT_COLUMNS,
                "The scenario's own inputs are in the scenarios section and the appendix.")
     return SectionView("stockpile", a.title, lead,
                        [_note(facts), _fig(_stockpile_cost_figure(m)),
@@ -489,8 +488,7 @@ def diversify_view(res) -> SectionView:
     mixes = tables.frame_table(res.to_frame(), f"{res.commodity}_{res.importer}_diversify_mixes",
                                "Mix at each frontier point")
     at_tab = Table(f"{res.commodity}_{res.importer}_diversify_assumptions", "Inputs and assumptions",
-                   pd.DataFrame(res.assumptions), {"name": ("input", "text"), "value": ("value", "text"),
-                                                   "unit": ("unit", "text"), "source": ("source", "text")})
+                   tables.inputs_frame(res.assumptions), tables.INPUT_COLUMNS)
     return SectionView("diversify", ANALYSES["diversify"].title, lead,
                        [_note(facts), _fig(_diversify_figure(res)), *_tab(t, collapsed=True),
                         *_tab(mixes, collapsed=True), *_tab(at_tab, collapsed=True),

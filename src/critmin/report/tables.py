@@ -34,6 +34,7 @@ __all__ = [
     "scenario_regions_table",
     "price_band_table",
     "scenario_assumptions_table",
+    "inputs_frame",
     "criticality_table",
     "criticality_matrix_table",
     "commodity_name",
@@ -42,6 +43,9 @@ __all__ = [
     "monitor_months_table",
     "scan_table",
     "at_cap",
+    "number_text",
+    "value_text",
+    "source_text",
     "countries_sum",
     "rounded_total_note",
     "multiple_text",
@@ -131,6 +135,75 @@ def fmt(value: object, kind: str = "text") -> str:
     except (TypeError, ValueError):
         return str(value)
     return str(value)
+
+
+_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def number_text(value: object) -> str:
+    """A number with sensible digits for reading (the CSV keeps it whole): whole numbers with thousands
+    separators (``246,000``), others to three significant digits (``4.75``, ``0.0283``; from 100 up to
+    whole units, ``13,038``), very small or large ones as a power of ten (``1 × 10⁻¹²``); booleans as
+    yes/no; anything else as text."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    try:
+        v = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return str(value)
+    if math.isnan(v):
+        return "—"
+    if math.isinf(v):
+        return "∞" if v > 0 else "-∞"
+    a = abs(v)
+    if a != 0 and (a < 1e-4 or a >= 1e15):
+        mant, exp = f"{v:.2e}".split("e")
+        mant = mant.rstrip("0").rstrip(".")
+        return f"{mant} × 10{str(int(exp)).translate(_SUPERSCRIPT)}"
+    if a >= 100 or abs(v - round(v)) < 1e-9 * max(1.0, a):
+        return f"{v:,.0f}"
+    return f"{float(f'{v:.3g}'):,.{max(0, 2 - math.floor(math.log10(a)))}f}".rstrip("0").rstrip(".")
+
+
+def value_text(value: object, unit: object = None) -> str:
+    """A value and its unit for reading: ``number_text(value)`` then the unit; a dimensionless unit
+    (``1``, ``1 (share of the cut)``) shows only its words."""
+    if isinstance(value, str):
+        try:
+            float(value)
+        except ValueError:
+            text = value
+        else:
+            text = number_text(float(value))
+    else:
+        text = number_text(value)
+    u = "" if unit is None or (isinstance(unit, float) and math.isnan(unit)) else str(unit).strip()
+    if u in ("", "1", "-"):
+        return text
+    if u.startswith("1 ("):
+        return f"{text} {u[2:]}"
+    return f"{text} {u}"
+
+
+_ABS_PATH = re.compile(r"(?:[A-Za-z]:)?(?:/[^/\s:;,]+)+/([^/\s:;,]+\.toml)")
+
+
+def source_text(kind: object, source: object) -> str:
+    """The kind and source of an input in one phrase without repeating the kind ("assumption; assumption:
+    few producers" -> "assumption: few producers"), local file paths cut to the file name."""
+    k = "" if kind is None or (isinstance(kind, float) and math.isnan(kind)) else str(kind).strip()
+    src = "" if source is None or (isinstance(source, float) and math.isnan(source)) else str(source).strip()
+    src = _ABS_PATH.sub(lambda m: m[1], src)
+    if k:
+        for sep in (": ", "; "):
+            if src.startswith(k + sep):
+                src = src[len(k) + len(sep):]
+                break
+        if src == k:
+            src = ""
+    if k and src:
+        return f"{k}: {src}"
+    return k or src
 
 
 @dataclass
@@ -436,14 +509,33 @@ def price_band_table(sim) -> Table:
                  "rationed): a value at the cap means the price went as high as the model lets it.")
 
 
+#: The displayed columns of an inputs table (:func:`inputs_frame`).
+INPUT_COLUMNS = {"name": ("input", "text"), "value_text": ("value", "text"),
+                 "source_text": ("kind and source or reasoning", "text")}
+
+
+def inputs_frame(records) -> pd.DataFrame:
+    """Inputs of an analysis (records or a DataFrame with ``name``, ``value``, ``unit``, ``kind``,
+    ``source``) with ``value_text`` (value and unit for reading) and ``source_text`` (kind and source
+    without repeats) added; the raw columns stay for the CSV."""
+    df = records.copy() if isinstance(records, pd.DataFrame) else pd.DataFrame(list(records))
+    if df.empty:
+        return df
+    units = df["unit"] if "unit" in df else pd.Series([None] * len(df), index=df.index)
+    df["value_text"] = [value_text(v, u) for v, u in zip(df["value"], units, strict=True)]
+    kinds = df["kind"] if "kind" in df else pd.Series([None] * len(df), index=df.index)
+    srcs = df["source"] if "source" in df else pd.Series([None] * len(df), index=df.index)
+    df["source_text"] = [source_text(k, x) for k, x in zip(kinds, srcs, strict=True)]
+    return df
+
+
 def scenario_assumptions_table(sim) -> Table:
     """The simulation's inputs: every value with its unit, kind and source."""
     d = sim.to_dict()
-    df = pd.DataFrame(d.get("assumptions") or [])
+    df = inputs_frame(d.get("assumptions") or [])
     if len(df):
         df = df.assign(scenario=d["scenario"])
-    cols = {"name": ("input", "text"), "value": ("value", "text"), "unit": ("unit", "text"),
-            "kind": ("kind", "text"), "source": ("source or reasoning", "text")}
+    cols = INPUT_COLUMNS
     slug = Path(str(d.get("scenario_file") or d["scenario"])).stem
     return Table(f"{slug}_inputs", "Inputs and assumptions", df, cols, "")
 
