@@ -218,7 +218,7 @@ def _dependence_phrase(ctx: Context) -> Phrase | None:
     return Phrase(
         f"Trade data ({dep.edition}): in {dep.year}, {name} supplied ",
         Num(f"{k}.dependence.top_share", dep.top_share, fmt(dep.top_share, "pct")),
-        f" of the HS {', '.join(dep.hs_codes)} imported by "
+        f" of the {lines_words(dep.hs_codes)} (HS {', '.join(dep.hs_codes)}) imported by "
         f"{display_name(dep.importer, article=True)} from supplying countries (by {what}; "
         f"{dep.n_suppliers} suppliers; HHI ",
         Num(f"{k}.dependence.hhi_points", dep.hhi_points, f"{fmt(dep.hhi_points, 'int')} points"),
