@@ -288,8 +288,8 @@ def _build_dependence(ctx: Context) -> SectionView | None:
                            [_note(f"No trade-based dependence for {ctx.region_name}: "
                                   f"{err.split(': ', 2)[-1]}")])
     what = "net weight" if dep.by == "quantity_kg" else "value"
-    lead = (f"{ctx.region_name}'s imports of {tables.lines_words(dep.hs_codes)} (HS {', '.join(dep.hs_codes)}) "
-            "by supplying country, "
+    lead = (f"{ctx.region_name}'s imports of {tables.lines_words(dep.hs_codes)} "
+            f"(HS {', '.join(dep.hs_codes)}) by supplying country, "
             f"{dep.year}, shares by {what} ({dep.source} {dep.edition}); concentration over "
             f"{_span(dep.years['year'])}. {a.question}")
     return SectionView("dependence", title, lead,
