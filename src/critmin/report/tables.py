@@ -666,12 +666,17 @@ _BLOC = re.compile(r"\bBLOC:([A-Za-z+]+)")
 
 
 def plain_words(text: object) -> object:
-    """A monitor message for readers: ``CHN HS 282560`` -> ``China compounds (HS 282560)``,
-    ``BLOC:Adversary`` -> ``the source's “adversary” bloc`` (the codes stay in the CSV and the CLI)."""
+    """A monitor message for readers: ``CHN HS 282560`` -> ``China compounds (HS 282560)``, signal ids in
+    words (:data:`SIGNAL_WORDS`), ``BLOC:Adversary`` -> ``the source's “adversary” bloc`` (the codes stay in
+    the CSV and the CLI)."""
     if not isinstance(text, str):
         return text
     text = _SERIES.sub(lambda m: f"{display_name(m[1])} {lines_words(m[2].split('+'))} (HS {m[2]})", text)
+    text = _SIGNAL_ID.sub(lambda m: SIGNAL_WORDS[m[1]], text)
     return _BLOC.sub(lambda m: "the source's “" + m[1].lower().replace("+", " and ") + "” bloc", text)
+
+
+_SIGNAL_ID = re.compile(r"\b(" + "|".join(SIGNAL_WORDS) + r")\b")
 
 
 def signal_words(ids: object) -> str:
