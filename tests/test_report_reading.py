@@ -65,6 +65,7 @@ def test_value_and_source_text():
     assert tables.value_text(1e-12, "1 (of demand)") == "1 × 10⁻¹² (of demand)"
     assert tables.value_text(0.0, "1") == "0"
     assert tables.value_text("12.0", "months") == "12 months"
+    assert tables.value_text("/work/x/src/critmin/scenarios/ree-supply-risk.toml") == "ree-supply-risk.toml"
     assert tables.source_text("assumption", "assumption: few, inflexible producers") == \
         "assumption: few, inflexible producers"
     assert tables.source_text("default", "default; least share") == "default: least share"

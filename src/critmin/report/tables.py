@@ -172,7 +172,7 @@ def value_text(value: object, unit: object = None) -> str:
         try:
             float(value)
         except ValueError:
-            text = value
+            text = _ABS_PATH.sub(lambda m: m[1], value)
         else:
             text = number_text(float(value))
     else:
