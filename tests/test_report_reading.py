@@ -15,7 +15,7 @@ import pytest
 from plotly.offline import get_plotlyjs, get_plotlyjs_version
 
 from critmin.monitor.verdict import CANNOT_TELL, NO_FALL, VerdictRule
-from critmin.report import build_report, render_html, tables
+from critmin.report import build_report, render_html, tables, words
 from critmin.report.context import ANALYSES
 from critmin.report.provenance import group_assumptions
 from critmin.report.render import BASIC_BUNDLE, BASIC_TRACES, LONG_TABLE, plotlyjs_for
@@ -57,33 +57,33 @@ def _readable(page: str) -> str:
     (4.752173706332686, "4.75"), (12.0, "12"), (0.0, "0"), (0.028333, "0.0283"), (0.35, "0.35"),
     (13037.958035440006, "13,038"), (True, "yes"), (float("nan"), "—"), ("current", "current")])
 def test_number_text_sensible_digits(value, text):
-    assert tables.number_text(value) == text
+    assert words.number_text(value) == text
 
 
 def test_value_and_source_text():
-    assert tables.value_text(246000.00000000003, "USD/t/yr") == "246,000 USD/t/yr"
-    assert tables.value_text(1e-12, "1 (of demand)") == "1 × 10⁻¹² (of demand)"
-    assert tables.value_text(0.0, "1") == "0"
-    assert tables.value_text("12.0", "months") == "12 months"
-    assert tables.value_text("/work/x/src/critmin/scenarios/ree-supply-risk.toml") == "ree-supply-risk.toml"
-    assert tables.source_text("assumption", "assumption: few, inflexible producers") == \
+    assert words.value_text(246000.00000000003, "USD/t/yr") == "246,000 USD/t/yr"
+    assert words.value_text(1e-12, "1 (of demand)") == "1 × 10⁻¹² (of demand)"
+    assert words.value_text(0.0, "1") == "0"
+    assert words.value_text("12.0", "months") == "12 months"
+    assert words.value_text("/work/x/src/critmin/scenarios/ree-supply-risk.toml") == "ree-supply-risk.toml"
+    assert words.source_text("assumption", "assumption: few, inflexible producers") == \
         "assumption: few, inflexible producers"
-    assert tables.source_text("default", "default; least share") == "default: least share"
-    assert tables.source_text("assumption", "assumption") == "assumption"
-    assert tables.source_text("estimate (used)", "/home/x/site-packages/critmin/scenarios/ge.toml: [a]") == \
+    assert words.source_text("default", "default; least share") == "default: least share"
+    assert words.source_text("assumption", "assumption") == "assumption"
+    assert words.source_text("estimate (used)", "/home/x/site-packages/critmin/scenarios/ge.toml: [a]") == \
         "estimate (used): ge.toml: [a]"
 
 
 def test_peak_price_marks_the_cap():
-    assert tables.at_cap(20.0, 20) and tables.at_cap(19.99999999999, 20.0) and not tables.at_cap(19.9, 20)
-    t = tables.peak_price_text({"p05": 2.5, "p50": 4.1, "p95": 20.0}, 20.0)
+    assert words.at_cap(20.0, 20) and words.at_cap(19.99999999999, 20.0) and not words.at_cap(19.9, 20)
+    t = words.peak_price_text({"p05": 2.5, "p50": 4.1, "p95": 20.0}, 20.0)
     assert t == ("peak price 4.1× the baseline in the median run (5–95 % of runs: 2.5–20.0×, the upper end "
                  "at the 20× price cap)")
-    t = tables.peak_price_text({"p05": 7.5, "p50": 20.0, "p95": 20.0}, 20.0)
+    t = words.peak_price_text({"p05": 7.5, "p50": 20.0, "p95": 20.0}, 20.0)
     assert t.startswith("peak price 20.0× the baseline in the median run, at the 20× price cap (")
-    t = tables.peak_price_text({"p05": 10.0, "p50": 10.0, "p95": 10.0}, 10.0)
+    t = words.peak_price_text({"p05": 10.0, "p50": 10.0, "p95": 10.0}, 10.0)
     assert "all at the 10× price cap" in t
-    assert "cap" not in tables.peak_price_text({"p05": 1.0, "p50": 1.5, "p95": 2.9}, 20.0)
+    assert "cap" not in words.peak_price_text({"p05": 1.0, "p50": 1.5, "p95": 2.9}, 20.0)
     assert tables.fmt(20.0, "mult:20") == "20.00× (at the cap)" and tables.fmt(7.5, "mult:20") == "7.50×"
 
 
@@ -127,13 +127,13 @@ def test_plotly_basic_bundle_only_when_it_draws_every_trace():
 
 
 def test_plain_words_for_monitor_messages():
-    assert tables.plain_words("CHN HS 282560 is a mixed line: its signals are diluted") == \
+    assert words.plain_words("CHN HS 282560 is a mixed line: its signals are diluted") == \
         "China compounds (HS 282560) is a mixed line: its signals are diluted"
-    out = tables.plain_words("uniform across 2 partners (BLOC:Adversary -28%, BLOC:Intermediary -24%)")
+    out = words.plain_words("uniform across 2 partners (BLOC:Adversary -28%, BLOC:Intermediary -24%)")
     assert "BLOC:" not in out and "“adversary” bloc -28%" in out
-    assert tables.plain_words("licence_recovery not computed: the months after") == \
+    assert words.plain_words("licence_recovery not computed: the months after") == \
         "recovery after licensing delays not computed: the months after"
-    assert tables.signal_words("front_running, control_group") == (
+    assert words.signal_words("front_running, control_group") == (
         "exports rushed out before the measure (front-running); against related lines (control group)")
 
 
@@ -240,7 +240,7 @@ def test_values_at_the_price_cap_marked(built):
             card = _card(page, c.id, "disruption")
             part = card[card.index(d["scenario"]):]
             part = part[:part.index("runs).") + 6]
-            assert (f"at the {cap:g}× price cap" in part) == any(tables.at_cap(pk[q], cap)
+            assert (f"at the {cap:g}× price cap" in part) == any(words.at_cap(pk[q], cap)
                                                                   for q in ("p05", "p50", "p95")), part
             checked += 1
     assert checked >= 3

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 import plotly.graph_objects as go
 
-from critmin.report import charts, tables
+from critmin.report import charts, tables, words
 from critmin.report.context import ANALYSES, US, Context
 from critmin.report.tables import Table, fmt
 
@@ -288,7 +288,7 @@ def _build_dependence(ctx: Context) -> SectionView | None:
                            [_note(f"No trade-based dependence for {ctx.region_name}: "
                                   f"{err.split(': ', 2)[-1]}")])
     what = "net weight" if dep.by == "quantity_kg" else "value"
-    lead = (f"{ctx.region_name}'s imports of {tables.lines_words(dep.hs_codes)} "
+    lead = (f"{ctx.region_name}'s imports of {words.lines_words(dep.hs_codes)} "
             f"(HS {', '.join(dep.hs_codes)}) by supplying country, "
             f"{dep.year}, shares by {what} ({dep.source} {dep.edition}); concentration over "
             f"{_span(dep.years['year'])}. {a.question}")
@@ -313,7 +313,7 @@ def _build_scenarios(ctx: Context) -> SectionView | None:
         pk, cost = d["price_peak_multiple"], d["cost_usd_total"]
         blocks.append(Block("subhead", text=d["scenario"]))
         blocks.append(_note(
-            "P" + tables.peak_price_text(pk, d["choke_multiple"])[1:] + "; total cost "
+            "P" + words.peak_price_text(pk, d["choke_multiple"])[1:] + "; total cost "
             f"{fmt(cost['p50'], 'usd')} (5–95 %: {fmt(cost['p05'], 'usd')} to "
             f"{fmt(cost['p95'], 'usd')}) over {d['horizon_months']} months."))
         blocks += [_fig(charts.price_fan(sim)), _fig(charts.region_shortfall(sim)),
@@ -614,7 +614,7 @@ def monitor_blocks(res, name: str, *, subhead: bool = True, collapse_evidence: b
         blocks += _tab(flagged, collapsed=collapse_evidence)
     blocks += _tab(tables.monitor_months_table(res, f"{name}_months"), collapsed=True)
     blocks += _list(f"Warnings for {_lines_text(res)} (HS {'+'.join(res.hs)})",
-                    [tables.plain_words(w) for w in res.warnings])
+                    [words.plain_words(w) for w in res.warnings])
     return blocks
 
 
@@ -676,7 +676,7 @@ def scan_view(scan) -> SectionView:
     blocks = _tab(t) if len(t.data) else [_note(f"No restriction-like month{since}.")]
     return SectionView("monitor_scan", f"Export-signal scan{since}", lead,
                        [*blocks, *_list("Series with diluted or missing signals",
-                                        [tables.plain_words(w) for w in scan.warnings])])
+                                        [words.plain_words(w) for w in scan.warnings])])
 
 
 def _analysis_builder(analysis_id: str) -> Callable[[Context], SectionView | None]:

@@ -13,7 +13,8 @@ from markupsafe import Markup, escape
 
 from critmin.report.charts import display_name
 from critmin.report.context import ANALYSES, US, Context
-from critmin.report.tables import countries_sum, fmt, lines_words, peak_price_text, rounded_total_note
+from critmin.report.tables import countries_sum, fmt, rounded_total_note
+from critmin.report.words import lines_words, peak_price_text
 
 __all__ = ["Num", "Phrase", "Fact", "summarize", "overview_row", "pick_sources_detail", "RECENT_YEARS",
            "verdict_label", "month_verdict", "has_fall"]
