@@ -123,7 +123,7 @@ def test_distributions_sample_inside_their_support():
 
 # --------------------------------------------------------------------------- baseline from data
 def test_rare_earth_baseline_traces_to_the_usgs_rows(wh):
-    spec = load_scenario(EXAMPLES / "ree-2010-quota.toml")
+    spec = load_scenario(EXAMPLES / "ree-export-ban.toml")
     b = build_baseline(spec, wh)
     # MCS 2026, mine production 2025e [t REO]: China 270,000 + Myanmar 22,000 (tied to China)
     assert b.edition == "MCS2026" and b.year == 2025 and b.exporter == "CHN"

@@ -111,9 +111,10 @@ class SimulationResult(Result):
         return out
 
     def sources_used(self) -> list[dict[str, str]]:
-        """The baseline's edition (production, consumption and price)."""
+        """The baseline's production edition and its source (``wmd``, ``usgs-mcs``...)."""
         ed = getattr(self.baseline, "edition", "") or ""
-        return [{"source": "usgs-mcs" if str(ed).startswith("MCS") else "", "edition": str(ed)}]
+        src = getattr(self.baseline, "source", "") or ("usgs-mcs" if str(ed).startswith("MCS") else "")
+        return [{"source": str(src), "edition": str(ed)}]
 
     def headline(self) -> str:
         """One line: the scenario and the median peak price."""

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 import plotly.graph_objects as go
 
-from critmin.report import charts, tables
+from critmin.report import charts, eras, tables
 from critmin.report.context import ANALYSES, US, Context
 from critmin.report.tables import Table, fmt
 
@@ -120,11 +120,16 @@ def _build_shares(ctx: Context) -> SectionView | None:
     if tr is None or not tr.shares:
         return None
     ys = pd.Series(sorted(tr.shares))
+    # the era's concentration at each export control, from that year's data (issue 19)
+    era = ctx.fetch("eras", lambda: eras.event_shares(ctx.commodity, stage=tr.stage,
+                                                      warehouse=ctx.warehouse)) or []
     lead = (f"Each country's share of world {tr.stage} production ({tr.product}), "
-            f"{_span(ys)}; each year from the latest edition that covers it.")
+            f"{_span(ys)}; each year from one edition, by source precedence (USGS editions, then World "
+            "Mining Data, then BGS). " + eras.era_note(era)).strip()
+    fig = eras.mark_eras(charts.producer_shares(tr, years=ctx.years, colors=ctx.colors), era,
+                         years=ctx.years)
     return SectionView("shares", "Producer shares over time", lead,
-                       [_fig(charts.producer_shares(tr, years=ctx.years, colors=ctx.colors)),
-                        *_tab(tables.shares_table(tr), collapsed=True)])
+                       [_fig(fig), *_tab(tables.shares_table(tr), collapsed=True)])
 
 
 def _build_concentration(ctx: Context) -> SectionView | None:
