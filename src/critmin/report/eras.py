@@ -3,9 +3,10 @@ production in the year of each of its export controls (the catalogue of :mod:`cr
 in every edition that covers the year.
 
 The report's history states the share of the time ("China mined 98.0 % of world rare-earth oxide in
-2010, when the quota was cut: World Mining Data; 98.2 % in BGS"), never today's share told of the past.
-:func:`event_shares` reads the data (one :func:`critmin.supply.supply` table per event year, its edition
-by source precedence: USGS editions, then World Mining Data, then BGS); :func:`era_note` writes the
+2010, when the quota was cut: World Mining Data; 98.2 % in BGS"), next to today's with its own source,
+never today's share told of the past. :func:`event_shares` reads the data (one
+:func:`critmin.supply.supply` table per event year, its edition by source precedence: USGS editions, then
+World Mining Data, then BGS), :func:`latest_share` the latest year's; :func:`era_note` writes the
 sentence and :func:`mark_eras` marks the years on a chart of shares over time. Any face may call them.
 """
 
@@ -21,7 +22,7 @@ import plotly.graph_objects as go
 from critmin.countries import display_name
 from critmin.errors import CritminError
 
-__all__ = ["EraShare", "event_shares", "era_note", "mark_eras"]
+__all__ = ["EraShare", "event_shares", "latest_share", "era_note", "mark_eras"]
 
 
 @dataclass(frozen=True)
@@ -59,10 +60,12 @@ class EraShare:
     other_editions: tuple[tuple[str, str, float], ...] = ()
 
     def text(self) -> str:
-        """``98.0 % in 2010 (the quota of July 2010; WMD-1984-2017; 98.2 % in BGS-WMS)``."""
+        """``98.0 % in 2010 (the quota of July 2010; WMD-1984-2017; 98.2 % in BGS-WMS)``; for the
+        latest year (``kind == "latest"``) ``69.2 % in 2025 (the latest year; MCS2026)``."""
         others = "".join(f"; {s:.1%} in {e}" for e, _, s in self.other_editions if not math.isnan(s))
-        return (f"{self.share:.1%} in {self.year} (the {self.kind} of {self.effective:%B %Y}; "
-                f"{self.edition}{others})")
+        when = ("the latest year with data" if self.kind == "latest"
+                else f"the {self.kind} of {self.effective:%B %Y}")
+        return f"{self.share:.1%} in {self.year} ({when}; {self.edition}{others})"
 
 
 def event_shares(commodity: str, *, stage: str | None = None, warehouse) -> list[EraShare]:
@@ -85,7 +88,6 @@ def event_shares(commodity: str, *, stage: str | None = None, warehouse) -> list
         left out.
     """
     from critmin.monitor.events import events
-    from critmin.supply import supply
 
     cat = events()
     took_effect = cat["ended"].isna() | (cat["ended"] >= cat["effective"])
@@ -97,21 +99,55 @@ def event_shares(commodity: str, *, stage: str | None = None, warehouse) -> list
         if (ev.exporter, year) in seen:
             continue
         seen.add((ev.exporter, year))
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                s = supply(commodity, year=year, stage=stage, warehouse=warehouse)
-        except CritminError:
-            continue
-        shares = {ed: (src, _share(t, ev.exporter)) for ed, (src, t) in s.edition_tables.items()}
-        share = shares.get(s.edition, (s.source, _share(s.table, ev.exporter)))[1]
-        if math.isnan(share) or share <= 0:
-            continue
-        others = tuple((e["edition"], e["source"], shares.get(e["edition"], ("", math.nan))[1])
-                       for e in s.other_editions)
-        out.append(EraShare(ev.id, ev.kind, ev.effective, ev.exporter, s.commodity, s.stage, s.product,
-                            year, s.edition, s.source, share, others))
+        share = _year_share(commodity, year, stage, ev.exporter, ev.id, ev.kind, ev.effective, warehouse)
+        if share is not None:
+            out.append(share)
     return out
+
+
+def latest_share(commodity: str, exporter: str, *, stage: str | None = None,
+                 warehouse) -> EraShare | None:
+    """The exporter's share of world production in the latest year with production by country (today's
+    concentration, to set beside the era's), ``kind == "latest"``; None without data or output.
+
+    Parameters
+    ----------
+    commodity : str
+        Catalogue id (``rare-earths``).
+    exporter : str
+        ISO3 code of the exporter (``CHN``).
+    stage : str, optional
+        Production stage (default: the commodity's).
+    warehouse : critmin.warehouse.Warehouse
+        Where the production data live.
+
+    Returns
+    -------
+    EraShare or None
+        The share [1] in the edition that source precedence picks, with the other editions covering
+        the year.
+    """
+    return _year_share(commodity, None, stage, exporter, "", "latest", pd.NaT, warehouse)
+
+
+def _year_share(commodity: str, year: int | None, stage: str | None, exporter: str, event: str, kind: str,
+                effective, warehouse) -> EraShare | None:
+    from critmin.supply import supply
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            s = supply(commodity, year=year, stage=stage, warehouse=warehouse)
+    except CritminError:
+        return None
+    shares = {ed: (src, _share(t, exporter)) for ed, (src, t) in s.edition_tables.items()}
+    share = shares.get(s.edition, (s.source, _share(s.table, exporter)))[1]
+    if math.isnan(share) or share <= 0:
+        return None
+    others = tuple((e["edition"], e["source"], shares.get(e["edition"], ("", math.nan))[1])
+                   for e in s.other_editions)
+    return EraShare(event, kind, effective, exporter, s.commodity, s.stage, s.product, int(s.year),
+                    s.edition, s.source, share, others)
 
 
 def _share(table: pd.DataFrame, country: str) -> float:
@@ -119,15 +155,22 @@ def _share(table: pd.DataFrame, country: str) -> float:
     return float(rows["share"].sum()) if len(rows) and rows["share"].notna().any() else math.nan
 
 
-def era_note(shares: list[EraShare]) -> str:
+def era_note(shares: list[EraShare], latest: list[EraShare] | None = None) -> str:
     """One sentence per exporter: its share of world production at each of its export controls, from
-    the data of each year ("" without any)."""
+    the data of each year, then today's (``latest``: the latest year with data, each with its source;
+    said of the latest control when that took effect in the latest year) ("" without any control)."""
     parts = []
     for exporter in dict.fromkeys(s.exporter for s in shares):
         mine = [s for s in shares if s.exporter == exporter]
-        parts.append(f"{display_name(exporter)}'s share of world {mine[0].stage} production when its "
-                     f"export controls took effect, from the data of each year: "
-                     + ", ".join(s.text() for s in mine) + ".")
+        now = next((x for x in latest or [] if x.exporter == exporter), None)
+        text = (f"{display_name(exporter)}'s share of world {mine[0].stage} production when its "
+                f"export controls took effect, from the data of each year: "
+                + ", ".join(s.text() for s in mine))
+        if now is not None and now.year == mine[-1].year:
+            text += f"; the {now.year} share is today's (the latest year with data)"
+        elif now is not None:
+            text += f"; today: {now.text()}"
+        parts.append(text + ".")
     return " ".join(parts)
 
 
