@@ -193,3 +193,34 @@ def test_2010_quota_on_its_own_market_reaches_the_choke(wh):
     assert np.all(pk >= lo * (1 - 1e-9)) and np.all(pk <= 20.0 + 1e-9)
     assert np.median(pk) == pytest.approx(20.0) and np.quantile(pk, 0.05) > 10.0
     assert res.sources_used() == [{"source": "wmd", "edition": "WMD-1984-2017"}]
+
+
+def test_the_same_scenario_on_todays_market_differs_as_the_shares_do(wh, tmp_path):
+    # the shipped file without its [baseline] year: the latest market, MCS 2026 mine production 2025
+    # (MCS2026_Commodities_Data.csv: China 270,000 of the 389,310 t the 13 country rows and "Other
+    # countries" sum to; 390,000 t world total, rounded)
+    text = (EXAMPLES / "ree-2010-quota.toml").read_text("utf-8")
+    assert "\nyear = 2009\n" in text
+    (tmp_path / "today.toml").write_text(text.replace("\nyear = 2009\n", "\n"), "utf-8")
+    era = simulate(load_scenario(EXAMPLES / "ree-2010-quota.toml"), runs=2000, seed=1, warehouse=wh)
+    now = simulate(load_scenario(tmp_path / "today.toml"), runs=2000, seed=1, warehouse=wh)
+    e, n = era.baseline, now.baseline
+    assert (e.year, e.edition, e.mode) == (2009, "WMD-1984-2017", "history")
+    assert (n.year, n.edition, n.mode) == (2025, "MCS2026", "latest")
+    assert e.exporter_share == pytest.approx(129_400 / 131_642)                 # 98.3 %
+    assert n.exporter_share == pytest.approx(270_000 / 389_310)                 # 69.4 %
+    # the same export share of China's output: the cut removes 0.4 x exports of the market outside
+    # China, 38.3 % in 2009 against 18.7 % today (119,310 t mined outside China + exports 104,630 t)
+    cut = {k: 0.4 * b.exporter_exports_t_per_year / sum(r.demand_t_per_year for r in b.regions)
+           for k, b in (("era", e), ("now", n))}
+    assert cut["era"] == pytest.approx(0.4 * 50_145.088 / (2_242 + 50_145.088))
+    assert cut["now"] == pytest.approx(0.4 * 0.38752 * 270_000 / (119_310 + 0.38752 * 270_000))
+    pe, pn = (np.median(r.columns["peak_price_multiple"]) for r in (era, now))
+    assert pe == pytest.approx(20.0) and 3.0 < pn < 6.0
+    # the JSON names the market's year and source
+    d = era.to_dict()["baseline"]
+    assert (d["year"], d["edition"], d["source"], d["mode"]) == (2009, "WMD-1984-2017", "wmd", "history")
+    assert [(x["edition"], round(x["share"], 4)) for x in d["exporter_share_by_edition"]] == [
+        ("WMD-1984-2017", 0.983), ("BGS-WMS", 0.9838)]
+    assert "on the market of 2009 (WMD-1984-2017)" in era.headline()
+    assert "on the market of 2025 (MCS2026)" in now.headline()
