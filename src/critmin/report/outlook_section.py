@@ -56,8 +56,8 @@ class SweepView:
     file : Path
         The scenario file.
     assumptions : list of dict
-        Runs, seed and the swept values, then the sweep's own assumptions (name, value, unit, kind,
-        source): the appendix lists them.
+        Runs, seed, the file and the swept values (name, value, unit, kind, source): the appendix lists
+        them; the scenario's own inputs are listed with the scenarios section.
     """
 
     result: object
@@ -157,7 +157,12 @@ def outlook_sweep(ctx: Context, *, sweep: str = SWEEP, runs: int = SWEEP_RUNS,
                 {"name": "sweep.scenario_file", "value": path.name, "unit": "", "kind": "setting",
                  "source": f"critmin simulate {path.name} --runs {runs} --seed {seed} --sweep {sweep}"},
             ]
-            value = SweepView(res, path, settings + list(res.assumptions))
+            # the scenario's own inputs are listed once, under the scenarios section that runs the file
+            swept = [a for a in res.assumptions if str(a["name"]).startswith("sweep.")]
+            settings.append({"name": "sweep.scenario_inputs", "value": res.spec.name, "unit": "",
+                             "kind": "setting", "source": f"every other input as in {path.name} (the "
+                             "scenarios section lists them)"})
+            value = SweepView(res, path, settings + swept)
     ctx._cache[key] = value
     return value
 
