@@ -383,7 +383,7 @@ def test_scenario_files_lists_each_scenario_once(tmp_path, monkeypatch):
     """A checkout's examples/scenarios beside the installed package's copy: each scenario once (issue 12
     item 1); a file of the same name in $CRITMIN_SCENARIOS overrides the packaged one; a renamed copy
     with the same bytes is the same scenario."""
-    from critmin.market.spec import scenario_dirs, scenario_files
+    from critmin.market.scenario_folders import scenario_dirs, scenario_files
 
     packaged = Path(critmin.__file__).resolve().parent / "scenarios"
     shipped = sorted(f.name for f in packaged.glob("*.toml"))

@@ -322,7 +322,7 @@ def scenario_files(commodity: str | None = None) -> list[Path]:
     """Disruption scenario files (``*.toml``): the folders in ``$CRITMIN_SCENARIOS`` (separated by
     ``os.pathsep``), then ``examples/scenarios`` of the working directory, then the package's own;
     only those of ``commodity`` when given (read with :func:`critmin.market.load_scenario`)."""
-    from critmin.market.spec import scenario_files as all_scenario_files
+    from critmin.market.scenario_folders import scenario_files as all_scenario_files
 
     files = all_scenario_files()
     if commodity is None:
