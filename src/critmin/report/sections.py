@@ -28,7 +28,7 @@ __all__ = ["Block", "SectionView", "Section", "SECTIONS", "PAGES", "build_sectio
            "monitor_verdict_text", "scan_view", "diversify_view"]
 
 #: Dashboard pages in order.
-PAGES = ("Supply", "Dependence", "Monitor", "Scenarios", "Stockpile", "Criticality", "Diversify")
+PAGES = ("Supply", "Dependence", "Monitor", "Scenarios", "Stockpile", "Criticality", "Diversify", "Outlook")
 
 
 @dataclass
@@ -707,6 +707,18 @@ _BUILDERS: dict[str, Callable[[Context], SectionView | None]] = {
     "diversify": _build_diversify,
 }
 
+def _build_outlook(ctx: Context) -> SectionView | None:
+    from critmin.report.outlook_section import outlook_view
+
+    return outlook_view(ctx)
+
+
+def _build_stockpile_cost(ctx: Context) -> SectionView | None:
+    from critmin.report.outlook_section import build_cost_view
+
+    return build_cost_view(ctx)
+
+
 #: Every section in report order.
 SECTIONS: list[Section] = [
     Section("producers", "Top producers", "Supply", _build_producers),
@@ -718,7 +730,12 @@ SECTIONS: list[Section] = [
     Section("import_sources", "U.S. import sources", "Dependence", _build_sources),
     *[Section(a.id, a.title, a.page, _BUILDERS.get(a.id, _analysis_builder(a.id)), analysis=a.id)
       for a in ANALYSES.values()],
+    Section("outlook", "Outlook to 2040 (IEA)", "Outlook", _build_outlook),
 ]
+# the stockpile plan's build-cost curve, right after the stockpile section (critmin.report.outlook_section)
+SECTIONS.insert(next(i + 1 for i, s in enumerate(SECTIONS) if s.id == "stockpile"),
+                Section("stockpile_build", "Building the stock: cost against months", "Stockpile",
+                        _build_stockpile_cost, analysis="stockpile"))
 
 
 def sections_for(page: str | None = None) -> list[Section]:
