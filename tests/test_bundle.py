@@ -84,7 +84,7 @@ def test_bundle_has_the_history_editions():
 
 
 def test_bundle_has_the_2023_bilateral_imports(rebuilt):
-    # SOURCES.md §5f: 2,874 rows, 30 reporters; rebuilt from the raw file and equal to the committed one
+    # docs/data.md §5f: 2,874 rows, 30 reporters; rebuilt from the raw file and equal to the committed one
     tables, manifest = rebuilt
     info = manifest["files"]["bilateral_edges_2023_imports_2504_2805_2846_7502_8105.csv"]
     assert (info["source"], info["edition"], info["rows"]) == (

@@ -1,4 +1,4 @@
-"""The reader of the 2023 bilateral Comtrade imports (SOURCES.md §5f): the raw file, its quirks, the
+"""The reader of the 2023 bilateral Comtrade imports (docs/data.md §5f): the raw file, its quirks, the
 HS catalogue's flag on the mixed heading 2805, and the bundle.
 
 Figures are recomputed here from the raw CSV with the csv module, independently of the reader.

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-pytest.importorskip("streamlit", reason="the dashboard extra is not installed (critmin[dashboard])")
+pytest.importorskip("streamlit", reason="the dashboard extra is not installed: pip install -e '.[dev]' "
+                    "(or critmin[dashboard])")
 
 from streamlit.testing.v1 import AppTest  # noqa: E402
 

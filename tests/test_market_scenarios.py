@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
+import critmin
 from critmin.cli import app
 from critmin.errors import ScenarioError
 from critmin.market import MarketInputs, build_baseline, load_scenario, simulate
@@ -376,3 +377,35 @@ def test_cli_json_is_strict_json(tmp_path):
     assert res.exit_code == 0, res.output
     out = _strict_json(res.stdout)
     assert out["runs"] == 200
+
+
+def test_scenario_files_lists_each_scenario_once(tmp_path, monkeypatch):
+    """A checkout's examples/scenarios beside the installed package's copy: each scenario once (issue 12
+    item 1); a file of the same name in $CRITMIN_SCENARIOS overrides the packaged one; a renamed copy
+    with the same bytes is the same scenario."""
+    from critmin.market.spec import scenario_dirs, scenario_files
+
+    packaged = Path(critmin.__file__).resolve().parent / "scenarios"
+    shipped = sorted(f.name for f in packaged.glob("*.toml"))
+    assert len(shipped) >= 10
+    # a checkout: examples/scenarios of the working directory holds copies of the same files
+    cwd = tmp_path / "checkout"
+    (cwd / "examples" / "scenarios").mkdir(parents=True)
+    for name in shipped:
+        (cwd / "examples" / "scenarios" / name).write_bytes((packaged / name).read_bytes())
+    override = tmp_path / "mine"
+    override.mkdir()
+    text = (packaged / shipped[0]).read_text(encoding="utf-8")
+    (override / shipped[0]).write_text(text + "\n# my copy\n", encoding="utf-8")
+    (override / "renamed.toml").write_bytes((packaged / shipped[1]).read_bytes())
+    monkeypatch.chdir(cwd)
+    monkeypatch.setenv("CRITMIN_SCENARIOS", str(override))
+    assert len(scenario_dirs()) == 3
+    files = scenario_files()
+    names = [f.name for f in files]
+    # the renamed copy (found first) stands for shipped[1]: the same scenario is not listed again
+    assert len(names) == len(set(names)) == len(shipped)
+    assert "renamed.toml" in names and shipped[1] not in names
+    by_name = {f.name: f for f in files}
+    assert by_name[shipped[0]].parent == override.resolve()
+    assert all(by_name[n].parent == (cwd / "examples" / "scenarios").resolve() for n in shipped[2:])

@@ -1,6 +1,6 @@
 """``critmin monitor`` on the bundled data: China's rare-earth exports in August 2020, and the scan.
 
-Reference (SOURCES.md §5d and §7): HS 280530 + 284690 to the bloc partners, 3,595 t in August 2019 and
+Reference (docs/data.md §5d and §7): HS 280530 + 284690 to the bloc partners, 3,595 t in August 2019 and
 1,301 t in August 2020 (about -64 %; customs reported -62 % for all partners). The official account was
 weak demand during COVID-19: a correct tool does not call it a restriction with confidence.
 """

@@ -1,4 +1,4 @@
-"""Buying the stock with market impact (issue 17, METHODS.md §7): build cost >= P0 Q, the impact
+"""Buying the stock with market impact (issue 17, docs/methods.md §7): build cost >= P0 Q, the impact
 falls with longer schedules, the early-holding term, the wiring into the planner and the CLI."""
 
 from __future__ import annotations

@@ -95,7 +95,7 @@ def test_strategic_bloc_hs6_august_2019_vs_2020(strategic):
     assert len(strategic) == 2110
     ree = strategic[strategic["hs_code"].isin(["280530", "284690"])]
     by_month = ree.groupby("period")["quantity_kg"].sum()
-    # SOURCES.md 5d: 3,595 t vs 1,301 t; lines 399, 400, 927, 928 and 423, 424, 951, 952
+    # docs/data.md §5d: 3,595 t vs 1,301 t; lines 399, 400, 927, 928 and 423, 424, 951, 952
     assert by_month["2019-08-01"] == pytest.approx(641516.934 + 45010.0 + 2830945.979 + 77493.0)
     assert by_month["2020-08-01"] == pytest.approx(212427.0 + 18000.0 + 892911.376 + 177865.0)
     assert round(by_month["2019-08-01"] / 1000) == 3595 and round(by_month["2020-08-01"] / 1000) == 1301

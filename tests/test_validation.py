@@ -53,7 +53,7 @@ def test_scenario_value_errors(base, value, expected):
 def test_unknown_key_lists_the_accepted_keys(base):
     text = _msg(base, "disruption", "cutt", 0.3)
     assert text == ("invalid scenario s.toml: disruption.cutt: unknown key (check the spelling); accepted: "
-                    "exporter, probability, targets, start_month, duration_months, cut, leakage")
+                    "exporter, probability, targets, start_month, duration_months, cut, leakage, stage")
 
 
 def test_a_table_missing_a_key_is_not_also_a_number_error(base):
@@ -77,7 +77,8 @@ def test_several_problems_one_line_each(base):
                        "accepted: disruption, price or shortage"),
     ({"trigger": "price"}, "invalid planning parameters: trigger 'price' needs trigger_level, a price "
                            "multiple >= 1"),
-    ({"policy_days": ("a",)}, "invalid planning parameters: policy_days[0]: must be a number (got 'a')"),
+    ({"policy_days": ("a",)}, "invalid planning parameters: policy_days[0]: must be a number, without "
+                              "quotes (got 'a')"),
 ])
 def test_planning_params(kw, expected):
     with pytest.raises(ParameterError) as err:

@@ -229,6 +229,7 @@ def test_schema_setup_runs_only_when_the_version_changes(tmp_path, monkeypatch):
         return real(target, read_only=read_only, timeout=timeout)
 
     monkeypatch.setattr(W, "_connect", spy)
+    monkeypatch.setattr(W._connection, "_connect", spy)  # the read-only lease connects from there
     monkeypatch.setattr(W.Warehouse, "_create_views",
                         staticmethod(lambda con: pytest.fail("schema setup on an up-to-date file")))
     ro = W.open_warehouse(path, read_only=True)

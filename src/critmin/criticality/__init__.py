@@ -1,7 +1,7 @@
 """How critical is it? The criticality jobs: EU (JRC) supply risk and economic importance, a USGS-style
 supply risk, and GeoPolRisk, each as a ranked table with every factor shown and missing inputs listed.
 
-Methods and formulas: METHODS.md §2. One module per method, each with its pure formulas and the job
+Methods and formulas: docs/methods.md §2. One module per method, each with its pure formulas and the job
 that gathers their inputs (from the warehouse, the EU's own published inputs in the ``eu_crm`` table,
 and a parameters file) and ranks the results:
 

@@ -1,4 +1,4 @@
-"""GeoPolRisk (Gemechu et al. 2015; Koyamparambath et al. 2024; geopolrisk-py 2.x; METHODS.md §2),
+"""GeoPolRisk (Gemechu et al. 2015; Koyamparambath et al. 2024; geopolrisk-py 2.x; docs/methods.md §2),
 and :func:`assess_geopolrisk` of one importer on the warehouse.
 
 ``GeoPolRisk_A,c = HHI_A * sum_i(g_i * f_A,i,c) / (p_A,c + F_A,c)`` (:func:`geopolrisk`), g_i from the
@@ -13,7 +13,7 @@ Midpoint ``score * price`` [USD/kg], price the importer's average import unit va
 for the same importer and year, and ``oecd-2017-2021``, the fixed constant of geopolrisk-py 2.x
 (:data:`CU_MIDPOINT_OECD_2017_2021`).
 
-Years (METHODS.md §2): every factor of one score (HHI and domestic production, trade, WGI) is taken
+Years (docs/methods.md §2): every factor of one score (HHI and domestic production, trade, WGI) is taken
 from the target year (``year``, or each commodity's latest trade year) or the nearest year available,
 named (``production_year``, ``trade_year``, ``wgi_year``) and flagged (``years_differ``); a factor
 more than ``max_year_gap`` years away is not used (the commodity is not assessed, with the reason).
@@ -111,7 +111,7 @@ def geopolrisk(
     importer: str | None = None,
     missing_g: float | None = None,
 ) -> GeoPolRiskResult:
-    """GeoPolRisk of an importer for one commodity (Koyamparambath et al. 2024, METHODS.md §2).
+    """GeoPolRisk of an importer for one commodity (Koyamparambath et al. 2024, docs/methods.md §2).
 
     ``GeoPolRisk_A,c = HHI_A * sum_i(g_i * f_A,i,c) / (p_A,c + F_A,c)``.
 

@@ -5,7 +5,7 @@ Layers
 ------
 :mod:`critmin.dependence.nir`
     Pure functions: apparent consumption, net import reliance, and the table that puts the NIR USGS
-    publishes beside the one recomputed from its own series (METHODS.md §1).
+    publishes beside the one recomputed from its own series (docs/methods.md §1).
 :mod:`critmin.dependence.importer`
     Pure functions on ``trade`` rows: supplier shares, importer-side HHI, top supplier, per year.
 :mod:`critmin.dependence.job`

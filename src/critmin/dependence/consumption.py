@@ -1,4 +1,4 @@
-"""An importer's apparent consumption and net import reliance from trade data (METHODS.md §1).
+"""An importer's apparent consumption and net import reliance from trade data (docs/methods.md §1).
 
 ``apparent consumption = production + imports - exports``; ``NIR = (imports - exports) / apparent
 consumption``. For importers USGS does not cover (Japan, Korea, the EU), imports are the importer's own
@@ -63,7 +63,7 @@ CONVERSIONS: dict[str, dict] = {
 
 def trade_apparent_consumption(imports_t: float, exports_t: float, production_t: float = 0.0,
                          factor: float = 1.0) -> tuple[float, float]:
-    """Apparent consumption and net import reliance (METHODS.md §1).
+    """Apparent consumption and net import reliance (docs/methods.md §1).
 
     Parameters
     ----------

@@ -1,7 +1,7 @@
 """Importer dependence: an importer's supplier shares, importer-side HHI and top supplier from
 bilateral trade rows.
 
-**Importer dependence** (METHODS.md §1, "importer-side concentration"): from bilateral ``trade`` rows
+**Importer dependence** (docs/methods.md §1, "importer-side concentration"): from bilateral ``trade`` rows
 (an importer's imports by partner), :func:`supplier_shares` gives each supplier's share of the
 importer's imports of a set of HS lines, :func:`importer_hhi` the HHI of those shares and
 :func:`top_supplier` the largest supplier; :func:`importer_dependence_table` puts them together per
@@ -175,7 +175,7 @@ def supplier_shares(
 
 
 def importer_hhi(shares):
-    """HHI of an importer's supplier shares (METHODS.md §1: importer-side concentration).
+    """HHI of an importer's supplier shares (docs/methods.md §1: importer-side concentration).
 
     Parameters
     ----------

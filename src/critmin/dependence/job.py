@@ -74,7 +74,7 @@ SOURCE_CAVEATS: dict[str, str] = {
              "query covers only the partner countries selected in it and gives no World total",
     "comtrade": "UN Comtrade, as the importer reported it (imports by country of origin, CIF for "
                 "most reporters)",
-    "comtrade-bilateral": "UN Comtrade 2023 imports by partner of 30 reporters (SOURCES.md §5f), as "
+    "comtrade-bilateral": "UN Comtrade 2023 imports by partner of 30 reporters (docs/data.md §5f), as "
                           "each importer reported them (country of origin; primaryValue, CIF for most "
                           "reporters; net weight, possibly estimated by UN Comtrade)",
     "oec": "OEC/CEPII BACI net trade: World totals only, no partners",

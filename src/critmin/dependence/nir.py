@@ -1,6 +1,6 @@
 """Import dependence: net import reliance (NIR) as USGS defines it, and its check against USGS.
 
-METHODS.md §1::
+docs/methods.md §1::
 
     apparent consumption = production + imports - exports + stock change
     NIR = (imports - exports + stock change) / apparent consumption
@@ -114,7 +114,7 @@ def apparent_consumption(imports, exports, production=0.0, stock_change=0.0):
 
 
 def net_import_reliance(imports, exports, production=0.0, stock_change=0.0):
-    """Net import reliance as a fraction of apparent consumption (METHODS.md §1).
+    """Net import reliance as a fraction of apparent consumption (docs/methods.md §1).
 
     ``NIR = (imports - exports + stock_change) / (production + imports - exports + stock_change)``
 
@@ -166,7 +166,7 @@ def _pick(rows: pd.DataFrame, statistic: str, labels: Sequence[str] | None) -> t
         return totals, ""
     if not cand:
         return [], f"no {statistic} series"
-    return [], f"ambiguous {statistic} series {cand}: pass series="
+    return [], f"ambiguous {statistic} series {sorted(cand)}: pass series="
 
 
 def _sum_series(rows: pd.DataFrame, labels: list[str]) -> pd.Series:

@@ -1,5 +1,5 @@
 """Whom should we buy from? The supplier mix that cuts an importer's risk most per unit of premium
-(METHODS.md §7).
+(docs/methods.md §7).
 
 >>> from critmin.diversify import diversify
 >>> from critmin.warehouse import open_warehouse

@@ -5,7 +5,7 @@
   are priced at the importer's average import unit value (a named assumption);
 * :func:`premiums` — each supplier's cost premium ``r_i = p_i / p_ref - 1`` [1] over a reference
   price: the current mix's average price (default: a budget is then "pay at most B more per tonne than
-  today") or the cheapest supplier's (METHODS.md §7 literally);
+  today") or the cheapest supplier's (docs/methods.md §7 literally);
 * :func:`exportable_volume` — what a supplier has to export [t/yr]: production minus its own
   consumption where known (the scenario's statement for the restricting exporter, the consumption table
   otherwise), else production;
@@ -107,7 +107,7 @@ def premiums(price, current, *, basis: str = "current") -> tuple[np.ndarray, flo
         The current mix [1] (sums to 1).
     basis : {"current", "cheapest"}
         ``current``: ``p_ref`` is the current mix's average price ``sum p_i x_cur,i``, so the current
-        mix costs a premium of 0; ``cheapest``: ``p_ref = min_i p_i`` (METHODS.md §7).
+        mix costs a premium of 0; ``cheapest``: ``p_ref = min_i p_i`` (docs/methods.md §7).
 
     Returns
     -------

@@ -69,7 +69,7 @@ class DiversifyParams(BaseModel):
     premium_basis: str = Field(
         "current", description="reference price of the premium: 'current' (the current mix's average "
         "price: a budget B means paying at most B more per tonne than today) or 'cheapest' (the cheapest "
-        "candidate, METHODS.md section 7)")
+        "candidate, docs/methods.md section 7)")
     disruption_probability: float | None = Field(
         None, gt=0, le=1, description="annual probability of a disruption of the scenario's exporter "
         "[1/yr] (shortfall objective; default: the stockpile planner's disruption_probability)")

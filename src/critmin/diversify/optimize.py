@@ -1,4 +1,4 @@
-"""Supplier-mix optimisation (METHODS.md §7): the feasible mixes, three risk measures, their solvers and
+"""Supplier-mix optimisation (docs/methods.md §7): the feasible mixes, three risk measures, their solvers and
 the efficient frontier.
 
 A mix ``x`` gives each candidate supplier's share of the importer's imports [1]. The feasible mixes of a

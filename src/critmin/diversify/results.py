@@ -32,7 +32,7 @@ class MixPoint:
     premium : float
         Its premium over the reference price [1] (see ``premium_basis`` of the result).
     premium_over_cheapest : float
-        ``sum_i x_i (p_i - p_min) / p_min`` [1] (METHODS.md §7).
+        ``sum_i x_i (p_i - p_min) / p_min`` [1] (docs/methods.md §7).
     risk : float
         The objective's value [unit of the objective].
     mix : dict of str to float

@@ -2,7 +2,7 @@
 
 Why not re-simulate the market model on each candidate mix
 ----------------------------------------------------------
-METHODS.md §7 suggests re-simulating the market model (:mod:`critmin.market.model`) on candidate mixes
+docs/methods.md §7 suggests re-simulating the market model (:mod:`critmin.market.model`) on candidate mixes
 with common random numbers, as the stockpile planner does. That model cannot express a mix: it clears
 one price for the whole market outside the restricting exporter and, above the choke price, rations
 every region pro rata, so a region's shortfall depends on its demand, its stock and the market, not on

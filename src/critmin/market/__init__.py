@@ -1,4 +1,4 @@
-"""Market disruption model and Monte Carlo simulator (METHODS.md §4).
+"""Market disruption model and Monte Carlo simulator (docs/methods.md §4).
 
 >>> from critmin.market import load_scenario, simulate
 >>> from critmin.warehouse import open_warehouse

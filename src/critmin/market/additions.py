@@ -66,7 +66,7 @@ def _ramp_integral(tau: np.ndarray, ramp: float) -> np.ndarray:
 
 def capacity_supply(capacity_t: np.ndarray, start: np.ndarray, ramp: np.ndarray, on: np.ndarray,
                     horizon: int) -> np.ndarray:
-    """Output of new capacity per run and month: ``sum_c C_c ramp_c(t - start_sc)`` (METHODS.md §6).
+    """Output of new capacity per run and month: ``sum_c C_c ramp_c(t - start_sc)`` (docs/methods.md §6).
 
     ``ramp_c(u) = clip(u / r_c, 0, 1)`` averaged over the month ``[t, t + 1)`` (exact: fractional
     starts are honoured, and a project with ``r_c = 0`` produces the covered share of its first

@@ -1,4 +1,4 @@
-"""The month-0 baseline of the market model, built from the warehouse (METHODS.md §4).
+"""The month-0 baseline of the market model, built from the warehouse (docs/methods.md §4).
 
 * Suppliers' capacity ``Q_i0`` [t/yr]: the latest producer table of :func:`critmin.supply.supply`
   (one edition, one year), "Other countries" kept as the supplier ``OTH``; each figure overridable.

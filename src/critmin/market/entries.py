@@ -1,4 +1,4 @@
-"""``[[capacity]]`` and ``[[purchase]]`` entries of a scenario (issues 14 and 17; METHODS.md §6, §7).
+"""``[[capacity]]`` and ``[[purchase]]`` entries of a scenario (issues 14 and 17; docs/methods.md §6, §7).
 
 Validated as :mod:`critmin.market.spec` validates every key (finite floats, strict integers, errors that
 name the key); the market model reads them through :mod:`critmin.market.additions`.
@@ -26,7 +26,7 @@ def _iso3(v: str) -> str:
 
 
 class CapacitySpec(_Strict):
-    """New capacity outside the exporter (a ``[[capacity]]`` entry), drawn per run (METHODS.md §6).
+    """New capacity outside the exporter (a ``[[capacity]]`` entry), drawn per run (docs/methods.md §6).
 
     In run s the project starts producing ``12 x (first_year - year + delay_s)`` months after month 0
     (month 0 is January of the scenario's ``year``), or ``start_month + 12 x delay_s`` months, and ramps
@@ -85,7 +85,7 @@ class CapacitySpec(_Strict):
 
 
 class PurchaseSpec(_Strict):
-    """A state stockpile buying on the market (a ``[[purchase]]`` entry, METHODS.md §7).
+    """A state stockpile buying on the market (a ``[[purchase]]`` entry, docs/methods.md §7).
 
     ``tonnes`` bought evenly over ``months`` from ``start_month`` (fractional months honoured): extra,
     price-inelastic demand of ``region`` (a baseline region, or the exporter: its reserve buys from its

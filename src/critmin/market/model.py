@@ -1,4 +1,4 @@
-"""The monthly market model of METHODS.md §4, vectorised over scenarios.
+"""The monthly market model of docs/methods.md §4, vectorised over scenarios.
 
 Index: scenario s (the vector axis), month t = 0..H-1, other supplier i (i != e), consumer region j
 outside the exporter e. Quantities are per month [t/month]; prices as multiples of P0 (``x = ln P/P0``).
@@ -33,7 +33,7 @@ Each month, for all scenarios at once:
 Inelastic terms (zero unless a scenario has ``[[capacity]]`` or ``[[purchase]]`` entries): added supply
 ``A_s(t)`` and purchases ``B_k(t)`` enter step 5 as fixed quantities, see :mod:`critmin.market.additions`.
 
-Changes from the reference specification (METHODS.md §4), argued here:
+Changes from the reference specification (docs/methods.md §4), argued here:
 
 * Releases are a step supply curve held at each region's level, not "release the full rate once
   triggered": releasing the full rate pushes the price below P0 and wastes stock, and an on/off

@@ -1,4 +1,4 @@
-"""A start-year baseline: USGS's base year scaled by IEA's outlook (issue 14, METHODS.md §6).
+"""A start-year baseline: USGS's base year scaled by IEA's outlook (issue 14, docs/methods.md §6).
 
 A scenario that says ``year = 2030`` and ``demand_scenario = "APS"`` takes its supply by country and
 stage and its demand from IEA's Critical Minerals Data Explorer for that year, with the tonnes kept on
@@ -22,7 +22,7 @@ def _item(name: str, value: object, unit: str, kind: str, source: str) -> dict:
 
 @dataclass(frozen=True)
 class Projection:
-    """How a start-year baseline was built: USGS's base year, scaled by IEA's outlook (METHODS.md §6).
+    """How a start-year baseline was built: USGS's base year, scaled by IEA's outlook (docs/methods.md §6).
 
     Tonnes stay on the basis of the USGS table (REO for rare earths): IEA's figures enter only as
     ratios of IEA tonnes to IEA tonnes (growth of a country, shares of a stage), never added to or

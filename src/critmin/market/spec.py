@@ -799,3 +799,30 @@ def scenario_dirs() -> list[Path]:
         if d.is_dir() and d.resolve() not in out:
             out.append(d.resolve())
     return out
+
+
+def scenario_files() -> list[Path]:
+    """Every scenario file (``*.toml``) of :func:`scenario_dirs`, each scenario once.
+
+    A scenario is identified by its file name and by its content: the same file met again in a later
+    folder (``examples/scenarios`` of a checkout beside the copy installed with the package, or a
+    renamed copy with the same bytes) is skipped; the first folder wins, so a file in
+    ``$CRITMIN_SCENARIOS`` overrides a packaged one of the same name.
+    """
+    import hashlib
+
+    names: set[str] = set()
+    digests: set[str] = set()
+    out: list[Path] = []
+    for d in scenario_dirs():
+        for f in sorted(d.glob("*.toml")):
+            try:
+                digest = hashlib.sha256(f.read_bytes()).hexdigest()
+            except OSError:
+                continue  # unreadable: not listed (a named file still reports its error when loaded)
+            if f.name in names or digest in digests:
+                continue
+            names.add(f.name)
+            digests.add(digest)
+            out.append(f)
+    return out

@@ -1,4 +1,4 @@
-"""Restriction monitor (METHODS.md §3): is a fall in monthly exports a restriction or a demand slump?
+"""Restriction monitor (docs/methods.md §3): is a fall in monthly exports a restriction or a demand slump?
 
 Layers, as elsewhere in critmin:
 

@@ -1,4 +1,4 @@
-"""Monthly changes and the seasonal baseline of an export series (METHODS.md §3).
+"""Monthly changes and the seasonal baseline of an export series (docs/methods.md §3).
 
 Everything here works on one monthly quantity series (a :class:`pandas.Series` of kilograms indexed by the
 first day of each month). Gaps are kept as missing, never as zero.

@@ -7,7 +7,7 @@
 Methods (the ``method`` string):
 
 ``evidence`` (default)
-    The METHODS.md §3 evidence: seven signals scored separately, combined by
+    The docs/methods.md §3 evidence: seven signals scored separately, combined by
     :func:`critmin.monitor.verdict.combine`.
 ``breaks``
     Change points only: a month is restriction-like when the deseasonalised series has a downward break
@@ -342,7 +342,7 @@ class Detector(ABC):
 
 
 class EvidenceDetector(Detector):
-    """The METHODS.md §3 evidence detector (``method="evidence"``)."""
+    """The docs/methods.md §3 evidence detector (``method="evidence"``)."""
 
     method = "evidence"
 

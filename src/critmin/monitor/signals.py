@@ -1,4 +1,4 @@
-"""The evidence signals of METHODS.md §3, each computed for every month and scored separately.
+"""The evidence signals of docs/methods.md §3, each computed for every month and scored separately.
 
 Every month ``t`` is treated as a candidate effective date. Each signal function takes deseasonalised log
 series (:func:`critmin.monitor.baseline.deseasonalise`; for a series without seasonality ``log(q)`` will
@@ -58,7 +58,7 @@ SIGNALS = (
     "licence_recovery",
     "breadth",
 )
-"""The signal names, in the order of METHODS.md §3."""
+"""The signal names, in the order of docs/methods.md §3."""
 
 
 # ----------------------------------------------------------------------------- helpers

@@ -1,4 +1,4 @@
-"""One verdict per month from the separately scored signals (METHODS.md §3).
+"""One verdict per month from the separately scored signals (docs/methods.md §3).
 
 The rule (every number here is a named, overridable assumption of :class:`VerdictRule`):
 

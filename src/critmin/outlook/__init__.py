@@ -1,4 +1,4 @@
-"""Where is it going? Supply by stage now and to 2040, demand scenarios and the balance (METHODS.md §6).
+"""Where is it going? Supply by stage now and to 2040, demand scenarios and the balance (docs/methods.md §6).
 
 Layers, as elsewhere in critmin:
 

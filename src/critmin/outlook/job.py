@@ -44,7 +44,7 @@ BALANCE_NOTES: dict[str, str] = {
 }
 """Commodity id -> a note on what its balance compares."""
 
-GENERAL_NOTE = ("balance_t = supply - total demand per stage (METHODS.md §6); mine supply excludes "
+GENERAL_NOTE = ("balance_t = supply - total demand per stage (docs/methods.md §6); mine supply excludes "
                 "recycled material and neither stage counts stock changes, so a negative balance is "
                 "not by itself a shortfall")
 

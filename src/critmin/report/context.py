@@ -318,14 +318,9 @@ def scenario_files(commodity: str | None = None) -> list[Path]:
     """Disruption scenario files (``*.toml``): the folders in ``$CRITMIN_SCENARIOS`` (separated by
     ``os.pathsep``), then ``examples/scenarios`` of the working directory, then the package's own;
     only those of ``commodity`` when given (read with :func:`critmin.market.load_scenario`)."""
-    from critmin.market.spec import scenario_dirs
+    from critmin.market.spec import scenario_files as all_scenario_files
 
-    seen: dict[Path, None] = {}
-    for d in scenario_dirs():
-        if d.is_dir():
-            for f in sorted(d.glob("*.toml")):
-                seen.setdefault(f.resolve(), None)
-    files = list(seen)
+    files = all_scenario_files()
     if commodity is None:
         return files
     from critmin.market import load_scenario

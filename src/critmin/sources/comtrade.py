@@ -11,7 +11,7 @@ Two families of readers, both returning the canonical ``trade`` table (:mod:`cri
   any extract a user downloads. Source id ``comtrade``.
 * :func:`read_china_monthly` / :func:`parse_china_monthly` read the monthly China export tables of
   ``china_exports_monthly_comtrade_derived/`` (2017-01..2024-12, built by
-  qennis/ChinaCriticalMineralComtrade from UN Comtrade monthly data; SOURCES.md §5d). Source id
+  qennis/ChinaCriticalMineralComtrade from UN Comtrade monthly data; docs/data.md §5d). Source id
   ``comtrade-monthly-derived``.
 
 Partners and reporters are resolved with :func:`critmin.countries.resolve_comtrade` (Comtrade area codes
@@ -90,7 +90,7 @@ Notes
   source's 8-digit code map (its blocs and groups are in ``trade_blocs.csv``).
 * Partner names are the source's own ("USA", "UAE", "South Korea"); they are mapped through the bloc
   table and then :func:`critmin.countries.resolve`.
-* Edition ``COMTRADE-CN-M-2024``, dated by the repository snapshot (2026-11-29, SOURCES.md): the
+* Edition ``COMTRADE-CN-M-2024``, dated by the repository snapshot (2026-11-29, docs/data.md §5d): the
   tables' own build date is not recorded.
 """
 
@@ -263,7 +263,7 @@ def derived_layout(header: list[str], name: str) -> str:
 
 
 def read_china_monthly(path: str | Path) -> pd.DataFrame:
-    """Read one monthly China export table derived from UN Comtrade (SOURCES.md §5d).
+    """Read one monthly China export table derived from UN Comtrade (docs/data.md §5d).
 
     Parameters
     ----------

@@ -1,4 +1,4 @@
-"""UN Comtrade bilateral edge table: annual imports by partner of many reporters (SOURCES.md §5f).
+"""UN Comtrade bilateral edge table: annual imports by partner of many reporters (docs/data.md §5f).
 
 :func:`read_comtrade_bilateral` / :func:`parse_comtrade_bilateral` read the edge table
 ``bilateral_edges_<year>_imports_<codes>.csv`` (``un_comtrade_bilateral_imports_2023/``): every row of
@@ -102,7 +102,7 @@ def _year_of(name: str) -> int | None:
 
 def read_comtrade_bilateral(path: str | Path, *, year: int | None = None,
                             edition: str = EDITION, edition_date_: str | None = None) -> pd.DataFrame:
-    """Read the UN Comtrade bilateral edge table (SOURCES.md §5f).
+    """Read the UN Comtrade bilateral edge table (docs/data.md §5f).
 
     Parameters
     ----------

@@ -6,8 +6,8 @@ asks each layout module of :data:`critmin.sources.usgs_mcs.LAYOUTS`): a per-comm
 (``mcsYYYY-code_world.csv``), a per-commodity salient table (``..._salient.csv``/``.xlsx``), the single
 MCS 2025 world file, or the long MCS 2026 file (world, salient and import-source sections).
 Trade: ``comtrade`` (a UN Comtrade v1 API download, JSON or CSV), ``comtrade-monthly-derived`` (the
-monthly China export tables of SOURCES.md §5d), ``comtrade-bilateral`` (the 2023 imports by partner
-of 30 reporters, SOURCES.md §5f), ``usitc`` (a USITC DataWeb XLSX export) and ``oec``
+monthly China export tables of docs/data.md §5d), ``comtrade-bilateral`` (the 2023 imports by partner
+of 30 reporters, docs/data.md §5f), ``usitc`` (a USITC DataWeb XLSX export) and ``oec``
 (an OEC net-trade table), all into the ``trade`` table.
 History (issue 19): ``usgs-myb-world`` (Minerals Yearbook world production tables by country, editions
 MYB2016, MYB2017, MYB2019), ``wmd`` (World Mining Data table 6.4, 1984–2017) and ``bgs-wms`` (BGS World

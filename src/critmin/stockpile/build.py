@@ -1,4 +1,4 @@
-"""Buying the stock: its cost with the price the purchases themselves cause (METHODS.md §7).
+"""Buying the stock: its cost with the price the purchases themselves cause (docs/methods.md §7).
 
 A stock of Q tonnes bought evenly over m months is extra, price-inelastic demand ``Q / m`` per month
 of the buying region (a ``[[purchase]]`` of the market model, :mod:`critmin.market.model`), simulated

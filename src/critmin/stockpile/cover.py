@@ -1,6 +1,6 @@
 """Days of cover: tonnes <-> days of consumption <-> money, and the stockholding rules agencies use.
 
-METHODS.md §5: ``days = stock / (annual consumption / 365)``. A rule may count days of *net imports*
+docs/methods.md §5: ``days = stock / (annual consumption / 365)``. A rule may count days of *net imports*
 instead of consumption and may deduct a share of the stock as unavailable (the IEA oil rule: 90 days of
 net imports, 10 % of stocks deducted); then the usable stock ``(1 - u) * stock`` is what is counted:
 
@@ -11,7 +11,7 @@ The rules are data (``critmin/data/stockpile_rules.csv``), one row per rule with
 ============  =====  =================  =====  ==============================================
 rule          days   basis              u      source
 ============  =====  =================  =====  ==============================================
-jogmec-60     60     consumption        0      JOGMEC, Japan (METHODS.md §5)
+jogmec-60     60     consumption        0      JOGMEC, Japan (docs/methods.md §5)
 jogmec-180    180    consumption        0      JOGMEC, up to ~180 days for high-risk metals
 komir-100     100    consumption        0      KOMIR/PPS, Korea (~100 days)
 iea-90        90     net imports        0.10   IEA oil rule (an analogue)
@@ -48,7 +48,7 @@ __all__ = [
 ]
 
 DAYS_PER_YEAR = 365.0
-"""Days in the year of the days-of-cover formula (METHODS.md §5) [days]."""
+"""Days in the year of the days-of-cover formula (docs/methods.md §5) [days]."""
 
 BASES = ("consumption", "net_imports")
 

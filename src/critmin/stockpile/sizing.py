@@ -1,4 +1,4 @@
-"""Cost-optimal stock size for one material and region (METHODS.md §5).
+"""Cost-optimal stock size for one material and region (docs/methods.md §5).
 
 Expected annual cost of a stock S [t]:
 
@@ -100,7 +100,7 @@ class PlanningParams(BaseModel):
         "region can draw up to its whole consumption from stock")
     policy_days: tuple[float, ...] = Field(
         (0.0, 60.0, 100.0, 180.0), description="policies compared with the optimum [days of consumption]: "
-        "none, JOGMEC 60, KOMIR ~100, JOGMEC up to ~180 (METHODS.md §5)")
+        "none, JOGMEC 60, KOMIR ~100, JOGMEC up to ~180 (docs/methods.md §5)")
     max_gap_share: float = Field(
         1 / 3, gt=0, le=1, description="largest gap between simulated stocks, as a share of the largest "
         "useful stock [1]")
@@ -286,7 +286,7 @@ class Optimum(BaseModel):
     index : int
         Its index in the input arrays.
     expected_shortfall_t : float
-        E[L(S*)] [t per disruption].
+        ``E[L(S*)]`` [t per disruption].
     critical_ratio : float
         ``h / (pi * p)`` [t/t].
     slope_left, slope_right : float
@@ -363,7 +363,7 @@ def cost_curve(stock_t, expected_shortfall_t, *, holding: float, probability: fl
     stock_t : array
         Stocks [t].
     expected_shortfall_t : array
-        E[L(S)] [t per disruption].
+        ``E[L(S)]`` [t per disruption].
     holding, probability, shortage_cost : float
         h [USD/t/yr], pi [1/yr], p [USD/t].
 
