@@ -37,6 +37,7 @@ def reliance(
 
 def _reliance_sheets(nir: pd.DataFrame, src: pd.DataFrame) -> dict[str, pd.DataFrame]:
     import pandas as pd
+
     from critmin.dependence.nir import explain_computed_from, series_label
 
     n = nir.copy()

@@ -129,6 +129,7 @@ def monitor_scan(
 ) -> None:
     """Scan every monthly export line in the warehouse; list restriction-like months by score."""
     import pandas as pd
+
     from critmin.monitor import scan as run
 
     with handle_errors(), warehouse() as wh:
@@ -170,6 +171,7 @@ def monitor_events(
 ) -> None:
     """List the known export-control events (the catalogue the monitor matches flagged months with)."""
     import pandas as pd
+
     from critmin.monitor.events import KINDS, RESTRICTIVE_KINDS, events, events_for, to_records
 
     with handle_errors():
