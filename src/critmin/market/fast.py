@@ -439,6 +439,38 @@ def _compiled(parallel: bool):
     return fn
 
 
+class _Vec(list):
+    """A Python list with ``shape`` (what the interpreted kernel indexes instead of a 1-D array)."""
+
+    @property
+    def shape(self) -> tuple[int]:
+        return (len(self),)
+
+
+class _ListArrays:
+    """``np.empty`` and ``np.zeros`` returning :class:`_Vec` (the interpreted kernel's work arrays)."""
+
+    @staticmethod
+    def empty(n: int) -> _Vec:
+        return _Vec([0.0] * n)
+
+    zeros = empty
+
+
+_N_INPUTS = _kernel.__code__.co_varnames.index("peak_o")
+
+
+def _interpreted(*args) -> None:
+    """The kernel run by the Python interpreter, not compiled: the engine's algorithm (Newton over the
+    supplier groups, the hoisted terms) as a plain loop over scenarios, with its 1-D inputs and work
+    arrays as Python lists (the benchmark's fair loop; about 100 times slower than the engine)."""
+    glb = dict(_kernel.__globals__)
+    glb.update(np=_ListArrays, prange=range)
+    body = type(_kernel)(_kernel.__code__, glb, "_kernel_python")
+    body(*(_Vec(a.tolist()) if i < _N_INPUTS and isinstance(a, np.ndarray) and a.ndim == 1 else a
+           for i, a in enumerate(args)))
+
+
 def threads() -> int:
     """Threads the parallel kernel uses (Numba's setting)."""
     return int(numba.get_num_threads())
@@ -466,7 +498,9 @@ def simulate_market_numba(
     inputs, draws, keep_paths, price_bins, sum_block, added_supply
         As for :func:`~critmin.market.model.simulate_market`.
     threads : int, optional
-        1: the serial kernel (no thread pool: safe inside any worker process or thread); more: the
+        0: the same kernel interpreted by Python, not compiled (the benchmark's fair loop: the
+        engine's algorithm in plain Python; slow); 1: the serial kernel (no thread pool: safe inside
+        any worker process or thread); more: the
         parallel kernel on that many threads; None: the parallel kernel on Numba's current setting
         (all cores unless ``NUMBA_NUM_THREADS`` or :func:`set_threads` say otherwise).
 
@@ -527,7 +561,9 @@ def simulate_market_numba(
         added_supply is not None, added, has_buy, buy, b_tot, unit, int(price_bins), bool(keep_paths),
         MAX_ITER, XTOL, peak, mean, chk, reg, stock_end, used, idle, bought, bcost, sum_p, sum_j, sum_add,
         sum_buy, bins, path1, pathj, path_add, path_buy)
-    if threads == 1:
+    if threads == 0:
+        _interpreted(*args)
+    elif threads == 1:
         _compiled(False)(*args)
     else:
         fn = _compiled(True)
