@@ -125,9 +125,9 @@ def test_compact_table_dtypes_and_the_memory_estimate_follow_them(wh):
     assert dt["peak_price_multiple"] == np.float64 and dt["cost_usd_total"] == np.float64
     assert dt[f"shortfall_t[{inputs.regions[0]}]"] == np.float32
     assert dt[f"cost_usd[{inputs.regions[0]}]"] == np.float64
-    assert dt["cut"] == np.float32 and dt["occurs"] == np.bool_
-    # run (8) + occurs (1) + 8 draws x 4 + 4 prices/costs x 8 + per region 6 x 4 + cost 8
-    assert row_bytes(inputs) == 8 + 1 + 8 * 4 + 4 * 8 + J * (6 * 4 + 8)
+    assert dt["cut"] == np.float64 and dt["occurs"] == np.bool_     # draws replay a run exactly
+    # run (8) + occurs (1) + 8 draws x 8 + 4 prices/costs x 8 + per region 6 x 4 + cost 8
+    assert row_bytes(inputs) == 8 + 1 + 8 * 8 + 4 * 8 + J * (6 * 4 + 8)
     assert row_bytes(inputs, compact=False) == 8 + 1 + 8 * 8 + 4 * 8 + J * 7 * 8
     res = simulate(spec, runs=2048, seed=4, baseline=base, engine="numpy")
     wide = simulate(spec, runs=2048, seed=4, baseline=base, engine="numpy", compact=False)

@@ -24,8 +24,9 @@ cached kernel costs about a second, which a smaller job would not win back. The 
 the run count and the market, so a given seed always gets the same engine (and numbers).
 
 Memory is bounded by the chunk size (work arrays ~ chunk x (suppliers + 10 x regions) x 8 bytes) plus
-the per-run table (:func:`row_bytes`: the draws and the per-region tonnes and months are float32, prices,
-costs and purchases float64; 0.2 GB for a million runs and five regions). Full monthly paths are kept
+the per-run table (:func:`row_bytes`: the per-region tonnes and months are float32; the draws, prices,
+costs and purchases float64; 0.25 GB for a million runs and five regions, was 0.37 GB in float64; the
+benchmark measured the peak resident memory of that run, bench_market.py --million). Full monthly paths are kept
 only on request.
 """
 
@@ -318,19 +319,21 @@ def plan_chunks(runs: int, chunk_size: int = DEFAULT_CHUNK) -> list[ChunkTask]:
 
 
 COMPACT_METRICS = ("shortfall_t", "shortfall_months", "unmet_t", "stock_end_t", "released_t", "refilled_t")
-"""Per-region metrics stored in float32 in a compact per-run table (tonnes and month counts: 7 significant
-digits, quantiles within 1e-7 relative); ``cost_usd`` stays float64."""
+"""Per-region metrics stored in float32 in a compact per-run table: tonnes keep 7 significant digits
+(6e-8 relative, 0.01 t of a 100,000 t shortfall: far below the data's own precision, and the reported
+quantiles and means are taken in float64 from them), month counts are whole numbers below 2^24 and
+exact. ``cost_usd`` stays float64 (USD totals reach 1e10 and are added across regions)."""
 
 
 def column_dtypes(inputs: MarketInputs, *, compact: bool = True, paired: bool = False) -> dict[str, np.dtype]:
     """The per-run table's columns of :func:`simulate` and their dtypes.
 
-    In a compact table (the default) the draws, the capacity delays and the per-region tonnes and months
-    (:data:`COMPACT_METRICS`) are float32: their quantiles stay within 1e-7 relative of float64, and the
-    table of a million runs and five regions takes 0.2 GB instead of 0.4 GB. Prices, costs, the added
-    supply and the purchases stay float64: sums and paired differences of them need it. With ``paired``
-    (a run compared run by run with another, as the purchase counterfactual is) the shortfall stays
-    float64 too.
+    In a compact table (the default) the per-region tonnes and months (:data:`COMPACT_METRICS`) are
+    float32: their quantiles stay within 1e-7 relative of float64, and the table of a million runs and
+    five regions takes 253 MiB instead of 367 MiB. The draws and capacity delays stay float64 (a run can
+    be replayed exactly from its row), and so do prices, costs, the added supply and the purchases
+    (sums and paired differences of them need it). With ``paired`` (a run compared run by run with
+    another, as the purchase counterfactual is) the shortfall stays float64 too.
 
     Parameters
     ----------
@@ -348,7 +351,7 @@ def column_dtypes(inputs: MarketInputs, *, compact: bool = True, paired: bool = 
     f64, small = np.dtype(np.float64), np.dtype(np.float32 if compact else np.float64)
     out: dict[str, np.dtype] = {"run": np.dtype(np.int64)}
     for c in DRAW_COLUMNS:
-        out[c] = np.dtype(bool) if c == "occurs" else small
+        out[c] = np.dtype(bool) if c == "occurs" else f64
     for c in ("peak_price_multiple", "mean_price_multiple", "months_at_choke", "cost_usd_total"):
         out[c] = f64
     for m in REGION_METRICS:
@@ -356,7 +359,7 @@ def column_dtypes(inputs: MarketInputs, *, compact: bool = True, paired: bool = 
         for r in inputs.regions:
             out[f"{m}[{r}]"] = dt
     for c in inputs.capacity_names:
-        out[f"capacity_delay_years[{c}]"] = small
+        out[f"capacity_delay_years[{c}]"] = f64
         out[f"capacity_cancelled[{c}]"] = np.dtype(bool)
     if inputs.capacity_names:
         out["added_supply_t"] = f64
@@ -532,7 +535,7 @@ def simulate(
         ``[market] engine`` (``"auto"``). The result's ``engine`` says which ran and why. The engines
         agree to 1e-9 relative; a given seed and run count always get the same engine under ``auto``.
     compact : bool
-        Store the draws and the per-region tonnes and months in float32 (:func:`column_dtypes`); False
+        Store the per-region tonnes and months in float32 (:func:`column_dtypes`); False
         keeps every float column in float64.
 
     Returns
