@@ -125,9 +125,9 @@ def test_compact_table_dtypes_and_the_memory_estimate_follow_them(wh):
     assert dt["peak_price_multiple"] == np.float64 and dt["cost_usd_total"] == np.float64
     assert dt[f"shortfall_t[{inputs.regions[0]}]"] == np.float32
     assert dt[f"cost_usd[{inputs.regions[0]}]"] == np.float64
-    assert dt["cut"] == np.float64 and dt["occurs"] == np.bool_     # draws replay a run exactly
-    # run (8) + occurs (1) + 8 draws x 8 + 4 prices/costs x 8 + per region 6 x 4 + cost 8
-    assert row_bytes(inputs) == 8 + 1 + 8 * 8 + 4 * 8 + J * (6 * 4 + 8)
+    assert dt["cut"] == np.float32 and dt["occurs"] == np.bool_ and dt["months_at_choke"] == np.float32
+    # run (8) + occurs (1) + 8 draws x 4 + 3 prices/costs x 8 + months at choke 4 + per region 6 x 4 + cost 8
+    assert row_bytes(inputs) == 8 + 1 + 8 * 4 + 3 * 8 + 4 + J * (6 * 4 + 8)
     assert row_bytes(inputs, compact=False) == 8 + 1 + 8 * 8 + 4 * 8 + J * 7 * 8
     res = simulate(spec, runs=2048, seed=4, baseline=base, engine="numpy")
     wide = simulate(spec, runs=2048, seed=4, baseline=base, engine="numpy", compact=False)
@@ -146,3 +146,24 @@ def test_compact_table_dtypes_and_the_memory_estimate_follow_them(wh):
         for k, v in flat:
             got = a[k] if "." not in k else a[k.split(".")[0]][k.split(".")[1]]
             assert got == pytest.approx(v, rel=1e-6, abs=1e-6), k
+
+
+def test_memory_check_follows_the_compact_row(monkeypatch, wh):
+    """The estimate of :mod:`critmin.market.memory` uses the compact row: a run count that fits only
+    in float32 is accepted compact and refused in float64."""
+    from critmin.market import memory
+    from critmin.market.memory import MemoryEstimateError, simulation_bytes
+
+    spec = load_scenario(SCENARIOS[0].with_name("ree-2010-quota.toml"))
+    base = build_baseline(spec, wh)
+    inputs = MarketInputs.from_spec(spec, base)
+    runs = 200_000
+    kw = {"horizon": inputs.horizon, "regions": len(inputs.regions), "suppliers": len(inputs.suppliers),
+          "chunk_size": eng.DEFAULT_CHUNK}
+    small = simulation_bytes(runs, columns_bytes_per_run=row_bytes(inputs), **kw)
+    big = simulation_bytes(runs, columns_bytes_per_run=row_bytes(inputs, compact=False), **kw)
+    assert big - small == runs * (row_bytes(inputs, compact=False) - row_bytes(inputs))
+    monkeypatch.setattr(memory, "available_bytes", lambda: int((small + big) / 2 / memory.HEADROOM))
+    eng._check_runs_fit(runs, inputs, False, eng.DEFAULT_CHUNK)                       # fits compact
+    with pytest.raises(MemoryEstimateError, match="Use at most"):
+        eng._check_runs_fit(runs, inputs, False, eng.DEFAULT_CHUNK, compact=False)

@@ -24,9 +24,9 @@ cached kernel costs about a second, which a smaller job would not win back. The 
 the run count and the market, so a given seed always gets the same engine (and numbers).
 
 Memory is bounded by the chunk size (work arrays ~ chunk x (suppliers + 10 x regions) x 8 bytes) plus
-the per-run table (:func:`row_bytes`: the per-region tonnes and months are float32; the draws, prices,
-costs and purchases float64; 0.25 GB for a million runs and five regions, was 0.37 GB in float64; the
-benchmark measured the peak resident memory of that run, bench_market.py --million). Full monthly paths are kept
+the per-run table (:func:`row_bytes`: the draws, months and per-region tonnes float32, prices, costs and
+purchases float64: 218 MiB for a million runs and five regions, was 367 MiB all in float64; peak resident
+memory of such a run in ``benchmarks/bench_market.py --million``). Full monthly paths are kept
 only on request.
 """
 
@@ -328,12 +328,14 @@ exact. ``cost_usd`` stays float64 (USD totals reach 1e10 and are added across re
 def column_dtypes(inputs: MarketInputs, *, compact: bool = True, paired: bool = False) -> dict[str, np.dtype]:
     """The per-run table's columns of :func:`simulate` and their dtypes.
 
-    In a compact table (the default) the per-region tonnes and months (:data:`COMPACT_METRICS`) are
-    float32: their quantiles stay within 1e-7 relative of float64, and the table of a million runs and
-    five regions takes 253 MiB instead of 367 MiB. The draws and capacity delays stay float64 (a run can
-    be replayed exactly from its row), and so do prices, costs, the added supply and the purchases
-    (sums and paired differences of them need it). With ``paired`` (a run compared run by run with
-    another, as the purchase counterfactual is) the shortfall stays float64 too.
+    In a compact table (the default) these are float32: the per-region tonnes and months
+    (:data:`COMPACT_METRICS`; quantiles within 1e-7 relative of float64), ``months_at_choke`` (whole
+    months: exact), the draws and the capacity delays (parameters given to two or three digits, kept to
+    seven; a run's exact draws come back from its seed and index, :func:`draw_runs`). The table of a
+    million runs and five regions then takes 218 MiB instead of 367 MiB. Prices, costs, the added supply
+    and the purchases stay float64: sums and paired differences of them need it. With ``paired`` (a run
+    compared run by run with another, as the purchase counterfactual is) the shortfall stays float64
+    too.
 
     Parameters
     ----------
@@ -351,15 +353,15 @@ def column_dtypes(inputs: MarketInputs, *, compact: bool = True, paired: bool = 
     f64, small = np.dtype(np.float64), np.dtype(np.float32 if compact else np.float64)
     out: dict[str, np.dtype] = {"run": np.dtype(np.int64)}
     for c in DRAW_COLUMNS:
-        out[c] = np.dtype(bool) if c == "occurs" else f64
+        out[c] = np.dtype(bool) if c == "occurs" else small
     for c in ("peak_price_multiple", "mean_price_multiple", "months_at_choke", "cost_usd_total"):
-        out[c] = f64
+        out[c] = small if c == "months_at_choke" else f64
     for m in REGION_METRICS:
         dt = small if m in COMPACT_METRICS and not (paired and m == "shortfall_t") else f64
         for r in inputs.regions:
             out[f"{m}[{r}]"] = dt
     for c in inputs.capacity_names:
-        out[f"capacity_delay_years[{c}]"] = f64
+        out[f"capacity_delay_years[{c}]"] = small
         out[f"capacity_cancelled[{c}]"] = np.dtype(bool)
     if inputs.capacity_names:
         out["added_supply_t"] = f64
@@ -447,7 +449,7 @@ def _check_runs_fit(runs: int, inputs: MarketInputs, keep_paths: bool, chunk_siz
     if isinstance(runs, bool) or not isinstance(runs, (int, np.integer)) or runs < 1:
         raise ValueError(f"runs must be a whole number >= 1, got {runs!r}")
     row = row_bytes(inputs, compact=compact, paired=paired)
-    per_run = row + (inputs.horizon * (2 + 6 * len(inputs.regions)) * 8 if keep_paths else 0)
+    per_run = row + (inputs.horizon * (3 + 6 * len(inputs.regions)) * 8 if keep_paths else 0)
     need = simulation_bytes(runs, columns_bytes_per_run=row, horizon=inputs.horizon,
                             regions=len(inputs.regions), suppliers=len(inputs.suppliers),
                             chunk_size=chunk_size, keep_paths=keep_paths)
@@ -535,7 +537,7 @@ def simulate(
         ``[market] engine`` (``"auto"``). The result's ``engine`` says which ran and why. The engines
         agree to 1e-9 relative; a given seed and run count always get the same engine under ``auto``.
     compact : bool
-        Store the per-region tonnes and months in float32 (:func:`column_dtypes`); False
+        Store the draws, months and per-region tonnes in float32 (:func:`column_dtypes`); False
         keeps every float column in float64.
 
     Returns

@@ -60,7 +60,7 @@ class SimulationResult(Result):
         ``mean_price_multiple`` [1], ``months_at_choke`` [months], ``cost_usd_total`` [USD], and per
         region ``shortfall_t[R]`` [t], ``shortfall_months[R]`` [months], ``unmet_t[R]`` [t],
         ``stock_end_t[R]`` [t], ``released_t[R]`` [t], ``refilled_t[R]`` [t], ``cost_usd[R]`` [USD].
-        The per-region tonnes and months are float32 unless ``simulate(compact=False)``
+        The draws, months and per-region tonnes are float32 unless ``simulate(compact=False)``
         (:func:`~critmin.market.engine.column_dtypes`); convert before summing many of them.
     price_hist : ndarray
         (H, B + 2) counts of ``ln(P/P0)`` per month (see :class:`~critmin.market.model.MarketOutput`).
