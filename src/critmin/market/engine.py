@@ -79,7 +79,8 @@ NS_PER_SCENARIO_MONTH = 400.0
 """The engine's cost per run and month in one process, used for that estimate [ns] (measured 320 ns on the
 rare-earth benchmark market of 11 suppliers and 5 regions; larger markets cost more)."""
 NS_PER_SCENARIO_MONTH_NUMBA = 160.0
-"""The Numba engine's cost per run and month on one thread [ns] (measured 146-160 ns on that market)."""
+"""The Numba engine's cost per run and month on one thread [ns]: :data:`NS_PER_SCENARIO_MONTH` over 2.5,
+the paired ratio of the two engines in ``benchmarks/bench_market.py`` (2.4-2.75x over its rounds)."""
 ENGINES = ("auto", "numpy", "numba")
 """Engine names: ``numpy`` (vectorised), ``numba`` (compiled; the ``[fast]`` extra), ``auto``."""
 AUTO_NUMBA_S = 2.0
