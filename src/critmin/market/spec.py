@@ -409,6 +409,10 @@ class MarketSpec(_Strict):
     shortage_cost_multiple: float | None = Field(
         None, ge=0, description="shortage cost as a multiple of P0 [1] (default: the choke multiple, "
         "the lowest value consistent with rationing at the choke price)")
+    engine: Literal["auto", "numpy", "numba"] = Field(
+        "auto", description="how the runs are computed, not a model assumption (the engines agree to "
+        "1e-9): numpy (vectorised, always there), numba (compiled, the [fast] extra) or auto (numba when "
+        "it is installed and the job is big enough to repay loading it)")
 
     @field_validator("demand_elasticity_short", "demand_elasticity_long")
     @classmethod

@@ -22,10 +22,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from critmin.errors import DataError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["READERS", "EDITION_FROM_USER", "read_source"]
 
