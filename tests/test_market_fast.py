@@ -117,10 +117,21 @@ def test_scenario_key_selects_the_engine(tmp_path, wh):
 
 
 def test_compact_table_dtypes_and_the_memory_estimate_follow_them(wh):
-    spec = load_scenario(SCENARIOS[0].with_name("ree-2010-quota.toml"))
+    # a scenario without [[capacity]] (those add a delay float32 and a cancelled bool per entry, and the
+    # added and idle supply in float64: checked on the 2010 quota, which has two)
+    quota = load_scenario(SCENARIOS[0].with_name("ree-2010-quota.toml"))
+    q_in = MarketInputs.from_spec(quota, build_baseline(quota, wh))
+    q_dt = column_dtypes(q_in)
+    assert len(quota.capacity) == 2
+    assert [k for k in q_dt if k.startswith("capacity_")] == [
+        f"capacity_{w}[{c.name}]" for c in quota.capacity for w in ("delay_years", "cancelled")]
+    assert q_dt["added_supply_t"] == np.float64 and q_dt["idle_capacity_t"] == np.float64
+    spec = load_scenario(SCENARIOS[0].with_name("ree-export-ban.toml"))
+    assert not spec.capacity
     base = build_baseline(spec, wh)
     inputs = MarketInputs.from_spec(spec, base)
     J = len(inputs.regions)
+    assert row_bytes(q_in) == row_bytes(inputs) + 2 * (4 + 1) + 2 * 8 + (len(q_in.regions) - J) * (6 * 4 + 8)
     dt = column_dtypes(inputs)
     assert dt["peak_price_multiple"] == np.float64 and dt["cost_usd_total"] == np.float64
     assert dt[f"shortfall_t[{inputs.regions[0]}]"] == np.float32

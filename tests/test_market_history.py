@@ -12,6 +12,7 @@ import pytest
 from critmin.errors import ScenarioError
 from critmin.market import build_baseline, load_scenario, simulate
 from critmin.market.baseline import _pick_year
+from critmin.market.engine import draw_runs
 from critmin.market.years import year_ranges
 from critmin.warehouse import open_warehouse
 
@@ -182,13 +183,16 @@ def test_2010_quota_on_its_own_market_reaches_the_choke(wh):
     # the cut removes 0.4 x 50,145 t of the 52,387 t market outside China (38 %): with short-run
     # elasticities -0.2..-0.05 clearing needs at least 0.62^(1/-0.2) ~ 11x, and the choke (20x) binds in
     # the less elastic runs; on today's market (19 % removed) the median was 4.2x
-    res = simulate(load_scenario(EXAMPLES / "ree-2010-quota.toml"), runs=2000, seed=1, warehouse=wh)
+    spec = load_scenario(EXAMPLES / "ree-2010-quota.toml")
+    res = simulate(spec, runs=2000, seed=1, warehouse=wh)
     pk = res.columns["peak_price_multiple"]
     b = res.baseline
     lost = 0.4 * b.exporter_exports_t_per_year
     D = sum(r.demand_t_per_year for r in b.regions)
     q_out = D - b.exporter_exports_t_per_year
-    eps = res.columns["demand_elasticity_short"]
+    # each run's exact draw (the table keeps it in float32, to 6e-8 relative)
+    eps = draw_runs(spec.random_params(), 1, 0, 2000).eps_short
+    np.testing.assert_allclose(res.columns["demand_elasticity_short"], eps, rtol=6e-8)
     lo = np.minimum((1 - (lost - 0.05 * q_out) / D) ** (1 / eps), 20.0)
     assert np.all(pk >= lo * (1 - 1e-9)) and np.all(pk <= 20.0 + 1e-9)
     assert np.median(pk) == pytest.approx(20.0) and np.quantile(pk, 0.05) > 10.0
