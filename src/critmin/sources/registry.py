@@ -15,18 +15,33 @@ EU criticality assessments: ``eu-crm`` (the six tables of the 2017 and 2023 stud
 :mod:`critmin.sources.eu_crm`) into the ``eu_crm`` table.
 Outlook: ``iea`` (the IEA Critical Minerals Data Explorer JSON, see :mod:`critmin.sources.iea`) into
 the ``outlook_supply`` and ``outlook_demand`` tables.
+
+Size limits. Readers hold a file's rows in memory: reading takes about 40 times the size of a CSV
+(the 3.2 MB MCS 2026 file: +130 MB) and up to 300 times that of a compressed workbook or gzip file
+(the 0.6 MB World Mining Data workbook: +185 MB), so a 200 MB CSV would need some 6 GB.
+:func:`read_source` therefore refuses a file larger than its source's limit in :data:`MAX_MB` (about
+ten times the largest real file of that source, so about 1-2 GB of memory at most) with a
+:class:`~critmin.errors.DataError` naming the size and the limit. ``CRITMIN_MAX_FILE_MB`` (a number
+of megabytes) replaces every limit, for a genuinely larger file on a machine with the memory for it.
+
+Never a traceback: besides the readers' own checks (:mod:`critmin.sources._io`), :func:`read_source`
+turns what a parsing library raises on a damaged file (:data:`critmin.sources._io.PARSER_ERRORS`,
+:class:`csv.Error`, :class:`UnicodeError`, a :class:`RecursionError` or a :class:`MemoryError`) into
+a DataError naming the file.
 """
 
 from __future__ import annotations
 
+import csv
 from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
 
 from critmin.errors import DataError
+from critmin.sources._io import PARSER_ERRORS, check_size
 
-__all__ = ["READERS", "read_source"]
+__all__ = ["READERS", "MAX_MB", "read_source"]
 
 
 def read_usgs_mcs(path: str | Path, layout: str | None = None) -> dict[str, pd.DataFrame]:
@@ -126,15 +141,66 @@ READERS: dict[str, Callable[[str | Path], dict[str, pd.DataFrame]]] = {
 """Source id -> reader."""
 
 
+MAX_MB: dict[str, float] = {
+    "usgs-mcs": 32,  # largest real file 3.2 MB (MCS 2026 long file)
+    "usgs-ds140": 2,  # 0.05 MB workbook
+    "usgs-myb": 2,  # 0.13 MB workbook
+    "wgi": 32,  # 3.1 MB workbook
+    "comtrade": 64,  # API downloads of a few kB; a bulk CSV needs ~30x its size in memory
+    "comtrade-monthly-derived": 8,  # 0.4 MB
+    "usitc": 8,  # 0.6 MB workbook
+    "oec": 8,  # 0.1 MB
+    "eu-crm": 4,  # 0.08 MB
+    "iea": 8,  # 0.14 MB
+    "usgs-myb-world": 8,  # 0.6 MB workbook
+    "wmd": 6,  # 0.6 MB workbook (55,000 rows)
+    "bgs-wms": 4,  # 0.24 MB gzip (1.6 MB of text; see critmin.sources.bgs.MAX_TEXT_BYTES)
+}
+"""Largest file accepted per source [MB, 10^6 bytes]: about ten times the largest real file of the
+source (see the module docstring); ``$CRITMIN_MAX_FILE_MB`` replaces every limit."""
+
+
 def read_source(path: str | Path, source: str) -> dict[str, pd.DataFrame]:
     """Read one raw file with the reader of ``source``.
+
+    Parameters
+    ----------
+    path : str or Path
+        The raw file.
+    source : str
+        A source id of :data:`READERS`.
+
+    Returns
+    -------
+    dict of str to DataFrame
+        Table name -> rows (canonical schema).
 
     Raises
     ------
     DataError
-        For an unknown source id, or whatever the reader finds wrong in the file.
+        For an unknown source id, a file larger than the source's limit (:data:`MAX_MB`), or
+        whatever the reader finds wrong in the file -- including what a parsing library raises on a
+        damaged file -- naming the file.
     """
+    p = Path(path)
     if source not in READERS:
         raise DataError(f"unknown source {source!r}; expected one of {sorted(READERS)}",
-                        file=Path(path).name)
-    return READERS[source](path)
+                        file=p.name)
+    if p.is_dir():
+        raise DataError("a folder, not a file; expected one raw file", file=str(p))
+    if not p.is_file():
+        raise DataError("no such file", file=str(p))
+    check_size(p, MAX_MB.get(source, 32), f"a {source} file")
+    try:
+        return READERS[source](p)
+    except DataError:
+        raise
+    except RecursionError:
+        raise DataError("the file nests too deeply to read (a damaged or hostile file?)",
+                        file=p.name) from None
+    except (*PARSER_ERRORS, csv.Error, UnicodeError) as err:
+        raise DataError(f"not a readable {source} file ({type(err).__name__}: {str(err)[:200]})",
+                        file=p.name) from None
+    except MemoryError:
+        raise DataError(f"not enough memory to read this {p.stat().st_size / 1e6:,.1f} MB file",
+                        file=p.name) from None

@@ -62,6 +62,7 @@ from __future__ import annotations
 
 import io
 import math
+import os
 import re
 import warnings
 from dataclasses import dataclass, field
@@ -74,6 +75,7 @@ from critmin.commodities import get as get_commodity
 from critmin.countries import UnknownCountryError, resolve
 from critmin.errors import ConsistencyError, DataError
 from critmin.schema import conform, empty
+from critmin.sources._io import open_workbook, workbook_errors
 from critmin.sources._tokens import parse_value
 from critmin.sources.editions import edition_date
 
@@ -136,49 +138,45 @@ def _xls_sheets(data: bytes, name: str) -> list[_Sheet]:
     except ImportError as err:  # pragma: no cover - xlrd is a dependency
         raise DataError("reading .xls workbooks needs the package xlrd", file=name) from err
     try:
-        wb = xlrd.open_workbook(file_contents=data, formatting_info=True)
-    except Exception as err:  # xlrd raises XLRDError, struct errors, ...
-        raise DataError(f"not a readable .xls workbook ({err})", file=name) from err
+        with open(os.devnull, "w") as quiet:  # xlrd writes its warnings to stdout by default
+            wb = xlrd.open_workbook(file_contents=data, formatting_info=True, logfile=quiet,
+                                    verbosity=0)
+    except Exception as err:  # noqa: BLE001 - xlrd raises XLRDError, struct errors, ...
+        raise DataError(f"not a readable .xls workbook ({type(err).__name__}: {err})",
+                        file=name) from None
     out = []
-    for sh in wb.sheets():
-        cells: dict[tuple[int, int], _Cell] = {}
-        for r in range(sh.nrows):
-            for c in range(sh.ncols):
-                v = sh.cell_value(r, c)
-                if v in ("", None):
-                    continue
-                if isinstance(v, str):
-                    runs = sh.rich_text_runlist_map.get((r, c))
-                    if runs:
-                        text, sup = [], []
-                        bounds = [*runs, (len(v), None)]
-                        if bounds[0][0] > 0:
-                            text.append(v[: bounds[0][0]])
-                        for (start, font), (end, _) in zip(bounds[:-1], bounds[1:], strict=True):
-                            part = v[start:end]
-                            (sup if wb.font_list[font].escapement == 1 else text).append(part)
-                        cells[(r + 1, c + 1)] = _Cell(v, "".join(text), ",".join(
-                            s.strip() for s in sup if s.strip()), True)
+    with workbook_errors(name, ".xls workbook"):
+        for sh in wb.sheets():
+            cells: dict[tuple[int, int], _Cell] = {}
+            for r in range(sh.nrows):
+                for c in range(sh.ncols):
+                    v = sh.cell_value(r, c)
+                    if v in ("", None):
+                        continue
+                    if isinstance(v, str):
+                        runs = sh.rich_text_runlist_map.get((r, c))
+                        if runs:
+                            text, sup = [], []
+                            bounds = [*runs, (len(v), None)]
+                            if bounds[0][0] > 0:
+                                text.append(v[: bounds[0][0]])
+                            for (start, font), (end, _) in zip(bounds[:-1], bounds[1:], strict=True):
+                                part = v[start:end]
+                                sup_run = (0 <= font < len(wb.font_list)
+                                           and wb.font_list[font].escapement == 1)
+                                (sup if sup_run else text).append(part)
+                            cells[(r + 1, c + 1)] = _Cell(v, "".join(text), ",".join(
+                                s.strip() for s in sup if s.strip()), True)
+                        else:
+                            cells[(r + 1, c + 1)] = _Cell(v, v, "", False)
                     else:
-                        cells[(r + 1, c + 1)] = _Cell(v, v, "", False)
-                else:
-                    cells[(r + 1, c + 1)] = _Cell(v, str(v), "", True)
-        out.append(_Sheet(sh.name, cells, sh.nrows, sh.ncols))
+                        cells[(r + 1, c + 1)] = _Cell(v, str(v), "", True)
+            out.append(_Sheet(sh.name, cells, sh.nrows, sh.ncols))
     return out
 
 
 def _xlsx_sheets(data: bytes, name: str) -> list[_Sheet]:
-    import zipfile
-
-    import openpyxl
-    from openpyxl.utils.exceptions import InvalidFileException
-
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", UserWarning)
-            wb = openpyxl.load_workbook(io.BytesIO(data), data_only=True, rich_text=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as err:
-        raise DataError(f"not a readable .xlsx workbook ({err})", file=name) from err
+    wb = open_workbook(data, name, read_only=False, rich_text=True)
     out = []
     for ws in wb.worksheets:
         cells: dict[tuple[int, int], _Cell] = {}

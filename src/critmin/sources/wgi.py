@@ -42,7 +42,7 @@ from openpyxl.utils import get_column_letter
 from critmin.countries import UnknownCountryError, resolve
 from critmin.errors import DataError
 from critmin.schema import conform
-from critmin.sources._io import as_text_buffer, open_workbook
+from critmin.sources._io import as_text_buffer, open_workbook, workbook_errors
 from critmin.sources.editions import edition_date
 
 __all__ = ["read_wgi", "parse_wgi", "read_wgi_csv", "parse_wgi_csv", "INDICATORS", "SOURCE",
@@ -109,28 +109,29 @@ def parse_wgi(buf: bytes | io.IOBase, name: str = "wgidataset.xlsx") -> pd.DataF
     """
     wb = open_workbook(buf, name)
     try:
-        for ws in wb.worksheets:
-            rows = ws.iter_rows(values_only=True)
-            header = next(rows, None)
-            if header is None:
-                continue
-            cols = [str(h).strip().casefold() if h is not None else "" for h in header]
-            if "code" not in cols or "indicator" not in cols:
-                continue
-            where = f"{name} [{ws.title}]"
-            lacking = [c for c in _REQUIRED if c not in cols]
-            if lacking:
-                raise DataError(f"the header lacks the column(s) {lacking}; expected "
-                                f"{', '.join(_REQUIRED)}", file=where, row=1)
-            idx = {c: cols.index(c) for c in _REQUIRED}
-            records = [tuple(r[idx[c]] if idx[c] < len(r) else None for c in _REQUIRED)
-                       for r in rows]
-            # trailing empty rows of the sheet
-            while records and all(v is None for v in records[-1]):
-                records.pop()
-            raw = pd.DataFrame.from_records(records, columns=list(_REQUIRED))
-            letters = {c: get_column_letter(idx[c] + 1) for c in _REQUIRED}
-            return _tidy(raw, np.arange(2, len(raw) + 2), where, name, letters)
+        with workbook_errors(name, ".xlsx workbook"):
+            for ws in wb.worksheets:
+                rows = ws.iter_rows(values_only=True)
+                header = next(rows, None)
+                if header is None:
+                    continue
+                cols = [str(h).strip().casefold() if h is not None else "" for h in header]
+                if "code" not in cols or "indicator" not in cols:
+                    continue
+                where = f"{name} [{ws.title}]"
+                lacking = [c for c in _REQUIRED if c not in cols]
+                if lacking:
+                    raise DataError(f"the header lacks the column(s) {lacking}; expected "
+                                    f"{', '.join(_REQUIRED)}", file=where, row=1)
+                idx = {c: cols.index(c) for c in _REQUIRED}
+                records = [tuple(r[idx[c]] if idx[c] < len(r) else None for c in _REQUIRED)
+                           for r in rows]
+                # trailing empty rows of the sheet
+                while records and all(v is None for v in records[-1]):
+                    records.pop()
+                raw = pd.DataFrame.from_records(records, columns=list(_REQUIRED))
+                letters = {c: get_column_letter(idx[c] + 1) for c in _REQUIRED}
+                return _tidy(raw, np.arange(2, len(raw) + 2), where, name, letters)
     finally:
         wb.close()
     raise DataError(f"no sheet whose first row is the WGI header ({', '.join(_REQUIRED)}); "
@@ -212,7 +213,7 @@ def _numbers(col: pd.Series, kind: str, where: str, rows: np.ndarray, label: str
         raise DataError("expected a number or '..' (missing)", file=where, row=int(rows[i]),
                         column=label, value=col.iloc[i])
     if kind == "int":
-        frac = num.notna() & (num % 1 != 0)
+        frac = num.notna() & ((num % 1 != 0) | (num.abs() >= 2**53))
         if frac.any():
             i = int(np.flatnonzero(frac.to_numpy())[0])
             raise DataError("expected a whole number", file=where, row=int(rows[i]), column=label,
