@@ -118,7 +118,8 @@ def main(argv: list[str] | None = None) -> int:
     from critmin.sources.registry import MAX_MB
 
     limit = MAX_MB["usgs-mcs"]
-    print(f"usgs-mcs size limit: {limit:g} MB (CRITMIN_MAX_FILE_MB overrides); python {sys.version.split()[0]}")
+    print(f"usgs-mcs size limit: {limit:g} MB (CRITMIN_MAX_FILE_MB overrides); "
+          f"python {sys.version.split()[0]}")
     with tempfile.TemporaryDirectory(prefix="critmin-bench-ingest-") as td:
         tmp = Path(td)
         show("real MCS 2026 file", RAW, run(RAW, tmp))

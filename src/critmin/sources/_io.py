@@ -102,10 +102,13 @@ def check_size(path: str | Path, limit_mb: float, what: str) -> None:
     size = p.stat().st_size
     limit = max_bytes(limit_mb)
     if size > limit:
+        if os.environ.get(_ENV_MAX_MB, "").strip():
+            raise DataError(f"the file is {size / 1e6:,.1f} MB, more than the {limit / 1e6:,.1f} MB "
+                            f"{_ENV_MAX_MB} allows", file=p.name)
         raise DataError(
             f"the file is {size / 1e6:,.1f} MB, more than the {limit / 1e6:,.1f} MB accepted for "
-            f"{what} (the largest real one is far smaller; a file this size is not one, or would "
-            f"need several GB of memory to read); set {_ENV_MAX_MB} to read it anyway",
+            f"{what} (about ten times the largest real one; reading takes some 15-40 times a "
+            f"file's size in memory); set {_ENV_MAX_MB} (megabytes) to read it anyway",
             file=p.name)
 
 
@@ -375,11 +378,17 @@ def load_json(text: str, name: str, *, what: str = "") -> object:
     Raises
     ------
     DataError
-        On malformed JSON (naming the line and column) or too deep a nesting.
+        On malformed JSON (naming the line and column), the non-JSON tokens ``NaN`` and
+        ``Infinity`` (which :func:`json.loads` would accept), or too deep a nesting.
     """
     _check_depth(text, name)
+
+    def constant(token: str) -> float:
+        raise DataError(f"not valid JSON: {token} is not a JSON number"
+                        + (f"; expected {what}" if what else ""), file=name)
+
     try:
-        return json.loads(text)
+        return json.loads(text, parse_constant=constant)
     except json.JSONDecodeError as err:
         raise DataError(f"not readable JSON ({err.msg}, column {err.colno})"
                         + (f"; expected {what}" if what else ""), file=name,

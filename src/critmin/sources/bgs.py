@@ -83,9 +83,9 @@ COMMODITIES: dict[str, tuple[str, str, str, str] | None] = {
 
 _COLUMNS = ["Country", "commodity_code", "commodity_desc", "Sub-commodity", "year", "value"]
 
-MAX_TEXT_BYTES = 200_000_000
-"""Largest decompressed text accepted [bytes] (the real file expands to 1.6 MB): a gzip file that
-expands beyond it is refused before it fills the memory."""
+MAX_TEXT_BYTES = 32_000_000
+"""Largest decompressed text accepted [bytes] (the real file expands to 1.6 MB, read with some 110
+times that in memory): a gzip file that expands beyond it is refused before it fills the memory."""
 
 _NUMBER = re.compile(r"^(?:\d[\d,]*(?:\.\d+)?|\.\d+)$")
 """A BGS value: digits with optional thousands separators and decimals (no sign, exponent, inf or

@@ -279,9 +279,9 @@ def _parse_mcs2025(text: str, name: str) -> dict[str, pd.DataFrame]:
                     unit_notes=_join(note, stated.get((com.id, kind), ""))))
     for cid, lines in blocks.items():
         if cid not in totals and (edition, cid) not in NO_WORLD_TOTAL:
-            raise DataError(f"no World total row for {cid} (its {len(lines)} production rows end at "
-                            f"line {max(lines)}); every commodity of this file has one: a file cut "
-                            "short or a lost row?", file=name, row=max(lines), column="COUNTRY")
+            raise DataError(f"no World total row for {cid} production (its {len(lines)} rows end at "
+                            f"line {max(lines)}); every MCS world table has one: a file cut short "
+                            "or a lost row?", file=name, row=max(lines), column="COUNTRY")
     return _finish(records, ctx, {"production": "COUNTRY", "reserves": "COUNTRY"})
 
 
