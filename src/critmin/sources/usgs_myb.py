@@ -145,33 +145,32 @@ def _xls_sheets(data: bytes, name: str) -> list[_Sheet]:
         raise DataError(f"not a readable .xls workbook ({type(err).__name__}: {err})",
                         file=name) from None
     out = []
-    with workbook_errors(name, ".xls workbook"):
-        for sh in wb.sheets():
-            cells: dict[tuple[int, int], _Cell] = {}
-            for r in range(sh.nrows):
-                for c in range(sh.ncols):
-                    v = sh.cell_value(r, c)
-                    if v in ("", None):
-                        continue
-                    if isinstance(v, str):
-                        runs = sh.rich_text_runlist_map.get((r, c))
-                        if runs:
-                            text, sup = [], []
-                            bounds = [*runs, (len(v), None)]
-                            if bounds[0][0] > 0:
-                                text.append(v[: bounds[0][0]])
-                            for (start, font), (end, _) in zip(bounds[:-1], bounds[1:], strict=True):
-                                part = v[start:end]
-                                sup_run = (0 <= font < len(wb.font_list)
-                                           and wb.font_list[font].escapement == 1)
-                                (sup if sup_run else text).append(part)
-                            cells[(r + 1, c + 1)] = _Cell(v, "".join(text), ",".join(
-                                s.strip() for s in sup if s.strip()), True)
-                        else:
-                            cells[(r + 1, c + 1)] = _Cell(v, v, "", False)
+    for sh in wb.sheets():
+        cells: dict[tuple[int, int], _Cell] = {}
+        for r in range(sh.nrows):
+            for c in range(sh.ncols):
+                v = sh.cell_value(r, c)
+                if v in ("", None):
+                    continue
+                if isinstance(v, str):
+                    runs = sh.rich_text_runlist_map.get((r, c))
+                    if runs:
+                        text, sup = [], []
+                        bounds = [*runs, (len(v), None)]
+                        if bounds[0][0] > 0:
+                            text.append(v[: bounds[0][0]])
+                        for (start, font), (end, _) in zip(bounds[:-1], bounds[1:], strict=True):
+                            part = v[start:end]
+                            sup_run = (0 <= font < len(wb.font_list)
+                                       and wb.font_list[font].escapement == 1)
+                            (sup if sup_run else text).append(part)
+                        cells[(r + 1, c + 1)] = _Cell(v, "".join(text), ",".join(
+                            s.strip() for s in sup if s.strip()), True)
                     else:
-                        cells[(r + 1, c + 1)] = _Cell(v, str(v), "", True)
-            out.append(_Sheet(sh.name, cells, sh.nrows, sh.ncols))
+                        cells[(r + 1, c + 1)] = _Cell(v, v, "", False)
+                else:
+                    cells[(r + 1, c + 1)] = _Cell(v, str(v), "", True)
+        out.append(_Sheet(sh.name, cells, sh.nrows, sh.ncols))
     return out
 
 
@@ -205,7 +204,8 @@ def _xlsx_sheets(data: bytes, name: str) -> list[_Sheet]:
 
 def _sheets(data: bytes, name: str) -> list[_Sheet]:
     if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":  # OLE2: old Excel
-        return _xls_sheets(data, name)
+        with workbook_errors(name, ".xls workbook"):
+            return _xls_sheets(data, name)
     if data[:2] == b"PK":
         return _xlsx_sheets(data, name)
     raise DataError("not an Excel workbook (.xls or .xlsx)", file=name)
