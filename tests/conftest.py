@@ -15,7 +15,8 @@ SHARED_DATA = Path(os.environ.get("CRITMIN_SHARED_DATA",
 def shared_data() -> Path:
     """The raw data folder (``../shared/data``); tests that need it skip when it is absent."""
     if not (SHARED_DATA / "SOURCES.md").exists():
-        pytest.skip(f"raw data not found at {SHARED_DATA}")
+        pytest.skip(f"raw data not found at {SHARED_DATA}: put the folder of raw public files there (the "
+                    "sources are listed in docs/data.md) or set CRITMIN_SHARED_DATA to it")
     return SHARED_DATA
 
 

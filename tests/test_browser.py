@@ -20,9 +20,11 @@ FLAGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-backgroun
          "--disable-component-update", "--disable-sync"]
 
 if not Path(CHROMIUM).exists():
-    pytest.skip(f"{CHROMIUM} not found: install Debian's chromium (apt-get install chromium)",
+    pytest.skip(f"{CHROMIUM} not found: install Debian's chromium (apt-get install chromium) to run the "
+                "browser test",
                 allow_module_level=True)
-sync_api = pytest.importorskip("playwright.sync_api", reason="playwright (python) is not installed")
+sync_api = pytest.importorskip("playwright.sync_api",
+                               reason="playwright (python) is not installed: pip install -e '.[dev]'")
 
 
 @pytest.fixture(scope="module")
@@ -144,7 +146,7 @@ def test_report_renders_offline(browser, report_file, shots):
         with o.page.expect_download() as dl:
             o.page.locator('a.csv[download="rare-earths_producers_2025.csv"]').click()
         text = Path(dl.value.path()).read_text("utf-8")
-        assert text.startswith("country,name,quantity_t,share")
+        assert text.startswith("\ufeffcountry,name,quantity_t,share")  # a BOM: Excel reads UTF-8
         o.check()
     finally:
         o.close()
@@ -159,7 +161,7 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="module")
 def dashboard(db, tmp_path_factory):
-    pytest.importorskip("streamlit", reason="the dashboard extra is not installed")
+    pytest.importorskip("streamlit", reason="the dashboard extra is not installed: pip install -e '.[dev]'")
     from critmin.dashboard import streamlit_command
 
     port = _free_port()

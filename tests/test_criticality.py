@@ -1,6 +1,6 @@
-"""Criticality: EU supply risk and economic importance, USGS-style SR, GeoPolRisk (METHODS.md §2).
+"""Criticality: EU supply risk and economic importance, USGS-style SR, GeoPolRisk (docs/methods.md §2).
 
-Reference numbers are the EU's published ones (2017 study; METHODS.md checks), hand-computed worked
+Reference numbers are the EU's published ones (2017 study; docs/methods.md checks), hand-computed worked
 examples with the arithmetic written out, and property tests.
 """
 
@@ -121,9 +121,9 @@ def test_sector_value_added_takes_the_value_most_rows_give():
 
 
 @pytest.mark.parametrize(("sr", "ei", "call", "case"), [
-    (2.0, 4.7, True, "antimony 2020 (METHODS.md)"),
-    (2.1, 2.9, True, "bauxite 2020 (METHODS.md)"),
-    (2.0, 2.6, False, "bauxite 2017 (METHODS.md)"),
+    (2.0, 4.7, True, "antimony 2020 (docs/methods.md)"),
+    (2.1, 2.9, True, "bauxite 2020 (docs/methods.md)"),
+    (2.0, 2.6, False, "bauxite 2017 (docs/methods.md)"),
     (1.0, 2.8, True, "both exactly at the thresholds"),
     (0.96, 2.76, True, "rounded values are compared, as the EU publishes them"),
     (0.94, 9.0, False, "SR below 1.0"),
@@ -296,7 +296,7 @@ def test_2017_hand_checked_antimony(eu2017):
 
 
 def test_2017_bauxite_published_check(eu2017):
-    """METHODS.md: bauxite 2017 EI 2.6, not critical (SR 2.0 is above 1.0; EI decides)."""
+    """docs/methods.md: bauxite 2017 EI 2.6, not critical (SR 2.0 is above 1.0; EI decides)."""
     m = _by(eu2017)["Bauxite"]
     assert (m.supply_risk, m.economic_importance) == (2.0, 2.6)
     assert m.critical is False and m.published["critical"] == "no"
@@ -312,7 +312,7 @@ def test_2017_regression_all_materials_within_0_25(eu2017):
     assert s["n"] == 81, msg
     assert s["max_abs_error"] <= 0.25 + 1e-9 and s["beyond_0_25"] == [], msg
     assert exact.abs().max() <= 0.25 + 1e-9, msg
-    assert exact.abs().median() <= 0.05, msg  # SOURCES.md: median 0.04
+    assert exact.abs().median() <= 0.05, msg  # docs/data.md §9: median 0.04
 
 
 def test_2017_calls_agree_but_tantalum(eu2017):
@@ -534,8 +534,10 @@ def test_geopolrisk_on_trade_data(wh):
     us = criticality(method="geopolrisk", importer="USA", warehouse=wh)
     ga = _by(us)["gallium"]
     assert ga.factors["domestic_production_t"] == 0.0 and ga.supply_risk > 0.3
-    with pytest.raises(DataError, match="no EU import data"):
-        criticality(method="geopolrisk", importer="EU", warehouse=wh)
+    # the EU bloc (issue 15): its member reporters summed, extra-EU partners only
+    eu = _by(criticality(method="geopolrisk", importer="EU", year=2023, warehouse=wh))
+    assert eu["rare-earths"].factors["trade_source"] == "comtrade-bilateral COMTRADE-BILATERAL-2023"
+    assert eu["rare-earths"].factors["trade_year"] == 2023 and 0 < eu["rare-earths"].supply_risk < 1
 
 
 def test_orchestrator_errors(wh):

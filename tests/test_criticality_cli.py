@@ -97,8 +97,13 @@ def test_geopolrisk_json(db):
     res = _run(db, "--method", "geopolrisk", "--importer", "CHN", "--json")
     assert res.exit_code == 0, res.output
     out = json.loads(res.stdout)
-    assert [m["material"] for m in out["materials"]] == ["rare-earths"]
-    assert 0 < out["materials"][0]["supply_risk"] < 1
+    # rare earths from China's own HS 2846 series (to 2024); graphite, cobalt and nickel from the
+    # 2023 bilateral file (issue 15), where China is one of the 30 reporters
+    by = {m["material"]: m for m in out["materials"]}
+    assert set(by) == {"rare-earths", "graphite", "cobalt", "nickel"}
+    assert by["rare-earths"]["factors"]["trade_source"] == "comtrade COMTRADE-API-2026-07-10"
+    assert by["graphite"]["factors"]["trade_source"] == "comtrade-bilateral COMTRADE-BILATERAL-2023"
+    assert all(0 < m["supply_risk"] < 1 for m in by.values())
 
 
 def test_user_parameters(db, tmp_path):
@@ -118,7 +123,7 @@ def test_user_parameters(db, tmp_path):
 
 @pytest.mark.parametrize("args", [["--method", "jrc"], ["--method", "usgs", "--assessment", "2017"],
                                   ["--assessment", "2020"],
-                                  ["--method", "geopolrisk", "--importer", "EU"]])
+                                  ["--method", "geopolrisk", "--importer", "Atlantis"]])
 def test_errors_exit_2(db, args):
     res = _run(db, *args)
     assert res.exit_code == 2

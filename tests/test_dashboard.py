@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-pytest.importorskip("streamlit", reason="the dashboard extra is not installed (critmin[dashboard])")
+pytest.importorskip("streamlit", reason="the dashboard extra is not installed: pip install -e '.[dev]' "
+                    "(or critmin[dashboard])")
 
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
@@ -167,6 +168,20 @@ def test_scenarios_page_parameters():
     assert len(at.get("plotly_chart")) >= 2
     at.slider(key="years").set_value((2010, 2020)).run()
     _ok(at)
+
+
+def test_diversify_page_widgets():
+    at = _run("Diversify")
+    assert len(at.get("plotly_chart")) == 1  # the frontier with the current mix on it
+    assert at.selectbox(key="objective").value == "shortfall"
+    at.selectbox(key="objective").select("geopolrisk").run()
+    _ok(at)
+    at.slider(key="premium_max").set_value(40).run()
+    _ok(at)
+    assert len(at.get("plotly_chart")) == 1
+    at.selectbox(key="commodity").select("lithium").run()  # no usable trade data: a warning, no chart
+    _ok(at)
+    assert not at.get("plotly_chart") and at.warning
 
 
 def test_monitor_page_widgets():

@@ -162,7 +162,13 @@ def test_job_picks_the_dataset_with_most_suppliers(wh):
     d = res.to_dict()
     assert json.loads(json.dumps(d))["suppliers"][0] == {
         "partner": "MMR", "name": "Myanmar", "quantity_kg": 50.0, "value_usd": 100.0, "share": 0.5,
-        "share_of_world": pytest.approx(50 / 104), "missing": None}
+        "share_of_world": pytest.approx(50 / 104), "missing": None,
+        # added fields (issue 15): the shares on both measures, of suppliers and of the World total
+        "share_by_quantity": 0.5, "share_by_value": pytest.approx(100 / 1000),
+        "share_of_world_by_quantity": pytest.approx(50 / 104),
+        "share_of_world_by_value": pytest.approx(100 / 1010), "hub": False}
+    assert d["world_total_basis"] == "reported" and d["hub_suppliers"] == []
+    assert d["suppliers_share_of_world"] == pytest.approx(100 / 104) and "bloc" not in d
     assert any("Other Asia, nes" in c for c in d["caveats"])
     assert d["years"][0]["hhi"] == pytest.approx(0.38)
 

@@ -147,41 +147,44 @@ def test_dry_run_with_key_uses_full_endpoint_and_hides_key(env, monkeypatch):
 
 
 # --------------------------------------------------------------------------------------------- Comtrade
-def test_fetch_recordings_ingests_their_rows_once_and_dependence_matches(recordings, server, env):
+def test_fetch_recordings_ingests_their_rows_once_and_dependence_matches(recordings, server, env,
+                                                                        tmp_path):
     server.replay.add_recordings(recordings)
     years = range(2018, 2025)
     expected = _recorded_rows(recordings, years)
     counts = [json.loads(_recorded(recordings, y))["count"] for y in years]
     assert len(expected) == sum(counts) == 206  # 25+31+28+28+27+33+34 records, one row each
 
+    # a warehouse without the bundle: exactly the recordings' rows, byte for byte; a second run adds none
+    with _fresh(tmp_path) as wh:
+        kw = dict(flow="import", hs="2846", freq="A", period="2018:2024", base_url=server.base,
+                  warehouse=wh, client=_client(), cache=RawCache(env["cache"]))
+        r1 = fetch_comtrade("CHN", **kw)
+        assert r1.rows_added == {"trade": 206}
+        assert [f.outcome for f in r1.files] == ["ingested"] * 7
+        assert [f.records for f in r1.files] == counts
+        edition = r1.files[0].edition
+        assert edition.startswith("COMTRADE-API-20")
+        got = wh.query("SELECT * FROM trade WHERE source = 'comtrade' AND edition = ?", [edition])
+        log = wh.query("SELECT * FROM ingest_log WHERE origin = 'fetch'")
+        pd.testing.assert_frame_equal(_canon(got), _canon(expected), check_dtype=False)
+        shas = {hashlib.sha256(_recorded(recordings, y)).hexdigest() for y in years}
+        assert set(log["sha256"]) == shas  # byte for byte
+        r2 = fetch_comtrade("CHN", **kw)
+        assert r2.rows_added == {}
+        assert [f.outcome for f in r2.files] == ["unchanged"] * 7
+        assert len(wh.query("SELECT * FROM trade WHERE edition = ?", [edition])) == 206
+
+    # the user's warehouse holds the bundle, whose Comtrade files are these very bytes: the fetch finds
+    # them there (content-keyed ingest, issue 11) and adds nothing; the dependence result is the bundled one
     args = ["data", "fetch", "comtrade", *QUERY, "--period", "2018:2024", "--base-url", server.base,
             "--interval", "0", "--json"]
     first = _cli(env["db"], *args)
     assert first.exit_code == 0, first.output
-    r1 = json.loads(first.stdout)
-    assert r1["rows_added"] == {"trade": 206}
-    assert [f["outcome"] for f in r1["files"]] == ["ingested"] * 7
-    assert [f["records"] for f in r1["files"]] == counts
-    edition = r1["files"][0]["edition"]
-    assert edition.startswith("COMTRADE-API-20")
-
-    # the fetched rows are the recordings' rows, as the bundled reader gives them
-    with Warehouse(env["db"]) as wh:
-        got = wh.query("SELECT * FROM trade WHERE source = 'comtrade' AND edition = ?", [edition])
-        log = wh.query("SELECT * FROM ingest_log WHERE origin = 'fetch'")
-    pd.testing.assert_frame_equal(_canon(got), _canon(expected), check_dtype=False)
-    shas = {hashlib.sha256(_recorded(recordings, y)).hexdigest() for y in years}
-    assert set(log["sha256"]) == shas  # byte for byte
-
-    second = _cli(env["db"], *args)
-    assert second.exit_code == 0, second.output
-    r2 = json.loads(second.stdout)
-    assert r2["rows_added"] == {}
-    assert [f["outcome"] for f in r2["files"]] == ["unchanged"] * 7
-    with Warehouse(env["db"]) as wh:
-        assert len(wh.query("SELECT * FROM trade WHERE edition = ?", [edition])) == 206
-
-    # the dependence result is the bundled one
+    b1 = json.loads(first.stdout)
+    assert b1["rows_added"] == {}
+    assert [f["outcome"] for f in b1["files"]] == ["unchanged"] * 7
+    assert all("already" in f["note"] or "same content" in f["note"] for f in b1["files"])
     dep = ["dependence", "rare-earths", "--importer", "CHN", "--year", "2020", "--json"]
     fetched = json.loads(_cli(env["db"], *dep).stdout)
     bundled = json.loads(_cli(env["db"].with_name("bundled.duckdb"), *dep).stdout)
@@ -193,8 +196,7 @@ def test_fetch_recordings_ingests_their_rows_once_and_dependence_matches(recordi
     assert {"db", "tables", "files", "fetched"} <= set(st)
     (row,) = st["fetched"]
     assert row["source"] == "comtrade" and row["from"] == server.base + PREVIEW
-    assert (row["files"], row["ingested"], row["rows"]) == (14, 7, 206)
-    assert {f["origin"]: f["files"] for f in st["files"] if f["origin"] == "fetch"} == {"fetch": 7}
+    assert (row["files"], row["ingested"], row["rows"]) == (7, 0, 0)
     text = _cli(env["db"], "data", "status")
     assert "fetched" in text.output and "comtrade" in text.output
 

@@ -1,4 +1,4 @@
-"""Governance scores: WGI mean, 0–10 rescaling (EU method), GeoPolRisk g (METHODS.md §2)."""
+"""Governance scores: WGI mean, 0–10 rescaling (EU method), GeoPolRisk g (docs/methods.md §2)."""
 
 from __future__ import annotations
 

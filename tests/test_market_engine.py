@@ -196,7 +196,7 @@ def test_estimate_scales_with_runs_and_months():
 
 
 def test_dask_local_cluster_warm_no_dashboard_no_trim_env():
-    pytest.importorskip("distributed")
+    pytest.importorskip("distributed", reason="the dask extra is not installed: pip install -e '.[dev]'")
     import os
 
     kw = dict(baseline=_baseline(), runs=3000, seed=11, chunk_size=1024, small_in_process=False)
@@ -216,7 +216,7 @@ def test_dask_local_cluster_warm_no_dashboard_no_trim_env():
 
 
 def test_unreachable_scheduler_is_a_clear_error():
-    pytest.importorskip("distributed")
+    pytest.importorskip("distributed", reason="the dask extra is not installed: pip install -e '.[dev]'")
     from critmin.errors import CritminError
 
     with pytest.raises(CritminError, match="cannot reach the Dask scheduler at tcp://127.0.0.1:1"):

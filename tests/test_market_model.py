@@ -1,4 +1,4 @@
-"""The market model's checks (METHODS.md §4): no shock, mass balance, closed forms, stocks,
+"""The market model's checks (docs/methods.md §4): no shock, mass balance, closed forms, stocks,
 monotonicity in cut depth and length, and agreement with the plain per-scenario loop."""
 
 from __future__ import annotations

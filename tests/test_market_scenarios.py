@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
+import critmin
 from critmin.cli import app
 from critmin.errors import ScenarioError
 from critmin.market import MarketInputs, build_baseline, load_scenario, simulate
@@ -29,6 +30,7 @@ exporter_export_share = 0.3
 [baseline.price]
 usd_per_t = 1000
 [disruption]
+exporter = "CHN"
 duration_months = 6
 cut = 0.5
 """
@@ -65,19 +67,19 @@ def test_minimal_scenario_loads_with_defaults(tmp_path):
     (("exporter_export_share = 0.3", "exporter_export_share = 0.3\nexporter_home_demand_t_per_year = 5"),
      "baseline", "exactly one of exporter_export_share"),
     (("usd_per_t = 1000", "usd_per_t = 1000\nproduct = \"x\""), "baseline.price", "exactly one of product"),
-    (("horizon_months = 12", "horizon_months = 0"), "horizon_months", "greater than or equal to 1"),
+    (("horizon_months = 12", "horizon_months = 0"), "horizon_months", "must be greater than or equal to 1"),
 ])
 def test_bad_scenarios_name_the_file_the_key_and_the_expectation(tmp_path, change, key, expected):
     text = MINIMAL.replace(*change)
     with pytest.raises(ScenarioError) as err:
         load_scenario(_write(tmp_path, text))
     msg = str(err.value)
-    assert "scenario.toml" in msg and f"[{key}]" in msg and expected in msg, msg
+    assert "scenario.toml" in msg and f"{key}:" in msg and expected in msg, msg
 
 
 def test_bad_stockpile_and_region_entries(tmp_path):
     bad = MINIMAL + "[stockpiles.JPN]\ntonnes = 5\ndays_of_cover = 30\nrelease_t_per_month = 1\n"
-    with pytest.raises(ScenarioError, match=r"\[stockpiles.JPN\] give exactly one of tonnes, days_of_cover"):
+    with pytest.raises(ScenarioError, match=r"stockpiles.JPN: give exactly one of tonnes, days_of_cover"):
         load_scenario(_write(tmp_path, bad))
     bad = MINIMAL + "[stockpiles.JPN]\ntonnes = 5\nrelease_t_per_month = 1\ntrigger = \"price\"\n"
     with pytest.raises(ScenarioError, match="needs trigger_level"):
@@ -103,7 +105,8 @@ def test_distributions_sample_inside_their_support():
     spec = ScenarioSpec.from_dict({
         "name": "d", "commodity": "gallium", "horizon_months": 3,
         "baseline": {"exporter_export_share": 0.1, "price": {"usd_per_t": 1}},
-        "disruption": {"cut": {"dist": "triangular", "low": 0.2, "mode": 0.5, "high": 0.9},
+        "disruption": {"exporter": "CHN",
+                       "cut": {"dist": "triangular", "low": 0.2, "mode": 0.5, "high": 0.9},
                        "duration_months": {"dist": "lognormal", "median": 6, "sigma": 0.5, "high": 24},
                        "start_month": {"dist": "choice", "values": [0, 6], "weights": [3, 1]},
                        "leakage": {"dist": "normal", "mean": 0.1, "sd": 0.1, "low": 0, "high": 0.3}}})
@@ -164,7 +167,7 @@ def test_baseline_errors_are_scenario_errors(wh, tmp_path):
     text = MINIMAL + "[baseline.regions.JPN]\nshare_of_world = 0.9\n"
     with pytest.raises(ScenarioError, match="exceeds the demand outside CHN"):
         build_baseline(load_scenario(_write(tmp_path, text)), wh)
-    text = MINIMAL.replace("[disruption]", "[disruption]\nexporter = \"XYZ\"")
+    text = MINIMAL.replace("exporter = \"CHN\"", "exporter = \"XYZ\"")
     with pytest.raises(ScenarioError, match=r"\[disruption.exporter\] XYZ is not a producer"):
         build_baseline(load_scenario(_write(tmp_path, text)), wh)
     text = MINIMAL + "[stockpiles.FRA]\ntonnes = 5\nrelease_t_per_month = 1\ntrigger = \"disruption\"\n"
@@ -259,3 +262,150 @@ def test_cli_simulate_reports_scenario_errors(tmp_path):
     assert res.exit_code == 2
     assert "disruption.cut" in res.output
     assert "\\[" not in res.output              # the key's brackets shown as they are, no stray backslash
+
+
+# --------------------------------------------------------------------------- issue 11 items 5, 14
+def _strict_json(text: str):
+    def refuse(token):
+        raise AssertionError(f"invalid JSON token {token}")
+    return json.loads(text, parse_constant=refuse)
+
+
+_FLOAT_KEYS = [
+    "disruption.cut", "disruption.leakage", "disruption.start_month", "disruption.duration_months",
+    "disruption.probability", "market.demand_elasticity_short", "market.demand_elasticity_long",
+    "market.substitution_months", "market.supply_elasticity", "market.spare_capacity",
+    "market.ramp_lag_months", "market.ramp_months", "market.shortfall_month_threshold",
+    "market.choke_multiple", "market.shortage_cost_multiple", "baseline.exporter_export_share",
+    "baseline.price.usd_per_t", "stockpiles.JPN.tonnes", "baseline.capacity_t_per_year.CHN",
+]
+
+
+def _minimal_dict() -> dict:
+    return {"name": "t", "commodity": "rare-earths", "horizon_months": 12,
+            "baseline": {"exporter_export_share": 0.3, "price": {"usd_per_t": 1000.0}},
+            "stockpiles": {"JPN": {"tonnes": 5.0, "release_t_per_month": 1.0,
+                                   "trigger": "disruption"}},
+            "disruption": {"exporter": "CHN", "duration_months": 6.0, "cut": 0.5}}
+
+
+def _set(d: dict, dotted: str, value) -> dict:
+    *path, last = dotted.split(".")
+    for k in path:
+        d = d.setdefault(k, {})
+    d[last] = value
+    return d
+
+
+@pytest.mark.parametrize("value", [math.nan, math.inf, -math.inf], ids=["nan", "inf", "-inf"])
+@pytest.mark.parametrize("key", _FLOAT_KEYS)
+def test_nan_and_inf_are_refused_for_every_float_key(key, value):
+    """Item 5: ``cut = nan`` ran and reported a peak price of 1.00 (range checks let NaN through)."""
+    d = _minimal_dict()
+    _set(d, key, value)
+    with pytest.raises(ScenarioError) as err:
+        ScenarioSpec.from_dict(d, source="s.toml")
+    msg = str(err.value)
+    assert f"{key}: " in msg and "not a finite number" in msg, msg
+
+
+def test_nan_inside_a_distribution_and_in_toml(tmp_path):
+    d = _minimal_dict()
+    d["disruption"]["cut"] = {"dist": "uniform", "low": 0.2, "high": math.nan}
+    with pytest.raises(ScenarioError, match=r"disruption.cut.high: not a finite number"):
+        ScenarioSpec.from_dict(d, source="s.toml")
+    # TOML has nan and inf literals: the file is refused before anything runs
+    bad = _write(tmp_path, MINIMAL.replace("cut = 0.5", "cut = nan"))
+    res = CliRunner().invoke(app, ["--db", str(tmp_path / "w.duckdb"), "simulate", str(bad), "--runs", "10"])
+    assert res.exit_code == 2
+    msg = " ".join(res.output.split())
+    assert "disruption.cut: not a finite number" in msg and "peak price" not in msg, msg
+    # an omitted truncation bound still means "no bound"
+    ok = _minimal_dict()
+    ok["disruption"]["duration_months"] = {"dist": "normal", "mean": 6.0, "sd": 2.0, "low": 1.0}
+    spec = ScenarioSpec.from_dict(ok, source="s.toml")
+    assert spec.disruption.duration_months.support() == (1.0, math.inf)
+    assert spec.with_overrides(name="again").disruption == spec.disruption
+
+
+@pytest.mark.parametrize("change,key,expected", [
+    (("horizon_months", "24"), "horizon_months",
+     "must be a whole number, without quotes or decimals (got '24')"),
+    (("horizon_months", 24.0), "horizon_months", "must be a whole number"),
+    (("horizon_months", True), "horizon_months", "must be a whole number"),
+    (("baseline.regions.JPN", {"from_data": "consumption", "data_year": 99999999999999}),
+     "baseline.regions.JPN.data_year", "must be a year from 1800 to 2100 (got 99999999999999)"),
+    (("baseline.year", 1200), "baseline.year", "must be a year from 1800 to 2100"),
+    (("baseline.price.year", "2024"), "baseline.price.year", "must be a year from 1800 to 2100"),
+    (("disruption.cut", "0.5"), "disruption.cut", "must be a number or a table (got '0.5'); accepted: a "
+                                                 "share in [0, 1] or a distribution table"),
+    (("disruption.exporter", ""), "disruption.exporter", "expected the ISO3 code"),
+])
+def test_strict_types_and_years(change, key, expected):
+    """Items 5 and 14: ``horizon_months = "24"`` and ``data_year = 99999999999999`` were accepted."""
+    d = _minimal_dict()
+    _set(d, *change)
+    with pytest.raises(ScenarioError) as err:
+        ScenarioSpec.from_dict(d, source="s.toml")
+    msg = str(err.value)
+    assert f"{key}: " in msg and expected in msg, msg
+
+
+def test_exporter_is_required_and_every_shipped_scenario_states_it(tmp_path):
+    """Item 14: a scenario without ``exporter`` silently became CHN (the largest producer)."""
+    import tomllib
+
+    d = _minimal_dict()
+    del d["disruption"]["exporter"]
+    with pytest.raises(ScenarioError) as err:
+        ScenarioSpec.from_dict(d, source="s.toml")
+    assert ("disruption.exporter: required key is missing; accepted: the ISO3 code of the restricting "
+            "exporter, e.g. exporter = \"CHN\" (there is no default country)") in str(err.value)
+    shipped = sorted((Path(__file__).resolve().parents[1] / "src" / "critmin" / "scenarios").glob("*.toml"))
+    assert len(shipped) >= 12
+    for p in shipped + SCENARIOS:
+        data = tomllib.loads(p.read_text("utf-8"))
+        assert len(data["disruption"].get("exporter", "")) == 3, p
+
+
+def test_cli_json_is_strict_json(tmp_path):
+    """Item 5: ``--json`` never prints ``NaN``/``Infinity`` (invalid JSON)."""
+    db = tmp_path / "w.duckdb"
+    scen = str(EXAMPLES / "gallium-export-controls.toml")
+    res = CliRunner().invoke(app, ["--db", str(db), "simulate", scen, "--runs", "200", "--seed", "2",
+                                   "--json"])
+    assert res.exit_code == 0, res.output
+    out = _strict_json(res.stdout)
+    assert out["runs"] == 200
+
+
+def test_scenario_files_lists_each_scenario_once(tmp_path, monkeypatch):
+    """A checkout's examples/scenarios beside the installed package's copy: each scenario once (issue 12
+    item 1); a file of the same name in $CRITMIN_SCENARIOS overrides the packaged one; a renamed copy
+    with the same bytes is the same scenario."""
+    from critmin.market.spec import scenario_dirs, scenario_files
+
+    packaged = Path(critmin.__file__).resolve().parent / "scenarios"
+    shipped = sorted(f.name for f in packaged.glob("*.toml"))
+    assert len(shipped) >= 10
+    # a checkout: examples/scenarios of the working directory holds copies of the same files
+    cwd = tmp_path / "checkout"
+    (cwd / "examples" / "scenarios").mkdir(parents=True)
+    for name in shipped:
+        (cwd / "examples" / "scenarios" / name).write_bytes((packaged / name).read_bytes())
+    override = tmp_path / "mine"
+    override.mkdir()
+    text = (packaged / shipped[0]).read_text(encoding="utf-8")
+    (override / shipped[0]).write_text(text + "\n# my copy\n", encoding="utf-8")
+    (override / "renamed.toml").write_bytes((packaged / shipped[1]).read_bytes())
+    monkeypatch.chdir(cwd)
+    monkeypatch.setenv("CRITMIN_SCENARIOS", str(override))
+    assert len(scenario_dirs()) == 3
+    files = scenario_files()
+    names = [f.name for f in files]
+    # the renamed copy (found first) stands for shipped[1]: the same scenario is not listed again
+    assert len(names) == len(set(names)) == len(shipped)
+    assert "renamed.toml" in names and shipped[1] not in names
+    by_name = {f.name: f for f in files}
+    assert by_name[shipped[0]].parent == override.resolve()
+    assert all(by_name[n].parent == (cwd / "examples" / "scenarios").resolve() for n in shipped[2:])

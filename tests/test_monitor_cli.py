@@ -1,6 +1,6 @@
 """``critmin monitor`` on the bundled data: China's rare-earth exports in August 2020, and the scan.
 
-Reference (SOURCES.md §5d and §7): HS 280530 + 284690 to the bloc partners, 3,595 t in August 2019 and
+Reference (docs/data.md §5d and §7): HS 280530 + 284690 to the bloc partners, 3,595 t in August 2019 and
 1,301 t in August 2020 (about -64 %; customs reported -62 % for all partners). The official account was
 weak demand during COVID-19: a correct tool does not call it a restriction with confidence.
 """
@@ -116,3 +116,25 @@ def test_scan_since_2023(db):
     assert any(m["hs"] == "250410" and m["month"] == "2023-12" for m in months)
     table = runner.invoke(app, ["--db", str(db), "monitor", "scan", "--since", "2023-01"])
     assert table.exit_code == 0 and "restriction-like months since 2023-01" in table.stdout
+
+
+def test_months_are_checked_and_the_message_says_what_is_accepted(db):
+    """Issue 11 item 14: ``--month 2031-13`` and ``scan --since yesterday`` ("yesterd-01")."""
+    from critmin.errors import ParameterError
+    from critmin.monitor.job import parse_month
+
+    assert parse_month("2020-08") == pd.Timestamp("2020-08-01")
+    assert parse_month("2020-8") == pd.Timestamp("2020-08-01")
+    assert parse_month("2020-08-01") == pd.Timestamp("2020-08-01")
+    for bad in ("2031-13", "yesterday", "2020-00", "2020-08-15", "20200", "", "0999-01"):
+        with pytest.raises(ParameterError, match="expected YYYY-MM"):
+            parse_month(bad)
+    res = runner.invoke(app, ["--db", str(db), "monitor", "--exporter", "CHN", "--hs", "280530",
+                              "--month", "2031-13"])
+    msg = " ".join(res.output.split())
+    assert res.exit_code == 2 and ("month '2031-13' is not a month; expected YYYY-MM with a year from "
+                                   "1800 to 2100 and a month from 01 to 12, e.g. 2020-08") in msg, msg
+    res = runner.invoke(app, ["--db", str(db), "monitor", "scan", "--since", "yesterday"])
+    msg = " ".join(res.output.split())
+    assert res.exit_code == 2 and "since 'yesterday' is not a month; expected YYYY-MM" in msg, msg
+    assert "yesterd-01" not in msg

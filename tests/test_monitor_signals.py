@@ -1,4 +1,4 @@
-"""Each evidence signal of METHODS.md §3 on hand-made series with known answers.
+"""Each evidence signal of docs/methods.md §3 on hand-made series with known answers.
 
 The series are deseasonalised log quantities (flat, no season), so every value can be worked out by hand:
 a fall to 40 % of the level is ``log(0.4)``, the pre-period is months t-12 .. t-3, the post level the

@@ -43,9 +43,9 @@ def test_demand_like_when_related_lines_fell_too():
     assert v["verdict"] == "demand-like"
 
 
-def test_no_fall_is_demand_like_and_neutral_evidence_is_ambiguous():
+def test_no_fall_is_no_fall_and_neutral_evidence_is_ambiguous():
     quiet = combine(_signals(0.0, 0.0, control_group=1.0)).iloc[0]
-    assert quiet["score"] == 0.0 and quiet["verdict"] == "demand-like"
+    assert quiet["score"] == 0.0 and quiet["verdict"] == "no fall"  # not evidence of demand (issue 13)
     neutral = combine(_signals(1.0, 1.0, **{s: 0.5 for s in SIGNALS[1:]})).iloc[0]
     assert neutral["p_restriction"] == pytest.approx(0.5) and neutral["score"] == pytest.approx(0.5)
     assert neutral["verdict"] == "ambiguous"
@@ -64,7 +64,7 @@ def test_rule_is_overridable_and_label_edges():
     assert v["verdict"] == "restriction-like"
     assert label(float("nan"), 1.0, 0.5) == "ambiguous"
     assert label(0.7, 1.0, 0.9) == "restriction-like"
-    assert label(0.3, 0.1, 0.9) == "demand-like"   # no substantial fall
+    assert label(0.3, 0.1, 0.9) == "no fall"       # no substantial fall
     assert label(0.3, 1.0, 0.3) == "demand-like"   # evidence for demand
     assert label(0.5, 1.0, 0.5) == "ambiguous"
 

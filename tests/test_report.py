@@ -6,6 +6,7 @@ from __future__ import annotations
 import html as htmllib
 import io
 import re
+import shutil
 import time
 import urllib.parse
 import warnings
@@ -315,7 +316,7 @@ def test_tables_format_without_changing_csv(wh):
 
 def test_section_registry_pages():
     assert all(s.page in ("Supply", "Dependence", "Monitor", "Scenarios", "Stockpile",
-                          "Criticality") for s in SECTIONS)
+                          "Criticality", "Diversify") for s in SECTIONS)
     assert pending("Supply") == []
 
 
@@ -331,6 +332,67 @@ def test_pdf_through_headless_chromium(wh, tmp_path):
     pdf = write_report(tmp_path / "r.pdf", rep, format="pdf")
     assert pdf.read_bytes()[:5] == b"%PDF-"
     assert pdf.stat().st_size > 50_000
+
+
+def test_unknown_region_is_refused_with_what_is_accepted(wh, tmp_path):
+    """Issue 11 item 14: ``report --region XYZ`` made a report about nobody."""
+    from typer.testing import CliRunner
+
+    from critmin.cli import app
+    from critmin.errors import ParameterError
+    from critmin.report.context import check_region
+
+    assert check_region("usa") == "USA" and check_region("Japan") == "JPN"
+    assert check_region("eu") == "EU" and check_region(None) == "USA"
+    with pytest.raises(ParameterError) as err:
+        build_report(["rare-earths"], warehouse=wh, region="XYZ")
+    msg = str(err.value)
+    assert msg.startswith("region 'XYZ' is not known; expected EU or a country's ISO3 code or name "
+                          "(e.g. USA, JPN, DEU); importers with data: USA, EU, ")
+    assert "CHN" in msg and "more" in msg
+    out = tmp_path / "r.html"
+    res = CliRunner().invoke(app, ["--db", str(wh.path), "report", "rare-earths", "--region", "XYZ",
+                                   "--out", str(out)])
+    assert res.exit_code == 2 and "region 'XYZ' is not known" in " ".join(res.output.split())
+    assert not out.exists()
+
+
+def test_pdf_chromium_flags_block_the_network():
+    """Issue 11 item 13: every host name resolves to "not found" (no DNS), background services off."""
+    from critmin.report.render import CHROMIUM_FLAGS
+
+    assert "--host-resolver-rules=MAP * ~NOTFOUND" in CHROMIUM_FLAGS
+    for flag in ("--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--disable-domain-reliability", "--no-pings", "--disable-default-apps"):
+        assert flag in CHROMIUM_FLAGS
+
+
+@pytest.mark.skipif(find_chromium() is None or shutil.which("strace") is None,
+                    reason="needs Chromium and strace")
+def test_pdf_export_makes_no_dns_lookup(tmp_path):
+    """Issue 11 item 13: headless Chromium made 24-64 DNS lookups per PDF despite
+    --disable-background-networking. Count every connect/sendto of the whole process tree."""
+    from critmin.report.render import html_to_pdf
+
+    log = tmp_path / "trace.txt"
+    wrapper = tmp_path / "chromium-traced"
+    wrapper.write_text(f"#!/bin/sh\nexec strace -f -qq -e trace=connect,sendto,sendmsg -o {log} "
+                       f"{find_chromium()} \"$@\"\n")
+    wrapper.chmod(0o755)
+    pdf = html_to_pdf("<html><body><h1>critmin</h1><p>offline</p></body></html>", tmp_path / "r.pdf",
+                      chromium=str(wrapper))
+    assert pdf.read_bytes()[:5] == b"%PDF-"
+    lines = log.read_text(errors="replace").splitlines()
+    assert lines  # strace saw the process tree
+    inet = [ln for ln in lines if "AF_INET" in ln]
+    dns = [ln for ln in inet if "htons(53)" in ln]
+    assert dns == [], dns[:3]
+    sent = [ln for ln in inet if "sendto(" in ln or "sendmsg(" in ln]
+    assert sent == [], sent[:3]
+    # what may remain: Chromium's IPv6 reachability probe, a UDP connect() that sends nothing
+    others = [ln for ln in inet if "connect(" in ln and "127.0.0.1" not in ln and '"::1"' not in ln
+              and "2001:4860:4860::8888" not in ln and '"8.8.8.8"' not in ln]
+    assert others == [], others[:3]
 
 
 def test_report_write_time_benchmark(built, record_property):

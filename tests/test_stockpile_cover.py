@@ -123,3 +123,21 @@ def test_cli_cover_prints_tonnes_cost_and_the_consumption_used(db):
                               "rare-earths"])
     assert bad.exit_code == 2
     assert runner.invoke(app, ["stockpile", "rules"]).exit_code == 0
+
+
+@pytest.mark.parametrize("days", [float("inf"), float("nan"), -1.0, 1e9, "ninety"])
+def test_days_of_cover_must_be_a_finite_number_of_days(days, wh, db):
+    """Issue 11 item 14: ``stockpile cover --days inf`` was accepted."""
+    from critmin.errors import ParameterError
+    from critmin.stockpile.cover import MAX_DAYS, check_days
+
+    assert check_days(90) == 90.0 and check_days(MAX_DAYS) == MAX_DAYS
+    with pytest.raises(ParameterError, match="expected a finite number of days from 0 to 3,650"):
+        check_days(days)
+    with pytest.raises(ParameterError, match="days of cover"):
+        cover("JPN", "rare-earths", days, wh)
+    if isinstance(days, float) and days >= 0:  # the CLI's own range check catches nan and -1
+        res = CliRunner().invoke(app, ["--db", str(db), "stockpile", "cover", "--region", "JPN",
+                                       "--material", "rare-earths", "--days", str(days), "--json"])
+        assert res.exit_code == 2, res.output
+        assert "expected a finite number of days" in " ".join(res.output.split())

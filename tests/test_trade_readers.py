@@ -95,7 +95,7 @@ def test_strategic_bloc_hs6_august_2019_vs_2020(strategic):
     assert len(strategic) == 2110
     ree = strategic[strategic["hs_code"].isin(["280530", "284690"])]
     by_month = ree.groupby("period")["quantity_kg"].sum()
-    # SOURCES.md 5d: 3,595 t vs 1,301 t; lines 399, 400, 927, 928 and 423, 424, 951, 952
+    # docs/data.md §5d: 3,595 t vs 1,301 t; lines 399, 400, 927, 928 and 423, 424, 951, 952
     assert by_month["2019-08-01"] == pytest.approx(641516.934 + 45010.0 + 2830945.979 + 77493.0)
     assert by_month["2020-08-01"] == pytest.approx(212427.0 + 18000.0 + 892911.376 + 177865.0)
     assert round(by_month["2019-08-01"] / 1000) == 3595 and round(by_month["2020-08-01"] / 1000) == 1301
@@ -314,11 +314,53 @@ def test_user_extract_ingest_is_idempotent(tmp_path):
     p = tmp_path / "my_comtrade.csv"
     p.write_text(_ct_csv(_CT, dict(_CT, partnerCode=0, partnerDesc="World", netWgt=10.0)))
     with Warehouse(":memory:") as wh:
-        assert wh.ingest_file(p, "comtrade") == {"trade": 2}
-        assert wh.ingest_file(p, "comtrade") == {"trade": 2}
+        first = wh.ingest_file(p, "comtrade")
+        assert first == {"trade": 2} and first.status == "ingested"
+        again = wh.ingest_file(p, "comtrade")  # same bytes: a no-op that says so
+        assert again.status == "unchanged" and again.rows == {}
+        assert "my_comtrade.csv (user" in again.same_as and "nothing changed" in again.message()
         rows = wh.table("trade", source="comtrade")
         assert len(rows) == 2 and set(rows["partner"]) == {"FRA", "WLD"}
-        assert rows["edition"].str.startswith("COMTRADE-").all()  # dated by the file
+        # no metadata beside the file: the edition comes from the periods it covers
+        assert set(rows["edition"]) == {"COMTRADE-2020-2020"}
+        assert set(rows["edition_date"].astype(str)) == {"2021-01-01"}
+
+
+def test_comtrade_edition_never_from_the_file_dates(tmp_path):
+    """Issue 11 item 4: ``touch`` (or a copy) made a new edition from the file's mtime and the rows
+    were stored twice."""
+    import os
+
+    p = tmp_path / "extract.csv"
+    p.write_text(_ct_csv(_CT, dict(_CT, partnerCode=0, partnerDesc="World", netWgt=10.0)))
+    a = read_comtrade(p)
+    os.utime(p, (1_000_000_000, 1_000_000_000))  # touch to 2001-09-09
+    b = read_comtrade(p)
+    assert a["edition"].tolist() == b["edition"].tolist() == ["COMTRADE-2020-2020"] * 2
+    assert a["edition_date"].tolist() == b["edition_date"].tolist()
+    with Warehouse(":memory:") as wh:
+        wh.ingest_file(p, "comtrade")
+        # a second download of the same periods with a corrected value: one edition, replaced
+        q = tmp_path / "extract_again.csv"
+        q.write_text(_ct_csv(dict(_CT, netWgt=12.0, qty=12.0),
+                             dict(_CT, partnerCode=0, partnerDesc="World", netWgt=10.0)))
+        os.utime(q, (2_000_000_000, 2_000_000_000))
+        res = wh.ingest_file(q, "comtrade")
+        assert res.status == "replaced" and res.replaced == {"extract.csv": 2}
+        rows = wh.table("trade", source="comtrade")
+        assert len(rows) == 2
+        assert rows.set_index("partner").loc["FRA", "quantity_kg"] == 12.0
+        # monthly rows: months in the edition id; an explicit edition wins, dated by its suffix
+        m = tmp_path / "monthly.csv"
+        m.write_text(_ct_csv(dict(_CT, freqCode="M", period="202307"),
+                             dict(_CT, freqCode="M", period="202402")))
+        assert set(read_comtrade(m)["edition"]) == {"COMTRADE-2023-07-2024-02"}
+        assert set(read_comtrade(m)["edition_date"]) == {"2024-03-01"}
+        named = wh.ingest_file(m, "comtrade", edition="COMTRADE-API-2024-05-02")
+        assert named.editions == ["COMTRADE-API-2024-05-02"]
+        assert set(wh.table("trade", file="monthly.csv")["edition_date"].astype(str)) == {"2024-05-02"}
+        with pytest.raises(DataError, match="edition can be given only for comtrade"):
+            wh.ingest_file(m, "usitc", edition="X")
 
 
 # ============================================================================ USITC DataWeb

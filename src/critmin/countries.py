@@ -26,15 +26,24 @@ __all__ = [
     "resolve",
     "to_iso3",
     "country_name",
+    "display_name",
+    "DISPLAY_NAMES",
     "aliases",
     "AGGREGATE_CODES",
     "UnknownCountryError",
     "resolve_comtrade",
     "comtrade_codes",
+    "region_code",
+    "BLOC_REGIONS",
+    "IMPORTER_BLOCS",
+    "bloc_members",
 ]
 
 AGGREGATE_CODES = {"WLD": "World total", "OTH": "Other countries"}
 """Codes of the aggregates that are kept apart from countries."""
+
+IMPORTER_BLOCS = {"EU": "European Union"}
+"""Importer blocs whose members' trade is summed (``critmin/data/importer_blocs.csv``)."""
 
 
 class UnknownCountryError(LookupError):
@@ -192,11 +201,86 @@ def to_iso3(name: object) -> str:
     return resolve(name).code
 
 
+BLOC_REGIONS = ("EU",)
+"""Importer codes that are not countries: the EU (its 2023 sourcing shares)."""
+
+
+def region_code(value: object, *, blocs: tuple[str, ...] = BLOC_REGIONS) -> str:
+    """The code of an importing region: a country's ISO3 (from a code or a name) or a bloc code.
+
+    Parameters
+    ----------
+    value : str
+        ``USA``, ``jpn``, ``Japan``, ``EU``.
+    blocs : tuple of str
+        Bloc codes accepted besides countries.
+
+    Returns
+    -------
+    str
+
+    Raises
+    ------
+    critmin.errors.ParameterError
+        For anything that is not a country or one of ``blocs`` (``XYZ``, ``World``, ``Other
+        countries``), saying what is accepted.
+    """
+    from critmin.errors import ParameterError
+
+    text = str(value if value is not None else "").strip()
+    if text.upper() in blocs:
+        return text.upper()
+    try:
+        c = resolve(text)
+    except UnknownCountryError:
+        c = None
+    if c is None or not c.is_country or c.detail:
+        accepted = " or ".join(blocs) + " or " if blocs else ""
+        raise ParameterError(f"region {text!r} is not known; expected {accepted}a country's ISO3 code "
+                             "or name (e.g. USA, JPN, DEU)")
+    return c.code
+
+
+DISPLAY_NAMES = {
+    "COD": "DR Congo", "RUS": "Russia", "BRN": "Brunei", "PSE": "Palestine", "FSM": "Micronesia",
+    "FLK": "Falkland Islands", "VAT": "Vatican City", "VGB": "British Virgin Islands",
+    "VIR": "U.S. Virgin Islands", "MAF": "Saint Martin", "SXM": "Sint Maarten", "CCK": "Cocos Islands",
+    "SHN": "Saint Helena", "BES": "Caribbean Netherlands", "KOR": "South Korea", "PRK": "North Korea",
+    "IRN": "Iran", "LAO": "Laos", "VNM": "Vietnam", "TZA": "Tanzania", "BOL": "Bolivia", "VEN": "Venezuela",
+    "SYR": "Syria", "MDA": "Moldova", "OTH": "Other countries", "EU": "European Union",
+}
+"""Short names where ISO 3166's (or pycountry's common name) reads as a catalogue entry
+("Congo, The Democratic Republic of the", "Russian Federation"); every output uses them."""
+
+_THE = {"USA", "GBR", "NLD", "PHL", "ARE", "CZE", "DOM", "BHS", "GMB", "CAF", "COD", "COG",
+        "MDV", "MHL", "SLB", "COM", "SYC", "EUU", "EU"}
+"""Codes whose name takes "the" in running text ("the United States")."""
+
+
+def display_name(code: str, *, article: bool = False) -> str:
+    """The one display name of a code, for every output (CLI, report, dashboard, results' ``name``
+    columns): :func:`country_name`, with "the" where English needs it in running text.
+
+    Parameters
+    ----------
+    code : str
+        ISO3 code (or ``OTH``/``WLD``, a group ``AAA+BBB``).
+    article : bool
+        Prefix "the" where running text needs it ("the United States").
+    """
+    name = country_name(code) if isinstance(code, str) else str(code)
+    return f"the {name}" if article and code in _THE else name
+
+
 @lru_cache(maxsize=1024)
 def country_name(code: str) -> str:
-    """A display name for a code: ISO short name, aggregate name, or the group's members."""
+    """The display name of a code: a short name (:data:`DISPLAY_NAMES`), the ISO common or short name,
+    the aggregate's name, or the group's members (``COD`` -> ``DR Congo``, ``KOR`` -> ``South
+    Korea``)."""
     if code in AGGREGATE_CODES:
         return AGGREGATE_CODES[code]
+    if code in DISPLAY_NAMES:
+        return DISPLAY_NAMES[code]
     if "+" in code:
         return " + ".join(country_name(c) for c in code.split("+"))
     rec = pycountry.countries.get(alpha_3=code)
@@ -294,3 +378,21 @@ def resolve_comtrade(code: object, name: object = None) -> Country:
                                       f"{raw_name!r} is {c.code}")
     return Country(hit[0], hit[1], raw=raw)
 
+
+
+@lru_cache(maxsize=8)
+def bloc_members(bloc: str) -> tuple[str, ...]:
+    """ISO3 codes of the members of an importer bloc (``EU``: the 27 member states since 2020-02-01),
+    from ``critmin/data/importer_blocs.csv``.
+
+    Raises
+    ------
+    KeyError
+        For a bloc the file does not list.
+    """
+    text = resources.files("critmin.data").joinpath("importer_blocs.csv").read_text("utf-8")
+    key = str(bloc).strip().upper()
+    out = tuple(r["member"] for r in csv.DictReader(text.splitlines()) if r["bloc"].upper() == key)
+    if not out:
+        raise KeyError(f"unknown importer bloc {bloc!r}; expected one of {sorted(IMPORTER_BLOCS)}")
+    return out

@@ -6,7 +6,8 @@ was expected, so that a user can open the file and fix it.
 
 from __future__ import annotations
 
-__all__ = ["CritminError", "DataError", "ConsistencyError", "ScenarioError", "UnknownCommodityError"]
+__all__ = ["CritminError", "DataError", "ConsistencyError", "ScenarioError", "ParameterError",
+           "UnknownCommodityError"]
 
 
 class CritminError(Exception):
@@ -73,3 +74,9 @@ class UnknownCommodityError(CritminError, KeyError):
 
     def __str__(self) -> str:  # KeyError quotes its message; keep it readable
         return str(self.args[0]) if self.args else "unknown commodity"
+
+
+class ParameterError(CritminError, ValueError):
+    """A job's argument or a parameter object (planning assumptions, options) holds a value it does not
+    accept (an unknown region, a month 13, infinite days); the message names the argument, the value and
+    what is accepted."""

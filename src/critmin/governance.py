@@ -1,4 +1,4 @@
-"""Governance scores from the Worldwide Governance Indicators (METHODS.md §2).
+"""Governance scores from the Worldwide Governance Indicators (docs/methods.md §2).
 
 Pure functions on the ``governance`` table (see :func:`critmin.sources.wgi.read_wgi`):
 

@@ -25,7 +25,7 @@ any of them. Results computed on mixed lines say so.
 
 Descriptions follow the WCO Harmonized System 2022 nomenclature (headings 2504-8505); national lines
 named in notes (``28259090`` gallium oxide, ``28539040`` gallium arsenide) are China's 8-digit lines as
-listed in the qennis/ChinaCriticalMineralComtrade ``hs_map.csv`` (SOURCES.md §5d).
+listed in the qennis/ChinaCriticalMineralComtrade ``hs_map.csv`` (docs/data.md §5d).
 """
 
 from __future__ import annotations

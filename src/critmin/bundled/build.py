@@ -49,6 +49,7 @@ RAW_FILES: tuple[tuple[str, str], ...] = (
      "comtrade-monthly-derived"),
     ("trade/un_comtrade_china_imports_hs2846_annual/[12][0-9][0-9][0-9].json", "comtrade"),
     ("trade/un_comtrade_cmm_bilateral_annual_2020_2024/*_trade_data.csv", "comtrade"),
+    ("trade/un_comtrade_bilateral_imports_2023/bilateral_edges_*.csv", "comtrade-bilateral"),
     ("trade/usitc_dataweb_us_trade_hts4_annual/*.xlsx", "usitc"),
     ("trade/oec_rare_earth_net_trade_annual/oec_hs2846_net_trade_by_country_1995-2022.csv", "oec"),
     ("eu_crm/eu_crm_*.csv", "eu-crm"),
@@ -134,13 +135,16 @@ def build_tables(
 
 
 def write_bundle(tables: dict[str, pd.DataFrame], manifest: dict, out_dir: str | Path) -> None:
-    """Write the tables (Parquet, zstd) and manifest.json into ``out_dir``."""
+    """Write the tables (Parquet, zstd) and manifest.json into ``out_dir``, each file atomically and
+    the manifest (which names the bundle) last."""
+    from critmin._atomic import atomic_path, write_text
+
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     for name, df in tables.items():
-        df.to_parquet(out / f"{name}.parquet", index=False, compression="zstd")
-    (out / "manifest.json").write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n",
-                                       encoding="utf-8")
+        with atomic_path(out / f"{name}.parquet") as tmp:
+            df.to_parquet(tmp, index=False, compression="zstd")
+    write_text(out / "manifest.json", json.dumps(manifest, indent=1, sort_keys=True) + "\n")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -6,8 +6,8 @@ One module per command group, each only parsing options, calling the job and ren
 ``supply_cli`` (supply, trend, commodities), ``dependence_cli`` (reliance, dependence),
 ``criticality_cli``, ``monitor_cli`` (monitor, monitor scan), ``simulate_cli``, ``stockpile_cli``
 (stockpile rules/cover/plan), ``data_cli`` (data build/ingest/status/bundle) and ``report_cli``
-(report, dashboard). ``_app`` holds the typer app and the shared options, ``_output`` the printing
-and the one error handler.
+(report, dashboard), ``diversify_cli`` (diversify). ``_app`` holds the typer app and the shared options,
+``_output`` the printing and the one error handler.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from critmin.cli import (  # noqa: F401  (each registers its commands on the app
     criticality_cli,
     data_cli,
     dependence_cli,
+    diversify_cli,
     fetch_cli,
     monitor_cli,
     outlook_cli,
@@ -28,8 +29,8 @@ from critmin.cli._app import app
 
 __all__ = ["app", "main"]
 
-COMMAND_ORDER = ("supply", "trend", "outlook", "reliance", "dependence", "simulate", "criticality",
-                 "commodities", "report", "dashboard")
+COMMAND_ORDER = ("supply", "trend", "outlook", "reliance", "dependence", "simulate", "diversify",
+                 "criticality", "commodities", "report", "dashboard")
 """The order ``critmin --help`` lists the commands in (others after these; the groups data, monitor,
 stockpile follow)."""
 app.registered_commands.sort(

@@ -13,6 +13,20 @@ from typer.core import TyperGroup
 from critmin.cli._output import err, status
 
 
+def _click_exceptions() -> tuple[type[BaseException], ...]:
+    """The exceptions click (or typer's own copy of click, typer >= 0.20) handles itself: usage
+    errors, bad option values, Exit and Abort."""
+    found: list[type[BaseException]] = [typer.Exit, typer.Abort, SystemExit, click.exceptions.Exit,
+                                        click.exceptions.Abort, click.ClickException]
+    for cls in typer.BadParameter.__mro__:  # typer's vendored ClickException, when it has one
+        if cls.__name__ == "ClickException" and cls not in found:
+            found.append(cls)
+    return tuple(found)
+
+
+_PASS_THROUGH = _click_exceptions()
+
+
 class _Boundary(TyperGroup):
     """The one boundary of every command: an exception no command handled becomes one line.
 
@@ -26,7 +40,7 @@ class _Boundary(TyperGroup):
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
-        except (typer.Exit, click.exceptions.Exit, click.exceptions.Abort, click.ClickException, SystemExit):
+        except _PASS_THROUGH:
             raise
         except KeyboardInterrupt:
             err.print("interrupted")
@@ -36,10 +50,10 @@ class _Boundary(TyperGroup):
                 raise
             from rich.markup import escape
 
-            from critmin.cli._output import ERRORS
+            from critmin.cli._output import ERRORS, message
 
             if isinstance(exc, ERRORS):
-                err.print(f"[bold red]error:[/bold red] {escape(str(exc))}", highlight=False)
+                err.print(f"[bold red]error:[/bold red] {escape(message(exc))}", highlight=False)
                 raise typer.Exit(code=2) from None
             if isinstance(exc, OSError):  # a file or folder the user named, a full disk, a refused port
                 where = f": {exc.filename}" if exc.filename else ""
@@ -79,6 +93,9 @@ _STATE: dict = {"db": None, "debug": False}
 # --------------------------------------------------------------------------- shared options
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 CsvOpt = Annotated[bool, typer.Option("--csv", help="Print CSV instead of a table.")]
+XlsxOpt = Annotated[Path | None, typer.Option(
+    "--xlsx", metavar="PATH", help="Also write an Excel workbook to PATH: one sheet per table, units in "
+                                   "the headers, a sheet of the sources, editions and licences used.")]
 CommodityArg = Annotated[str, typer.Argument(help="Commodity id, name or USGS code.")]
 YearOpt = Annotated[int | None, typer.Option(help="Year (default: latest with data).")]
 StageOpt = Annotated[str | None, typer.Option(help="mine, refinery, ...")]
@@ -107,8 +124,9 @@ def db_path() -> Path | None:
     return _STATE["db"]
 
 
-def warehouse():
-    """Open the warehouse of ``--db`` (built from the bundled dataset on first use)."""
+def warehouse(read_only: bool = True):
+    """Open the warehouse of ``--db`` (built from the bundled dataset on first use), read-only unless a
+    command writes: readers never block each other nor a writer for long."""
     from critmin.warehouse import open_warehouse
 
-    return open_warehouse(_STATE["db"], progress=status)
+    return open_warehouse(_STATE["db"], read_only=read_only, progress=status)

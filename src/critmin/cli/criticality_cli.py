@@ -11,8 +11,9 @@ import typer
 from rich import box
 from rich.table import Table
 
-from critmin.cli._app import CsvOpt, JsonOpt, app, warehouse
-from critmin.cli._output import emit, fail, handle_errors, out
+from critmin._format import percent
+from critmin.cli._app import CsvOpt, JsonOpt, XlsxOpt, app, warehouse
+from critmin.cli._output import emit, fail, handle_errors, out, print_table
 from critmin.errors import CritminError
 
 _CRIT_COLUMNS: dict[str, list[tuple[str, str, str]]] = {
@@ -21,14 +22,14 @@ _CRIT_COLUMNS: dict[str, list[tuple[str, str, str]]] = {
                ("error", "f_sr_error", "f1"), ("EI pub", "economic_importance", "f1"),
                ("pub", "published_critical", "text")],
     "eu2023": [("SR", "supply_risk", "f1"), ("EI", "economic_importance", "f1"),
-               ("HHI GS", "f_hhi_wgi_t_gs", "f2"), ("IR", "f_ir", "pct"),
+               ("HHI-WGI GS [0-10]", "f_hhi_wgi_t_gs", "f2"), ("IR", "f_ir", "pct"),
                ("list", "published_eu_list_2023", "text")],
     "eu": [("SR", "supply_risk", "f1"), ("EI", "economic_importance", "f1"),
            ("year", "f_year", "text"), ("top", "f_gs_top", "text"),
            ("list", "published_eu_list_2023", "text")],
     "usgs": [("SR", "supply_risk", "f3"), ("DP", "f_dp", "f3"), ("TE", "f_te", "f2"),
              ("EV", "f_ev", "f2"), ("DPxTE", "f_dp_x_te", "f3"), ("top", "f_top", "text")],
-    "geopolrisk": [("score", "supply_risk", "f3"), ("HHI", "f_hhi", "f3"),
+    "geopolrisk": [("score", "supply_risk", "f3"), ("HHI [0-1]", "f_hhi", "f3"),
                    ("imports [t]", "f_imports_t", "int"),
                    ("prod. [t]", "f_domestic_production_t", "int"), ("year", "f_trade_year", "text"),
                    ("prod. yr", "f_production_year", "text"), ("WGI yr", "f_wgi_year", "text"),
@@ -36,16 +37,20 @@ _CRIT_COLUMNS: dict[str, list[tuple[str, str, str]]] = {
 }
 
 
+_STAGE_WORDS = {"E": "extraction", "P": "processing"}
+"""The EU's stage codes in words."""
+
+
 def _crit_cell(v: object, kind: str) -> str:
     if v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA:
         return "—"
     if kind == "text":
-        return str(v)
+        return str(int(v)) if isinstance(v, float) and v.is_integer() else str(v)
     try:
         f = float(v)  # type: ignore[arg-type]
     except (TypeError, ValueError):
         return str(v)
-    return {"f1": f"{f:.1f}", "f2": f"{f:.2f}", "f3": f"{f:.3f}", "pct": f"{f:.0%}",
+    return {"f1": f"{f:.1f}", "f2": f"{f:.2f}", "f3": f"{f:.3f}", "pct": percent(f, 0),
             "int": f"{f:,.0f}"}[kind]
 
 
@@ -68,6 +73,7 @@ def criticality(
                             "shown as an assumption with the score without it.")] = None,
     as_json: JsonOpt = False,
     as_csv: CsvOpt = False,
+    xlsx: XlsxOpt = None,
 ) -> None:
     """Criticality: EU supply risk and economic importance, USGS-style supply risk, or GeoPolRisk,
     as a ranked table with each factor, missing inputs and the critical call."""
@@ -85,8 +91,23 @@ def criticality(
         res = run(commodity, method=method, importer=importer, year=year,
                   assessment=assessment, parameters=parameters, wgi_years=wy, missing_g=missing_g,
                   warehouse=wh)
-    emit(as_json=as_json, as_csv=as_csv, to_json=res.to_dict, to_csv=res.table,
-         render=lambda: _render(res))
+    emit(as_json=as_json, as_csv=as_csv, to_json=res.to_dict, to_csv=res.to_frame,
+         render=lambda: _render(res), to_xlsx=xlsx, sheets=lambda: _sheets(res),
+         about={"command": "critmin criticality", "what": res.headline()})
+
+
+def _sheets(res) -> dict[str, pd.DataFrame]:
+    """The workbook of ``critmin criticality --xlsx``: the ranking, missing inputs, notes."""
+    sheets = {"ranking": res.to_frame()}
+    gaps = [{"material": m.material, "missing input": x} for m in res.materials for x in m.missing]
+    if gaps:
+        sheets["missing inputs"] = pd.DataFrame(gaps)
+    notes = [{"about": k, "note": str(v)} for k, v in res.summary.items()]
+    notes += [{"about": "run", "note": n} for n in res.notes]
+    notes += [{"about": m.material, "note": n} for m in res.materials for n in m.notes]
+    if notes:
+        sheets["notes"] = pd.DataFrame(notes)
+    return sheets
 
 
 def _render(res) -> None:
@@ -100,18 +121,20 @@ def _render(res) -> None:
     t = Table(title=title + (f" (ranked by {res.rank_by})" if res.rank_by != "supply_risk" else ""),
               box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 1))
     t.add_column("#", justify="right", no_wrap=True)
-    t.add_column("material", no_wrap=True, max_width=16, overflow="ellipsis")
-    t.add_column("st.", no_wrap=True, max_width=7, overflow="ellipsis")
+    t.add_column("material", overflow="fold")
+    t.add_column("stage", no_wrap=True)
     widths = {"f1": 4, "f2": 5, "f3": 5, "pct": 4, "int": 7, "text": 4}
     for title_, _c, kind in cols:
         t.add_column(title_, justify="left" if kind == "text" else "right", no_wrap=True,
                      min_width=max(widths[kind], min(len(title_), 7)))
     if res.method == "eu":
-        t.add_column("crit.", no_wrap=True)
-    t.add_column("m", justify="right", no_wrap=True)
+        t.add_column("critical", no_wrap=True)
+    t.add_column("missing", justify="right", no_wrap=True)
     for r in table.itertuples(index=False):
         row = r._asdict()
-        cells = [str(row["rank"]), str(row["material"]), str(row["stage"] or "—")]
+        stage = row["stage"]
+        cells = [str(row["rank"]), str(row["material"]),
+                 _STAGE_WORDS.get(stage, stage) if isinstance(stage, str) and stage else "—"]
         cells += [_crit_cell(row.get(c), kind) for _t, c, kind in cols]
         if res.method == "eu":
             crit = row["critical"]
@@ -119,7 +142,7 @@ def _render(res) -> None:
         n_miss = len(res.materials[int(row["rank"]) - 1].missing)
         cells.append(str(n_miss) if n_miss else "")
         t.add_row(*cells)
-    out.print(t)
+    print_table(t)
     gaps = [m for m in res.materials if m.missing]
     if gaps:
         out.print(f"missing inputs ({len(gaps)} materials; computed what they allow):")

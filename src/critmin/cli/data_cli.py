@@ -8,8 +8,8 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from critmin.cli._app import CsvOpt, JsonOpt, data_app, db_path, warehouse
-from critmin.cli._output import emit, handle_errors, out, status
+from critmin.cli._app import CsvOpt, JsonOpt, XlsxOpt, data_app, db_path, warehouse
+from critmin.cli._output import emit, handle_errors, out, print_table, status
 from critmin.sources.registry import READERS
 
 
@@ -28,8 +28,12 @@ def data_build() -> None:
 def data_ingest(
     path: Annotated[Path, typer.Argument(help="The raw file.")],
     source: Annotated[str, typer.Option(help="Source id: " + ", ".join(READERS) + ".")],
+    edition: Annotated[str | None, typer.Option(
+        help="Edition id for comtrade files without metadata (default: from the periods covered).")]
+    = None,
 ) -> None:
-    """Add a raw file (e.g. next year's MCS release): all rows or none; re-ingest replaces."""
+    """Add a raw file (e.g. next year's MCS release): all rows or none; the same values are replaced,
+    never duplicated; a file already ingested is a no-op."""
     from critmin.errors import DataError
 
     with handle_errors():
@@ -38,14 +42,13 @@ def data_ingest(
                             "release)", file=str(path))
         if not path.exists():
             raise DataError(f"no such file: {path}", file=str(path))
-    with handle_errors(), warehouse() as wh:
-        counts = wh.ingest_file(path, source)
-    out.print(f"ingested {path.name} ({source}): "
-              + ", ".join(f"{k} {v:,}" for k, v in counts.items()))
+    with handle_errors(), warehouse(read_only=False) as wh:
+        res = wh.ingest_file(path, source, edition=edition)
+    out.print(res.message(), highlight=False, markup=False)
 
 
 @data_app.command("status")
-def data_status(as_json: JsonOpt = False, as_csv: CsvOpt = False) -> None:
+def data_status(as_json: JsonOpt = False, as_csv: CsvOpt = False, xlsx: XlsxOpt = None) -> None:
     """Tables with row counts, sources and editions."""
     with handle_errors(), warehouse() as wh:
         df = wh.status()
@@ -58,7 +61,9 @@ def data_status(as_json: JsonOpt = False, as_csv: CsvOpt = False) -> None:
          to_json=lambda: {"db": str(path), "tables": df.to_dict(orient="records"),
                           "files": files.to_dict(orient="records"),
                           "fetched": fetched.to_dict(orient="records")},
-         to_csv=lambda: df, render=lambda: _render_status(path, df, files, fetched))
+         to_csv=lambda: df, render=lambda: _render_status(path, df, files, fetched), to_xlsx=xlsx,
+         sheets=lambda: {"tables": df, "files": files, **({"fetched": fetched} if len(fetched) else {})},
+         about={"command": "critmin data status", "warehouse": str(path)})
 
 
 def _render_status(path, df, files, fetched) -> None:
@@ -67,7 +72,7 @@ def _render_status(path, df, files, fetched) -> None:
         t.add_column(c, justify="right" if c == "rows" else "left")
     for r in df.itertuples(index=False):
         t.add_row(r.table, f"{r.rows:,}", r.sources, r.editions)
-    out.print(t)
+    print_table(t)
     for r in files.itertuples(index=False):
         out.print(f"{r.files} files ingested ({r.origin})")
     if not fetched.empty:
@@ -77,7 +82,7 @@ def _render_status(path, df, files, fetched) -> None:
         for r in fetched.to_dict(orient="records"):
             f.add_row(r["source"], r["from"], f"{int(r['files']):,}", f"{int(r['ingested']):,}",
                       f"{int(r['rows']):,}", r["last_fetched"])
-        out.print(f)
+        print_table(f)
 
 
 @data_app.command("bundle")

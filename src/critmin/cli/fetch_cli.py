@@ -99,7 +99,7 @@ def fetch_comtrade_cmd(
         if dry_run:
             res = fetch_comtrade(reporter, **kw, dry_run=True)
         else:
-            with warehouse() as wh:
+            with warehouse(read_only=False) as wh:
                 res = fetch_comtrade(reporter, **kw, warehouse=wh,
                                      client=_fetch_client(retries, timeout, interval),
                                      progress=_fetch_progress)
@@ -124,7 +124,7 @@ def fetch_usgs_mcs_cmd(
         if dry_run:
             res = fetch_usgs_mcs(edition, urls=url, base_url=base_url, dry_run=True)
         else:
-            with warehouse() as wh:
+            with warehouse(read_only=False) as wh:
                 res = fetch_usgs_mcs(edition, urls=url, base_url=base_url, warehouse=wh,
                                      client=_fetch_client(retries, timeout), progress=_fetch_progress)
     _fetch_report(res, as_json)
@@ -145,7 +145,7 @@ def fetch_wgi_cmd(
         if dry_run:
             res = fetch_wgi(url=url, dry_run=True)
         else:
-            with warehouse() as wh:
+            with warehouse(read_only=False) as wh:
                 res = fetch_wgi(url=url, warehouse=wh, client=_fetch_client(retries, timeout),
                                 progress=_fetch_progress)
     _fetch_report(res, as_json)

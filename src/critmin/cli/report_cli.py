@@ -18,8 +18,9 @@ def report(
              "cobalt, lithium).", show_default=False)] = None,
     region: Annotated[str, typer.Option(help="ISO3 of the importer whose exposure is shown.")] = "USA",
     out_file: Annotated[Path | None, typer.Option(
-        "--out", help="Output file (default report.html, or report.pdf with --format pdf).")] = None,
-    fmt: Annotated[str, typer.Option("--format", help="html or pdf (PDF through headless Chromium).")]
+        "--out", help="Output file (default report.html, report.pdf or report.xlsx).")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="html, pdf (through headless Chromium) or xlsx (every "
+                                                      "table of the report as one Excel workbook).")]
     = "html",
     year: Annotated[int | None, typer.Option(help="Year of the producer tables (default: latest).")]
     = None,
@@ -31,8 +32,8 @@ def report(
     from critmin.report import build_report, write_report
 
     fmt = fmt.lower()
-    if fmt not in ("html", "pdf"):
-        fail(ValueError(f"--format must be html or pdf, not {fmt!r}"))
+    if fmt not in ("html", "pdf", "xlsx"):
+        fail(ValueError(f"--format must be html, pdf or xlsx, not {fmt!r}"))
     target = out_file or Path(f"report.{fmt}")
     t0 = time.perf_counter()
     with handle_errors(), warehouse() as wh:

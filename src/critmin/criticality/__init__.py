@@ -1,7 +1,7 @@
 """How critical is it? The criticality jobs: EU (JRC) supply risk and economic importance, a USGS-style
 supply risk, and GeoPolRisk, each as a ranked table with every factor shown and missing inputs listed.
 
-Methods and formulas: METHODS.md §2. One module per method, each with its pure formulas and the job
+Methods and formulas: docs/methods.md §2. One module per method, each with its pure formulas and the job
 that gathers their inputs (from the warehouse, the EU's own published inputs in the ``eu_crm`` table,
 and a parameters file) and ranks the results:
 
@@ -127,6 +127,7 @@ from critmin.criticality.usgs import (
     usgs_trade_exposure,
 )
 from critmin.errors import CritminError, DataError
+from critmin.warehouse import with_default_warehouse
 
 __all__ = [
     # the job and its runs
@@ -227,6 +228,7 @@ commodities, missing_g=None) -> CriticalityResult``; :func:`criticality` dispatc
 
 
 # ============================================================================ orchestrator
+@with_default_warehouse
 def criticality(
     commodity: str | None = None,
     *,
@@ -237,7 +239,7 @@ def criticality(
     parameters: str | Path | pd.DataFrame | None = None,
     wgi_years: tuple[int, ...] | None = None,
     missing_g: float | None = None,
-    warehouse,
+    warehouse=None,
 ) -> CriticalityResult:
     """Assess criticality with one method and rank the materials.
 
@@ -262,8 +264,9 @@ def criticality(
     missing_g : float, optional
         GeoPolRisk only: score partners without a WGI value at this g [1, 0–1] (an assumption,
         shown with the score without it); default: leave them unscored.
-    warehouse : Warehouse
-        Where the data live.
+    warehouse : Warehouse, optional
+        Where the data live. Default: the user's warehouse, opened read-only
+        (:func:`critmin.warehouse.default_warehouse`).
 
     Returns
     -------
@@ -330,3 +333,8 @@ def _resolve_filter(commodity: str | None) -> str | None:
         return get(commodity).id
     except (CritminError, KeyError):
         return None
+
+
+from critmin._callable import make_callable  # noqa: E402
+
+make_callable(__name__, "criticality")  # critmin.criticality(...) runs the job

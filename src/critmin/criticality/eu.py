@@ -1,4 +1,4 @@
-"""The EU (JRC) method: supply risk, economic importance and the critical call (METHODS.md §2), and
+"""The EU (JRC) method: supply risk, economic importance and the critical call (docs/methods.md §2), and
 :func:`assess_eu_current`, the method on the warehouse's latest data.
 
 Blengini et al. 2017, JRC EUR 28654 EN, doi:10.2760/73303; EC 2017 Guidelines; used for the 2017,

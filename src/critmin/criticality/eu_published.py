@@ -180,7 +180,8 @@ def _wgi_scaled_mean(governance: pd.DataFrame, years: tuple[int, ...]) -> tuple[
     have = sorted(int(y) for y in governance["year"].dropna().unique())
     use = [y for y in years if y in have]
     if not use:
-        raise DataError(f"WGI years {list(years)} not in the warehouse (it has {have[0]}–{have[-1]})")
+        raise DataError(f"WGI years {', '.join(map(str, years))} not in the warehouse "
+                        f"(it has {have[0]}–{have[-1]})")
     parts = [wgi_scaled(wgi_mean(governance, y, min_indicators=1)) for y in use]
     df = pd.concat(parts, axis=1)
     edition = ",".join(sorted(set(governance["edition"].dropna().astype(str)))) \

@@ -1,4 +1,4 @@
-"""GeoPolRisk (Gemechu et al. 2015; Koyamparambath et al. 2024; geopolrisk-py 2.x; METHODS.md §2),
+"""GeoPolRisk (Gemechu et al. 2015; Koyamparambath et al. 2024; geopolrisk-py 2.x; docs/methods.md §2),
 and :func:`assess_geopolrisk` of one importer on the warehouse.
 
 ``GeoPolRisk_A,c = HHI_A * sum_i(g_i * f_A,i,c) / (p_A,c + F_A,c)`` (:func:`geopolrisk`), g_i from the
@@ -13,7 +13,7 @@ Midpoint ``score * price`` [USD/kg], price the importer's average import unit va
 for the same importer and year, and ``oecd-2017-2021``, the fixed constant of geopolrisk-py 2.x
 (:data:`CU_MIDPOINT_OECD_2017_2021`).
 
-Years (METHODS.md §2): every factor of one score (HHI and domestic production, trade, WGI) is taken
+Years (docs/methods.md §2): every factor of one score (HHI and domestic production, trade, WGI) is taken
 from the target year (``year``, or each commodity's latest trade year) or the nearest year available,
 named (``production_year``, ``trade_year``, ``wgi_year``) and flagged (``years_differ``); a factor
 more than ``max_year_gap`` years away is not used (the commodity is not assessed, with the reason).
@@ -111,7 +111,7 @@ def geopolrisk(
     importer: str | None = None,
     missing_g: float | None = None,
 ) -> GeoPolRiskResult:
-    """GeoPolRisk of an importer for one commodity (Koyamparambath et al. 2024, METHODS.md §2).
+    """GeoPolRisk of an importer for one commodity (Koyamparambath et al. 2024, docs/methods.md §2).
 
     ``GeoPolRisk_A,c = HHI_A * sum_i(g_i * f_A,i,c) / (p_A,c + F_A,c)``.
 
@@ -241,9 +241,11 @@ def _nearest(years: list[int], target: int) -> list[int]:
 class _Factors:
     """The factors of one importer's scores, each from the year nearest the target, read once."""
 
-    def __init__(self, warehouse, importer: str, max_year_gap: int | None) -> None:
+    def __init__(self, warehouse, importer: str, max_year_gap: int | None,
+                 members: tuple[str, ...] | None = None) -> None:
         self.wh = warehouse
         self.imp = importer
+        self.own_codes = set(members) if members else {importer}  # a bloc's production is its members'
         self.gap = max_year_gap
         self.gov = warehouse.table("governance", latest=True)
         self.gyears = sorted(int(y) for y in self.gov["year"].dropna().unique())
@@ -329,9 +331,9 @@ def _score_one(fx: _Factors, cid: str, year: int | None, missing_g: float | None
     g, wy = fx.g(target)
     missing: list[str] = []
     notes = list(dep.caveats)
-    own = sup.table.loc[sup.table["country"] == imp, "quantity"]
-    p = float(own.iloc[0]) if len(own) and pd.notna(own.iloc[0]) else 0.0
-    if len(own) and pd.isna(own.iloc[0]):
+    own = sup.table.loc[sup.table["country"].isin(fx.own_codes), "quantity"]
+    p = float(own.sum()) if len(own) and own.notna().all() else 0.0
+    if len(own) and own.isna().any():
         missing.append(f"p: {imp} production withheld ({sup.edition}); taken as not known")
         p = float("nan")
     tab = dep.table[dep.table["quantity_kg"].notna()]
@@ -393,7 +395,7 @@ def _score_one(fx: _Factors, cid: str, year: int | None, missing_g: float | None
         rest = res.unscored_imports - reimp
         if reimp > 0:
             notes.append(f"{reimp:,.0f} t of imports are re-imports ({imp}, g = 0)")
-        if rest > 1e-9:
+        if rest > 1e-9 * max(big_f, 1.0):  # not the float residue of a summed World total
             notes.append(f"{rest:,.0f} t of imports ({rest / big_f:.1%}) come from partners without "
                          "WGI or not listed: not scored (the score is a lower bound)")
     return {"score": res.score if res else float("nan"), "stage": sup.stage, "factors": factors,
@@ -447,22 +449,17 @@ def assess_geopolrisk(
     When the source has no World total (USITC: 18 partners), F is the sum of the partners listed.
     """
     from critmin import hs as _hs
-    from critmin.countries import UnknownCountryError, resolve
+    from critmin.dependence.job import _resolve_importer
 
-    try:
-        imp = resolve(importer).code if importer.upper() != "EU" else "EU"
-    except UnknownCountryError as err:
-        raise DataError(f"unknown importer: {err}") from None
-    if imp == "EU":
-        raise DataError("no EU import data in the warehouse (the bundled trade extracts report "
-                        "China and the USA); ingest an EU (Eurostat/Comtrade) download first")
+    # a country (ISO3 or name) or a bloc (EU: its member reporters summed, extra-EU partners)
+    imp, members = _resolve_importer(importer)
     if missing_g is not None and (_nan(missing_g) or not 0.0 <= float(missing_g) <= 1.0):
         raise DataError(f"missing_g must be a g in [0, 1], got {missing_g}")
     cat = _hs.catalogue()
     cids = sorted(set(cat["commodity"])) if "commodity" in cat else []
     if commodities:
         cids = [c for c in cids if c in set(commodities)]
-    fx = _Factors(warehouse, imp, max_year_gap)
+    fx = _Factors(warehouse, imp, max_year_gap, members)
     cu_cache: dict[int, tuple[float, str, dict]] = {}
 
     def copper_midpoint(target: int) -> tuple[float, str, dict]:

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import numpy as np
 import pandas as pd
 
+from critmin._json import jsonable
 from critmin._json import num as _num
+from critmin._result import Result
 
 __all__ = ["MaterialAssessment", "CriticalityResult"]
 
@@ -65,9 +66,12 @@ class MaterialAssessment:
         }
 
 
-@dataclass
-class CriticalityResult:
+@dataclass(repr=False)
+class CriticalityResult(Result):
     """A ranked criticality table.
+
+    The main table is ``table()`` (a method, kept); ``to_frame()`` adds method, importer, year and
+    assessment as columns.
 
     Attributes
     ----------
@@ -97,6 +101,33 @@ class CriticalityResult:
     rank_by: str = "supply_risk"
     notes: list[str] = field(default_factory=list)
     summary: dict = field(default_factory=dict)
+
+    _key_fields = ("method", "importer", "year", "assessment")
+    _repr_fields = ("rank_by",)
+
+    def units(self) -> dict[str, str]:
+        """Units of ``table()``'s scores."""
+        return {"supply_risk": {"eu": "EU SR score (0-10 scale, rounded to 0.1)", "usgs": "score (0-1)",
+                                "geopolrisk": "GeoPolRisk score"}.get(self.method, ""),
+                "economic_importance": "EU EI score (rounded to 0.1)" if self.method == "eu" else ""}
+
+    def sources_used(self) -> list[dict[str, str]]:
+        """The sources of the method (editions where the factors name them)."""
+        src = {"eu": ("eu-crm", "usgs-mcs", "wgi"), "usgs": ("usgs-mcs", "wgi"),
+               "geopolrisk": ("comtrade", "usitc", "usgs-mcs", "wgi")}.get(self.method, ())
+        if self.assessment:
+            src = ("eu-crm", "wgi") if self.assessment == 2023 else ("eu-crm",)
+        eds = sorted({str(m.factors[k]) for m in self.materials for k in ("edition", "trade_edition")
+                      if isinstance(m.factors.get(k), str)})
+        return [{"source": s, "edition": ", ".join(e for e in eds if _source_of(e) == s)} for s in src]
+
+    def headline(self) -> str:
+        """One line: the method, importer and the top of the ranking."""
+        what = {"eu": "EU criticality", "usgs": "USGS-style supply risk",
+                "geopolrisk": "GeoPolRisk"}.get(self.method, self.method)
+        top = ", ".join(m.material for m in self.materials[:3])
+        run = f"EU assessment {self.assessment}" if self.assessment else f"importer {self.importer}"
+        return f"{what}, {run}: {len(self.materials)} materials; highest: {top}"
 
     def to_dict(self) -> dict:
         """The JSON shape of ``critmin criticality --json``."""
@@ -136,18 +167,13 @@ class CriticalityResult:
 
 
 def _jsonable(v: object) -> object:
-    if isinstance(v, (bool, np.bool_)):
-        return bool(v)
-    if isinstance(v, (int, np.integer)):
-        return int(v)
-    if isinstance(v, (float, np.floating)):
-        return _num(v)
-    if isinstance(v, dict):
-        return {str(k): _jsonable(x) for k, x in v.items()}
-    if isinstance(v, (list, tuple)):
-        return [_jsonable(x) for x in v]
-    if v is None or isinstance(v, str):
-        return v
-    if v is pd.NA:
-        return None
-    return str(v)
+    return jsonable(v)
+
+
+def _source_of(edition: str) -> str:
+    """The source id of an edition name (``MCS2025`` -> ``usgs-mcs``), as far as its prefix says."""
+    for prefix, src in (("MCS", "usgs-mcs"), ("WGI", "wgi"), ("EUCRM", "eu-crm"), ("COMTRADE", "comtrade"),
+                        ("USITC", "usitc"), ("MYB", "usgs-myb-world"), ("BGS", "bgs-wms"), ("WMD", "wmd")):
+        if edition.upper().startswith(prefix):
+            return src
+    return ""

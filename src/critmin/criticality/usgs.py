@@ -1,5 +1,5 @@
 """USGS-style supply risk (Nassar & Fortier 2021, USGS OFR 2021-1045; Nassar et al. 2020, Sci. Adv.
-6:eaay8647; METHODS.md §2), and :func:`assess_usgs` for the United States on the warehouse.
+6:eaay8647; docs/methods.md §2), and :func:`assess_usgs` for the United States on the warehouse.
 
 ``SR = DP * TE * EV``, each factor in [0, 1] (:func:`usgs_supply_risk`). critmin computes
 ``DP`` as the governance-weighted production concentration on the fixed WGI bounds, scaled to [0, 1]

@@ -55,6 +55,7 @@ _PAGE_INTRO = {
     "Scenarios": "What would a disruption cost? Monte Carlo disruption scenarios on a market model.",
     "Stockpile": "How large should the stock be? Days of cover, cost curve and frontier.",
     "Criticality": "How critical is it? Supply risk and economic importance.",
+    "Diversify": "Whom should we buy from? The supplier mix with the least risk at each premium budget.",
 }
 
 
@@ -95,7 +96,10 @@ def region_options() -> list[str]:
     with_data |= set(wh.query("SELECT DISTINCT reporter FROM trade WHERE flow = 'import'")
                      ["reporter"].dropna())
     with_data = {c for c in with_data if isinstance(c, str) and len(c) == 3}
-    first = [US] + sorted(with_data - {US})
+    from critmin.countries import IMPORTER_BLOCS, bloc_members
+
+    blocs = {b for b in IMPORTER_BLOCS if set(bloc_members(b)) & with_data}
+    first = [US] + sorted(blocs) + sorted(with_data - {US})
     others = sorted(set(wh.query("SELECT DISTINCT country FROM governance")["country"])
                     - set(first))
     return first + others
@@ -152,7 +156,7 @@ def render_view(view: SectionView, key: str) -> None:
                 st.dataframe(t.display(), hide_index=True, **_stretch(st.dataframe))
                 if t.note:
                     st.caption(t.note)
-            st.download_button(f"Download CSV: {t.title.lower()}", t.to_csv(),
+            st.download_button(f"Download CSV: {t.title.lower()}", t.to_csv(bom=True),
                                file_name=t.filename, mime="text/csv", key=f"dl-{k}")
         elif b.kind == "subhead":
             st.markdown(f"#### {b.text}")

@@ -1,7 +1,7 @@
 """Importer dependence: an importer's supplier shares, importer-side HHI and top supplier from
 bilateral trade rows.
 
-**Importer dependence** (METHODS.md §1, "importer-side concentration"): from bilateral ``trade`` rows
+**Importer dependence** (docs/methods.md §1, "importer-side concentration"): from bilateral ``trade`` rows
 (an importer's imports by partner), :func:`supplier_shares` gives each supplier's share of the
 importer's imports of a set of HS lines, :func:`importer_hhi` the HHI of those shares and
 :func:`top_supplier` the largest supplier; :func:`importer_dependence_table` puts them together per
@@ -16,6 +16,8 @@ year. Rules:
 * ``by="quantity_kg"`` (default) or ``"value_usd"``. A supplier whose quantity is missing (not
   reported, suppressed) is left out of quantity shares and counted in ``n_missing``; its value is
   still there to read.
+* A bloc (the EU) is one importer: :func:`bloc_rows` sums its member reporters' rows per partner
+  and keeps trade between members (intra-bloc, not dependence) apart.
 * Several HS lines are summed per partner; lines that contain one another (``2846`` and ``284690``)
   would double count and raise. Two rows for one partner, line and year (two sources or editions)
   raise: choose one first.
@@ -28,7 +30,8 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-__all__ = ["MEASURES", "supplier_shares", "importer_hhi", "top_supplier", "importer_dependence_table"]
+__all__ = ["MEASURES", "supplier_shares", "importer_hhi", "top_supplier", "importer_dependence_table",
+           "bloc_rows"]
 
 
 MEASURES = ("quantity_kg", "value_usd")
@@ -172,7 +175,7 @@ def supplier_shares(
 
 
 def importer_hhi(shares):
-    """HHI of an importer's supplier shares (METHODS.md §1: importer-side concentration).
+    """HHI of an importer's supplier shares (docs/methods.md §1: importer-side concentration).
 
     Parameters
     ----------
@@ -283,3 +286,107 @@ def importer_dependence_table(
     first = ["importer", "commodity", "year", "partner"]
     return out[first + [c for c in out.columns if c not in first]]
 
+
+
+_KEY = ["partner", "flow", "hs_code", "period", "freq"]
+
+
+def bloc_rows(trade_df: pd.DataFrame, members, bloc: str = "EU", *,
+              flow: str = "import") -> tuple[pd.DataFrame, pd.DataFrame]:
+    """A bloc's imports as the rows of one importer: its member reporters' rows summed per partner.
+
+    Trade between members is not dependence: rows whose partner is a member are kept apart
+    (``intra``) and left out of the bloc's rows. A World row (``WLD``) of the bloc is the members'
+    World rows less their intra-bloc rows, and only when every member present has one.
+
+    Parameters
+    ----------
+    trade_df : DataFrame
+        ``trade`` rows of one source and edition (reporters other than members are ignored).
+    members : iterable of str
+        ISO3 codes of the bloc's members (present in the data or not).
+    bloc : str
+        Code written to ``reporter`` (``EU``).
+    flow : str, default "import"
+        Flow of the rows summed.
+
+    Returns
+    -------
+    extra : DataFrame
+        One row per partner outside the bloc, line, period and frequency, with the columns of the
+        input (``reporter`` = ``bloc``): ``quantity_kg`` [kg] is the sum of the weights the members
+        reported (NaN only when none did), ``value_usd`` [USD] the sum of values; ``missing`` names
+        the members without a weight (``not_reported:SWE``) when some lack one; ``notes`` keeps the
+        members' notes (hub tokens); ``n_members`` counts the members reporting the partner.
+    intra : DataFrame
+        The members' rows whose partner is a member (columns of the input).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> rows = pd.DataFrame({"reporter": ["DEU", "DEU", "ITA"], "partner": ["CHN", "FRA", "CHN"],
+    ...     "partner_kind": "country", "flow": "import", "hs_code": "2846", "period": "2023-01-01",
+    ...     "freq": "A", "quantity_kg": [10.0, 5.0, 30.0], "value_usd": [1.0, 1.0, 2.0]})
+    >>> extra, intra = bloc_rows(rows, ["DEU", "FRA", "ITA"])
+    >>> extra[["reporter", "partner", "quantity_kg"]].to_dict("records")
+    [{'reporter': 'EU', 'partner': 'CHN', 'quantity_kg': 40.0}]
+    >>> intra["partner"].tolist()
+    ['FRA']
+    """
+    mem = {str(m) for m in members}
+    df = trade_df[trade_df["reporter"].isin(mem) & (trade_df["flow"] == flow)].copy()
+    if "missing" not in df.columns:
+        df["missing"] = None
+    if "notes" not in df.columns:
+        df["notes"] = None
+    intra = df[df["partner"].isin(mem)].reset_index(drop=True)
+    out = df[~df["partner"].isin(mem) & (df["partner"] != "WLD")]
+    cols = list(trade_df.columns)
+    if out.empty:
+        return pd.DataFrame(columns=[*cols, "n_members"]), intra
+
+    def _qsum(s: pd.Series) -> float:
+        return float(s.sum()) if s.notna().any() else np.nan
+
+    def _lacking(g: pd.DataFrame) -> str | None:
+        lack = sorted(g.loc[g["quantity_kg"].isna(), "reporter"].astype(str))
+        return ("not_reported:" + "+".join(lack)) if lack else None
+
+    def _notes(s: pd.Series) -> str | None:
+        parts = [p for x in s.dropna() for p in str(x).split("; ") if p]
+        return "; ".join(dict.fromkeys(parts)) or None
+
+    keys = [k for k in _KEY if k in out.columns]
+    extra_keys = [c for c in ("source", "edition") if c in out.columns]
+    recs = []
+    for k, g in out.groupby(keys + extra_keys, sort=True, dropna=False):
+        rec = dict(zip(keys + extra_keys, k if isinstance(k, tuple) else (k,), strict=True))
+        first = g.iloc[0]
+        for c in cols:
+            rec.setdefault(c, first[c])
+        rec.update(reporter=bloc, quantity_kg=_qsum(g["quantity_kg"]),
+                   value_usd=_qsum(g["value_usd"]), missing=_lacking(g), notes=_notes(g["notes"]),
+                   n_members=int(g["reporter"].nunique()))
+        if "row" in cols:
+            rec["row"] = int(g["row"].min())
+        recs.append(rec)
+    world = df[df["partner"] == "WLD"]
+    present = set(df["reporter"])
+    if not world.empty and set(world["reporter"]) >= present:
+        for k, g in world.groupby([c for c in keys if c != "partner"] + extra_keys, sort=True,
+                                  dropna=False):
+            key = dict(zip([c for c in keys if c != "partner"] + extra_keys,
+                           k if isinstance(k, tuple) else (k,), strict=True))
+            sel = intra
+            for c, v in key.items():
+                sel = sel[sel[c] == v]
+            rec = {c: g.iloc[0][c] for c in cols}
+            rec.update(key)
+            rec.update(reporter=bloc, partner="WLD",
+                       quantity_kg=_qsum(g["quantity_kg"]) - float(sel["quantity_kg"].sum()),
+                       value_usd=_qsum(g["value_usd"]) - float(sel["value_usd"].sum()),
+                       missing=None, notes="members' World rows less their intra-bloc rows",
+                       n_members=int(g["reporter"].nunique()))
+            recs.append(rec)
+    res = pd.DataFrame.from_records(recs)
+    return res[[*cols, "n_members"]].reset_index(drop=True), intra

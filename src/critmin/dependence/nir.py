@@ -1,6 +1,6 @@
 """Import dependence: net import reliance (NIR) as USGS defines it, and its check against USGS.
 
-METHODS.md §1::
+docs/methods.md §1::
 
     apparent consumption = production + imports - exports + stock change
     NIR = (imports - exports + stock change) / apparent consumption
@@ -50,6 +50,8 @@ __all__ = [
     "apparent_consumption",
     "net_import_reliance",
     "nir_table",
+    "series_label",
+    "explain_computed_from",
 ]
 
 NIR_SERIES: dict[str, dict[str, tuple[str, ...]]] = {
@@ -112,7 +114,7 @@ def apparent_consumption(imports, exports, production=0.0, stock_change=0.0):
 
 
 def net_import_reliance(imports, exports, production=0.0, stock_change=0.0):
-    """Net import reliance as a fraction of apparent consumption (METHODS.md §1).
+    """Net import reliance as a fraction of apparent consumption (docs/methods.md §1).
 
     ``NIR = (imports - exports + stock_change) / (production + imports - exports + stock_change)``
 
@@ -164,7 +166,7 @@ def _pick(rows: pd.DataFrame, statistic: str, labels: Sequence[str] | None) -> t
         return totals, ""
     if not cand:
         return [], f"no {statistic} series"
-    return [], f"ambiguous {statistic} series {cand}: pass series="
+    return [], f"ambiguous {statistic} series {sorted(cand)}: pass series="
 
 
 def _sum_series(rows: pd.DataFrame, labels: list[str]) -> pd.Series:
@@ -306,3 +308,100 @@ def _why_nan(r: pd.Series, ambiguous: bool) -> str:
     if any(pd.isna(v) for v in inputs):
         return " (an input is withheld or not available this year)"
     return " (apparent consumption <= 0: net exporter)"
+
+
+# --------------------------------------------------------------------------- words for the faces
+_NIR_PHRASE = re.compile(r"net import reliance\s*as a percentage of (?P<of>total apparent|apparent|estimated|"
+                         r"reported) consumption", re.I)
+_WIDE_WORDS = {
+    "": "all forms", "all": "all forms", "nir": "all forms", "consump": "all forms",
+    "compounds-metals": "compounds and metals", "concentrate": "mineral concentrates",
+    "al2o3": "alumina", "fesi-si": "ferrosilicon and silicon metal",
+    "fesi2_si": "ferrosilicon and silicon metal",
+    "fesi2": "ferrosilicon", "fesi": "ferrosilicon", "si": "silicon metal", "sic": "silicon carbide",
+    "hf": "hafnium", "met_abras": "metallic abrasives", "zr_ore": "zirconium ores and concentrates",
+    "hpq": "high-purity quartz", "refined": "refined metal", "refined_": "refined metal",
+    "ores": "ores and concentrates", "sponge": "titanium sponge metal", "stones": "stones",
+    "bort": "bort, grit, dust and powder", "crystal": "cultured quartz crystal",
+    "nepheline_syenite": "nepheline syenite", "tio2": "TiO2 pigment",
+}
+
+
+def series_label(detail: object) -> str:
+    """A published net-import-reliance series in words, without the release's column names.
+
+    ``NIR_pct`` and "Net import reliance as a percentage of apparent consumption" -> ``all forms``;
+    ``NIR_Compounds-Metals_t`` and "...: Compounds and metals" -> ``compounds and metals``;
+    "Alumina: Net import reliance ..." -> ``alumina``; "... (based on value)" adds ``(by value)``, "of
+    estimated consumption" adds ``(of estimated consumption)``. A sentence USGS wrote instead of a
+    number is kept whole.
+    """
+    if detail is None or (isinstance(detail, float) and detail != detail):
+        return "all forms"
+    d = re.sub(r"\s+", " ", str(detail).replace("\xa0", " ")).strip()
+    d = re.sub(r"\s*\[\d+\]$", "", d)
+    if d.lower().startswith("the united states"):
+        return d
+    m = _NIR_PHRASE.search(d.replace("relianceas", "reliance as"))
+    if m:
+        text = d.replace("relianceas", "reliance as")
+        before, after = text[:m.start()].strip(" :,"), text[m.end():].strip(" :,")
+        extra = ""
+        if "based on value" in after or "based on value" in before:
+            after = after.replace("(based on value)", "").strip()
+            extra += " (by value)"
+        if m["of"].lower() in ("estimated", "reported"):
+            extra += f" (of {m['of'].lower()} consumption)"
+        part = (before or after).removesuffix(" only").strip(" ,")
+        part = "all forms" if part.lower() in ("", "total") else part
+        first = part.split()[0]
+        return (part[0].lower() + part[1:] if first[1:].islower() or len(first) == 1 else part) + extra
+    wide = re.fullmatch(r"(?P<pre>.*?)_?NIR_?(?P<post>.*?)_?(?:pct|t|ct)?", d)
+    if wide:
+        key = (wide["pre"] or wide["post"]).strip("_").lower()
+        return _WIDE_WORDS.get(key, key.replace("_", " ").replace("-", " and ") or "all forms")
+    return d
+
+
+def _series_words(label: str) -> str:
+    """One input series in words: ``USprod_Mine_t`` -> ``mine``, "Production: Secondary" -> ``secondary``."""
+    t = re.sub(r"^(USprod|US_prod|Production|Imports?|Exports?)[:_ ]*", "", str(label).strip())
+    t = re.sub(r"_(t|kt|kg|pct)$", "", t)
+    return t.replace("_", " ").replace("-", " and ").strip(" :").lower() or str(label)
+
+
+def explain_computed_from(text: object) -> str:
+    """Why a recomputed NIR is missing, in words (from :func:`nir_table`'s ``computed_from``).
+
+    ``ambiguous production series ['USprod_Mine_t', 'USprod_Secondary_t']: pass series=`` ->
+    "USGS publishes several U.S. production series (mine; secondary) and none is a total: critmin does
+    not choose among them". Text that names no problem is returned as it is.
+    """
+    import ast
+
+    if text is None or (isinstance(text, float) and text != text):
+        return ""
+    parts = []
+    for piece in str(text).split("; "):
+        m = re.match(r"ambiguous (?P<stat>\w+) series (?P<list>\[.*\]): pass series=", piece)
+        if m:
+            try:
+                names = [_series_words(x) for x in ast.literal_eval(m["list"])]
+            except (ValueError, SyntaxError):
+                names = [m["list"]]
+            parts.append(f"USGS publishes several U.S. {m['stat']} series ({'; '.join(names)}) and none is a "
+                         "total: critmin does not choose among them")
+            continue
+        m = re.match(r"none of the (?P<stat>\w+) series .* present", piece)
+        if m:
+            parts.append(f"the {m['stat']} series the recomputation uses are not in this edition")
+            continue
+        m = re.match(r"no (?P<stat>\w+) series$", piece)
+        if m:
+            parts.append(f"USGS gives no U.S. {m['stat']} series in tonnes")
+            continue
+        if "withheld or not available" in piece:
+            parts.append("an input is withheld or not available this year")
+        elif "apparent consumption <= 0" in piece:
+            parts.append("apparent consumption is not positive (a net exporter)")
+    return "; ".join(dict.fromkeys(parts))

@@ -1,4 +1,4 @@
-"""Market disruption model and Monte Carlo simulator (METHODS.md §4).
+"""Market disruption model and Monte Carlo simulator (docs/methods.md §4).
 
 >>> from critmin.market import load_scenario, simulate
 >>> from critmin.warehouse import open_warehouse
@@ -10,7 +10,8 @@ Modules: :mod:`~critmin.market.spec` (TOML scenarios), :mod:`~critmin.market.bas
 supply, demand and price from the warehouse), :mod:`~critmin.market.model` (the vectorised monthly
 model), :mod:`~critmin.market.engine` (reproducible Monte Carlo in chunks),
 :mod:`~critmin.market.runners` (in-process, process pool, Dask), :mod:`~critmin.market.reference`
-(a plain per-scenario loop of the same model, for checks), :mod:`~critmin.market.results`.
+(a plain per-scenario loop of the same model, for checks), :mod:`~critmin.market.results`,
+:mod:`~critmin.market.sweep` (one parameter swept with common random numbers).
 """
 
 from critmin.market.baseline import Baseline, Region, Supplier, baseline_from_data, build_baseline
@@ -20,6 +21,7 @@ from critmin.market.reference import reference_market
 from critmin.market.results import SimulationResult
 from critmin.market.runners import DaskRunner, InProcessRunner, ProcessPoolRunner, get_runner
 from critmin.market.spec import ScenarioSpec, load_scenario
+from critmin.market.sweep import SweepResult, parse_sweep, run_sweep
 
 __all__ = [
     "Baseline",
@@ -42,4 +44,7 @@ __all__ = [
     "get_runner",
     "ScenarioSpec",
     "load_scenario",
+    "SweepResult",
+    "parse_sweep",
+    "run_sweep",
 ]

@@ -1,8 +1,8 @@
-"""The month-0 baseline of the market model, built from the warehouse (METHODS.md §4).
+"""The month-0 baseline of the market model, built from the warehouse (docs/methods.md §4).
 
 * Suppliers' capacity ``Q_i0`` [t/yr]: the latest producer table of :func:`critmin.supply.supply`
   (one edition, one year), "Other countries" kept as the supplier ``OTH``; each figure overridable.
-* The restricting exporter ``e`` (default the largest producer) consumes ``D_e0`` at home and exports
+* The restricting exporter ``e`` (named by the scenario) consumes ``D_e0`` at home and exports
   ``X_e0 = Q_e0 - D_e0``. Its own consumption is not in the data, so the scenario states it (or the
   share of output it exports) as a documented estimate.
 * Consumer regions outside ``e``: U.S. demand from the warehouse (apparent, else reported consumption);
@@ -24,9 +24,11 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from critmin.errors import CritminError, ScenarioError
+from critmin.market.projection import Projection, project_supply, projection_items
 from critmin.market.spec import ScenarioSpec
 
-__all__ = ["Supplier", "Region", "Baseline", "baseline_from_data", "build_baseline", "price_usd_per_t"]
+__all__ = ["Supplier", "Region", "Baseline", "Projection", "baseline_from_data", "build_baseline",
+           "price_usd_per_t", "project_supply"]
 
 _REL_TOL = 1e-9
 
@@ -109,6 +111,7 @@ class Baseline:
     tied: list[str] = field(default_factory=list)
     price_weights: dict[str, float] = field(default_factory=dict)
     price_note: str = ""
+    projection: Projection | None = None
 
     # ------------------------------------------------------------------ derived
     @property
@@ -125,6 +128,16 @@ class Baseline:
     def other_suppliers(self) -> list[Supplier]:
         """Suppliers other than the exporter."""
         return [s for s in self.suppliers if s.country != self.exporter]
+
+    @property
+    def start_year(self) -> int | None:
+        """The start year of a baseline projected with IEA's outlook (None: the data year)."""
+        return self.projection.start_year if self.projection is not None else None
+
+    @property
+    def iea_factor(self) -> float | None:
+        """Tonnes of this baseline's basis per IEA tonne of its stage [t/t] (None without IEA)."""
+        return self.projection.factor if self.projection is not None else None
 
     @property
     def region_codes(self) -> list[str]:
@@ -160,6 +173,7 @@ class Baseline:
             "capacities_t_per_year": dict(self.capacities),
             "capacity_source": self.capacity_source,
             "notes": list(self.notes),
+            **({"projection": self.projection.to_dict()} if self.projection is not None else {}),
         }
 
     def other_capacity_t_per_year(self) -> float:
@@ -200,6 +214,8 @@ class Baseline:
                              self.price_note or "weights of the products averaged into P0"))
         for c, v in sorted(self.capacities.items()):
             out.append(_item(f"baseline.capacity_max.{c}", v, "t/yr", "data", self.capacity_source))
+        if self.projection is not None:
+            out += projection_items(self.projection)
         return out
 
 
@@ -339,6 +355,7 @@ def baseline_from_data(
     consumption: pd.DataFrame,
     prices: pd.DataFrame,
     capacity: pd.DataFrame | None = None,
+    projection: Projection | None = None,
 ) -> Baseline:
     """Build the baseline from already-read tables (pure).
 
@@ -355,6 +372,9 @@ def baseline_from_data(
     capacity : DataFrame, optional
         ``production`` rows with ``measure = capacity`` (latest editions) of the commodity; used by
         ``market.spare_capacity_from_data``.
+    projection : Projection, optional
+        With a start year: ``supply_result`` is the projected table of :func:`project_supply`, and
+        every demand figure (base-year) is multiplied by the projection's demand growth.
 
     Returns
     -------
@@ -373,6 +393,11 @@ def baseline_from_data(
         raise _err(spec, "baseline", f"production of {sup.commodity} is in {sup.unit!r}, not tonnes; "
                    "give baseline.capacity_t_per_year for every supplier")
     base_src = f"{sup.source} {sup.edition}, {sup.stage} production {sup.year}"
+    if projection is not None:
+        notes = list(projection.notes) + notes
+        if spec.market.spare_capacity_from_data:
+            raise _err(spec, "market.spare_capacity_from_data", "the capacity rows are of the base year; "
+                       "with a start year give spare_capacity instead")
     suppliers: dict[str, Supplier] = {}
     for r in sup.table.itertuples(index=False):
         q = r.quantity
@@ -383,8 +408,10 @@ def baseline_from_data(
             continue
         if q <= 0 and r.country not in b.capacity_t_per_year:
             continue
-        suppliers[r.country] = Supplier(r.country, r.name or r.country, float(q), "data",
-                                        base_src + (" (estimated)" if r.estimated else ""),
+        row_src = getattr(r, "source", None) if projection is not None else None
+        suppliers[r.country] = Supplier(r.country, r.name or r.country, float(q),
+                                        "projected" if row_src else "data",
+                                        row_src or (base_src + (" (estimated)" if r.estimated else "")),
                                         bool(r.estimated))
     if sup.other_countries and sup.other_countries > 0:
         suppliers["OTH"] = Supplier("OTH", "Other countries", float(sup.other_countries), "data",
@@ -397,8 +424,7 @@ def baseline_from_data(
     if not suppliers:
         raise _err(spec, "baseline", f"no producers of {sup.commodity} with output > 0")
 
-    exporter = spec.disruption.exporter or max(suppliers.values(),
-                                               key=lambda s: s.capacity_t_per_year).country
+    exporter = spec.disruption.exporter
     if exporter not in suppliers:
         raise _err(spec, "disruption.exporter", f"{exporter} is not a producer of {sup.commodity} in "
                    f"{sup.edition} {sup.year}; producers: {sorted(suppliers)}")
@@ -424,11 +450,15 @@ def baseline_from_data(
         ex_src = f"estimate: {b.exporter_export_share:.4g} of {exporter}'s output exported"
     else:
         home = float(b.exporter_home_demand_t_per_year or 0.0)
+        if projection is not None:
+            home *= projection.demand_growth
         if home > q_e:
             raise _err(spec, "baseline.exporter_home_demand_t_per_year",
                        f"{home:,.0f} t/yr exceeds {exporter}'s output {q_e:,.0f} t/yr")
         x_e = q_e - home
-        ex_src = f"estimate: {exporter} consumes {home:,.6g} t/yr at home"
+        ex_src = f"estimate: {exporter} consumes {home:,.6g} t/yr at home" + (
+            f" (base-year figure x IEA demand growth {projection.demand_growth:.4g})"
+            if projection is not None else "")
     if b.exporter_note:
         ex_src += f": {b.exporter_note}"
     outside_demand = world - q_e + x_e
@@ -440,7 +470,15 @@ def baseline_from_data(
         if code == exporter:
             raise _err(spec, f"baseline.regions.{code}", "the exporter's home market is not a consumer "
                        "region of the clearing (its demand is set by exporter_export_share)")
-        region_kinds[code] = _region_demand(spec, code, consumption, sup.year, world, notes)
+        if projection is None:
+            region_kinds[code] = _region_demand(spec, code, consumption, sup.year, world, notes)
+        else:
+            d, kind, src, est = _region_demand(spec, code, consumption, sup.year,
+                                               projection.base_world_t_per_year, notes)
+            g = projection.demand_growth
+            region_kinds[code] = (d * g, kind, f"{src}; base-year {d:,.6g} t/yr x IEA "
+                                  f"{projection.demand_scenario} demand growth {projection.start_year}/"
+                                  f"{projection.base_year} {g:.4g}", est)
     explicit = sum(v[0] for v in region_kinds.values())
     residual = outside_demand - explicit
     if residual < -_REL_TOL * max(world, 1.0):
@@ -488,7 +526,7 @@ def baseline_from_data(
         exporter_home_demand_t_per_year=q_e - x_e, exporter_source=ex_src, regions=regions,
         p0_usd_per_t=p0, price_source=price_src, notes=notes, capacities=caps,
         capacity_source=cap_src, tied=[c.upper() for c in b.tied_to_exporter],
-        price_weights=dict(b.price.basket or {}), price_note=b.price.note or "",
+        price_weights=dict(b.price.basket or {}), price_note=b.price.note or "", projection=projection,
     )
 
 
@@ -544,13 +582,71 @@ def build_baseline(spec: ScenarioSpec, warehouse) -> Baseline:
         com = get_commodity(spec.commodity)
     except KeyError as exc:
         raise _err(spec, "commodity", str(exc)) from None
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            sup = supply(com.id, year=b.year, stage=b.stage, product=b.product, warehouse=warehouse)
-    except CritminError as exc:
-        raise _err(spec, "baseline", f"production data: {exc}") from None
+    stage = spec.market_stage
+    stage_source = "usgs"
+    if stage is not None:
+        from critmin.supply.stages import choose_source
+
+        try:
+            stage_source = choose_source(com.id, stage, source="auto", warehouse=warehouse)
+        except CritminError as exc:
+            raise _err(spec, "baseline.stage", str(exc)) from None
+    projection = None
+    if spec.year is not None or stage_source == "iea":
+        sup, projection = _projected(spec, com, stage or com.default_stage, stage_source, warehouse)
+    else:
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                sup = supply(com.id, year=b.year, stage=stage, product=b.product, warehouse=warehouse)
+        except CritminError as exc:
+            raise _err(spec, "baseline", f"production data: {exc}") from None
     consumption = warehouse.table("consumption", latest=True, commodity=com.id)
     prices = warehouse.table("prices", latest=True, commodity=com.id)
     capacity = warehouse.table("production", latest=True, commodity=com.id, measure="capacity")
-    return baseline_from_data(spec, sup, consumption, prices, capacity)
+    return baseline_from_data(spec, sup, consumption, prices, capacity, projection=projection)
+
+
+def _projected(spec: ScenarioSpec, com, stage: str, stage_source: str, warehouse):
+    """The USGS base-year table projected to the scenario's start year (IEA's base year without
+    one: a stage only IEA has, at IEA's base-year shares)."""
+    from critmin.outlook import outlook_baseline
+    from critmin.supply import supply
+
+    b = spec.baseline
+    key = "year" if spec.year is not None else "baseline.stage"
+    try:
+        year = spec.year if spec.year is not None else _iea_base_year(com.id, warehouse)
+        base = outlook_baseline(com.id, year=year, demand_scenario=spec.demand_scenario or "STEPS",
+                                warehouse=warehouse)
+    except CritminError as exc:
+        raise _err(spec, key, f"IEA outlook: {exc}") from None
+    usgs_year = b.year or base.base_year
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            sup = supply(com.id, year=usgs_year, stage=stage if stage_source == "usgs" else None,
+                         product=b.product if stage_source == "usgs" else None, warehouse=warehouse)
+    except CritminError as exc:
+        raise _err(spec, "baseline", f"production data for the base year {usgs_year}: {exc}") from None
+    if sup.unit != "t":
+        raise _err(spec, "baseline", f"production of {sup.commodity} is in {sup.unit!r}, not tonnes")
+    try:
+        new, proj = project_supply(sup, base, stage=stage, stage_source=stage_source,
+                                   projected=b.projected_suppliers, exporter=spec.disruption.exporter)
+    except ValueError as exc:
+        raise _err(spec, key, str(exc)) from None
+    if int(sup.year) != proj.base_year:
+        proj.notes.append(f"USGS table of {sup.year} scaled by IEA's growth from its base year "
+                          f"{proj.base_year}")
+    return new, proj
+
+
+def _iea_base_year(commodity: str, warehouse) -> int:
+    from critmin.supply.stages import iea_rows
+
+    rows = iea_rows(warehouse, commodity)
+    base = rows[~rows["projected"].astype(bool)]["year"] if len(rows) else rows
+    if not len(base):
+        raise CritminError(f"{commodity}: no IEA base-year rows")
+    return int(base.min())

@@ -9,6 +9,12 @@ size, the number of workers, or which worker ran which chunk. Per-run summaries 
 run's row; sums over runs are added in chunk order. Hence the same seed gives the same numbers,
 bit for bit, in-process, on a process pool and on Dask.
 
+New capacity (``[[capacity]]`` entries) draws from streams of its own, so that adding or changing a
+project never shifts the numbers of the disruption and market parameters: project ``c`` of block ``b``
+uses ``SeedSequence(seed, spawn_key=(b, 1, c))``, one row of uniform numbers for its delay (inverse
+CDF of ``delay_years``) and one for its cancellation (cancelled when ``u < cancel_probability``). They
+too depend only on the seed and the run's index.
+
 Memory is bounded by the chunk size (work arrays ~ chunk x (suppliers + 10 x regions) x 8 bytes) plus
 the per-run summary table (runs x (14 + 7 x regions) x 8 bytes: 0.4 GB for a million runs and five
 regions; the benchmark measured 0.7 GB peak resident memory for that run). Full monthly paths are kept
@@ -20,11 +26,12 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
+from critmin.market.additions import capacity_supply
 from critmin.market.model import REGION_METRICS, Draws, MarketInputs, MarketOutput, simulate_market
 from critmin.market.spec import RANDOM_PARAMS, Param, ScenarioSpec, load_scenario, sample_param
 
@@ -36,6 +43,7 @@ __all__ = [
     "ChunkResult",
     "EnginePayload",
     "draw_runs",
+    "draw_capacity",
     "run_chunk",
     "plan_chunks",
     "simulate",
@@ -78,13 +86,18 @@ _DRAW_FIELDS = ("occurs", "start", "duration", "cut", "leakage", "eps_short", "e
 
 @dataclass(frozen=True)
 class EnginePayload:
-    """What every chunk needs (sent once per chunk; small)."""
+    """What every chunk needs (sent once per chunk; small).
+
+    ``capacity`` holds, per new-capacity project of ``inputs`` (same order), its delay distribution
+    [years] and cancellation probability [1].
+    """
 
     inputs: MarketInputs
     params: dict[str, Param]
     seed: int
     keep_paths: bool = False
     price_bins: int = PRICE_BINS
+    capacity: tuple[tuple[Param, float], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -98,11 +111,13 @@ class ChunkTask:
 
 @dataclass
 class ChunkResult:
-    """The draws and model output of one chunk."""
+    """The draws and model output of one chunk (``capacity``: per project, its delay [years] and
+    cancellation in each run, shape (n, C) each; empty without new capacity)."""
 
     task: ChunkTask
     draws: Draws
     output: MarketOutput
+    capacity: dict[str, np.ndarray] = field(default_factory=dict)
 
 
 def draw_runs(params: dict[str, Param], seed: int, first: int, n: int) -> Draws:
@@ -142,12 +157,58 @@ def draw_runs(params: dict[str, Param], seed: int, first: int, n: int) -> Draws:
     return Draws.concat(blocks).take(slice(0, n))
 
 
+def draw_capacity(capacity: tuple[tuple[Param, float], ...], seed: int, first: int,
+                  n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Delays and cancellations of new-capacity projects in runs ``first .. first + n - 1``.
+
+    Parameters
+    ----------
+    capacity : tuple of (Param, float)
+        Per project: the delay distribution [years] and the cancellation probability [1].
+    seed : int
+        Root seed (>= 0).
+    first : int
+        First run; a multiple of :data:`SAMPLING_BLOCK`.
+    n : int
+        Number of runs.
+
+    Returns
+    -------
+    delay_years : ndarray
+        (n, C) delay of each project in each run [years].
+    cancelled : ndarray of bool
+        (n, C) the project is cancelled in the run.
+    """
+    if first % SAMPLING_BLOCK:
+        raise ValueError(f"first run {first} is not a multiple of the sampling block {SAMPLING_BLOCK}")
+    C = len(capacity)
+    b0 = first // SAMPLING_BLOCK
+    nb = -(-n // SAMPLING_BLOCK)
+    delay = np.zeros((nb * SAMPLING_BLOCK, C))
+    cancel = np.zeros((nb * SAMPLING_BLOCK, C), bool)
+    for c, (dist, p_cancel) in enumerate(capacity):
+        for k, b in enumerate(range(b0, b0 + nb)):
+            rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(b, 1, c))))
+            u = rng.random((2, SAMPLING_BLOCK))
+            sl = slice(k * SAMPLING_BLOCK, (k + 1) * SAMPLING_BLOCK)
+            delay[sl, c] = sample_param(dist, u[0])
+            cancel[sl, c] = u[1] < float(p_cancel)
+    return delay[:n], cancel[:n]
+
+
 def run_chunk(payload: EnginePayload, task: ChunkTask) -> ChunkResult:
     """Draw and simulate one chunk (the function workers run)."""
     draws = draw_runs(payload.params, payload.seed, task.first, task.n)
-    out = simulate_market(payload.inputs, draws, keep_paths=payload.keep_paths,
-                          price_bins=payload.price_bins, sum_block=SAMPLING_BLOCK)
-    return ChunkResult(task, draws, out)
+    inp = payload.inputs
+    added, cap = None, {}
+    if inp.has_capacity:
+        delay, cancelled = draw_capacity(payload.capacity, payload.seed, task.first, task.n)
+        start = inp.capacity_start[None, :] + 12.0 * delay
+        added = capacity_supply(inp.capacity_t, start, inp.capacity_ramp, ~cancelled, inp.horizon)
+        cap = {"delay_years": delay, "cancelled": cancelled}
+    out = simulate_market(inp, draws, keep_paths=payload.keep_paths,
+                          price_bins=payload.price_bins, sum_block=SAMPLING_BLOCK, added_supply=added)
+    return ChunkResult(task, draws, out, cap)
 
 
 def plan_chunks(runs: int, chunk_size: int = DEFAULT_CHUNK) -> list[ChunkTask]:
@@ -182,6 +243,17 @@ class _Collector:
         for m in REGION_METRICS:
             for r in self.regions:
                 self.cols[f"{m}[{r}]"] = np.zeros(runs)
+        self.capacity = inputs.capacity_names
+        for c in self.capacity:
+            self.cols[f"capacity_delay_years[{c}]"] = np.zeros(runs)
+            self.cols[f"capacity_cancelled[{c}]"] = np.zeros(runs, bool)
+        if self.capacity:
+            self.cols["added_supply_t"] = np.zeros(runs)
+            self.cols["idle_capacity_t"] = np.zeros(runs)
+        self.buyers = inputs.buyers if inputs.purchase_t is not None else ()
+        for k in self.buyers:
+            self.cols[f"purchased_t[{k}]"] = np.zeros(runs)
+            self.cols[f"purchase_cost_usd[{k}]"] = np.zeros(runs)
         self.parts: dict[int, tuple] = {}
         self.paths: dict[int, dict] = {}
         self.keep_paths = keep_paths
@@ -199,6 +271,15 @@ class _Collector:
             arr = out.summary[m]
             for j, r in enumerate(self.regions):
                 self.cols[f"{m}[{r}]"][sl] = arr[:, j]
+        for i, c in enumerate(self.capacity):
+            self.cols[f"capacity_delay_years[{c}]"][sl] = res.capacity["delay_years"][:, i]
+            self.cols[f"capacity_cancelled[{c}]"][sl] = res.capacity["cancelled"][:, i]
+        if self.capacity:
+            self.cols["added_supply_t"][sl] = out.summary["added_supply_t"]
+            self.cols["idle_capacity_t"][sl] = out.summary["idle_capacity_t"]
+        for i, k in enumerate(self.buyers):
+            self.cols[f"purchased_t[{k}]"][sl] = out.summary["purchased_t"][:, i]
+            self.cols[f"purchase_cost_usd[{k}]"][sl] = out.summary["purchase_cost_usd"][:, i]
         self.parts[t.index] = (out.price_hist, out.sums)
         if self.keep_paths and out.paths is not None:
             self.paths[t.index] = out.paths
@@ -225,8 +306,11 @@ class _Collector:
 
 def row_bytes(inputs: MarketInputs) -> int:
     """Bytes of one run's row in the per-run table of :func:`simulate` [bytes]."""
-    n_float = (len(DRAW_COLUMNS) - 1) + 4 + len(REGION_METRICS) * len(inputs.regions)
-    return 8 + 1 + 8 * n_float  # run index, occurs, the floats
+    n_cap = len(inputs.capacity_names)
+    buyers = inputs.buyers if inputs.purchase_t is not None else ()
+    n_float = ((len(DRAW_COLUMNS) - 1) + 4 + len(REGION_METRICS) * len(inputs.regions)
+               + n_cap + (2 if n_cap else 0) + 2 * len(buyers))
+    return 8 + 1 + n_cap + 8 * n_float  # run index, occurs and cancellations (bool), the floats
 
 
 def _check_runs_fit(runs: int, inputs: MarketInputs, keep_paths: bool, chunk_size: int) -> None:
@@ -280,6 +364,7 @@ def simulate(
     keep_paths: bool = False,
     progress: Callable[[int, int], None] | None = None,
     small_in_process: bool = True,
+    purchase_counterfactual: bool = True,
 ):
     """Monte Carlo simulation of a disruption scenario.
 
@@ -294,7 +379,8 @@ def simulate(
     baseline : Baseline, optional
         The month-0 baseline; default: built from ``warehouse``.
     warehouse : Warehouse, optional
-        Needed when ``baseline`` is not given.
+        Where the baseline is built from when ``baseline`` is not given; default: the user's
+        warehouse, opened read-only (:func:`critmin.warehouse.default_warehouse`).
     runner : runner, optional
         Where chunks run (:class:`~critmin.market.runners.InProcessRunner` by default,
         :class:`~critmin.market.runners.ProcessPoolRunner`, :class:`~critmin.market.runners.DaskRunner`).
@@ -307,39 +393,61 @@ def simulate(
     small_in_process : bool
         Run a job estimated under :data:`SMALL_JOB_S` in this process even if ``runner`` would start a
         pool or a local cluster (the result's ``runner`` says so). The numbers are the same either way.
+    purchase_counterfactual : bool
+        When the scenario has ``[[purchase]]`` entries, also run it without them (same seed, so the
+        same draws: common random numbers) and attach the paired differences, the price impact of
+        the purchases and who is short because of them, as ``purchase_impact``.
 
     Returns
     -------
     SimulationResult
     """
-    from critmin.market.results import SimulationResult, build_assumptions
+    from critmin.market.additions import capacity_entries
+    from critmin.market.results import SimulationResult, build_assumptions, purchase_impact
 
     if not isinstance(spec, ScenarioSpec):
         spec = load_scenario(spec)
     if baseline is None:
-        if warehouse is None:
-            raise ValueError("give a baseline or a warehouse to build it from")
         from critmin.market.baseline import build_baseline
 
-        baseline = build_baseline(spec, warehouse)
+        if warehouse is None:
+            from critmin.warehouse import default_warehouse
+
+            with default_warehouse() as wh:
+                baseline = build_baseline(spec, wh)
+        else:
+            baseline = build_baseline(spec, warehouse)
     if seed is None:
         seed = int(np.random.SeedSequence().entropy % (2**63))
     if seed < 0:
         raise ValueError("seed must be >= 0")
     inputs = MarketInputs.from_spec(spec, baseline)
     runner = _choose_runner(runner, runs, inputs, small_in_process)
+    kept, cap_notes = capacity_entries(spec, baseline)
     payload = EnginePayload(inputs=inputs, params=spec.random_params(), seed=int(seed),
-                            keep_paths=keep_paths)
+                            keep_paths=keep_paths,
+                            capacity=tuple((c.delay_years, float(c.cancel_probability)) for c in kept))
     _check_runs_fit(runs, inputs, keep_paths, chunk_size)
+    twice = purchase_counterfactual and bool(inputs.buyers)
+    total = 2 * runs if twice else runs
     tasks = plan_chunks(runs, chunk_size)
-    collect = _Collector(runs, inputs, keep_paths, progress)
+    collect = _Collector(runs, inputs, keep_paths,
+                         None if progress is None else (lambda d, _t: progress(d, total)))
     t0 = time.perf_counter()
     runner.run(run_chunk, payload, tasks, collect)
     elapsed = time.perf_counter() - t0
     hist, sums, paths = collect.merged()
-    return SimulationResult(
+    res = SimulationResult(
         spec=spec, baseline=baseline, inputs=inputs, runs=runs, seed=int(seed),
         runner=getattr(runner, "name", type(runner).__name__), chunk_size=tasks[0].n,
         elapsed_s=elapsed, columns=collect.cols, price_hist=hist, sums=sums, paths=paths,
-        assumptions=build_assumptions(spec, baseline, inputs),
+        assumptions=build_assumptions(spec, baseline, inputs), extra_notes=cap_notes,
     )
+    if twice:
+        without = simulate(spec.with_overrides(purchase=[]), runs=runs, seed=int(seed), baseline=baseline,
+                           runner=runner, chunk_size=chunk_size, purchase_counterfactual=False,
+                           small_in_process=small_in_process,
+                           progress=None if progress is None else (lambda d, _t: progress(runs + d, total)))
+        res.purchase_impact = purchase_impact(res, without)
+        res.elapsed_s += without.elapsed_s
+    return res

@@ -1,4 +1,4 @@
-"""The monthly market model of METHODS.md §4, vectorised over scenarios.
+"""The monthly market model of docs/methods.md §4, vectorised over scenarios.
 
 Index: scenario s (the vector axis), month t = 0..H-1, other supplier i (i != e), consumer region j
 outside the exporter e. Quantities are per month [t/month]; prices as multiples of P0 (``x = ln P/P0``).
@@ -30,7 +30,10 @@ Each month, for all scenarios at once:
    unmet demand at the price ``D_j(P, t) - C_j`` (rationing only), stocks, releases, refills, and the
    cost ``(P - P0) C_j + shortage cost x shortfall`` [USD].
 
-Changes from the reference specification (METHODS.md §4), argued here:
+Inelastic terms (zero unless a scenario has ``[[capacity]]`` or ``[[purchase]]`` entries): added supply
+``A_s(t)`` and purchases ``B_k(t)`` enter step 5 as fixed quantities, see :mod:`critmin.market.additions`.
+
+Changes from the reference specification (docs/methods.md §4), argued here:
 
 * Releases are a step supply curve held at each region's level, not "release the full rate once
   triggered": releasing the full rate pushes the price below P0 and wastes stock, and an on/off
@@ -52,6 +55,7 @@ from dataclasses import dataclass, field, fields
 import numpy as np
 
 from critmin.errors import ScenarioError
+from critmin.market.additions import InelasticTerms, additions_inputs, check_additions
 
 __all__ = [
     "TRIGGER_NONE",
@@ -119,6 +123,18 @@ class MarketInputs:
     shortfall_threshold : float
         A month counts as a month of shortfall when the shortfall exceeds this share of the region's
         baseline monthly demand [1].
+    buyers : tuple of str
+        Who buys for a state stockpile (region codes, or the exporter's ISO3), K of them.
+    purchase_t : ndarray or None
+        (H, K) what each buyer buys each month [t/month] (:func:`purchase_schedule`).
+    capacity_names : tuple of str
+        New-capacity projects (C of them), in the order of their random streams.
+    capacity_t : ndarray or None
+        (C,) nameplate output [t/month].
+    capacity_start : ndarray or None
+        (C,) planned first output [months from month 0], before the per-run delay.
+    capacity_ramp : ndarray or None
+        (C,) months to nameplate (linear) [months].
     """
 
     horizon: int
@@ -142,8 +158,15 @@ class MarketInputs:
     refill_cap: np.ndarray
     refill_ceiling: np.ndarray
     shortfall_threshold: float = 0.01
+    buyers: tuple[str, ...] = ()
+    purchase_t: np.ndarray | None = None
+    capacity_names: tuple[str, ...] = ()
+    capacity_t: np.ndarray | None = None
+    capacity_start: np.ndarray | None = None
+    capacity_ramp: np.ndarray | None = None
 
     def __post_init__(self) -> None:
+        check_additions(self)
         i_n, j_n = len(self.suppliers), len(self.regions)
         for name in ("supply_t", "spare_max", "spare_now", "ramp_lag", "ramp_len"):
             object.__setattr__(self, name, np.asarray(getattr(self, name), float).reshape(i_n))
@@ -167,6 +190,11 @@ class MarketInputs:
         if abs(dtot - stot) > 1e-9 * max(dtot, stot, 1e-300):
             raise ValueError(f"baseline not balanced: demand {dtot!r} vs supply + exports {stot!r} "
                              "[t/month]")
+
+    @property
+    def has_capacity(self) -> bool:
+        """True when the inputs carry new-capacity projects."""
+        return len(self.capacity_names) > 0
 
     # ------------------------------------------------------------------ construction
     @classmethod
@@ -255,6 +283,7 @@ class MarketInputs:
         x_year = {r.code: r.exports_from_exporter_t_per_year for r in baseline.regions}
         exports = baseline.exporter_exports_t_per_year / 12.0
         target = min(sum(x_year[c] for c in targets) / 12.0, exports)
+        extra = additions_inputs(spec, baseline, regions)
         return cls(
             horizon=spec.horizon_months, suppliers=tuple(codes),
             supply_t=np.asarray([s.capacity_t_per_year for s in others], float) / 12.0,
@@ -263,7 +292,7 @@ class MarketInputs:
             exports_t=exports, target_exports_t=target, choke_multiple=m.choke_multiple,
             p0=baseline.p0_usd_per_t, shortage_cost=float(cost), stock0=stock0, release_cap=rel,
             trigger=trig, trigger_level=lvl, refill_cap=refill, refill_ceiling=ceil,
-            shortfall_threshold=m.shortfall_month_threshold,
+            shortfall_threshold=m.shortfall_month_threshold, **extra,
         )
 
 
@@ -535,6 +564,7 @@ def simulate_market(
     keep_paths: bool = False,
     price_bins: int = 0,
     sum_block: int | None = None,
+    added_supply: np.ndarray | None = None,
 ) -> MarketOutput:
     """Run the monthly model for many scenarios at once.
 
@@ -552,10 +582,16 @@ def simulate_market(
     sum_block : int, optional
         Return the sums over runs per consecutive block of this many runs (leading axis), so that
         adding them in block order gives the same floating-point result however runs are chunked.
+    added_supply : ndarray, optional
+        (n, H) price-inelastic added supply per run and month [t/month] (new capacity,
+        :func:`capacity_supply`); purchases come from ``inputs.purchase_t``.
 
     Returns
     -------
     MarketOutput
+        With added supply, the summary also holds ``added_supply_t`` (used) and ``idle_capacity_t``
+        [t] per run, and the sums and paths ``added_supply_t``; with purchases, per run and buyer
+        ``purchased_t`` [t] and ``purchase_cost_usd`` [USD], and the sums and paths ``purchased_t``.
     """
     n = len(draws)
     H, J = inputs.horizon, len(inputs.regions)
@@ -592,18 +628,18 @@ def simulate_market(
     levels = _release_levels(inputs, xmax)
     on_cut = inputs.trigger == TRIGGER_DISRUPTION
     x_prev = np.zeros(n)
+    terms = InelasticTerms(inputs, added_supply, n, nb, paths)     # new capacity and purchases
 
     for t in range(H):
         a = np.clip(np.minimum(t + 1.0, end) - np.maximum(float(t), start), 0.0, 1.0)
-        lost = lost_full * a
-        X = x_e0 - lost
+        X, net = terms.fixed_supply(t, a, lost_full, x_e0)        # exports; fixed net supply
         since = t - start
         ed = e_l + (e_s - e_l) * np.exp(-np.maximum(since, 0.0) / tau)
         caps = _ramp(groups, since)
 
         cache: dict[float, np.ndarray] = {}
 
-        def zfree(xv: float, _ed=ed, _caps=caps, _X=X, _c=cache) -> np.ndarray:
+        def zfree(xv: float, _ed=ed, _caps=caps, _X=net, _c=cache) -> np.ndarray:
             if xv not in _c:
                 _c[xv] = _excess(xv, _ed, es, _X, _caps, q, dtot)
             return _c[xv]
@@ -686,11 +722,12 @@ def simulate_market(
                 s_lo[rest] = prev
         if solve.any():
             ii = np.flatnonzero(solve)
-            x[ii] = solve_clearing(ed[ii], es[ii], (X + cum - f_tot)[ii], caps[:, ii], q, dtot, xmax,
+            x[ii] = solve_clearing(ed[ii], es[ii], (net + cum - f_tot)[ii], caps[:, ii], q, dtot, xmax,
                                    x0=x_prev[ii], ftol=ftol, lo=s_lo[ii], hi=s_hi[ii])
         mult = np.where(rationed, inputs.choke_multiple, np.exp(x))
         dj = d0[:, None] * np.exp(ed * x)[None, :]
         C = dj.copy()
+        bought = np.ones(n)                     # share of this month's purchases bought
         if rationed.any():
             rr = np.flatnonzero(rationed)
             djr = dj[:, rr]
@@ -699,7 +736,12 @@ def simulate_market(
             M = djr - own
             excess_rel = (Rr - own).sum(axis=0)
             avail = (_supply(np.exp(es[rr] * xmax), caps[:, rr], q)
-                     + X[rr] + excess_rel - f_tot[rr])
+                     + net[rr] + excess_rel - f_tot[rr])
+            if terms.b_t > 0:
+                # purchases are served first; if even they exceed what is there, they take it all
+                short = np.minimum(avail, 0.0)
+                bought[rr] = np.clip((terms.b_t + short) / terms.b_t, 0.0, 1.0)
+                avail = avail - short
             m_sum = M.sum(axis=0)
             ratio = np.clip(avail / np.where(m_sum > 0, m_sum, 1.0), 0.0, 1.0)
             C[:, rr] = own + M * ratio[None, :]
@@ -716,6 +758,8 @@ def simulate_market(
         reg["released_t"] += R
         reg["refilled_t"] += F
         reg["cost_usd"] += (mult - 1.0)[None, :] * inputs.p0 * C + sf * inputs.shortage_cost
+        if terms.active:
+            terms.account(t, x, rationed, z0 + f_tot, bought, mult * inputs.p0, blocks, paths)
         for b, sl in enumerate(blocks):
             sums["price_multiple"][b, t] = mult[sl].sum()
             sums["consumption_t"][b, t] = C[:, sl].sum(axis=1)
@@ -746,6 +790,7 @@ def simulate_market(
     }
     for k in REGION_METRICS:
         summary[k] = (stock if k == "stock_end_t" else reg[k]).T.copy()
+    terms.finish(summary, sums)
     if not sum_block:
         sums = {k: v[0] for k, v in sums.items()}
     return MarketOutput(summary=summary, price_hist=hist, sums=sums, paths=paths)

@@ -53,7 +53,7 @@ def _supply(x: float, es: float, caps: list[float], q: list[float]) -> float:
     return sum(qi * min(g, ci) for qi, ci in zip(q, caps, strict=True))
 
 
-def reference_run(inp: MarketInputs, d: dict) -> dict:
+def reference_run(inp: MarketInputs, d: dict, added=None) -> dict:
     """One scenario, month by month.
 
     Parameters
@@ -62,6 +62,8 @@ def reference_run(inp: MarketInputs, d: dict) -> dict:
     d : dict
         The run's parameters: occurs, start, duration, cut, leakage, eps_short, eps_long, tau,
         eps_supply.
+    added : sequence of float, optional
+        Added supply of new capacity in each month [t/month] (purchases come from ``inp``).
 
     Returns
     -------
@@ -83,9 +85,18 @@ def reference_run(inp: MarketInputs, d: dict) -> dict:
                              "shortfall_t", "unmet_t", "stock_t", "release_t", "refill_t")}
     peak, mean_mult, choke_months = 1.0, 0.0, 0
     acc = {k: [0.0] * J for k in REGION_METRICS if k != "stock_end_t"}
+    K = len(inp.buyers) if inp.purchase_t is not None else 0
+    used_tot, idle_tot, bought_tot, cost_tot = 0.0, 0.0, [0.0] * K, [0.0] * K
+    for k in ("added_supply_t", "purchased_t"):
+        paths[k] = []
     for t in range(H):
         a = min(max(min(t + 1.0, end) - max(float(t), start), 0.0), 1.0)
-        X = inp.exports_t - lost_full * a
+        A = float(added[t]) if added is not None else 0.0
+        b = [float(inp.purchase_t[t, k]) for k in range(K)]
+        disp = min(A, inp.exports_t)                          # exports displaced by new capacity
+        keep = 1.0 - disp / inp.exports_t if inp.exports_t > 0 else 0.0
+        exports = inp.exports_t - disp - lost_full * a * keep
+        X = exports + A - sum(b)                              # fixed net supply
         since = t - start
         ed = d["eps_long"] + (d["eps_short"] - d["eps_long"]) * math.exp(-max(since, 0.0) / d["tau"])
         es = d["eps_supply"]
@@ -177,13 +188,27 @@ def reference_run(inp: MarketInputs, d: dict) -> dict:
         mult = inp.choke_multiple if rationed else math.exp(x)
         dj = [d0[j] * math.exp(ed * x) for j in range(J)]
         C = list(dj)
+        share = 1.0
         if rationed:
             own = [min(R[j], dj[j]) for j in range(J)]
             M = [dj[j] - own[j] for j in range(J)]
             avail = _supply(xmax, es, caps, q) + X + sum(R[j] - own[j] for j in range(J)) - f_tot
+            if sum(b) > 0 and avail < 0:          # purchases first; they take all there is
+                share = max((sum(b) + avail) / sum(b), 0.0)
+                avail = 0.0
             m_sum = sum(M)
             ratio = min(max(avail / m_sum, 0.0), 1.0) if m_sum > 0 else 0.0
             C = [own[j] + M[j] * ratio for j in range(J)]
+        idle = 0.0
+        if not rationed and x <= 0:
+            idle = min(max(-(zf(0.0) + f_tot), 0.0), A)
+        used_tot += A - idle
+        idle_tot += idle
+        for k in range(K):
+            bought_tot[k] += b[k] * share
+            cost_tot[k] += b[k] * share * mult * inp.p0
+        paths["added_supply_t"].append(A - idle)
+        paths["purchased_t"].append([b[k] * share for k in range(K)])
         sf = [max(d0[j] - C[j], 0.0) for j in range(J)]
         unmet = [dj[j] - C[j] for j in range(J)]
         stock = [stock[j] - R[j] + F[j] for j in range(J)]
@@ -199,7 +224,7 @@ def reference_run(inp: MarketInputs, d: dict) -> dict:
             acc["cost_usd"][j] += (mult - 1.0) * inp.p0 * C[j] + sf[j] * inp.shortage_cost
         paths["price_multiple"].append(mult)
         paths["supply_other_t"].append(_supply(x, es, caps, q))
-        paths["exports_t"].append(X)
+        paths["exports_t"].append(exports)
         paths["consumption_t"].append(C)
         paths["shortfall_t"].append(sf)
         paths["unmet_t"].append(unmet)
@@ -210,11 +235,20 @@ def reference_run(inp: MarketInputs, d: dict) -> dict:
                "months_at_choke": float(choke_months), "cost_usd_total": sum(acc["cost_usd"])}
     for k in REGION_METRICS:
         summary[k] = list(stock) if k == "stock_end_t" else acc[k]
+    summary.update(added_supply_t=used_tot, idle_capacity_t=idle_tot, purchased_t=bought_tot,
+                   purchase_cost_usd=cost_tot)
     return {"summary": summary, "paths": paths}
 
 
-def reference_market(inp: MarketInputs, draws: Draws) -> dict:
+def reference_market(inp: MarketInputs, draws: Draws, added_supply=None) -> dict:
     """Run :func:`reference_run` for every scenario and stack the results as arrays.
+
+    Parameters
+    ----------
+    inp : MarketInputs
+    draws : Draws
+    added_supply : ndarray, optional
+        (n, H) added supply per run and month [t/month].
 
     Returns
     -------
@@ -229,7 +263,7 @@ def reference_market(inp: MarketInputs, draws: Draws) -> dict:
              "leakage": float(draws.leakage[s]), "eps_short": float(draws.eps_short[s]),
              "eps_long": float(draws.eps_long[s]), "tau": float(draws.tau[s]),
              "eps_supply": float(draws.eps_supply[s])}
-        runs.append(reference_run(inp, d))
+        runs.append(reference_run(inp, d, None if added_supply is None else added_supply[s]))
     summary = {k: np.asarray([r["summary"][k] for r in runs], float) for k in runs[0]["summary"]}
     paths = {k: np.asarray([r["paths"][k] for r in runs], float) for k in runs[0]["paths"]}
     return {"summary": summary, "paths": paths}

@@ -7,6 +7,12 @@
      "regions": [{"region", "shortfall_t": {"p05", "p50", "p95"}, "stock_end_t": {...}, ...}, ...],
      "assumptions": [...], ...}
 
+Scenarios with ``[[capacity]]`` entries add ``"capacity"`` (the projects, their drawn delays and
+cancellations, the added supply used and idle); with ``[[purchase]]`` entries ``"purchases"`` (what
+each buyer bought and paid, and, against the same runs without the purchases, the price impact and
+the shortfall each region suffers because of them). Scenarios without them give exactly the fields
+above.
+
 Fields may be added; none is renamed. Every number in it traces to a warehouse row or to a named
 assumption listed in ``assumptions`` (each with its kind: data, estimate, residual, override,
 assumption, default).
@@ -14,7 +20,6 @@ assumption, default).
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,10 +27,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from critmin._json import jsonable
+from critmin._result import Result
 from critmin.market.model import FTOL_REL, REGION_METRICS, MarketInputs
 from critmin.market.spec import ScenarioSpec, describe_param
 
-__all__ = ["SimulationResult", "build_assumptions", "QUANTILES"]
+__all__ = ["SimulationResult", "build_assumptions", "purchase_impact", "QUANTILES", "OUTPUT_FORMATS",
+           "output_format"]
 
 QUANTILES = {"p05": 0.05, "p50": 0.50, "p95": 0.95}
 
@@ -37,9 +45,12 @@ def _q(values: np.ndarray) -> dict[str, float]:
     return out
 
 
-@dataclass
-class SimulationResult:
+@dataclass(repr=False)
+class SimulationResult(Result):
     """Per-run summaries and merged monthly statistics of one Monte Carlo simulation.
+
+    The main table is ``scenarios`` (one row per run); ``to_frame()`` adds scenario, commodity and
+    seed as columns. ``region_summaries()``, ``price_band()`` and ``mean_paths()`` give the rest.
 
     Attributes
     ----------
@@ -70,6 +81,45 @@ class SimulationResult:
     sums: dict[str, np.ndarray]
     paths: dict[str, np.ndarray] | None = None
     assumptions: list[dict] = field(default_factory=list)
+    extra_notes: list[str] = field(default_factory=list)
+    purchase_impact: dict | None = None
+
+    _key_fields = ("scenario", "commodity", "seed")
+    _repr_fields = ("runs", "runner", "elapsed_s")
+    _main = "scenarios"
+
+    @property
+    def scenario(self) -> str:
+        """The scenario's name."""
+        return self.spec.name
+
+    @property
+    def commodity(self) -> str:
+        """The commodity simulated (catalogue id)."""
+        return self.baseline.commodity
+
+    def units(self) -> dict[str, str]:
+        """Units of the per-run columns whose name does not state it."""
+        out = {"peak_price_multiple": "1 (P/P0)", "mean_price_multiple": "1 (P/P0)",
+               "months_at_choke": "months", "start_month": "month", "duration_months": "months"}
+        for c in self.columns:
+            base = c.split("[")[0]
+            unit = {"shortfall_t": "t", "unmet_t": "t", "stock_end_t": "t", "released_t": "t",
+                    "refilled_t": "t", "cost_usd": "USD", "shortfall_months": "months"}.get(base)
+            if unit:
+                out[c] = unit
+        return out
+
+    def sources_used(self) -> list[dict[str, str]]:
+        """The baseline's edition (production, consumption and price)."""
+        ed = getattr(self.baseline, "edition", "") or ""
+        return [{"source": "usgs-mcs" if str(ed).startswith("MCS") else "", "edition": str(ed)}]
+
+    def headline(self) -> str:
+        """One line: the scenario and the median peak price."""
+        q = self.quantiles("peak_price_multiple")
+        return (f"{self.spec.name}: {self.runs:,} runs (seed {self.seed}); peak price p50 "
+                f"{q['p50']:.2f} x P0, p95 {q['p95']:.2f} x P0")
 
     # ------------------------------------------------------------------ tables
     @property
@@ -149,14 +199,76 @@ class SimulationResult:
             "price_band": self.price_band().to_dict(orient="records"),
             "baseline": self.baseline.to_dict(),
             "assumptions": self.assumptions,
-            "notes": list(self.baseline.notes),
+            "notes": list(self.baseline.notes) + list(self.extra_notes),
             "runner": self.runner,
             "chunk_size": self.chunk_size,
+            **({"capacity": self.capacity_summary()} if self.inputs.has_capacity else {}),
+            **({"purchases": self.purchase_summary()} if self.inputs.buyers else {}),
         }
 
+    def _file_metadata(self) -> dict:
+        return {
+            "runs": self.runs, "seed": self.seed, "commodity": self.baseline.commodity,
+            "scenario": self.spec.model_dump(mode="json"), "baseline": self.baseline.to_dict(),
+            "assumptions": self.assumptions,
+            "units": {"shortfall_t": "t", "unmet_t": "t", "stock_end_t": "t", "released_t": "t",
+                      "refilled_t": "t", "cost_usd": "USD", "shortfall_months": "months",
+                      "months_at_choke": "months", "peak_price_multiple": "1 (P/P0)"},
+        }
+
+    def total_shortfall_t(self) -> np.ndarray:
+        """Per run: the shortfall of all regions outside the exporter [t]."""
+        return np.sum([self.columns[f"shortfall_t[{r}]"] for r in self.regions], axis=0)
+
+    def capacity_summary(self) -> dict:
+        """New capacity: per project its nameplate, planned start, drawn delays and cancellations;
+        the added supply the market took and the capacity left idle [t over the horizon]."""
+        inp = self.inputs
+        kept = [c for c in self.spec.capacity if c.stage == self.baseline.stage]
+        projects = []
+        for i, name in enumerate(inp.capacity_names):
+            c = kept[i]
+            delay = self.columns[f"capacity_delay_years[{name}]"]
+            canc = self.columns[f"capacity_cancelled[{name}]"]
+            projects.append({
+                "name": name, "country": c.country, "stage": c.stage,
+                "t_per_year": float(inp.capacity_t[i] * 12.0), "t_per_year_given": c.t_per_year,
+                "basis": c.basis, "first_year": c.first_year,
+                "planned_start_month": float(inp.capacity_start[i]),
+                "ramp_months": float(inp.capacity_ramp[i]),
+                "delay_years": describe_param(c.delay_years), "delay_years_drawn": _q(delay),
+                "cancel_probability": c.cancel_probability, "cancelled_share": float(np.mean(canc)),
+                "note": c.note or ""})
+        return {"projects": projects, "added_supply_t": self.quantiles("added_supply_t"),
+                "idle_capacity_t": self.quantiles("idle_capacity_t"),
+                "shortfall_t_all_regions": _q(self.total_shortfall_t())}
+
+    def purchase_summary(self) -> dict:
+        """Purchases: what each buyer bought and paid, at P0 and with the price it met; with the
+        counterfactual (``purchase_impact``), the price impact and who is short because of it."""
+        p0 = self.inputs.p0
+        buyers = []
+        for k, code in enumerate(self.inputs.buyers):
+            got = self.columns[f"purchased_t[{code}]"]
+            cost = self.columns[f"purchase_cost_usd[{code}]"]
+            planned = float(self.inputs.purchase_t[:, k].sum())
+            buyers.append({"region": code, "planned_t": planned,
+                           "purchased_t": _q(got),
+                           "purchase_cost_usd": _q(cost), "cost_at_p0_usd": _q(got * p0),
+                           "impact_usd": _q(cost - got * p0),
+                           "impact_share": _q(np.where(got > 0, cost / np.where(got > 0, got * p0, 1.0) - 1.0,
+                                                       0.0))})
+        events = [{"name": e.label, "region": e.region, "tonnes": e.tonnes, "start_month": e.start_month,
+                   "months": e.months, "t_per_month": e.t_per_month, "note": e.note or ""}
+                  for e in self.spec.purchase]
+        out = {"events": events, "buyers": buyers}
+        if self.purchase_impact is not None:
+            out["impact"] = self.purchase_impact
+        return out
+
     def to_parquet(self, path: str | Path) -> Path:
-        """Write one row per run to Parquet; the scenario, baseline and assumptions go in the file's
-        metadata (``critmin.simulation``, JSON).
+        """Write one row per run to Parquet (atomically); the scenario, baseline and assumptions go in
+        the file's metadata (``critmin.simulation``, JSON).
 
         Parameters
         ----------
@@ -166,28 +278,112 @@ class SimulationResult:
         import pyarrow as pa
         import pyarrow.parquet as pq
 
-        p = Path(path)
+        from critmin._atomic import atomic_path
+        from critmin._json import dumps
+
         table = pa.table({k: pa.array(v) for k, v in self.columns.items()})
-        meta = {
-            "runs": self.runs, "seed": self.seed, "commodity": self.baseline.commodity,
-            "scenario": self.spec.model_dump(mode="json"), "baseline": self.baseline.to_dict(),
-            "assumptions": self.assumptions,
-            "units": {"shortfall_t": "t", "unmet_t": "t", "stock_end_t": "t", "released_t": "t",
-                      "refilled_t": "t", "cost_usd": "USD", "shortfall_months": "months",
-                      "months_at_choke": "months", "peak_price_multiple": "1 (P/P0)"},
-        }
         md = dict(table.schema.metadata or {})
-        md[b"critmin.simulation"] = json.dumps(meta, default=_json_default).encode()
-        pq.write_table(table.replace_schema_metadata(md), p)
+        md[b"critmin.simulation"] = dumps(self._file_metadata()).encode()
+        with atomic_path(path) as tmp:
+            pq.write_table(table.replace_schema_metadata(md), tmp)
+        return Path(path)
+
+    def to_csv(self, path: str | Path) -> Path:
+        """Write one row per run to CSV (atomically); the scenario, baseline and assumptions go in a
+        JSON file beside it (``<name>.meta.json``).
+
+        Parameters
+        ----------
+        path : str or Path
+            Output file.
+        """
+        from critmin._atomic import write_text
+        from critmin._json import dumps
+
+        p = Path(path)
+        write_text(p, self.scenarios.to_csv(index=False, lineterminator="\n"))
+        write_text(p.with_name(p.name + ".meta.json"), dumps(self._file_metadata(), indent=1) + "\n")
         return p
+
+    def write(self, path: str | Path) -> Path:
+        """Write one row per run in the format the suffix names (:func:`output_format`).
+
+        Raises
+        ------
+        OutputError
+            For another suffix, or when the file cannot be written.
+        """
+        fmt = output_format(path)
+        return self.to_csv(path) if fmt == "csv" else self.to_parquet(path)
+
+
+OUTPUT_FORMATS = {".parquet": "parquet", ".pq": "parquet", ".csv": "csv"}
+"""Suffix -> format of :meth:`SimulationResult.write`."""
+
+
+def output_format(path: str | Path) -> str:
+    """The format of a per-run output file from its suffix; checks the folder exists.
+
+    Parameters
+    ----------
+    path : str or Path
+        ``runs.parquet`` (or ``.pq``) or ``runs.csv``.
+
+    Returns
+    -------
+    str
+        ``"parquet"`` or ``"csv"``.
+
+    Raises
+    ------
+    OutputError
+        For any other suffix (naming the accepted ones), a missing folder or a folder given as file.
+    """
+    from critmin._atomic import OutputError, check_target
+
+    p = Path(path)
+    fmt = OUTPUT_FORMATS.get(p.suffix.lower())
+    if fmt is None:
+        raise OutputError(f"cannot write {p}: unknown suffix {p.suffix or '(none)'!r}; expected "
+                          f"{', '.join(OUTPUT_FORMATS)} (Parquet or CSV)")
+    check_target(p)
+    return fmt
+
+def purchase_impact(with_: SimulationResult, without: SimulationResult) -> dict:
+    """The purchases' effect, run by run against the same draws without them (common random numbers).
+
+    Returns
+    -------
+    dict
+        ``peak_price_multiple`` and ``mean_price_multiple``: quantiles ``with``, ``without`` and of the
+        paired ``difference``; ``mean_price_path``: the mean P/P0 per month with and without;
+        ``regions``: per region the shortfall with, without and the paired difference (the shortfall
+        the purchases cause) [t]; ``shortfall_t_all_regions``: the same summed over regions.
+    """
+    if with_.runs != without.runs or with_.seed != without.seed:
+        raise ValueError("the counterfactual must use the same runs and seed")
+    out: dict = {"method": "the same runs (seed, draws) without the [[purchase]] entries; differences "
+                           "are paired run by run"}
+    for k in ("peak_price_multiple", "mean_price_multiple"):
+        a, b = with_.columns[k], without.columns[k]
+        out[k] = {"with": _q(a), "without": _q(b), "difference": _q(a - b)}
+    n = with_.runs
+    out["mean_price_path"] = [{"month": t, "with": float(with_.sums["price_multiple"][t] / n),
+                               "without": float(without.sums["price_multiple"][t] / n)}
+                              for t in range(with_.inputs.horizon)]
+    regions = []
+    for r in with_.regions:
+        a, b = with_.columns[f"shortfall_t[{r}]"], without.columns[f"shortfall_t[{r}]"]
+        regions.append({"region": r, "shortfall_t_with": _q(a), "shortfall_t_without": _q(b),
+                        "shortfall_t_caused": _q(a - b)})
+    out["regions"] = regions
+    a, b = with_.total_shortfall_t(), without.total_shortfall_t()
+    out["shortfall_t_all_regions"] = {"with": _q(a), "without": _q(b), "caused": _q(a - b)}
+    return out
 
 
 def _json_default(o):
-    if isinstance(o, (np.floating, np.integer)):
-        return o.item()
-    if isinstance(o, np.ndarray):
-        return o.tolist()
-    return str(o)
+    return jsonable(o)
 
 
 def _hist_quantile(counts: np.ndarray, p: float, xmax: float) -> float:
@@ -281,9 +477,57 @@ def build_assumptions(spec: ScenarioSpec, baseline, inputs: MarketInputs) -> lis
     out.append({"name": "disruption.target_exports", "value": inputs.target_exports_t * 12.0,
                 "unit": "t/yr", "kind": "estimate",
                 "source": "exporter's baseline exports to the targeted regions (see baseline regions)"})
+    out += _addition_assumptions(spec, baseline, inputs)
     out.append({"name": "model.clearing_tolerance", "value": FTOL_REL, "unit": "1 (of demand)",
                 "kind": "default",
                 "source": "excess demand at the solved price, relative to baseline demand"})
+    return out
+
+
+def _addition_assumptions(spec: ScenarioSpec, baseline, inputs: MarketInputs) -> list[dict]:
+    """Assumption records of [[capacity]] and [[purchase]] entries (none without them)."""
+    out = []
+    names = iter(inputs.capacity_names)
+    for i, c in enumerate(spec.capacity):
+        inside = c.stage == baseline.stage
+        name = next(names) if inside else c.label
+        kind, src = _src(spec, f"capacity.{i}", c.note or "", True)
+        when = (f"first year {c.first_year}" if c.first_year is not None
+                else f"start month {c.start_month:g}")
+        conv = (f" ({c.t_per_year:,.6g} t/yr on IEA's basis x {baseline.iea_factor:.4g})"
+                if c.basis == "iea" and baseline.iea_factor is not None else "")
+        val = c.t_per_year * (baseline.iea_factor if c.basis == "iea" and baseline.iea_factor else 1.0)
+        out.append({"name": f"capacity.{name}", "value": float(val), "unit": "t/yr",
+                    "kind": kind,
+                    "source": (f"{c.country} {c.stage}{conv}; {when}, ramp {c.ramp_months:g} months, delay "
+                               f"{describe_param(c.delay_years)} years, cancellation probability "
+                               f"{c.cancel_probability:g}" + ("" if inside else
+                                                              f"; not in this {baseline.stage} market")
+                               + f"; {src}")})
+    if spec.capacity:
+        out.append({"name": "capacity.model", "value": "inelastic added supply", "unit": "",
+                    "kind": "assumption",
+                    "source": "new capacity produces C x ramp(t - start) whatever the price (linear ramp, "
+                              "start = planned start + 12 x drawn delay years, nothing if cancelled); buyers "
+                              "switch to it from the exporter, whose exports (and the cut's base) shrink by "
+                              "as much; beyond the exporter's exports it sells at P0 only what the market "
+                              "needs (the price never falls below P0; the rest is idle capacity)"})
+    for i, p in enumerate(spec.purchase):
+        kind, src = _src(spec, f"purchase.{i}", p.note or "", True)
+        share = ""
+        if p.region == baseline.exporter:
+            ex = baseline.exporter_exports_t_per_year / baseline.exporter_production_t_per_year
+            share = (f"; the exporter's reserve: its export share {ex:.3g} of it ({ex * p.tonnes:,.6g} t) "
+                     "comes off the market outside it, the rest off its home market")
+        out.append({"name": f"purchase.{p.label}", "value": p.tonnes, "unit": "t", "kind": kind,
+                    "source": f"{p.region} buys {p.tonnes:,.6g} t over {p.months:g} months from month "
+                              f"{p.start_month:g} ({p.t_per_month:,.6g} t/month){share}; {src}"})
+    if spec.purchase:
+        out.append({"name": "purchase.model", "value": "inelastic added demand", "unit": "",
+                    "kind": "assumption",
+                    "source": "a purchase is extra demand bought before other buyers whatever the price "
+                              "(also at the choke, where the others share the rest pro rata); it goes into a "
+                              "state stock not released within the horizon"})
     return out
 
 

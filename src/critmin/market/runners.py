@@ -121,17 +121,20 @@ class DaskRunner:
         Chunks submitted ahead of the results; default ``2 x workers``.
     connect_timeout : float
         Seconds to wait for a scheduler before giving up with a clear error [s].
+    chunk_timeout : float
+        Seconds to wait for one chunk's result before giving up with a clear error [s].
     """
 
     def __init__(self, scheduler: str | None = None, *, workers: int | None = None,
                  processes: bool = True, client=None, max_in_flight: int | None = None,
-                 connect_timeout: float = 10.0) -> None:
+                 connect_timeout: float = 10.0, chunk_timeout: float = 900.0) -> None:
         self.scheduler = scheduler
         self.workers = workers
         self.processes = processes
         self.client = client
         self.max_in_flight = max_in_flight
         self.connect_timeout = connect_timeout
+        self.chunk_timeout = chunk_timeout
         self._own = client is None
         self._cluster = None
         where = scheduler or ("client" if client is not None else f"local({workers or 2})")
@@ -187,20 +190,26 @@ class DaskRunner:
         client = self._client()
         n_workers = max(1, len(client.scheduler_info().get("workers", {})) or (self.workers or 2))
         limit = self.max_in_flight or 2 * n_workers
-        [remote] = client.scatter([payload], broadcast=True)
-        try:
-            pending = list(tasks)[::-1]
-            first = [client.submit(fn, remote, pending.pop(), pure=False)
-                     for _ in range(min(limit, len(pending)))]
-            ac = as_completed(first)
-            for fut in ac:
-                res = fut.result()
-                fut.release()
-                on_result(res)
-                if pending:
-                    ac.add(client.submit(fn, remote, pending.pop(), pure=False))
-        finally:
-            remote.release()
+        # The payload (the market's arrays and the draws' distributions) is a few kB: it travels with each
+        # chunk rather than being scattered once, so a worker that restarts (a nanny does so under memory
+        # pressure) never leaves the chunks waiting on data that went with it.
+        pending = list(tasks)[::-1]
+        first = [client.submit(fn, payload, pending.pop(), pure=False)
+                 for _ in range(min(limit, len(pending)))]
+        ac = as_completed(first)
+        for fut in ac:
+            try:
+                res = fut.result(timeout=self.chunk_timeout)
+            except TimeoutError:
+                from critmin.errors import CritminError
+
+                client.cancel(list(ac.futures))
+                raise CritminError(f"a chunk did not finish within {self.chunk_timeout:g} s on {self.name}; "
+                                   "are the workers alive and able to import critmin?") from None
+            fut.release()
+            on_result(res)
+            if pending:
+                ac.add(client.submit(fn, payload, pending.pop(), pure=False))
 
 
 def get_runner(*, workers: int | None = None, scheduler: str | None = None, pool: int | None = None):

@@ -21,9 +21,18 @@ beta           a, b, low, high                       beta(a, b) scaled to [low, 
 choice         values, weights                       one of ``values`` (weights optional)
 =============  ====================================  ============================================
 
+Optional: ``year`` and ``demand_scenario`` (a start year from IEA's outlook,
+:mod:`critmin.market.projection`), ``[[capacity]]`` and ``[[purchase]]`` entries
+(:mod:`critmin.market.entries`) and ``disruption.stage``.
+
 Every value given in the file, and every default left in place, is shown as an assumption in every
 output; a ``[sources]`` table maps dotted keys (``"market.demand_elasticity_short"``) to the reasoning
 or source to show beside it.
+
+Validation is strict: numbers must be finite (``nan`` and ``inf`` are refused for every key; omit a
+truncation bound for "no bound"), whole numbers must be whole numbers (``horizon_months = "24"`` or
+``24.5`` is refused), years lie in 1800..2100, and the restricting ``exporter`` must be named (there is no
+default country). Errors name the file, the key and what is accepted.
 """
 
 from __future__ import annotations
@@ -38,6 +47,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    StrictInt,
     ValidationError,
     field_validator,
     model_validator,
@@ -45,6 +55,7 @@ from pydantic import (
 from scipy import special
 
 from critmin.errors import ScenarioError
+from critmin.schema import YEAR_MAX, YEAR_MIN
 
 __all__ = [
     "Fixed",
@@ -62,6 +73,8 @@ __all__ = [
     "SupplierMarketSpec",
     "MarketSpec",
     "DisruptionSpec",
+    "CapacitySpec",
+    "PurchaseSpec",
     "ScenarioSpec",
     "load_scenario",
     "sample_param",
@@ -72,7 +85,8 @@ __all__ = [
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # strict: no text for numbers, no fractions for whole numbers; allow_inf_nan: finite numbers only
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False)
 
 
 # --------------------------------------------------------------------------- distributions
@@ -158,24 +172,32 @@ class Normal(_Strict):
     dist: Literal["normal"]
     mean: float
     sd: float = Field(gt=0)
-    low: float = -math.inf
-    high: float = math.inf
+    low: float | None = Field(None, description="lower truncation bound (none when omitted)")
+    high: float | None = Field(None, description="upper truncation bound (none when omitted)")
+
+    @property
+    def lo(self) -> float:
+        return -math.inf if self.low is None else self.low
+
+    @property
+    def hi(self) -> float:
+        return math.inf if self.high is None else self.high
 
     @model_validator(mode="after")
     def _order(self) -> Normal:
-        if not self.low < self.high:
+        if not self.lo < self.hi:
             raise ValueError(f"low ({self.low}) must be below high ({self.high})")
         return self
 
     def ppf(self, u: np.ndarray) -> np.ndarray:
-        z = _truncated(u, (self.low - self.mean) / self.sd, (self.high - self.mean) / self.sd)
-        return np.clip(self.mean + self.sd * z, self.low, self.high)
+        z = _truncated(u, (self.lo - self.mean) / self.sd, (self.hi - self.mean) / self.sd)
+        return np.clip(self.mean + self.sd * z, self.lo, self.hi)
 
     def support(self) -> tuple[float, float]:
-        return (self.low, self.high)
+        return (self.lo, self.hi)
 
     def describe(self) -> str:
-        return f"normal({self.mean:g}, sd {self.sd:g}) on [{self.low:g}, {self.high:g}]"
+        return f"normal({self.mean:g}, sd {self.sd:g}) on [{self.lo:g}, {self.hi:g}]"
 
 
 class LogNormal(_Strict):
@@ -185,25 +207,29 @@ class LogNormal(_Strict):
     median: float = Field(gt=0)
     sigma: float = Field(gt=0)
     low: float = 0.0
-    high: float = math.inf
+    high: float | None = Field(None, description="upper truncation bound (none when omitted)")
+
+    @property
+    def hi(self) -> float:
+        return math.inf if self.high is None else self.high
 
     @model_validator(mode="after")
     def _order(self) -> LogNormal:
-        if not (self.low >= 0 and self.low < self.high):
+        if not (self.low >= 0 and self.low < self.hi):
             raise ValueError(f"need 0 <= low < high, got {self.low}, {self.high}")
         return self
 
     def ppf(self, u: np.ndarray) -> np.ndarray:
         mu = math.log(self.median)
         lo = (math.log(self.low) - mu) / self.sigma if self.low > 0 else -math.inf
-        hi = (math.log(self.high) - mu) / self.sigma if math.isfinite(self.high) else math.inf
-        return np.clip(np.exp(mu + self.sigma * _truncated(u, lo, hi)), self.low, self.high)
+        hi = (math.log(self.hi) - mu) / self.sigma if math.isfinite(self.hi) else math.inf
+        return np.clip(np.exp(mu + self.sigma * _truncated(u, lo, hi)), self.low, self.hi)
 
     def support(self) -> tuple[float, float]:
-        return (self.low, self.high)
+        return (self.low, self.hi)
 
     def describe(self) -> str:
-        return f"lognormal(median {self.median:g}, sigma {self.sigma:g}) on [{self.low:g}, {self.high:g}]"
+        return f"lognormal(median {self.median:g}, sigma {self.sigma:g}) on [{self.low:g}, {self.hi:g}]"
 
 
 class Beta(_Strict):
@@ -329,8 +355,9 @@ class RegionSpec(_Strict):
         "consumption)")
     method: Literal["apparent", "reported"] | None = Field(
         None, description="consumption method to use with from_data (default: apparent, else reported)")
-    data_year: int | None = Field(None, description="year of the consumption figure (default: the "
-                                  "baseline year, else the latest year before it)")
+    data_year: int | None = Field(None, ge=YEAR_MIN, le=YEAR_MAX, description="year of the "
+                                  "consumption figure (default: the baseline year, else the latest "
+                                  "year before it)")
     share_of_world: float | None = Field(None, ge=0, le=1, description="demand as a share of world "
                                          "supply [1] (a documented estimate)")
     t_per_year: float | None = Field(None, ge=0, description="demand [t/yr] (override)")
@@ -357,8 +384,8 @@ class PriceSpec(_Strict):
     basket: dict[str, float] | None = Field(None, description="product -> weight [1]; weights are "
                                             "normalised to sum to 1")
     usd_per_t: float | None = Field(None, gt=0, description="P0 [USD/t] (override)")
-    year: int | None = Field(None, description="price year (default: the baseline year, else the "
-                             "latest year before it)")
+    year: int | None = Field(None, ge=YEAR_MIN, le=YEAR_MAX, description="price year (default: the "
+                             "baseline year, else the latest year before it)")
     note: str | None = None
 
     @model_validator(mode="after")
@@ -378,7 +405,8 @@ class PriceSpec(_Strict):
 class BaselineSpec(_Strict):
     """How to build the month-0 baseline from the warehouse, with overrides."""
 
-    year: int | None = Field(None, description="production year (default: latest with data)")
+    year: int | None = Field(None, ge=YEAR_MIN, le=YEAR_MAX,
+                             description="production year (default: latest with data)")
     stage: str | None = Field(None, description="production stage (default: the commodity's)")
     product: str | None = Field(None, description="production product when a stage has several")
     capacity_t_per_year: dict[str, float] = Field(
@@ -393,6 +421,11 @@ class BaselineSpec(_Strict):
     exporter_note: str | None = None
     price: PriceSpec
     regions: dict[str, RegionSpec] = Field(default_factory=dict)
+    projected_suppliers: Literal["all", "exporter"] = Field(
+        "all", description="with a start year: \"all\" suppliers as IEA's base case projects them "
+        "(operating and announced projects weighted by their chance of coming online), or only the "
+        "\"exporter\" (the others keep their base-year output; their new capacity comes from the "
+        "scenario's [[capacity]] entries, so that announced projects are not counted twice)")
 
     @field_validator("capacity_t_per_year")
     @classmethod
@@ -569,8 +602,8 @@ class StockpileSpec(_Strict):
 class DisruptionSpec(_Strict):
     """The exporter's cut: who, how deep, from when, for how long, to whom."""
 
-    exporter: str | None = Field(None, description="ISO3 of the restricting exporter (default: the "
-                                 "largest producer)")
+    exporter: str = Field(description="ISO3 of the restricting exporter (required: a scenario names "
+                          "who cuts; there is no default country)")
     probability: float = Field(1.0, ge=0, le=1, description="probability that the disruption occurs "
                                "within the horizon [1]")
     targets: Literal["all"] | list[str] = Field("all", description="\"all\" importers or a list of "
@@ -580,6 +613,9 @@ class DisruptionSpec(_Strict):
     cut: Param = Field(description="share of the exporter's exports to the targets that is stopped [1]")
     leakage: Param = Field(0.0, description="share of the cut that still arrives via third "
                            "countries [1]")
+    stage: Literal["mine", "refinery"] | None = Field(
+        None, description="the stage whose output the exporter withholds (the market the model "
+        "clears); default: baseline.stage, else the commodity's stage")
 
     @field_validator("cut", "leakage")
     @classmethod
@@ -602,8 +638,17 @@ class DisruptionSpec(_Strict):
 
     @field_validator("exporter")
     @classmethod
-    def _upper(cls, v: str | None) -> str | None:
-        return v.upper() if v else v
+    def _upper(cls, v: str) -> str:
+        v = v.strip().upper()
+        if not v:
+            raise ValueError("exporter is empty; expected the ISO3 code of the restricting exporter, "
+                             "e.g. exporter = \"CHN\"")
+        return v
+
+
+# --------------------------------------------------------------------------- capacity and purchases
+# in critmin.market.entries (built on _Strict and Param above; the package loads this module first)
+from critmin.market.entries import CapacitySpec, PurchaseSpec, check_scenario  # noqa: E402
 
 
 # --------------------------------------------------------------------------- scenario
@@ -620,12 +665,31 @@ class ScenarioSpec(_Strict):
     disruption: DisruptionSpec
     sources: dict[str, str] = Field(default_factory=dict, description="dotted key -> source or "
                                     "reasoning shown beside the value")
+    year: StrictInt | None = Field(None, ge=2000, le=2100, description="start year: the baseline takes "
+                                   "supply by country and stage and demand from IEA's outlook for this "
+                                   "year (2024, 2030, 2035, 2040); month 0 is its January [calendar year]")
+    demand_scenario: Literal["STEPS", "APS", "NZE"] | None = Field(
+        None, description="IEA demand scenario of the start year (default STEPS)")
+    capacity: list[CapacitySpec] = Field(default_factory=list, description="new capacity outside the "
+                                         "exporter ([[capacity]] entries)")
+    purchase: list[PurchaseSpec] = Field(default_factory=list, description="state stockpile purchases "
+                                         "([[purchase]] entries)")
     path: str | None = Field(None, exclude=True, description="file the spec was read from")
 
     @field_validator("stockpiles")
     @classmethod
     def _upper(cls, v: dict[str, StockpileSpec]) -> dict[str, StockpileSpec]:
         return {k.upper(): s for k, s in v.items()}
+
+    @model_validator(mode="after")
+    def _start_year(self) -> ScenarioSpec:
+        return check_scenario(self)
+
+    @property
+    def market_stage(self) -> str | None:
+        """The stage of the market the model clears (``disruption.stage``, else ``baseline.stage``;
+        None: the commodity's default stage)."""
+        return self.disruption.stage or self.baseline.stage
 
     @classmethod
     def from_dict(cls, data: dict[str, Any], *, source: str = "<dict>") -> ScenarioSpec:
@@ -643,7 +707,7 @@ class ScenarioSpec(_Strict):
 
     def with_overrides(self, **changes: Any) -> ScenarioSpec:
         """A copy with top-level fields replaced (validated)."""
-        data = self.model_dump()
+        data = self.model_dump(exclude_unset=True)
         data.update(changes)
         return ScenarioSpec.from_dict(data, source=self.path or "<dict>")
 
@@ -663,9 +727,11 @@ class ScenarioSpec(_Strict):
         }
 
     def is_random(self) -> bool:
-        """True when runs differ (a probability below 1 or any distribution)."""
+        """True when runs differ (a probability below 1 or any distribution, a capacity entry's
+        random delay or cancellation included)."""
         p = self.random_params()
-        return 0 < self.disruption.probability < 1 or any(
+        cap = any(_is_random(c.delay_years) or 0 < c.cancel_probability < 1 for c in self.capacity)
+        return cap or 0 < self.disruption.probability < 1 or any(
             _is_random(v) for k, v in p.items() if k != "disruption.occurs")
 
 
@@ -673,40 +739,15 @@ _EXPECT = {
     "duration_months": "a number of months or a distribution table such as "
                        "{dist = \"triangular\", low = 3, mode = 6, high = 12}",
     "cut": "a share in [0, 1] or a distribution table such as {dist = \"uniform\", low = 0.3, high = 0.6}",
+    "exporter": "the ISO3 code of the restricting exporter, e.g. exporter = \"CHN\" (there is no "
+                "default country)",
 }
 
-
 def _format_errors(exc: ValidationError, source: str) -> str:
-    lines = []
-    for e in exc.errors():
-        loc = [str(x) for x in e["loc"]]
-        # drop pydantic's union-branch names from the key path
-        loc = [x for x in loc if x not in {"float", "fixed", "uniform", "triangular", "normal",
-                                           "lognormal", "beta", "choice"}
-               and not x.startswith("function-")]
-        key = ".".join(loc) or "(top level)"
-        msg = e["msg"]
-        if msg.startswith("Value error, "):
-            msg = msg[len("Value error, "):]
-        if e["type"] == "missing":
-            msg = "required key is missing"
-            exp = _EXPECT.get(loc[-1] if loc else "")
-            if exp:
-                msg += f"; expected {exp}"
-        elif e["type"] == "extra_forbidden":
-            msg = "unknown key (check the spelling; see critmin.market.spec for the keys)"
-        elif e["type"] == "union_tag_invalid":
-            msg = ("unknown distribution; expected dist = one of fixed, uniform, triangular, normal, "
-                   "lognormal, beta, choice")
-        got = e.get("input")
-        shown = "" if e["type"] in ("missing",) or isinstance(got, dict) else f" (got {got!r})"
-        lines.append(f"  [{key}] {msg}{shown}")
-    # de-duplicate (unions report one error per branch)
-    seen: list[str] = []
-    for ln in lines:
-        if ln not in seen:
-            seen.append(ln)
-    return f"invalid scenario {source}:\n" + "\n".join(seen)
+    from critmin._validation import format_validation_error
+
+    return format_validation_error(exc, source=source, what="invalid scenario", model=ScenarioSpec,
+                                   expect=_EXPECT)
 
 
 def load_scenario(path: str | Path) -> ScenarioSpec:
@@ -724,9 +765,8 @@ def load_scenario(path: str | Path) -> ScenarioSpec:
     Raises
     ------
     ScenarioError
-        When the file is missing, is not valid TOML (with line and column) or nests too deeply to
-        read, or a key is missing, unknown or out of range (naming the file, the key and what was
-        expected).
+        When the file is missing, is not valid TOML (with line and column, or nested too deeply), or
+        a key is missing, unknown or out of range (naming the file, the key and what was expected).
     """
     p = Path(path)
     if not p.exists():
@@ -738,8 +778,7 @@ def load_scenario(path: str | Path) -> ScenarioSpec:
     except UnicodeDecodeError as exc:
         raise ScenarioError(f"invalid scenario {p}: not UTF-8 text: {exc}") from None
     except RecursionError:
-        raise ScenarioError(f"invalid scenario {p}: arrays or tables nested too deeply to read; "
-                            "expected a scenario a few levels deep") from None
+        raise ScenarioError(f"invalid scenario {p}: nested too deeply; expected a few levels") from None
     return ScenarioSpec.from_dict(data, source=str(p))
 
 
@@ -757,4 +796,31 @@ def scenario_dirs() -> list[Path]:
     for d in dirs:
         if d.is_dir() and d.resolve() not in out:
             out.append(d.resolve())
+    return out
+
+
+def scenario_files() -> list[Path]:
+    """Every scenario file (``*.toml``) of :func:`scenario_dirs`, each scenario once.
+
+    A scenario is identified by its file name and by its content: the same file met again in a later
+    folder (``examples/scenarios`` of a checkout beside the copy installed with the package, or a
+    renamed copy with the same bytes) is skipped; the first folder wins, so a file in
+    ``$CRITMIN_SCENARIOS`` overrides a packaged one of the same name.
+    """
+    import hashlib
+
+    names: set[str] = set()
+    digests: set[str] = set()
+    out: list[Path] = []
+    for d in scenario_dirs():
+        for f in sorted(d.glob("*.toml")):
+            try:
+                digest = hashlib.sha256(f.read_bytes()).hexdigest()
+            except OSError:
+                continue  # unreadable: not listed (a named file still reports its error when loaded)
+            if f.name in names or digest in digests:
+                continue
+            names.add(f.name)
+            digests.add(digest)
+            out.append(f)
     return out

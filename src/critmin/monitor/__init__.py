@@ -1,4 +1,4 @@
-"""Restriction monitor (METHODS.md §3): is a fall in monthly exports a restriction or a demand slump?
+"""Restriction monitor (docs/methods.md §3): is a fall in monthly exports a restriction or a demand slump?
 
 Layers, as elsewhere in critmin:
 
@@ -10,7 +10,10 @@ Layers, as elsewhere in critmin:
   string with ``fit``/``predict`` (:func:`get_detector`), one result object :class:`MonitorResult`;
 * jobs — :func:`monitor` and :func:`scan` read the warehouse;
 * synthetic truth — :mod:`~critmin.monitor.synthetic` (panels with known demand shocks and restrictions)
-  and :mod:`~critmin.monitor.scoring` (precision/recall within ±1 month, verdict confusion).
+  and :mod:`~critmin.monitor.scoring` (precision/recall within ±1 month, verdict confusion);
+* known events — :mod:`~critmin.monitor.events` (the catalogue of documented export controls, package
+  data ``critmin/data/export_controls.csv``): the jobs name the event behind a flagged month, read a line
+  that a control covers only in part as ``cannot tell``, and flag control lines that were controlled.
 """
 
 from critmin.monitor.baseline import Window, changes, deseasonalise, seasonal_baseline
@@ -28,10 +31,12 @@ from critmin.monitor.panel import Panel
 from critmin.monitor.scoring import ScoreReport, score_cases
 from critmin.monitor.signals import SIGNALS
 from critmin.monitor.synthetic import SyntheticCase, SyntheticSpec, generate, generate_many
-from critmin.monitor.verdict import VERDICTS, VerdictRule
+from critmin.monitor.verdict import CANNOT_TELL, NO_FALL, VERDICTS, VerdictRule
 
 __all__ = [
+    "CANNOT_TELL",
     "CONTRACT_KEYS",
+    "NO_FALL",
     "DETECTORS",
     "Detector",
     "MonitorResult",
@@ -57,3 +62,7 @@ __all__ = [
     "score_cases",
     "seasonal_baseline",
 ]
+
+from critmin._callable import make_callable  # noqa: E402
+
+make_callable(__name__, "monitor")  # critmin.monitor(...) runs the job; critmin.monitor.<name> still works

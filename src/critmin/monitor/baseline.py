@@ -1,4 +1,4 @@
-"""Monthly changes and the seasonal baseline of an export series (METHODS.md §3).
+"""Monthly changes and the seasonal baseline of an export series (docs/methods.md §3).
 
 Everything here works on one monthly quantity series (a :class:`pandas.Series` of kilograms indexed by the
 first day of each month). Gaps are kept as missing, never as zero.
@@ -12,6 +12,15 @@ end of the series and hides part of it. Zero months are floored first: the log i
 minus infinity (this is the "equivalent of log(1 + q)" that stays scale-free: kilograms and tonnes give the
 same answer). Subtracting the seasonal component gives the *deseasonalised log series* ``d``; all the
 evidence signals and the change-point search use ``d``.
+
+**The Lunar New Year.** China's factories, ports and customs close for the Spring Festival, a moving
+holiday between 21 January and 20 February; exports surge in the weeks before it and slump in the weeks
+after, so that a January or a February can fall by half against a fixed seasonal pattern in one year and
+not in the next (February 2019 against February 2018). For exporters with such a holiday
+(:data:`LUNAR_NEW_YEAR_EXPORTERS`), January and February are analysed as their average
+(:func:`combine_jan_feb`), as China's customs publish them and as customs analysts read them: the pair is
+hardly moved by the holiday's date. A fall in one of the two months alone is then not tested, and a fall
+from February on shows in January and February together (half its size).
 
 The *baseline* of month ``t`` is what the month would have been without a change at ``t``: the
 pre-period level (the median of ``d`` over months ``t-12 .. t-3``; the two months just before ``t`` are
@@ -28,6 +37,9 @@ import numpy as np
 import pandas as pd
 
 __all__ = [
+    "LUNAR_NEW_YEAR_EXPORTERS",
+    "combine_jan_feb",
+    "lunar_new_year",
     "Window",
     "DEFAULT_WINDOW",
     "monthly",
@@ -48,6 +60,54 @@ STL_SEASONAL_DEG = 0
 """Degree of STL's seasonal loess: local constant, so that the last year is not extrapolated."""
 MIN_STL_MONTHS = 25
 """STL needs two full years (plus one month) of data; shorter series get no seasonal adjustment."""
+
+LUNAR_NEW_YEAR_EXPORTERS = frozenset({"CHN", "HKG", "MAC", "TWN", "KOR", "VNM"})
+"""Exporters whose factories and ports close for several days at the Lunar New Year (a lunar date between
+21 January and 20 February): their January and February are analysed together (:func:`combine_jan_feb`)."""
+
+
+def lunar_new_year(exporter: str | None) -> bool:
+    """True when an exporter's January and February are analysed together (see the module docstring)."""
+    return bool(exporter) and str(exporter).upper() in LUNAR_NEW_YEAR_EXPORTERS
+
+
+def combine_jan_feb(values: np.ndarray | pd.Series | pd.DataFrame,
+                    index: pd.DatetimeIndex | None = None) -> np.ndarray:
+    """January and February of every year replaced by their mean (the Lunar New Year moves between them).
+
+    Parameters
+    ----------
+    values : ndarray, Series or DataFrame
+        Monthly quantities [kg] (or values [USD]), 1-D or months x series; NaN for missing months.
+    index : DatetimeIndex, optional
+        The months (first day of each); default the index of ``values``.
+
+    Returns
+    -------
+    ndarray
+        A copy in which January and February of each year both hold ``(jan + feb) / 2``; when one of
+        the two is missing (or not in the index), both are missing: one month alone would carry the
+        holiday's shift.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> q = pd.Series([100.0, 40.0, 90.0, 120.0], index=pd.date_range("2019-01", periods=4, freq="MS"))
+    >>> combine_jan_feb(q).tolist()
+    [70.0, 70.0, 90.0, 120.0]
+    """
+    idx = pd.DatetimeIndex(values.index if index is None else index)  # type: ignore[union-attr]
+    a = np.array(values, dtype=float, copy=True)
+    if a.shape[0] != len(idx):
+        raise ValueError(f"{a.shape[0]} values for {len(idx)} months")
+    pos = {(t.year, t.month): i for i, t in enumerate(idx)}
+    for year in sorted({t.year for t in idx if t.month in (1, 2)}):
+        j, f = pos.get((year, 1)), pos.get((year, 2))
+        if j is None or f is None:
+            a[[k for k in (j, f) if k is not None]] = np.nan
+            continue
+        a[j] = a[f] = (a[j] + a[f]) / 2.0
+    return a
 
 
 @dataclass(frozen=True)
@@ -227,7 +287,7 @@ def stl_decompose(log_q: np.ndarray, *, period: int = 12, robust: bool = True,
 
 
 def deseasonalise(quantity: pd.Series, *, period: int = 12, robust: bool = True,
-                  seasonal: int | None = None) -> pd.Series:
+                  seasonal: int | None = None, jan_feb: bool = False) -> pd.Series:
     """The deseasonalised log series ``d = log q - seasonal`` of a monthly quantity.
 
     Parameters
@@ -236,6 +296,9 @@ def deseasonalise(quantity: pd.Series, *, period: int = 12, robust: bool = True,
         Monthly quantities [kg].
     period, robust, seasonal
         See :func:`stl_decompose`.
+    jan_feb : bool
+        Analyse January and February as their average (:func:`combine_jan_feb`; for exporters with a
+        Lunar New Year holiday).
 
     Returns
     -------
@@ -243,7 +306,7 @@ def deseasonalise(quantity: pd.Series, *, period: int = 12, robust: bool = True,
         ``d`` [log kg] on a complete monthly index.
     """
     q = monthly(quantity)
-    lq = log_level(q.to_numpy())
+    lq = log_level(combine_jan_feb(q) if jan_feb else q.to_numpy())
     parts = stl_decompose(lq, period=period, robust=robust, seasonal=seasonal)
     return pd.Series(lq - parts["seasonal"], index=q.index, name="deseasonalised")
 
@@ -337,7 +400,7 @@ def post_level(d: pd.Series | np.ndarray, window: Window = DEFAULT_WINDOW) -> np
 
 def seasonal_baseline(quantity: pd.Series, *, period: int = 12, robust: bool = True,
                       seasonal: int | None = None,
-                      window: Window = DEFAULT_WINDOW) -> pd.DataFrame:
+                      window: Window = DEFAULT_WINDOW, jan_feb: bool = False) -> pd.DataFrame:
     """The seasonal baseline of a monthly series and each month's deviation from it.
 
     Parameters
@@ -348,14 +411,17 @@ def seasonal_baseline(quantity: pd.Series, *, period: int = 12, robust: bool = T
         See :func:`stl_decompose`.
     window : Window
         The pre-period that sets the baseline level.
+    jan_feb : bool
+        Analyse January and February as their average (:func:`combine_jan_feb`): their baseline is
+        that of the pair's average and their deviation is the average's.
 
     Returns
     -------
     DataFrame
-        Indexed by month: ``quantity_kg`` [kg], ``yoy_change`` and ``mom_change`` [1], ``log_q``,
-        ``seasonal``, ``trend``, ``resid`` and ``deseasonalised`` [log kg], ``level_pre`` [log kg],
-        ``baseline_kg`` (expected quantity: ``exp(level_pre + seasonal)``) [kg] and
-        ``baseline_deviation`` (``q / baseline - 1``) [1].
+        Indexed by month: ``quantity_kg`` [kg] (as reported), ``yoy_change`` and ``mom_change`` [1],
+        ``log_q``, ``seasonal``, ``trend``, ``resid`` and ``deseasonalised`` [log kg], ``level_pre``
+        [log kg], ``baseline_kg`` (expected quantity: ``exp(level_pre + seasonal)``) [kg] and
+        ``baseline_deviation`` (``q / baseline - 1``, of the analysed quantity) [1].
 
     Examples
     --------
@@ -367,13 +433,14 @@ def seasonal_baseline(quantity: pd.Series, *, period: int = 12, robust: bool = T
     -0.5
     """
     q = monthly(quantity)
-    lq = log_level(q.to_numpy())
+    qa = combine_jan_feb(q) if jan_feb else q.to_numpy()
+    lq = log_level(qa)
     parts = stl_decompose(lq, period=period, robust=robust, seasonal=seasonal)
     d = lq - parts["seasonal"]
     lvl = pre_level(d, window)
     base = np.exp(lvl + parts["seasonal"])
     with np.errstate(invalid="ignore", divide="ignore"):
-        dev = np.where(np.isfinite(q.to_numpy()) & (base > 0), q.to_numpy() / base - 1.0, np.nan)
+        dev = np.where(np.isfinite(qa) & (base > 0), qa / base - 1.0, np.nan)
     ch = changes(q)
     return pd.DataFrame({
         "quantity_kg": q.to_numpy(),

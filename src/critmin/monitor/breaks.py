@@ -1,4 +1,4 @@
-"""Change points of the deseasonalised series (METHODS.md §3: deseasonalise first, then search).
+"""Change points of the deseasonalised series (docs/methods.md §3: deseasonalise first, then search).
 
 The search is PELT (Killick, Fearnhead & Eckley 2012) with the least-squares (``l2``) cost, a shift in the
 mean of the deseasonalised log series ``d``, run by ruptures (Truong, Oudre & Vayatis 2020). ruptures'

@@ -7,7 +7,7 @@
 Methods (the ``method`` string):
 
 ``evidence`` (default)
-    The METHODS.md §3 evidence: seven signals scored separately, combined by
+    The docs/methods.md §3 evidence: seven signals scored separately, combined by
     :func:`critmin.monitor.verdict.combine`.
 ``breaks``
     Change points only: a month is restriction-like when the deseasonalised series has a downward break
@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from critmin._json import num as _num
+from critmin._result import Result
 from critmin.errors import DataError
 from critmin.monitor.baseline import Window, changes, pre_start_from_breaks
 from critmin.monitor.breaks import BREAK_COLUMNS, find_breaks
@@ -66,9 +67,11 @@ MONTH_COLUMNS = ["month", "quantity_kg", "yoy_change", "mom_change", "baseline_k
                  "fall", "p_restriction", "score", "verdict"]
 
 
-@dataclass
-class MonitorResult:
+@dataclass(repr=False)
+class MonitorResult(Result):
     """One exporter's tested lines: the month's evidence and verdict, and every month's score.
+
+    The main table is ``months``; ``to_frame()`` adds exporter, hs (``+``-joined) and method.
 
     Attributes
     ----------
@@ -83,11 +86,14 @@ class MonitorResult:
     yoy_change, mom_change : float
         Change against the same month a year before and the month before [1].
     baseline_kg : float
-        Expected quantity (pre-period level + seasonal component) [kg].
+        Expected quantity (pre-period level + seasonal component) [kg]; for January and February of an
+        exporter with a Lunar New Year holiday, the expected average of the pair.
     baseline_deviation : float
-        ``quantity / baseline - 1`` [1].
+        ``quantity / baseline - 1`` [1], of the analysed quantity (the January–February average in
+        those months for such exporters).
     verdict : str
-        ``restriction-like``, ``demand-like`` or ``ambiguous``.
+        One of :data:`critmin.monitor.verdict.VERDICTS`: ``restriction-like``, ``demand-like``,
+        ``ambiguous``, ``no fall`` or ``cannot tell: the line mixes controlled and uncontrolled products``.
     score : float
         Restriction score in [0, 1] (NaN when the month cannot be assessed).
     p_restriction : float
@@ -103,7 +109,12 @@ class MonitorResult:
     control, partners : list of str
         Control lines and partners used.
     months : DataFrame
-        Every month: columns ``MONTH_COLUMNS`` plus ``score_<signal>``.
+        Every month: columns ``MONTH_COLUMNS`` plus ``score_<signal>``; from the jobs also
+        ``known_event`` and ``control_controlled`` (:func:`critmin.monitor.job.apply_known_events`).
+    events : list of dict
+        Known export-control events on the tested lines within the data's months (from the jobs; for
+        chart annotations): ``id``, ``kind``, ``announced``, ``effective``, ``ended``, ``destinations``,
+        ``hs_codes``, ``document``, ``url``.
     """
 
     exporter: str
@@ -124,6 +135,21 @@ class MonitorResult:
     control: list[str] = field(default_factory=list)
     partners: list[str] = field(default_factory=list)
     months: pd.DataFrame = field(default_factory=pd.DataFrame)
+    events: list[dict] = field(default_factory=list)
+
+    _key_fields = ("exporter", "hs", "method")
+    _repr_fields = ("month", "verdict", "score", "p_restriction", "quantity_kg", "yoy_change")
+    _main = "months"
+
+    def sources_used(self) -> list[dict[str, str]]:
+        """Monthly exports come from the ``trade`` table (monthly rows)."""
+        return [{"source": "comtrade-monthly-derived", "edition": ""}]
+
+    def headline(self) -> str:
+        """One line: the month assessed and its verdict."""
+        score = "" if self.score != self.score else f", score {self.score:.2f}"
+        return (f"{self.exporter} exports of HS {'+'.join(self.hs)}, {self.month}: {self.verdict}"
+                f"{score}")
 
     def top_months(self, n: int = 5) -> pd.DataFrame:
         """The ``n`` months with the highest restriction score."""
@@ -137,9 +163,11 @@ class MonitorResult:
         brk = [{"month": r.month, "size": _num(r.size), "level_before_kg": _num(r.level_before_kg),
                 "level_after_kg": _num(r.level_after_kg), "direction": r.direction}
                for r in self.breaks.itertuples(index=False)]
+        known = "known_event" in self.months
         series = [{"month": r.month, "quantity_kg": _num(r.quantity_kg), "yoy_change": _num(r.yoy_change),
                    "baseline_deviation": _num(r.baseline_deviation), "score": _num(r.score),
-                   "verdict": r.verdict} for r in self.months.itertuples(index=False)]
+                   "verdict": r.verdict, **({"known_event": r.known_event or None} if known else {})}
+                  for r in self.months.itertuples(index=False)]
         top = [{"month": r.month, "score": _num(r.score), "verdict": r.verdict}
                for r in self.top_months().itertuples(index=False)]
         return {
@@ -162,6 +190,7 @@ class MonitorResult:
             "partners": list(self.partners),
             "top_months": top,
             "series": series,
+            "events": [dict(e) for e in self.events],
         }
 
 
@@ -182,13 +211,17 @@ class Detector(ABC):
         Cut every pre-period at the last change point before it
         (:func:`critmin.monitor.baseline.pre_start_from_breaks`), so that a baseline never mixes two
         levels (e.g. a month soon after an earlier slump).
+    jan_feb : bool, optional
+        Analyse January and February as their average (the Lunar New Year moves between them); default:
+        for exporters with that holiday (:data:`critmin.monitor.baseline.LUNAR_NEW_YEAR_EXPORTERS`).
     """
 
     method = "base"
 
     def __init__(self, *, window: Window | None = None, rule: VerdictRule | None = None, beta: float = 3.0,
-                 robust: bool = True, segment_baseline: bool = True) -> None:
+                 robust: bool = True, segment_baseline: bool = True, jan_feb: bool | None = None) -> None:
         self.window = window or Window()
+        self.jan_feb = jan_feb
         self.segment_baseline = segment_baseline
         self.pre_start: np.ndarray | None = None
         self.rule = rule or VerdictRule()
@@ -204,7 +237,7 @@ class Detector(ABC):
     def fit(self, panel: Panel) -> Detector:
         """Compute the baseline, breaks, signals and every month's score and verdict."""
         self.panel = panel
-        pr = prepare(panel, window=self.window, robust=self.robust)
+        pr = prepare(panel, window=self.window, robust=self.robust, jan_feb=self.jan_feb)
         self.prepared = pr
         d = pr.series("d")
         self.breaks = find_breaks(d, beta=self.beta, sigma=pr.sigma)
@@ -219,7 +252,7 @@ class Detector(ABC):
         base = np.exp(lb["level_pre"].to_numpy() + pr.seasonal)
         ch = changes(pd.Series(pr.quantity, index=pr.index))
         with np.errstate(invalid="ignore", divide="ignore"):
-            dev = np.where(base > 0, pr.quantity / base - 1.0, np.nan)
+            dev = np.where(base > 0, pr.analysed / base - 1.0, np.nan)
         verdicts = self._score(pr)
         months = pd.DataFrame({
             "month": pr.index.strftime("%Y-%m"),
@@ -289,6 +322,13 @@ class Detector(ABC):
             w = self.window
             out.append(f"too little history before {pr.index[i]:%Y-%m} (needs {w.min_pre} of months "
                        f"t-{w.pre[0]}..t-{w.pre[1]}): the month cannot be assessed")
+        if pr.jan_feb and pr.index[i].month in (1, 2):
+            out.append(f"{pr.index[i]:%Y-%m}: January and February are assessed as their average (the Lunar "
+                       "New Year holiday moves between them); the baseline and its deviation are the pair's, "
+                       "and a fall in one of the two months alone is not tested")
+            if not np.isfinite(pr.analysed[i]) and np.isfinite(pr.quantity[i]):
+                out.append(f"{pr.index[i].year}: January or February is not in the data: the pair cannot "
+                           "be assessed yet")
         if i >= len(pr.index) - 1:
             out.append("the months after this one are not in the data yet: persistence and licence-lag "
                        "recovery cannot be checked")
@@ -302,7 +342,7 @@ class Detector(ABC):
 
 
 class EvidenceDetector(Detector):
-    """The METHODS.md §3 evidence detector (``method="evidence"``)."""
+    """The docs/methods.md §3 evidence detector (``method="evidence"``)."""
 
     method = "evidence"
 
@@ -314,7 +354,7 @@ class EvidenceDetector(Detector):
         self.signals.update({
             "front_running": front_running(d, window=w, pre_start=ps, sigma=pr.sigma),
             "control_group": control_group(d, ctl, window=w, pre_start=ps),
-            "price_wedge": price_wedge(pr.series("log_uv"), window=w, pre_start=ps),
+            "price_wedge": price_wedge(pr.series("log_uv"), window=w, pre_start=ps, sigma=pr.uv_sigma),
             "destination_selectivity": destination_selectivity(
                 pr.d_partners if pr.d_partners is not None else pd.DataFrame(index=pr.index),
                 window=w, pre_start=ps),
@@ -413,5 +453,6 @@ def get_detector(method: str = "evidence", **params: object) -> Detector:
     try:
         cls = DETECTORS[method]
     except KeyError:
-        raise ValueError(f"unknown monitor method {method!r}; choose one of {sorted(DETECTORS)}") from None
+        raise ValueError(f"unknown monitor method {method!r}; choose one of "
+                         f"{', '.join(sorted(DETECTORS))}") from None
     return cls(**params)

@@ -3,30 +3,76 @@
 The jobs read the monthly export rows of the ``trade`` table (latest edition of each value), pick the
 control lines from the HS catalogue (:mod:`critmin.hs`) when none are given, attach the catalogue's
 warnings (a *mixed* line holds more than the product, which dilutes every signal), and hand a
-:class:`critmin.monitor.panel.Panel` to a detector (:mod:`critmin.monitor.detectors`).
+:class:`critmin.monitor.panel.Panel` to a detector (:mod:`critmin.monitor.detectors`). Then they apply
+the catalogue of known export-control events (:mod:`critmin.monitor.events`,
+:func:`apply_known_events`): in a month when a known control is in force on the tested lines, which it
+covers only in part, a ``no fall`` or ``demand-like`` reading becomes
+:data:`critmin.monitor.verdict.CANNOT_TELL`; a control line under a known control that month is flagged;
+the known events of the series go with the result (chart annotations).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from critmin._json import num as _num
-from critmin.errors import DataError
-from critmin.monitor.detectors import MonitorResult, get_detector
+from critmin._result import Result
+from critmin.errors import DataError, ParameterError
+from critmin.monitor.detectors import Detector, MonitorResult, get_detector
 from critmin.monitor.panel import Panel, normalise_hs
-from critmin.warehouse import Warehouse
+from critmin.monitor.verdict import CANNOT_TELL, known_control_verdict
+from critmin.warehouse import Warehouse, with_default_warehouse
 
 __all__ = ["monitor", "scan", "ScanResult", "export_rows", "choose_control", "line_warnings",
-           "SCAN_COLUMNS"]
+           "SCAN_COLUMNS", "parse_month", "apply_known_events", "EVENT_TOLERANCE"]
 
 SCAN_COLUMNS = ["exporter", "hs", "month", "score", "verdict", "quantity_kg", "yoy_change",
-                "baseline_deviation", "control", "evidence"]
+                "baseline_deviation", "control", "evidence", "event", "event_distance", "control_controlled"]
+
+EVENT_TOLERANCE = 2
+"""A flagged month is matched with a known event whose effective month is at most this far [months]."""
 
 _ROW_COLUMNS = ["reporter", "partner", "partner_kind", "hs_code", "period", "quantity_kg", "value_usd",
                 "missing"]
+
+
+_MONTH = re.compile(r"(\d{4})-(\d{1,2})(?:-01)?")
+
+
+def parse_month(value: object, *, name: str = "month") -> pd.Timestamp:
+    """The first day of a month given as ``YYYY-MM`` (or ``YYYY-MM-01``, or a Timestamp).
+
+    Parameters
+    ----------
+    value : str or Timestamp
+        ``2020-08``.
+    name : str
+        The argument's name, for the message (``month``, ``since``).
+
+    Returns
+    -------
+    Timestamp
+        The month's first day.
+
+    Raises
+    ------
+    ParameterError
+        For anything else (``2031-13``, ``yesterday``, ``2020-8-15``), saying what is accepted.
+    """
+    if isinstance(value, pd.Timestamp):
+        return value.to_period("M").to_timestamp()
+    text = str(value).strip()
+    m = _MONTH.fullmatch(text)
+    ok = m is not None and 1 <= int(m.group(2)) <= 12 and 1800 <= int(m.group(1)) <= 2100
+    if not ok:
+        raise ParameterError(f"{name} {text!r} is not a month; expected YYYY-MM with a year from 1800 "
+                             "to 2100 and a month from 01 to 12, e.g. 2020-08")
+    return pd.Timestamp(year=int(m.group(1)), month=int(m.group(2)), day=1)
 
 
 def export_rows(warehouse: Warehouse, exporter: str | None = None) -> pd.DataFrame:
@@ -34,8 +80,9 @@ def export_rows(warehouse: Warehouse, exporter: str | None = None) -> pd.DataFra
 
     Parameters
     ----------
-    warehouse : Warehouse
-        The warehouse.
+    warehouse : Warehouse, optional
+        The warehouse. Default: the user's warehouse, opened read-only
+        (:func:`critmin.warehouse.default_warehouse`).
     exporter : str, optional
         ISO3 of the reporter; all reporters when omitted.
 
@@ -149,6 +196,102 @@ def _panel(rows: pd.DataFrame, exporter: str, hs: tuple[str, ...], *, partners: 
     return panel
 
 
+def _in_window(idx: pd.DatetimeIndex, start: pd.Timestamp, end: pd.Timestamp) -> np.ndarray:
+    ok = idx >= start
+    if pd.notna(end):
+        ok &= idx <= end
+    return np.asarray(ok)
+
+
+def apply_known_events(det: Detector, catalogue: pd.DataFrame | None = None) -> list[dict]:
+    """Apply the catalogue of known export-control events to a fitted detector's months (in place).
+
+    Adds two columns to ``det.months``: ``known_event`` (ids of the restrictive events in force on the
+    tested lines that month, comma-separated, else empty) and ``control_controlled`` (control lines under a
+    known control that month, ``HS (event id)``, else empty). In a month with a known event in force, a
+    ``no fall`` or ``demand-like`` verdict becomes :data:`critmin.monitor.verdict.CANNOT_TELL` (the
+    catalogue's lines are only partly controlled: :mod:`critmin.monitor.events`).
+
+    Parameters
+    ----------
+    det : Detector
+        A fitted detector (its panel names the exporter and the lines).
+    catalogue : DataFrame, optional
+        Events as :func:`critmin.monitor.events.parse_events` returns them; default the bundled one.
+
+    Returns
+    -------
+    list of dict
+        The restrictive events on the tested lines announced or in effect within the data's months (for
+        chart annotations): ``id``, ``kind``, ``announced``, ``effective``, ``ended`` (``YYYY-MM-DD`` or
+        None), ``destinations``, ``hs_codes`` (the tested lines it falls on), ``document``, ``url``.
+    """
+    from critmin.monitor.events import event_windows, events_for, hs_overlap
+
+    panel = det.panel
+    if panel is None:
+        raise RuntimeError("call fit(panel) first")
+    m = det.months
+    idx = pd.DatetimeIndex(m.index)
+    n = len(idx)
+    known = [[] for _ in range(n)]
+    for w in event_windows(panel.hs, exporter=panel.exporter, catalogue=catalogue).itertuples(index=False):
+        for i in np.flatnonzero(_in_window(idx, w.start, w.end)):
+            known[i].append(w.id)
+    ctl = [[] for _ in range(n)]
+    if panel.control_hs:
+        for w in event_windows(panel.control_hs, exporter=panel.exporter,
+                               catalogue=catalogue).itertuples(index=False):
+            for i in np.flatnonzero(_in_window(idx, w.start, w.end)):
+                ctl[i] += [f"{ln} ({w.id})" for ln in w.lines]
+    m["known_event"] = [",".join(k) for k in known]
+    m["control_controlled"] = [", ".join(dict.fromkeys(c)) for c in ctl]
+    m["verdict"] = [known_control_verdict(v) if k else v for v, k in zip(m["verdict"], known, strict=True)]
+    if n == 0:
+        return []
+    ev = events_for(panel.hs, exporter=panel.exporter, start=idx[0], end=idx[-1], catalogue=catalogue)
+    out = []
+    for e in ev.itertuples(index=False):
+        out.append({
+            "id": e.id, "kind": e.kind, "announced": f"{e.announced:%Y-%m-%d}",
+            "effective": f"{e.effective:%Y-%m-%d}",
+            "ended": None if pd.isna(e.ended) else f"{e.ended:%Y-%m-%d}",
+            "destinations": list(e.destinations),
+            "hs_codes": [ln for ln in panel.hs if any(hs_overlap(c, ln) for c in e.hs_codes)],
+            "document": e.document, "url": e.url,
+        })
+    return out
+
+
+def _event_warnings(res: MonitorResult, months: pd.DataFrame, i: int) -> list[str]:
+    from critmin.monitor.events import events, nearest_event
+
+    out = []
+    row = months.iloc[i]
+    docs = events().set_index("id")
+    for eid in filter(None, str(row.get("known_event", "")).split(",")):
+        e = docs.loc[eid]
+        to = "all destinations" if e["destinations"] == ("all",) else ", ".join(e["destinations"])
+        tail = (", so a month without a restriction-like fall cannot tell whether the controlled products "
+                "fell" if res.verdict == CANNOT_TELL else "")
+        out.append(f"known export control in force in {res.month}: {eid} ({e['document']}; effective "
+                   f"{e['effective']:%Y-%m-%d}; to {to}). It covers only part of HS {'+'.join(res.hs)}"
+                   + tail)
+    cc = str(row.get("control_controlled", ""))
+    if cc:
+        out.append(f"control line(s) {cc} partly under a known export control in {res.month}: not an "
+                   "uncontrolled sibling, so the difference-in-differences understates the fall of the "
+                   "tested lines")
+    near = nearest_event(res.hs, res.month, exporter=res.exporter, tolerance=EVENT_TOLERANCE)
+    if near and near["distance"] != 0 and near["id"] not in str(row.get("known_event", "")):
+        when = (f"{-near['distance']} month(s) after" if near["distance"] < 0
+                else f"{near['distance']} month(s) before")
+        out.append(f"known export control {near['id']} took effect in {near['effective_month']}, {when} "
+                   f"{res.month}")
+    return out
+
+
+@with_default_warehouse
 def monitor(
     exporter: str,
     hs_codes: str | Iterable[str],
@@ -157,7 +300,7 @@ def monitor(
     control: str | Iterable[str] | None = None,
     month: str | None = None,
     method: str = "evidence",
-    warehouse: Warehouse,
+    warehouse: Warehouse | None = None,
     progress: Callable[[str], None] | None = None,
     **params: object,
 ) -> MonitorResult:
@@ -175,11 +318,12 @@ def monitor(
         Control (sibling, not controlled) lines; default: chosen from the HS catalogue
         (:func:`choose_control`).
     month : str, optional
-        ``YYYY-MM``; default: the latest month with data.
+        ``YYYY-MM``; default: the latest month with data (see :func:`parse_month`).
     method : str
         Detector (:data:`critmin.monitor.detectors.DETECTORS`).
-    warehouse : Warehouse
-        The warehouse.
+    warehouse : Warehouse, optional
+        The warehouse. Default: the user's warehouse, opened read-only
+        (:func:`critmin.warehouse.default_warehouse`).
     progress : callable, optional
         Called with short messages.
     **params
@@ -193,7 +337,10 @@ def monitor(
     ------
     DataError
         When the warehouse holds no monthly exports of those lines, or the month is outside the data.
+    ParameterError
+        When ``month`` is not a month (``2031-13``).
     """
+    when = parse_month(month) if month is not None else None
     exporter = exporter.upper()
     hs = normalise_hs(hs_codes)
     if not hs:
@@ -207,19 +354,29 @@ def monitor(
         progress(f"{exporter}: {len(rows):,} monthly export rows")
     panel = _panel(rows, exporter, hs, partners=partners, control=control)
     det = get_detector(method, **params).fit(panel)
-    return det.predict(month)
+    known = apply_known_events(det)
+    res = det.predict(when)
+    res.events = known
+    i = int(np.flatnonzero(det.months["month"].to_numpy() == res.month)[0])
+    res.warnings = list(dict.fromkeys([*res.warnings, *_event_warnings(res, det.months, i)]))
+    return res
 
 
-@dataclass
-class ScanResult:
+@dataclass(repr=False)
+class ScanResult(Result):
     """Restriction-like months across every monthly export series in the warehouse, ranked by score.
+
+    The main table is ``table``; ``to_frame()`` adds since and method.
 
     Attributes
     ----------
     table : DataFrame
         Columns :data:`SCAN_COLUMNS`: ``exporter``, ``hs`` (one line), ``month``, ``score`` [1],
         ``verdict``, ``quantity_kg`` [kg], ``yoy_change`` and ``baseline_deviation`` [1], ``control``
-        (lines used), ``evidence`` (the strongest restriction-like signals).
+        (lines used), ``evidence`` (the strongest restriction-like signals), ``event`` (the known export
+        control on the line whose effective month is nearest, within :data:`EVENT_TOLERANCE` months, else
+        None), ``event_distance`` (months from its effective month to the flagged month) and
+        ``control_controlled`` (control lines under a known control that month).
     since : str or None
         First month scanned.
     series : int
@@ -236,6 +393,18 @@ class ScanResult:
     method: str = "evidence"
     warnings: list[str] = field(default_factory=list)
 
+    _key_fields = ("since", "method")
+    _repr_fields = ("series",)
+
+    def sources_used(self) -> list[dict[str, str]]:
+        """Monthly exports come from the ``trade`` table (monthly rows)."""
+        return [{"source": "comtrade-monthly-derived", "edition": ""}]
+
+    def headline(self) -> str:
+        """One line: how many restriction-like months in how many series."""
+        return (f"restriction-like months since {self.since or 'the start'}: {len(self.table)} in "
+                f"{self.series} series (method {self.method})")
+
     def to_dict(self) -> dict:
         """The JSON shape of ``critmin monitor scan --json``."""
         months = []
@@ -244,7 +413,9 @@ class ScanResult:
                 "exporter": r.exporter, "hs": r.hs, "month": r.month, "score": _num(r.score),
                 "verdict": r.verdict, "quantity_kg": _num(r.quantity_kg), "yoy_change": _num(r.yoy_change),
                 "baseline_deviation": _num(r.baseline_deviation), "control": r.control,
-                "evidence": r.evidence,
+                "evidence": r.evidence, "event": r.event if isinstance(r.event, str) else None,
+                "event_distance": None if pd.isna(r.event_distance) else int(r.event_distance),
+                "control_controlled": r.control_controlled,
             })
         return {"since": self.since, "series": self.series, "method": self.method, "months": months,
                 "warnings": list(self.warnings)}
@@ -259,10 +430,11 @@ def _evidence_summary(det_signals: dict[str, pd.DataFrame], i: int) -> str:
     return ", ".join(parts)
 
 
+@with_default_warehouse
 def scan(
     since: str | None = None,
     *,
-    warehouse: Warehouse,
+    warehouse: Warehouse | None = None,
     method: str = "evidence",
     exporters: Sequence[str] | None = None,
     progress: Callable[[str], None] | None = None,
@@ -277,8 +449,9 @@ def scan(
     ----------
     since : str, optional
         First month to report (``YYYY-MM``); earlier months still serve as history.
-    warehouse : Warehouse
-        The warehouse.
+    warehouse : Warehouse, optional
+        The warehouse. Default: the user's warehouse, opened read-only
+        (:func:`critmin.warehouse.default_warehouse`).
     method : str
         Detector.
     exporters : sequence of str, optional
@@ -292,11 +465,18 @@ def scan(
     -------
     ScanResult
         Restriction-like months, highest score first.
+
+    Raises
+    ------
+    ParameterError
+        When ``since`` is not a month (``yesterday``).
     """
+    from critmin.monitor.events import nearest_event
+
+    start = parse_month(since, name="since") if since else None
     rows = export_rows(warehouse)
     if exporters:
         rows = rows[rows["reporter"].isin([e.upper() for e in exporters])]
-    start = pd.Timestamp(str(since)[:7] + "-01") if since else None
     found, warnings, n = [], [], 0
     for exporter, g in rows.groupby("reporter", sort=True):
         lines = sorted(c for c in g["hs_code"].unique() if len(c) == 6 and c.isdigit())
@@ -310,18 +490,23 @@ def scan(
             except DataError as exc:
                 warnings.append(f"{exporter} HS {code}: {exc}")
                 continue
+            apply_known_events(det)
             if any("coarser than the product" in w for w in panel.warnings):
                 warnings.append(f"{exporter} HS {code} is a mixed line: its signals are diluted")
             m = det.months
             for i, (ts, r) in enumerate(m.iterrows()):
                 if r["verdict"] != "restriction-like" or (start is not None and ts < start):
                     continue
+                near = nearest_event(code, r["month"], exporter=str(exporter), tolerance=EVENT_TOLERANCE)
                 found.append({
                     "exporter": exporter, "hs": code, "month": r["month"], "score": r["score"],
                     "verdict": r["verdict"], "quantity_kg": r["quantity_kg"], "yoy_change": r["yoy_change"],
                     "baseline_deviation": r["baseline_deviation"],
                     "control": ",".join(panel.control_hs),
                     "evidence": _evidence_summary(det.signals, i) if det.signals else "",
+                    "event": near["id"] if near else None,
+                    "event_distance": near["distance"] if near else None,
+                    "control_controlled": r.get("control_controlled", ""),
                 })
     table = pd.DataFrame(found, columns=SCAN_COLUMNS)
     if len(table):

@@ -27,7 +27,16 @@ import numpy as np
 import pandas as pd
 
 from critmin.errors import DataError
-from critmin.monitor.baseline import DEFAULT_WINDOW, Window, log_level, monthly, robust_sigma, stl_decompose
+from critmin.monitor.baseline import (
+    DEFAULT_WINDOW,
+    Window,
+    combine_jan_feb,
+    log_level,
+    lunar_new_year,
+    monthly,
+    robust_sigma,
+    stl_decompose,
+)
 
 __all__ = ["Panel", "Prepared", "prepare", "normalise_hs"]
 
@@ -170,8 +179,8 @@ class Panel:
         if partners:
             sel = tgt[[_match_partner(p, partners) for p in tgt["partner"]]]
             if sel.empty:
-                raise DataError(f"no rows for partners {list(partners)} in HS {', '.join(hs)}; partners "
-                                f"present: {sorted(tgt['partner'].unique())}")
+                raise DataError(f"no rows for partners {', '.join(partners)} in HS {', '.join(hs)}; "
+                                f"partners present: {', '.join(sorted(tgt['partner'].unique()))}")
             total_rows, part_rows, pkind = sel, sel, "selected"
         else:
             total_rows, pkind = _total_rows(tgt)
@@ -280,22 +289,32 @@ class Prepared:
     index : DatetimeIndex
         The months.
     quantity, value : ndarray
-        Tested lines [kg] and [USD].
+        Tested lines [kg] and [USD], as reported.
+    analysed : ndarray
+        The quantity the signals analyse [kg]: ``quantity``, or with January and February replaced by
+        their average when ``jan_feb``.
     log_q, seasonal, d : ndarray
-        Log quantity, STL seasonal component and deseasonalised log quantity [log kg].
+        Log of the analysed quantity, STL seasonal component and deseasonalised log quantity [log kg].
     sigma : float
-        Month-to-month noise of ``d`` [log kg].
+        Month-to-month noise of ``d`` [log kg] (with ``jan_feb``, without the January-to-February and
+        February-to-March steps: the pair's average makes the first zero).
     log_uv : ndarray
         Log unit value [log USD/kg] (NaN where not computable).
+    uv_sigma : float
+        Month-to-month noise of ``log_uv`` [log USD/kg], measured as ``sigma``.
     d_partners : DataFrame or None
         Deseasonalised log quantity by partner [log kg].
     d_control, d_other : ndarray or None
         Deseasonalised equal-weight log indices of the control and other lines [log].
+    jan_feb : bool
+        January and February analysed as their average (:func:`critmin.monitor.baseline.combine_jan_feb`),
+        for every series of the panel.
     """
 
     index: pd.DatetimeIndex
     quantity: np.ndarray
     value: np.ndarray
+    analysed: np.ndarray
     log_q: np.ndarray
     seasonal: np.ndarray
     d: np.ndarray
@@ -305,18 +324,20 @@ class Prepared:
     d_control: np.ndarray | None
     d_other: np.ndarray | None
     window: Window = field(default_factory=Window)
+    jan_feb: bool = False
+    uv_sigma: float = float("nan")
 
     def series(self, name: str) -> pd.Series:
         """One of the arrays as a Series on the month index."""
         return pd.Series(getattr(self, name), index=self.index, name=name)
 
 
-def _index_of(lines: pd.DataFrame | None, *, robust: bool) -> np.ndarray | None:
+def _index_of(lines: pd.DataFrame | None, *, robust: bool, jan_feb: bool = False) -> np.ndarray | None:
     if lines is None or lines.empty:
         return None
     logs = []
     for c in lines.columns:
-        lq = log_level(lines[c].to_numpy())
+        lq = log_level(combine_jan_feb(lines[c]) if jan_feb else lines[c].to_numpy())
         fin = lq[np.isfinite(lq)]
         if fin.size:
             logs.append(lq - np.median(fin))
@@ -330,7 +351,8 @@ def _index_of(lines: pd.DataFrame | None, *, robust: bool) -> np.ndarray | None:
     return idx - stl_decompose(idx, robust=robust)["seasonal"]
 
 
-def prepare(panel: Panel, *, window: Window = DEFAULT_WINDOW, robust: bool = True) -> Prepared:
+def prepare(panel: Panel, *, window: Window = DEFAULT_WINDOW, robust: bool = True,
+            jan_feb: bool | None = None) -> Prepared:
     """Deseasonalise a panel (robust STL on the logs) for the signals.
 
     Parameters
@@ -341,14 +363,21 @@ def prepare(panel: Panel, *, window: Window = DEFAULT_WINDOW, robust: bool = Tru
         The signal windows (kept with the result).
     robust : bool
         Robust STL (downweights outlier months such as the fall itself).
+    jan_feb : bool, optional
+        Analyse January and February as their average, in every series of the panel (tested lines,
+        partners, control and other lines); default: for exporters with a Lunar New Year holiday
+        (:data:`critmin.monitor.baseline.LUNAR_NEW_YEAR_EXPORTERS`).
 
     Returns
     -------
     Prepared
     """
     q = monthly(panel.quantity)
-    v = panel.value.reindex(q.index).to_numpy(float)
-    qa = q.to_numpy(float)
+    jf = lunar_new_year(panel.exporter) if jan_feb is None else bool(jan_feb)
+    v_raw = panel.value.reindex(q.index).to_numpy(float)
+    q_raw = q.to_numpy(float)
+    qa = combine_jan_feb(q_raw, q.index) if jf else q_raw
+    v = combine_jan_feb(v_raw, q.index) if jf else v_raw
     lq = log_level(qa)
     seas = stl_decompose(lq, robust=robust)["seasonal"]
     d = lq - seas
@@ -357,10 +386,14 @@ def prepare(panel: Panel, *, window: Window = DEFAULT_WINDOW, robust: bool = Tru
     dp = None
     if panel.by_partner is not None:
         bp = panel.by_partner.reindex(q.index)
-        dp = pd.DataFrame({c: log_level(bp[c].to_numpy()) - seas for c in bp.columns}, index=q.index)
+        dp = pd.DataFrame({c: log_level(combine_jan_feb(bp[c]) if jf else bp[c].to_numpy()) - seas
+                           for c in bp.columns}, index=q.index)
     ctl = panel.control.reindex(q.index) if panel.control is not None else None
     oth = panel.other.reindex(q.index) if panel.other is not None else None
-    return Prepared(index=q.index, quantity=qa, value=v, log_q=lq, seasonal=seas, d=d,
-                    sigma=robust_sigma(d), log_uv=luv, d_partners=dp,
-                    d_control=_index_of(ctl, robust=robust), d_other=_index_of(oth, robust=robust),
-                    window=window)
+    # the noise without the steps into and out of February, which the pair's average flattens
+    feb = np.asarray(q.index.month == 2) if jf else np.zeros(len(q.index), bool)
+    return Prepared(index=q.index, quantity=q_raw, value=v_raw, analysed=qa, log_q=lq, seasonal=seas, d=d,
+                    sigma=robust_sigma(np.where(feb, np.nan, d)), log_uv=luv, d_partners=dp,
+                    d_control=_index_of(ctl, robust=robust, jan_feb=jf),
+                    d_other=_index_of(oth, robust=robust, jan_feb=jf), window=window, jan_feb=jf,
+                    uv_sigma=robust_sigma(np.where(feb, np.nan, luv)))

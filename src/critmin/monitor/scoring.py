@@ -7,7 +7,8 @@ Definitions (``k = 1`` by default):
 * a true restriction is **found** when some month within ±k of it is called ``restriction-like``;
   ``recall = found / true restrictions``;
 * the **verdict confusion** has one row per true event (restriction or demand shock; its verdict is the
-  most restriction-like verdict within ±k months: restriction-like > ambiguous > demand-like) and one row
+  most restriction-like verdict within ±k months: restriction-like > ambiguous, cannot tell > demand-like >
+  no fall) and one row
   per remaining month (``no event``);
 * the **demand false-alarm share** is the share of pure demand-shock cases with *any* month called
   restriction-like.
@@ -24,11 +25,11 @@ import pandas as pd
 
 from critmin.monitor.detectors import get_detector
 from critmin.monitor.synthetic import SyntheticCase
-from critmin.monitor.verdict import VERDICTS
+from critmin.monitor.verdict import CANNOT_TELL, NO_FALL, VERDICTS
 
 __all__ = ["match_months", "CaseOutcome", "ScoreReport", "evaluate_case", "score_cases", "summarise"]
 
-_RANK = {"restriction-like": 2, "ambiguous": 1, "demand-like": 0}
+_RANK = {"restriction-like": 3, "ambiguous": 2, CANNOT_TELL: 2, "demand-like": 1, NO_FALL: 0}
 
 
 def _pos(months: Iterable[str]) -> np.ndarray:

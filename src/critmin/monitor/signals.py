@@ -1,4 +1,4 @@
-"""The evidence signals of METHODS.md §3, each computed for every month and scored separately.
+"""The evidence signals of docs/methods.md §3, each computed for every month and scored separately.
 
 Every month ``t`` is treated as a candidate effective date. Each signal function takes deseasonalised log
 series (:func:`critmin.monitor.baseline.deseasonalise`; for a series without seasonality ``log(q)`` will
@@ -58,7 +58,7 @@ SIGNALS = (
     "licence_recovery",
     "breadth",
 )
-"""The signal names, in the order of METHODS.md §3."""
+"""The signal names, in the order of docs/methods.md §3."""
 
 
 # ----------------------------------------------------------------------------- helpers
@@ -253,12 +253,39 @@ def front_running(d: pd.Series, *, window: Window = DEFAULT_WINDOW, pre_start: n
 
 
 # ----------------------------------------------------------------------------- 3. control group
+def _placebo_z(x: np.ndarray, gap: int, min_n: int) -> np.ndarray:
+    """Robust z of every month's value against the values more than ``gap`` months away (NaN with fewer
+    than ``min_n`` of them); the MAD is floored at 0.02."""
+    n = x.size
+    ok = np.isfinite(x)
+    z = np.full(n, np.nan)
+    pos = np.arange(n)
+    for t in np.flatnonzero(ok):
+        ref = x[ok & (np.abs(pos - t) > gap)]
+        if ref.size < min_n:
+            continue
+        med = float(np.median(ref))
+        mad = 1.4826 * float(np.median(np.abs(ref - med)))
+        z[t] = (x[t] - med) / max(mad, 0.02)
+    return z
+
+
 def control_group(d: pd.Series, d_control: pd.Series | None, *, window: Window = DEFAULT_WINDOW,
                   pre_start: np.ndarray | None = None,
-                  explained: tuple[float, float] = (0.3, 0.8), min_fall: float = 0.05) -> pd.DataFrame:
-    """Difference-in-differences against sibling lines not under control.
+                  explained: tuple[float, float] = (0.3, 0.8), min_fall: float = 0.05,
+                  placebo_z: tuple[float, float] = (1.5, 3.0), placebo_gap: int = 12,
+                  min_placebo: int = 12) -> pd.DataFrame:
+    """Difference-in-differences against sibling lines not under control, with a placebo-in-time test.
 
-    A demand slump moves related lines together; a restriction moves only the controlled lines.
+    A demand slump moves related lines together; a restriction moves only the controlled lines. That the
+    controls did not follow is evidence of a restriction only when the tested lines and their controls
+    do not part this much in ordinary months: a thin, volatile line, or controls that hold mostly other
+    products (a mixed line), diverge from each other all the time. So the same difference-in-differences
+    is computed at every month of the series, and the month's value is standardised against its value
+    at the *placebo dates*: every month more than ``placebo_gap`` months away (robust z: median and MAD),
+    so that the month's own fall and its aftermath are not their own reference. The restriction side of
+    the score is kept in full from ``|z| >= placebo_z[1]`` and shrinks to uninformative (0.5) at
+    ``placebo_z[0]`` and below. The demand side (the controls fell too) is kept whatever ``z``.
 
     Parameters
     ----------
@@ -275,13 +302,21 @@ def control_group(d: pd.Series, d_control: pd.Series | None, *, window: Window =
         the first to 1 at the second value [1].
     min_fall : float
         Below this target fall (post - pre) [log kg] the comparison is uninformative (score 0.5).
+    placebo_z : tuple of float
+        Robust z of the difference-in-differences against its values at the placebo dates, below which
+        the controls' not following is uninformative and from which it counts in full [1].
+    placebo_gap : int
+        Placebo dates are the months more than this far from the month tested [months].
+    min_placebo : int
+        Fewest placebo dates for the test; with fewer the score is not discounted [months].
 
     Returns
     -------
     DataFrame
         ``value``: the difference-in-differences ``exp(Δt - Δc) - 1`` [1] with ``Δ = post level - pre
         level``; ``target_change`` and ``control_change`` (``exp(Δ) - 1``) [1]; ``unexplained`` (the share
-        of the fall the controls do not show) [1]; ``score``.
+        of the fall the controls do not show) [1]; ``z`` (the placebo-in-time z of ``Δt - Δc``) [1];
+        ``score``.
     """
     a = _arr(d)
     idx = _index(d)
@@ -289,16 +324,19 @@ def control_group(d: pd.Series, d_control: pd.Series | None, *, window: Window =
     if d_control is None:
         nan = np.full_like(a, np.nan)
         return pd.DataFrame({"value": nan, "score": nan, "target_change": np.expm1(dt),
-                             "control_change": nan, "unexplained": nan}, index=idx)
+                             "control_change": nan, "unexplained": nan, "z": nan}, index=idx)
     c = _arr(d_control)
     dc = post_level(c, window) - pre_level(c, window, pre_start)
     did = dt - dc
     with np.errstate(invalid="ignore", divide="ignore"):
         unexplained = np.where(dt < -min_fall, 1.0 - dc / dt, np.nan)
-    score = np.where(dt < -min_fall, ramp(unexplained, explained[0], explained[1]), 0.5)
+    raw = np.where(dt < -min_fall, ramp(unexplained, explained[0], explained[1]), 0.5)
+    zz = _placebo_z(did, placebo_gap, min_placebo)
+    keep = np.where(np.isfinite(zz), ramp(-zz, placebo_z[0], placebo_z[1]), 1.0)
+    score = np.where(raw > 0.5, 0.5 + (raw - 0.5) * keep, raw)
     score = np.where(np.isfinite(did), score, np.nan)
     return pd.DataFrame({"value": np.expm1(did), "score": score, "target_change": np.expm1(dt),
-                         "control_change": np.expm1(dc), "unexplained": unexplained}, index=idx)
+                         "control_change": np.expm1(dc), "unexplained": unexplained, "z": zz}, index=idx)
 
 
 # ----------------------------------------------------------------------------- 4. price wedge
@@ -577,8 +615,13 @@ def _note_control(r: pd.Series) -> str:
     if not np.isfinite(r["score"]):
         return "no control lines: sibling products not under control are needed for this test"
     t, c = _pct(r["target_change"]), _pct(r["control_change"])
+    z = r.get("z", math.nan)
     if r["score"] >= 0.6:
         return f"tested lines {t}, control lines {c}: the controls did not follow (restriction-like)"
+    unexp = r.get("unexplained", math.nan)
+    if np.isfinite(unexp) and unexp >= 0.8 and np.isfinite(z):
+        return (f"tested lines {t}, control lines {c}: the controls did not follow, but the lines part this "
+                f"much in ordinary months (placebo z {z:+.1f}): weak evidence")
     if r["score"] <= 0.4:
         return f"tested lines {t}, control lines {c}: the controls fell too (demand-like)"
     return f"tested lines {t}, control lines {c}"

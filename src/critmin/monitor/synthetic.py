@@ -6,7 +6,10 @@ One *case* is one exporter's monthly exports of a few HS lines to a few partners
   (the exporter's other exports);
 * each line x partner series is ``base x partner share x seasonal x trend x noise``: a common seasonal
   pattern with a Lunar-New-Year dip in February plus a line-specific part, a slow random-walk trend,
-  log-normal month noise, and unit values with their own noise.
+  log-normal month noise, and unit values with their own noise. With ``SyntheticSpec(moving_lny=True)``
+  the fixed February dip is replaced by the holiday on its real dates (:data:`LUNAR_NEW_YEAR_DATES`,
+  :func:`lunar_new_year_profile`: a rush before it, a lull after it, split between January, February and
+  March as the calendar falls), for every line and partner alike.
 
 On top of that, a case of kind
 
@@ -40,9 +43,59 @@ import pandas as pd
 
 from critmin.monitor.panel import Panel
 
-__all__ = ["SyntheticSpec", "SyntheticCase", "generate", "generate_many", "KINDS"]
+__all__ = ["SyntheticSpec", "SyntheticCase", "generate", "generate_many", "KINDS", "LUNAR_NEW_YEAR_DATES",
+           "lunar_new_year_profile"]
 
 KINDS = ("demand", "restriction", "both", "none")
+
+LUNAR_NEW_YEAR_DATES = {
+    2000: "2000-02-05", 2001: "2001-01-24", 2002: "2002-02-12", 2003: "2003-02-01", 2004: "2004-01-22",
+    2005: "2005-02-09", 2006: "2006-01-29", 2007: "2007-02-18", 2008: "2008-02-07", 2009: "2009-01-26",
+    2010: "2010-02-14", 2011: "2011-02-03", 2012: "2012-01-23", 2013: "2013-02-10", 2014: "2014-01-31",
+    2015: "2015-02-19", 2016: "2016-02-08", 2017: "2017-01-28", 2018: "2018-02-16", 2019: "2019-02-05",
+    2020: "2020-01-25", 2021: "2021-02-12", 2022: "2022-02-01", 2023: "2023-01-22", 2024: "2024-02-10",
+    2025: "2025-01-29", 2026: "2026-02-17", 2027: "2027-02-06", 2028: "2028-01-26", 2029: "2029-02-13",
+    2030: "2030-02-03",
+}
+"""The first day of the Chinese (lunar) year, by Gregorian year (between 21 January and 20 February)."""
+
+
+def lunar_new_year_profile(months: pd.DatetimeIndex, *, rush: float, lull: float, rush_days: int = 14,
+                           lull_days: int = 21, lull_before: int = 7) -> np.ndarray:
+    """Monthly export multipliers of the Lunar New Year on its real dates (a stylised daily model).
+
+    Each day's exports run at ``1 + rush`` over the ``rush_days`` before the lull (buyers and factories
+    ship ahead of the holiday) and at ``1 - lull`` over ``lull_days`` from ``lull_before`` days before
+    New Year's Day (factories, ports and customs closed or slow); a month's multiplier is the mean over
+    its days.
+
+    Parameters
+    ----------
+    months : DatetimeIndex
+        First days of the months.
+    rush, lull : float
+        Rise and fall of the daily rate [1].
+    rush_days, lull_days, lull_before : int
+        Lengths of the windows [days].
+
+    Returns
+    -------
+    ndarray
+        Log multipliers [log], 0 in months the holiday does not touch.
+    """
+    out = np.zeros(len(months))
+    for i, m in enumerate(pd.DatetimeIndex(months)):
+        days = pd.date_range(m, m + pd.offsets.MonthEnd(0), freq="D")
+        rate = np.ones(len(days))
+        for y in (m.year - 1, m.year, m.year + 1):
+            if y not in LUNAR_NEW_YEAR_DATES:
+                continue
+            ny = pd.Timestamp(LUNAR_NEW_YEAR_DATES[y])
+            lull0 = ny - pd.Timedelta(days=lull_before)
+            rate[(days >= lull0 - pd.Timedelta(days=rush_days)) & (days < lull0)] += rush
+            rate[(days >= lull0) & (days < lull0 + pd.Timedelta(days=lull_days))] -= lull
+        out[i] = np.log(rate.mean())
+    return out
 
 
 @dataclass(frozen=True)
@@ -67,6 +120,13 @@ class SyntheticSpec:
         Largest amplitude of each line's own annual harmonic (drawn from 0 up to it) [log].
     lny_dip : tuple of float
         February (Lunar New Year) dip [log].
+    moving_lny : bool
+        Put the Lunar New Year on its real dates (:func:`lunar_new_year_profile`) instead of a fixed
+        February dip.
+    lny_rush, lny_lull : tuple of float
+        Rise of the daily export rate before the holiday and its fall after (``moving_lny``) [1].
+    exporter : str
+        Exporter code of the panels (``CHN`` makes the monitor analyse January and February together).
     trend_sd : float
         Monthly step of the random-walk trend [log].
     drift_sd : float
@@ -119,6 +179,10 @@ class SyntheticSpec:
     seasonal_amp: tuple[float, float] = (0.0, 0.2)
     line_seasonal: float = 0.08
     lny_dip: tuple[float, float] = (0.1, 0.5)
+    moving_lny: bool = False
+    lny_rush: tuple[float, float] = (0.1, 0.5)
+    lny_lull: tuple[float, float] = (0.5, 0.9)
+    exporter: str = "SYN"
     trend_sd: float = 0.015
     drift_sd: float = 0.004
     uv_noise: tuple[float, float] = (0.03, 0.2)
@@ -179,6 +243,7 @@ class SyntheticCase:
     restriction_months: list[str] = field(default_factory=list)
     demand_months: list[str] = field(default_factory=list)
     params: dict = field(default_factory=dict)
+    exporter: str = "SYN"
 
     def rows(self) -> pd.DataFrame:
         """The case as ``trade``-like rows: period, hs_code, partner, partner_kind, quantity_kg, value_usd."""
@@ -207,7 +272,7 @@ class SyntheticCase:
             value=pd.Series(v_tp.sum(axis=1), index=self.months),
             by_partner=pd.DataFrame(q_tp, index=self.months, columns=list(self.partners)),
             control=lines_frame(self.control), other=lines_frame(self.other),
-            exporter="SYN", hs=self.hs, control_hs=self.control, other_hs=self.other,
+            exporter=self.exporter, hs=self.hs, control_hs=self.control, other_hs=self.other,
             partners=self.partners, partner_kind="country",
         )
         panel.warnings.extend(panel.coverage_warnings())
@@ -307,6 +372,9 @@ def generate(kind: str, *, rng: np.random.Generator | int | None = None,
     m = months.month.to_numpy()
     amp, phase = _u(rng, spec.seasonal_amp), rng.uniform(0, 2 * np.pi)
     common = amp * np.cos(2 * np.pi * m / 12 + phase) - _u(rng, spec.lny_dip) * (m == 2)
+    if spec.moving_lny:  # the holiday on its real dates instead of the fixed February dip
+        common = amp * np.cos(2 * np.pi * m / 12 + phase) + lunar_new_year_profile(
+            months, rush=_u(rng, spec.lny_rush), lull=_u(rng, spec.lny_lull))
     scale = rng.uniform(0.5, 1.5, n_l)
     own = (rng.uniform(0, spec.line_seasonal, n_l)[None, :]
            * np.cos(2 * np.pi * m[:, None] / 12 + rng.uniform(0, 6.3, n_l)))
@@ -367,7 +435,7 @@ def generate(kind: str, *, rng: np.random.Generator | int | None = None,
     lab = months.strftime("%Y-%m")
     return SyntheticCase(kind=kind, months=months, quantity=q, value=v, lines=lines, partners=partners,
                          hs=hs, control=ctl, other=oth, restriction_months=[lab[t] for t in restr],
-                         demand_months=[lab[t] for t in dem], params=params)
+                         demand_months=[lab[t] for t in dem], params=params, exporter=spec.exporter)
 
 
 def generate_many(n: int, kinds: Sequence[str] = ("demand", "restriction", "both"), *,

@@ -1,4 +1,4 @@
-"""Where is it going? Supply by stage now and to 2040, demand scenarios and the balance (METHODS.md §6).
+"""Where is it going? Supply by stage now and to 2040, demand scenarios and the balance (docs/methods.md §6).
 
 Layers, as elsewhere in critmin:
 
@@ -38,3 +38,7 @@ __all__ = [
     "outlook_from_tables",
     "stage_years",
 ]
+
+from critmin._callable import make_callable  # noqa: E402
+
+make_callable(__name__, "outlook")  # critmin.outlook(...) runs the job; critmin.outlook.<name> still works

@@ -1,4 +1,4 @@
-"""Pure functions of the outlook (METHODS.md §6): supply by stage and country, demand, balance.
+"""Pure functions of the outlook (docs/methods.md §6): supply by stage and country, demand, balance.
 
 They take rows of the ``outlook_supply`` and ``outlook_demand`` tables (one commodity, one edition) and
 return tidy DataFrames; nothing here opens the warehouse. IEA's years are kept as they are (2024, 2030,
@@ -9,7 +9,7 @@ return tidy DataFrames; nothing here opens the warehouse. IEA's years are kept a
 * ``top3_share`` is the three largest countries' share of the total, ranked afresh each year (OTH is no
   country);
 * ``hhi`` is ``sum(S_c^2)`` over the countries' shares *of IEA's world total*, "Rest of world" kept
-  out (METHODS.md §1): IEA names only four to six countries per stage, and renormalising over them
+  out (docs/methods.md §1): IEA names only four to six countries per stage, and renormalising over them
   would overstate concentration where Rest of world is large (copper refining 2024: 37 % of the total;
   HHI 0.20 on shares of the total, 0.51 over the named countries). Rest of world counts as many
   small producers, so the HHI is a lower bound; ``other_share`` says how much it holds.

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from critmin._json import num as _num
+from critmin._result import Result
 from critmin.commodities import get as get_commodity
 from critmin.errors import DataError
 from critmin.outlook.balance import (
@@ -27,7 +28,7 @@ from critmin.outlook.balance import (
     stage_years,
 )
 from critmin.sources.iea import CASE, SCENARIOS, SECTOR_TOTAL
-from critmin.warehouse import Warehouse
+from critmin.warehouse import Warehouse, with_default_warehouse
 
 __all__ = ["OutlookResult", "outlook", "outlook_from_tables", "BALANCE_NOTES"]
 
@@ -43,13 +44,13 @@ BALANCE_NOTES: dict[str, str] = {
 }
 """Commodity id -> a note on what its balance compares."""
 
-GENERAL_NOTE = ("balance_t = supply - total demand per stage (METHODS.md §6); mine supply excludes "
+GENERAL_NOTE = ("balance_t = supply - total demand per stage (docs/methods.md §6); mine supply excludes "
                 "recycled material and neither stage counts stock changes, so a negative balance is "
                 "not by itself a shortfall")
 
 
-@dataclass
-class OutlookResult:
+@dataclass(repr=False)
+class OutlookResult(Result):
     """IEA supply by stage and country, demand by sector and the balance of one commodity.
 
     Attributes
@@ -97,13 +98,17 @@ class OutlookResult:
     balance: pd.DataFrame
     notes: list[str] = field(default_factory=list)
 
-    def __repr__(self) -> str:
-        parts = [f"commodity={self.commodity!r}", f"scenario={self.scenario!r}",
-                 f"edition={self.edition!r}", f"years={self.years}"]
-        for k in ("supply", "stages", "demand", "balance"):
-            df = getattr(self, k)
-            parts.append(f"{k}: DataFrame ({len(df)} rows x {df.shape[1]} columns)")
-        return "OutlookResult(" + ", ".join(parts) + ")"
+    _key_fields = ("commodity", "scenario", "case", "edition")
+    _repr_fields = ("years",)
+    _main = "stages"
+
+    def headline(self) -> str:
+        """One line: the commodity, scenario and edition."""
+        return f"{self.name}: IEA outlook, {self.scenario} demand, {self.case} case supply ({self.edition})"
+
+    def sources_used(self) -> list[dict[str, str]]:
+        """The IEA edition."""
+        return [{"source": "iea", "edition": self.edition}]
 
     @property
     def stage_names(self) -> list[str]:
@@ -213,6 +218,8 @@ class OutlookResult:
         df.attrs["units"] = {"quantity_t": "t/yr", "stage_total_t": "t/yr", "demand_t": "t/yr",
                              "balance_t": "t/yr", "share": "1", "balance_share": "1",
                              "china_share": "1", "top3_share": "1", "hhi": "1"}
+        df.attrs["result"] = type(self).__name__
+        df.attrs["sources"] = self.sources_used()
         return df
 
 
@@ -246,7 +253,7 @@ def outlook_from_tables(
         For an unknown scenario or when there are no rows.
     """
     if scenario not in SCENARIOS:
-        raise DataError(f"unknown IEA scenario {scenario!r}; expected one of {list(SCENARIOS)}")
+        raise DataError(f"unknown IEA scenario {scenario!r}; expected one of {', '.join(SCENARIOS)}")
     if supply_rows.empty and demand_rows.empty:
         raise DataError(f"{commodity}: no IEA outlook rows")
     com = get_commodity(commodity)
@@ -295,7 +302,9 @@ def outlook_from_tables(
     )
 
 
-def outlook(commodity: str, *, scenario: str = "STEPS", warehouse: Warehouse) -> OutlookResult:
+@with_default_warehouse
+def outlook(commodity: str, *, scenario: str = "STEPS",
+            warehouse: Warehouse | None = None) -> OutlookResult:
     """IEA supply by stage and country, demand by sector and the balance, for IEA's years.
 
     Parameters
@@ -306,8 +315,9 @@ def outlook(commodity: str, *, scenario: str = "STEPS", warehouse: Warehouse) ->
     scenario : str
         IEA demand scenario: ``STEPS`` (stated policies, default), ``APS`` (announced pledges) or
         ``NZE`` (net zero emissions by 2050). Supply is IEA's base case in every scenario.
-    warehouse : Warehouse
-        Where the data live.
+    warehouse : Warehouse, optional
+        Where the data live. Default: the user's warehouse, opened read-only
+        (:func:`critmin.warehouse.default_warehouse`).
 
     Returns
     -------
@@ -323,7 +333,7 @@ def outlook(commodity: str, *, scenario: str = "STEPS", warehouse: Warehouse) ->
     """
     com = get_commodity(commodity)
     if scenario not in SCENARIOS:
-        raise DataError(f"unknown IEA scenario {scenario!r}; expected one of {list(SCENARIOS)}")
+        raise DataError(f"unknown IEA scenario {scenario!r}; expected one of {', '.join(SCENARIOS)}")
     sup = warehouse.table("outlook_supply", commodity=com.id, case=CASE)
     dem = warehouse.table("outlook_demand", commodity=com.id, series="total_demand")
     if sup.empty and dem.empty:

@@ -35,6 +35,7 @@ __all__ = [
     "CommodityReport",
     "build_report",
     "render_html",
+    "report_tables",
     "write_report",
     "Context",
     "ANALYSES",
@@ -96,7 +97,8 @@ def build_report(
     warehouse : critmin.warehouse.Warehouse
         Where the data live.
     region : str
-        ISO3 of the importer whose exposure the summary describes (default ``USA``).
+        ISO3 (or name) of the importer whose exposure the summary describes, or ``EU`` (default
+        ``USA``); anything else raises :class:`~critmin.errors.ParameterError`.
     year : int, optional
         Year of the producers tables (default: each commodity's latest).
     years : (int, int), optional
@@ -110,7 +112,9 @@ def build_report(
     """
     import critmin
     from critmin.report import provenance, tables
+    from critmin.report.context import check_region
 
+    region = check_region(region, warehouse)
     items = []
     for com in (list(commodities) if commodities else list(DEFAULT_COMMODITIES)):
         if progress:
@@ -131,15 +135,31 @@ def build_report(
     if "us_top_source" in ov:
         ov["us_main_source"] = [tables.display_name(c) if isinstance(c, str) else None
                                 for c in ov["us_top_source"]]
+    reg = (region or US).upper()
+    if reg == US:
+        exposure_cols = {"us_nir_text": ("U.S. import reliance", "text"),
+                         "us_nir_year": ("(year)", "text"),
+                         "us_main_source": ("main U.S. source", "text"),
+                         "us_top_source_share": ("share", "pct0")}
+        exposure_note = "U.S. net import reliance as reported by USGS."
+    else:  # the region's own figures from its trade data; none of the U.S. in their place
+        if "region_top_source" in ov:
+            ov["region_main_source"] = [tables.display_name(c) if isinstance(c, str) else None
+                                        for c in ov["region_top_source"]]
+        rn = tables.display_name(reg)
+        exposure_cols = {"region_nir_text": (f"{rn} import reliance", "text"),
+                         "region_nir_year": ("(year)", "text"),
+                         "region_main_source": (f"main {rn} source", "text"),
+                         "region_top_source_share": ("share", "pct0")}
+        exposure_note = (f"{rn}'s net import reliance and main supplier from its own reported "
+                         "imports (trade data); empty where it has none.")
     overview = tables.Table(
         "critmin_overview", "Latest year per commodity", ov,
         {"name": ("commodity", "text"), "year": ("year", "text"),
          "top_producer": ("top producer", "text"), "top_share": ("share", "pct"),
          "hhi_points": ("HHI [points]", "int"), "hhi_band": ("concentration", "text"),
-         "us_nir_text": ("U.S. import reliance", "text"), "us_nir_year": ("(year)", "text"),
-         "us_main_source": ("main U.S. source", "text"),
-         "us_top_source_share": ("share", "pct0")},
-        "Latest year with production by country; U.S. net import reliance as reported by USGS.")
+         **exposure_cols},
+        "Latest year with production by country; " + exposure_note)
     used = provenance.editions_used(contexts)
     src = provenance.sources_table(warehouse, used)
     sources = tables.Table("critmin_sources", "Sources", src,
@@ -184,6 +204,55 @@ def _scan_view(warehouse, progress: Callable[[str], None] | None) -> SectionView
                            [Block("note", text=f"Not produced: {type(exc).__name__}: {exc}")])
 
 
+def report_tables(report: Report) -> dict[str, Table]:
+    """Every table of the report, in reading order (overview, overview sections, each commodity's
+    sections, assumptions), keyed by a short unique name (the CSV download's stem)."""
+    out: dict[str, Table] = {}
+
+    def add(t: Table | None) -> None:
+        if t is None:
+            return
+        key, i = t.name, 2
+        while key in out:
+            key, i = f"{t.name}_{i}", i + 1
+        out[key] = t
+
+    add(report.overview)
+    for view in report.overview_sections:
+        for t in view.tables:
+            add(t)
+    for com in report.commodities:
+        for view in com.sections:
+            for t in view.tables:
+                add(t)
+    add(report.assumptions)
+    return out
+
+
+def _write_xlsx(path: Path, report: Report) -> Path:
+    """The report's tables as one workbook: a contents sheet, one sheet per table, the sources."""
+    import pandas as pd
+
+    from critmin._export import sheet_name, write_workbook
+
+    tables = report_tables(report)
+    sheets: dict[str, pd.DataFrame] = {}
+    contents = []
+    taken = ["contents", "sources", "about"]
+    for key, t in tables.items():
+        name = sheet_name(key, taken)
+        taken.append(name)
+        sheets[name] = t.data
+        contents.append({"sheet": name, "table": t.title, "rows": len(t.data), "note": t.note})
+    src = report.sources.data
+    src = src[src["used_in_report"].astype(str) != ""] if "used_in_report" in src else src
+    src = src.apply(lambda c: c.str.replace(r"[*`]", "", regex=True) if c.dtype == object else c)
+    return write_workbook(path, {"contents": pd.DataFrame(contents), **sheets}, sources=src,
+                          about={"report": report.title, "region": f"{report.region_name} ({report.region})",
+                                 "generated": report.generated, "bundled dataset": report.bundle_id,
+                                 "commodities": ", ".join(c.name for c in report.commodities)})
+
+
 def render_html(report: Report) -> str:
     """The report as one self-contained HTML page (plotly.js embedded once, no external
     reference)."""
@@ -207,8 +276,9 @@ def write_report(
         Output file.
     report : Report
         From :func:`build_report`.
-    format : {"html", "pdf"}
-        PDF is printed by headless Chromium from the HTML.
+    format : {"html", "pdf", "xlsx"}
+        PDF is printed by headless Chromium from the HTML; ``xlsx`` writes every table of the report
+        as one Excel workbook (a sheet per table, units in the headers, the sources; atomic).
     chromium : str, optional
         Chromium executable for PDF (default ``/usr/bin/chromium`` or ``chromium`` on PATH).
 
@@ -221,10 +291,13 @@ def write_report(
 
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    if format == "xlsx":
+        return _write_xlsx(path, report)
     html = render(report)
     if format == "html":
-        path.write_text(html, encoding="utf-8")
-        return path
+        from critmin._atomic import write_text
+
+        return write_text(path, html)
     if format != "pdf":
-        raise ValueError(f"unknown format {format!r}: html or pdf")
+        raise ValueError(f"unknown format {format!r}: html, pdf or xlsx")
     return html_to_pdf(html, path, chromium=chromium)

@@ -585,8 +585,16 @@ def criticality_matrix(points: pd.DataFrame, *, sr_threshold: float, ei_threshol
 
 # --------------------------------------------------------------------------- restriction monitor
 #: One colour per verdict of :mod:`critmin.monitor.verdict`, in every monitor chart and table.
-VERDICT_COLORS = {"restriction-like": "#C0392B", "ambiguous": "#E69F00", "demand-like": "#0072B2"}
-_VERDICT_SYMBOLS = {"restriction-like": "triangle-down", "ambiguous": "diamond", "demand-like": "circle"}
+VERDICT_COLORS = {"restriction-like": "#C0392B", "ambiguous": "#E69F00", "demand-like": "#0072B2",
+                  "cannot tell: the line mixes controlled and uncontrolled products": "#8E44AD",
+                  "no fall": "#9E9E9E"}
+_VERDICT_SYMBOLS = {"restriction-like": "triangle-down", "ambiguous": "diamond", "demand-like": "circle",
+                    "cannot tell: the line mixes controlled and uncontrolled products": "square",
+                    "no fall": "circle-open"}
+_VERDICT_LEGEND = {"cannot tell: the line mixes controlled and uncontrolled products":
+                   "fall on a partly controlled line (cannot tell)"}
+#: Colour of the known export-control events marked on the monitor chart.
+EVENT_COLOR = "#6A1B9A"
 
 
 def _rule():
@@ -631,6 +639,31 @@ def _pct_text(x: object) -> str:
     return "±0%" if abs(v) < 0.005 else f"{v:+.0%}"
 
 
+def _add_events(fig: go.Figure, events: list[dict], months: pd.DataFrame) -> None:
+    """Known export controls as dashed lines at their effective month on the exports panel, labelled at
+    its foot (kind and month; the document on hover); only those inside the chart's months."""
+    if not events or months.empty:
+        return
+    first, last = str(months["month"].iloc[0]), str(months["month"].iloc[-1])
+    shown = [e for e in events if first <= str(e["effective"])[:7] <= last]
+    if not shown:
+        return
+    fig.add_trace(go.Scatter(x=[None], y=[None], mode="lines", name="known export control (in effect)",
+                             line=dict(color=EVENT_COLOR, width=1.5, dash="dash"), hoverinfo="skip"),
+                  row=1, col=1)
+    for k, e in enumerate(sorted(shown, key=lambda e: e["effective"])):
+        month = str(e["effective"])[:7]
+        to = ", ".join(e.get("destinations") or []) or "all"
+        fig.add_shape(type="line", x0=month, x1=month, y0=0, y1=1, xref="x", yref="y domain",
+                      line=dict(color=EVENT_COLOR, width=1.5, dash="dash"), layer="below")
+        hover = (f"{e['id']}: {e['document']}; announced {e['announced']}, effective {e['effective']}"
+                 + (f", ended {e['ended']}" if e.get("ended") else ""))
+        fig.add_annotation(x=month, y=0.02 + 0.07 * (k % 3), xref="x", yref="y domain", xanchor="left",
+                           yanchor="bottom", showarrow=False, font=dict(size=10, color=EVENT_COLOR),
+                           text=f"{e['kind']} {month}" + ("" if to == "all" else f" (to {to})"),
+                           hovertext=hover)
+
+
 def monitor_exports(res, *, title: str | None = None) -> go.Figure:
     """Monthly exports against the seasonal baseline, flagged months, change points and the monthly
     restriction score, as :func:`critmin.monitor.monitor` computed them.
@@ -648,7 +681,10 @@ def monitor_exports(res, *, title: str | None = None) -> go.Figure:
     plotly.graph_objects.Figure
         Top: exports and baseline [t/month] with the restriction-like months and the substantial falls
         (:func:`flagged_months`) marked by verdict, the assessed month circled, change points as dotted
-        lines. Bottom: restriction score [0-1] per month with the restriction-like threshold.
+        lines, known export controls (``res.events``, :mod:`critmin.monitor.events`) as dashed lines at
+        their effective month. Bottom: restriction score [0-1] per month with the restriction-like
+        threshold. For an exporter with a Lunar New Year holiday the baseline of January and February is
+        that of the pair's average (the monitor assesses the two months together).
     """
     from plotly.subplots import make_subplots
 
@@ -681,7 +717,7 @@ def monitor_exports(res, *, title: str | None = None) -> go.Figure:
         g = flagged[flagged["verdict"] == verdict]
         if g.empty:
             continue
-        name = verdict if verdict == "restriction-like" else f"{verdict} fall"
+        name = _VERDICT_LEGEND.get(verdict, verdict if verdict == "restriction-like" else f"{verdict} fall")
         fig.add_trace(go.Scatter(
             x=g["month"], y=g["quantity_kg"] / 1000, mode="markers", name=name,
             marker=dict(color=color, size=11, symbol=_VERDICT_SYMBOLS[verdict],
@@ -716,6 +752,7 @@ def monitor_exports(res, *, title: str | None = None) -> go.Figure:
         fig.add_annotation(x=r.month, y=1 + 0.045 * level, yref="paper", xref="x", yanchor="bottom",
                            text=_pct_text(r.size), showarrow=False, font=dict(size=10, color="#666"),
                            hovertext=f"change point {r.month}: level {_pct_text(r.size)}")
+    _add_events(fig, getattr(res, "events", None) or [], m)
     _layout(fig, title, height=490)
     fig.update_layout(legend=dict(orientation="h", y=-0.12, x=0, xanchor="left", yanchor="top"),
                       margin=dict(l=70, r=20, t=95, b=40), bargap=0.15, title_y=0.985,

@@ -25,12 +25,13 @@ import pandas as pd
 
 from critmin.commodities import Commodity
 from critmin.commodities import get as get_commodity
-from critmin.errors import CritminError
+from critmin.errors import CritminError, ParameterError
 from critmin.report.charts import country_colors, display_name
 
 __all__ = ["Analysis", "ANALYSES", "Context", "analysis_status", "US", "SCENARIO_RUNS",
            "SCENARIO_SEED", "scenario_files", "MonitorSeries", "REFINED_STAGES", "monitor_lines",
-           "monitor_series", "monitor_result", "scan_result", "default_scan_since"]
+           "monitor_series", "monitor_result", "scan_result", "default_scan_since", "check_region",
+           "regions_with_data"]
 
 #: The importer the bundled USGS exposure data describe.
 US = "USA"
@@ -38,6 +39,52 @@ US = "USA"
 #: Monte Carlo runs and root seed of each disruption scenario in a report (shown as assumptions).
 SCENARIO_RUNS = 2000
 SCENARIO_SEED = 1
+
+def regions_with_data(warehouse: object | None = None) -> list[str]:
+    """Importers with exposure data: the USA (USGS), the EU (JRC sourcing shares), then the reporters
+    of import rows in the ``trade`` table, most rows first."""
+    from critmin.countries import BLOC_REGIONS
+
+    found: list[str] = []
+    if warehouse is not None:
+        try:
+            rows = warehouse.query("SELECT reporter, count(*) AS n FROM trade WHERE flow = 'import' "
+                                   "GROUP BY reporter ORDER BY n DESC, reporter")
+            found = [c for c in rows["reporter"] if isinstance(c, str) and len(c) == 3]
+        except Exception:  # noqa: BLE001 - only the message's list depends on it
+            found = []
+    return [US, *BLOC_REGIONS, *(c for c in found if c not in (US, *BLOC_REGIONS))]
+
+
+def check_region(region: str | None, warehouse: object | None = None) -> str:
+    """The code of the region a report or page describes: ``EU`` or a country's ISO3.
+
+    Parameters
+    ----------
+    region : str or None
+        ``USA``, ``jpn``, ``Japan``, ``EU``; None means :data:`US`.
+    warehouse : Warehouse, optional
+        Used to list the importers with data in the message.
+
+    Returns
+    -------
+    str
+        ``EU`` or an ISO3 code.
+
+    Raises
+    ------
+    ParameterError
+        For anything that is not a country or ``EU`` (``XYZ``), listing what is accepted.
+    """
+    from critmin.countries import region_code
+
+    try:
+        return region_code(region if region is not None else US)
+    except ParameterError as err:
+        have = regions_with_data(warehouse)
+        shown = ", ".join(have[:20]) + (f" and {len(have) - 20} more" if len(have) > 20 else "")
+        raise ParameterError(f"{err}; importers with data: {shown}") from None
+
 
 # One DuckDB connection is not safe for concurrent use: the dashboard serves sessions from threads.
 _LOCK = threading.RLock()
@@ -99,6 +146,8 @@ ANALYSES: dict[str, Analysis] = {a.id: a for a in (
              "How large should the stock be?"),
     Analysis("criticality", "Criticality", "critmin.criticality", "criticality",
              "Criticality", "How critical is it?"),
+    Analysis("diversify", "Supplier diversification", "critmin.diversify", "diversify",
+             "Diversify", "Whom should we buy from?"),
 )}
 
 
@@ -196,6 +245,19 @@ class Context:
                           lambda: us_net_import_reliance(self.commodity, warehouse=self.warehouse))
 
     @property
+    def region_consumption(self):
+        """The region's apparent consumption and net import reliance from its own trade data
+        (:func:`critmin.dependence.consumption.importer_consumption`); None for the United States (USGS
+        publishes them, :attr:`us_reliance`) or when the region has no import data for the commodity
+        (the reason is in :attr:`errors`)."""
+        if self.region == US:
+            return None
+        from critmin.dependence.consumption import importer_consumption
+
+        return self.fetch("region_consumption", lambda: importer_consumption(
+            self.commodity, self.region, warehouse=self.warehouse))
+
+    @property
     def monitor_series(self) -> list[MonitorSeries]:
         """The commodity's monthly export series the restriction monitor tests (:func:`monitor_series`)."""
         if "monitor_series" not in self._cache:
@@ -256,14 +318,9 @@ def scenario_files(commodity: str | None = None) -> list[Path]:
     """Disruption scenario files (``*.toml``): the folders in ``$CRITMIN_SCENARIOS`` (separated by
     ``os.pathsep``), then ``examples/scenarios`` of the working directory, then the package's own;
     only those of ``commodity`` when given (read with :func:`critmin.market.load_scenario`)."""
-    from critmin.market.spec import scenario_dirs
+    from critmin.market.spec import scenario_files as all_scenario_files
 
-    seen: dict[Path, None] = {}
-    for d in scenario_dirs():
-        if d.is_dir():
-            for f in sorted(d.glob("*.toml")):
-                seen.setdefault(f.resolve(), None)
-    files = list(seen)
+    files = all_scenario_files()
     if commodity is None:
         return files
     from critmin.market import load_scenario
@@ -299,6 +356,19 @@ def _stockpile_call(fn: Callable, ctx: Context) -> object:
     """The stockpile plan of the commodity for the context's region (its planning scenario, the
     context's runs per stock tried and seed)."""
     return fn(ctx.commodity, region=ctx.region, warehouse=ctx.warehouse, runs=ctx.runs, seed=ctx.seed)
+
+
+def _diversify_call(fn: Callable, ctx: Context) -> object:
+    """The region's supplier-mix frontier: the expected-shortfall objective on the commodity's scenario
+    (the context's seed), or GeoPolRisk's term when the commodity has no scenario."""
+    from critmin.diversify import DiversifyParams
+    from critmin.errors import ScenarioError
+
+    try:
+        return fn(ctx.commodity, importer=ctx.region, params=DiversifyParams(seed=ctx.seed),
+                  warehouse=ctx.warehouse)
+    except ScenarioError:
+        return fn(ctx.commodity, importer=ctx.region, objective="geopolrisk", warehouse=ctx.warehouse)
 
 
 def _criticality_call(fn: Callable, ctx: Context) -> object:
@@ -338,6 +408,7 @@ _CALLS: dict[str, Callable[[Callable, Context], object]] = {
     "scenarios": _scenarios_call,
     "stockpile": _stockpile_call,
     "criticality": _criticality_call,
+    "diversify": _diversify_call,
 }
 
 

@@ -226,9 +226,11 @@ def _monitor_assumptions(contexts: list[Context]) -> list[dict[str, str]]:
     since = default_scan_since(contexts[0].warehouse)
     return [
         {"assumption": "Restriction-monitor verdict",
-         "value": f"restriction-like when the score ≥ {r.restriction_at:g}; demand-like when the fall is "
-                  f"below {r.min_fall:g} or P(restriction | evidence) ≤ {r.demand_p:g}; otherwise "
-                  "ambiguous",
+         "value": f"restriction-like when the score ≥ {r.restriction_at:g}; no fall when the fall is "
+                  f"below {r.min_fall:g}; demand-like when P(restriction | evidence) ≤ {r.demand_p:g}; "
+                  "otherwise ambiguous; cannot tell (the line mixes controlled and uncontrolled products) "
+                  "instead of no fall or demand-like while a known export control is in force on part of "
+                  "the line",
          "applies_to": applies, "note": "critmin.monitor.VerdictRule (method “evidence”)"},
         {"assumption": "Restriction-monitor evidence weights", "value": weights, "applies_to": applies,
          "note": "log-odds weights; the level break is the gate"},

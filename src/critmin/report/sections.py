@@ -25,10 +25,10 @@ from critmin.report.tables import Table, fmt
 
 __all__ = ["Block", "SectionView", "Section", "SECTIONS", "PAGES", "build_sections", "pending",
            "sections_for", "criticality_matrix_view", "monitor_blocks", "monitor_view",
-           "monitor_verdict_text", "scan_view"]
+           "monitor_verdict_text", "scan_view", "diversify_view"]
 
 #: Dashboard pages in order.
-PAGES = ("Supply", "Dependence", "Monitor", "Scenarios", "Stockpile", "Criticality")
+PAGES = ("Supply", "Dependence", "Monitor", "Scenarios", "Stockpile", "Criticality", "Diversify")
 
 
 @dataclass
@@ -188,7 +188,35 @@ def _region_caveat(ctx: Context) -> list[Block]:
                   + " The U.S. figures are shown for reference.")]
 
 
+def _build_region_reliance(ctx: Context) -> SectionView:
+    """Net import reliance of a region other than the United States, from its own trade data; a plain
+    note where it has none (no U.S. figure stands in)."""
+    title = f"Net import reliance of {charts.display_name(ctx.region, article=True)} (trade data)"
+    ic = ctx.region_consumption
+    if ic is None:
+        why = ctx.errors.get("region_consumption", "no import data in the warehouse").split("; ")[0]
+        return SectionView("reliance", title, "", [_note(
+            f"No net import reliance for {ctx.region_name} ({ctx.info.name}): {why}. USGS publishes "
+            "net import reliance for the United States only; it is not shown in its place.")])
+    lead = (f"{ctx.region_name}'s net import reliance in {ic.year}: (imports - exports) / apparent "
+            f"consumption, from its own reported imports of HS {', '.join(ic.hs_codes)} and, as exports, "
+            f"what {ic.exports_reporters} other reporters record importing from it ({ic.source}).")
+    df = pd.DataFrame([{"importer": ic.importer, "year": ic.year, "hs_codes": "+".join(ic.hs_codes),
+                        "imports_t": ic.imports_t, "exports_t": ic.exports_t,
+                        "production_t": ic.production_t, "net_import_reliance": ic.nir,
+                        "apparent_consumption_t": ic.consumption_t, "basis": ic.basis,
+                        "complete": ic.complete, "source": ic.source}])
+    nir_txt = "—" if ic.nir != ic.nir else f"{ic.nir:.0%}"
+    return SectionView("reliance", title, lead, [
+        _note(f"{ctx.region_name}: net import reliance {nir_txt}; {ic.text}."),
+        *_tab(tables.frame_table(df, f"{ctx.commodity}_{ctx.region}_net_import_reliance",
+                                 "Net import reliance from trade data")),
+        *_list("Notes", ic.notes + [ic.production_source])])
+
+
 def _build_reliance(ctx: Context) -> SectionView | None:
+    if ctx.region != US:
+        return _build_region_reliance(ctx)
     nir = ctx.us_reliance
     if nir is None or nir.empty:
         return None
@@ -202,6 +230,15 @@ def _build_reliance(ctx: Context) -> SectionView | None:
 
 
 def _build_sources(ctx: Context) -> SectionView | None:
+    if ctx.region != US:
+        # USGS import sources are the United States'; the region's own suppliers are the trade-data
+        # section (dependence). Say so plainly when it has none.
+        if ANALYSES["dependence"].available() and ctx.analysis("dependence") is not None:
+            return None
+        return SectionView("import_sources", f"Import sources of {ctx.region_name}", "", [_note(
+            f"No import-source data for {ctx.region_name} ({ctx.info.name}) in the warehouse; USGS "
+            "publishes import sources for the United States only, and they are not shown in their "
+            "place.")])
     src = ctx.us_sources
     if src is None or src.empty:
         return None
@@ -392,6 +429,78 @@ def _build_stockpile(ctx: Context) -> SectionView | None:
                         _note(check), *_tab(curve, collapsed=True), *_tab(at, collapsed=True)])
 
 
+def _diversify_figure(res) -> go.Figure:
+    """Risk against premium along the frontier, with the current mix and the mix at the chosen budget."""
+    def mix_text(mix: dict) -> str:
+        return "<br>".join(f"{charts.display_name(c)} {x:.0%}" for c, x in list(mix.items())[:6])
+
+    fr, cur = res.frontier, res.current
+    fig = go.Figure()
+    fig.add_trace(go.Scatter(x=[p.premium * 100 for p in fr], y=[p.risk for p in fr], mode="lines+markers",
+                             name="least risk at each budget", line=dict(color="#1F4E79", width=2.5),
+                             text=[mix_text(p.mix) for p in fr],
+                             hovertemplate="premium %{x:+.1f} %: risk %{y:,.3g}<br>%{text}<extra></extra>"))
+    fig.add_trace(go.Scatter(x=[cur.premium * 100], y=[cur.risk], mode="markers+text", name="current mix",
+                             text=["current mix"], textposition="top right",
+                             marker=dict(color="#C0392B", size=12, symbol="circle"),
+                             customdata=[mix_text(cur.mix)],
+                             hovertemplate="current: premium %{x:+.1f} %, risk %{y:,.3g}<br>%{customdata}"
+                                           "<extra></extra>"))
+    if res.at is not None:
+        fig.add_trace(go.Scatter(x=[res.at.premium * 100], y=[res.at.risk], mode="markers", name=(
+            f"mix at a {res.at.budget:.0%} budget"), marker=dict(color="#E69F00", size=11, symbol="diamond"),
+            hovertemplate="premium %{x:+.1f} %: risk %{y:,.3g}<extra></extra>"))
+    basis = "today's average price" if res.premium_basis == "current" else "the cheapest supplier's price"
+    charts._layout(fig, f"{res.name}, {charts.display_name(res.importer)}: supplier-mix frontier "
+                        f"({res.objective})",
+                   ytitle=f"{res.objective} [{res.risk_unit}]", xtitle=f"premium over {basis} [%]")
+    fig.update_layout(hovermode="closest",
+                      legend=dict(orientation="h", y=-0.2, x=0, xanchor="left", yanchor="top"))
+    return fig
+
+
+def diversify_view(res) -> SectionView:
+    """The supplier-mix frontier of :func:`critmin.diversify.diversify` as a section."""
+    cur, at = res.current, res.at
+    lead = (f"The least {res.objective} risk of {res.name.lower()} imports into "
+            f"{charts.display_name(res.importer, article=True)} at each premium budget, from "
+            f"{res.sources.get('trade')} ({res.year}), USGS production "
+            f"({res.sources.get('production_year')}) and WGI ({res.sources.get('wgi_year')}); the current "
+            "mix is the red dot.")
+    top = ", ".join(f"{c} {x:.0%}" for c, x in list(cur.mix.items())[:4])
+    facts = f"Current mix: {top}; risk {cur.risk:,.3g}."
+    if at is not None and cur.risk:
+        facts += (f" With a budget of {at.budget:.0%} (the mix costs {at.premium:+.1%}, "
+                  f"{fmt(at.extra_cost_usd, 'usd')} a year): "
+                  f"{', '.join(f'{c} {x:.0%}' for c, x in list(at.mix.items())[:5])}; risk {at.risk:,.3g} "
+                  f"({at.risk / cur.risk - 1:+.0%}).")
+    fr = res.frontier_table()
+    t = Table(f"{res.commodity}_{res.importer}_diversify_frontier", "Frontier: risk, premium and mix", fr,
+              {"point": ("point", "text"), "budget": ("budget", "pct"), "premium": ("premium", "pct"),
+               "risk": (f"risk [{res.risk_unit}]", "num2" if res.risk_unit == "t/yr" else "text"),
+               "extra_cost_usd": ("extra cost a year", "usd"), "top_supplier": ("top supplier", "text"),
+               "top_share": ("its share", "pct"), "n_suppliers": ("suppliers", "int")},
+              f"{res.objective}: {res.risk_unit}; premium {res.premium_basis} basis.")
+    mixes = tables.frame_table(res.to_frame(), f"{res.commodity}_{res.importer}_diversify_mixes",
+                               "Mix at each frontier point")
+    at_tab = Table(f"{res.commodity}_{res.importer}_diversify_assumptions", "Inputs and assumptions",
+                   pd.DataFrame(res.assumptions), {"name": ("input", "text"), "value": ("value", "text"),
+                                                   "unit": ("unit", "text"), "source": ("source", "text")})
+    return SectionView("diversify", ANALYSES["diversify"].title, lead,
+                       [_note(facts), _fig(_diversify_figure(res)), *_tab(t, collapsed=True),
+                        *_tab(mixes, collapsed=True), *_tab(at_tab, collapsed=True),
+                        *_list("Caveats of the data", res.notes)])
+
+
+def _build_diversify(ctx: Context) -> SectionView | None:
+    res = ctx.analysis("diversify")
+    if res is None:
+        err = ctx.errors.get("analysis:diversify")
+        return None if not err else SectionView("diversify", ANALYSES["diversify"].title, "",
+                                                [_note(f"Not produced: {err.split(': ', 2)[-1]}")])
+    return diversify_view(res)
+
+
 def _build_criticality(ctx: Context) -> SectionView | None:
     a = ANALYSES["criticality"]
     res = ctx.analysis("criticality")
@@ -501,8 +610,11 @@ def _monitor_lead() -> str:
             "scored by the restriction monitor (critmin.monitor, method “evidence”): a level break gates, "
             "six further signals (front-running, control lines, price wedge, destination selectivity, "
             f"licence-lag recovery, breadth) weigh restriction against demand. Score ≥ {r.restriction_at:g}: "
-            f"restriction-like; a fall below {r.min_fall:g} or evidence pointing to demand: demand-like; "
-            "otherwise ambiguous. Flagged on the chart: restriction-like months and every substantial fall.")
+            f"restriction-like; a fall below {r.min_fall:g}: no fall; evidence pointing to demand: "
+            "demand-like; otherwise ambiguous. While a known export control (dashed line) is in force on "
+            "part of a line, a month without a restriction-like fall reads “cannot tell: the line mixes "
+            "controlled and uncontrolled products”. Flagged on the chart: restriction-like months and every "
+            "substantial fall.")
 
 
 def _build_monitor(ctx: Context) -> SectionView | None:
@@ -571,6 +683,7 @@ _BUILDERS: dict[str, Callable[[Context], SectionView | None]] = {
     "scenarios": _build_scenarios,
     "stockpile": _build_stockpile,
     "criticality": _build_criticality,
+    "diversify": _build_diversify,
 }
 
 #: Every section in report order.

@@ -8,7 +8,7 @@ from functools import lru_cache
 
 import plotly.graph_objects as go
 
-from critmin.countries import country_name
+from critmin.countries import display_name  # the one display name (re-exported here)
 from critmin.supply.concentration import hhi_band
 
 __all__ = ["PLOTLY_CONFIG", "country_colors", "display_name", "hhi_band_edges", "hhi_band_text"]
@@ -31,32 +31,10 @@ _PALETTE = (
 _FIXED = {"CHN": "#C0392B", "USA": "#1F4E79", "AUS": "#E69F00", "RUS": "#7f7f7f",
           "COD": "#009E73", "OTH": "#c8c8c8"}
 _OTHER_COLOR = "#d9d9d9"
-_SHORT = {"COD": "DR Congo", "RUS": "Russia", "KOR": "South Korea", "PRK": "North Korea",
-          "IRN": "Iran", "LAO": "Laos", "VNM": "Vietnam", "TZA": "Tanzania", "BOL": "Bolivia",
-          "VEN": "Venezuela", "SYR": "Syria", "MDA": "Moldova", "OTH": "Other countries"}
-
 # A minimal template (plotly_white's look; the full template costs ~10 ms per figure to apply).
 _TEMPLATE = dict(layout=dict(colorway=list(_PALETTE)))
 
 _FONT = dict(family="Source Sans Pro, Segoe UI, Helvetica, Arial, sans-serif", size=12, color="#222")
-
-
-_THE = {"USA", "GBR", "NLD", "PHL", "ARE", "CZE", "DOM", "BHS", "GMB", "CAF", "COD", "COG",
-        "MDV", "MHL", "SLB", "COM", "SYC", "EUU"}
-
-
-def display_name(code: str, *, article: bool = False) -> str:
-    """A short display name for an ISO3 code (``COD`` -> ``DR Congo``).
-
-    Parameters
-    ----------
-    code : str
-        ISO3 code (or ``OTH``/``WLD``).
-    article : bool
-        Prefix "the" where English needs it in running text ("the United States").
-    """
-    name = _SHORT.get(code) or country_name(code)
-    return f"the {name}" if article and code in _THE else name
 
 
 def country_colors(countries: Iterable[str]) -> dict[str, str]:

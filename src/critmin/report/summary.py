@@ -215,6 +215,20 @@ def _dependence_phrase(ctx: Context) -> Phrase | None:
         f", {dep.hhi_band}).")
 
 
+def _region_nir_phrase(ctx: Context) -> Phrase | None:
+    """The region's net import reliance from its own trade data (not the United States)."""
+    ic = ctx.region_consumption
+    if ic is None or _nan(ic.nir):
+        return None
+    k = ctx.commodity
+    return Phrase(
+        f"Net import reliance of {display_name(ctx.region, article=True)} in {ic.year} from trade "
+        "data: ", Num(f"{k}.region_nir", ic.nir, fmt(ic.nir, "pct0")),
+        f" (imports {fmt(ic.imports_t, 'int')} t less exports {fmt(ic.exports_t, 'int')} t of HS "
+        f"{'+'.join(ic.hs_codes)} as {ic.exports_reporters} other reporters record them; production "
+        f"{fmt(ic.production_t, 'int')} t).")
+
+
 def _exposure_fact(ctx: Context) -> Fact:
     f = Fact("exposure", f"How exposed is {display_name(ctx.region, article=True)}?")
     dep = ANALYSES["dependence"]
@@ -222,8 +236,13 @@ def _exposure_fact(ctx: Context) -> Fact:
     if ctx.region != US:
         if trade is not None:
             f.phrases.append(trade)
+            nir = _region_nir_phrase(ctx)
+            if nir is not None:
+                f.phrases.append(nir)
             f.phrases.append(Phrase("USGS publishes net import reliance and import sources for the "
-                                    "United States only."))
+                                    "United States only: the figures for "
+                                    f"{display_name(ctx.region, article=True)} are from its own "
+                                    "reported imports."))
             return f
         f.available = False
         why = ("trade-based importer dependence is not yet available in this version "
@@ -232,8 +251,9 @@ def _exposure_fact(ctx: Context) -> Fact:
                + ctx.errors.get("analysis:dependence", "none in the warehouse").split(": ", 2)[-1])
         f.phrases.append(Phrase(
             f"No import data for {ctx.region_name} in this version: the bundled USGS data give "
-            f"import reliance and import sources for the United States only; {why}. "
-            "For reference:"))
+            f"import reliance and import sources for the United States only; {why}. No U.S. figure "
+            f"is shown in place of {ctx.region_name}'s."))
+        return f
     for p in (_nir_phrase(ctx), _sources_phrase(ctx), trade if ctx.region == US else None):
         if p is not None:
             f.phrases.append(p)
@@ -434,6 +454,16 @@ def overview_row(ctx: Context) -> dict[str, object]:
                    top_country=t["country"].iloc[0] if len(t) else None,
                    top_share=t["share"].iloc[0] if len(t) else math.nan,
                    hhi_points=s.hhi_points, hhi_band=s.hhi_band, hhi_wgi=s.hhi_wgi)
+    if ctx.region != US:
+        # the region's own figures from trade data; no U.S. figure in their place
+        ic = ctx.region_consumption
+        if ic is not None and not _nan(ic.nir):
+            row.update(region_nir=ic.nir, region_nir_year=ic.year, region_nir_text=fmt(ic.nir, "pct0"))
+        dep = ctx.analysis("dependence") if ANALYSES["dependence"].available() else None
+        if dep is not None:
+            row.update(region_top_source=dep.top_supplier, region_top_source_share=dep.top_share,
+                       region_sources_year=dep.year)
+        return row
     nir = ctx.us_reliance
     if nir is not None and len(nir):
         rep = nir[nir["nir_reported"].notna()]

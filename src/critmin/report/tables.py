@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from critmin._export import csv_text
+from critmin._format import percent
 from critmin.report.charts import display_name, flagged_months
 
 __all__ = [
@@ -54,10 +56,9 @@ def fmt(value: object, kind: str = "text") -> str:
         return "—"
     try:
         if kind == "pct":
-            v = float(value)
-            return "<0.1%" if 0 < v < 0.0005 else f"{v:.1%}"
+            return percent(value, 1)
         if kind == "pct0":
-            return f"{float(value):.0%}"
+            return percent(value, 0)
         if kind == "int":
             v = float(value)
             return f"{v:,.0f}" if abs(v) >= 10 or v == 0 else f"{v:,.2f}"
@@ -125,13 +126,15 @@ class Table:
         df.columns = [h for h, _k in self.headers()]
         return df
 
-    def to_csv(self) -> str:
-        """The full data as CSV text."""
-        return self.data.to_csv(index=False)
+    def to_csv(self, *, bom: bool = False) -> str:
+        """The full data as CSV text (whole numbers as integers); ``bom`` prefixes the UTF-8 byte-order
+        mark that makes Excel read the file as UTF-8 ("§", "–")."""
+        return csv_text(self.data, bom=bom)
 
     def csv_data_uri(self) -> str:
-        """The CSV as a ``data:`` URI (no network needed to download it)."""
-        return "data:text/csv;charset=utf-8," + urllib.parse.quote(self.to_csv())
+        """The CSV, with a UTF-8 byte-order mark for Excel, as a ``data:`` URI (no network needed to
+        download it)."""
+        return "data:text/csv;charset=utf-8," + urllib.parse.quote(self.to_csv(bom=True))
 
     @property
     def filename(self) -> str:
@@ -303,11 +306,11 @@ def dependence_table(dep) -> Table:
 def dependence_years_table(dep) -> Table:
     """Per year of the trade data: suppliers' sum, World total, coverage, HHI, top supplier."""
     df = dep.years.assign(commodity=dep.commodity, importer=dep.importer, by=dep.by,
-                          source=dep.source, edition=dep.edition)
+                          source=dep.source, edition=dep.edition, hhi_points=dep.years["hhi"] * 10_000)
     u = dep.unit
     cols = {"year": ("year", "text"), "partner_sum": (f"suppliers' sum [{u}]", "int"),
             "world_total": (f"World total [{u}]", "int"), "coverage": ("coverage", "pct"),
-            "hhi": ("HHI [0-1]", "num2"), "top_supplier": ("top supplier", "text"),
+            "hhi_points": ("HHI [points]", "int"), "top_supplier": ("top supplier", "text"),
             "top_share": ("top share", "pct"), "n_suppliers": ("suppliers", "text")}
     return Table(f"{dep.commodity}_{dep.importer}_dependence_by_year", "Dependence by year", df,
                  cols, "")
@@ -445,10 +448,13 @@ def scan_table(scan, name: str = "critmin_export_signal_scan") -> Table:
     """Restriction-like months of :func:`critmin.monitor.scan`, highest score first."""
     df = scan.table.assign(method=scan.method, since=scan.since)
     df["exporter_name"] = [display_name(c) for c in df["exporter"]]
+    if "event" in df:
+        df["event"] = df["event"].fillna("none")
     cols = {"exporter_name": ("exporter", "text"), "hs": ("HS", "text"), "month": ("month", "text"),
             "score": ("score", "num2"), "quantity_kg": ("exports [kg]", "int"),
             "yoy_change": ("y/y", "pct"), "baseline_deviation": ("vs baseline", "pct"),
-            "control": ("control lines", "text"), "evidence": ("strongest evidence", "text")}
+            "control": ("control lines", "text"), "evidence": ("strongest evidence", "text"),
+            **({"event": ("known event (±2 months)", "text")} if "event" in df else {})}
     since = f" since {scan.since}" if scan.since else ""
     return Table(name, f"Restriction-like months{since}", df, cols,
                  f"{scan.series} monthly export series (exporter × 6-digit line), each tested with its "

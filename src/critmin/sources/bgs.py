@@ -1,5 +1,5 @@
 """BGS World Mineral Statistics, 1970–2021, as a long file (``df_ukgs.csv.gz``, a scrape of BGS's result
-tables; SOURCES.md §12).
+tables; docs/data.md §12).
 
 :func:`read_bgs` returns the canonical ``production`` table (:mod:`critmin.schema`) for the BGS commodities
 that critmin's catalogue knows (:data:`COMMODITIES`); :func:`parse_bgs` does the same from a buffer

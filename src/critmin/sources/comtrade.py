@@ -11,7 +11,7 @@ Two families of readers, both returning the canonical ``trade`` table (:mod:`cri
   any extract a user downloads. Source id ``comtrade``.
 * :func:`read_china_monthly` / :func:`parse_china_monthly` read the monthly China export tables of
   ``china_exports_monthly_comtrade_derived/`` (2017-01..2024-12, built by
-  qennis/ChinaCriticalMineralComtrade from UN Comtrade monthly data; SOURCES.md §5d). Source id
+  qennis/ChinaCriticalMineralComtrade from UN Comtrade monthly data; docs/data.md §5d). Source id
   ``comtrade-monthly-derived``.
 
 Partners and reporters are resolved with :func:`critmin.countries.resolve_comtrade` (Comtrade area codes
@@ -50,9 +50,15 @@ Notes
   preview download), raises.
 * Editions: a snapshot of the API. :func:`read_comtrade` dates it from the metadata beside the file —
   ``manifest.json`` (``retrieval.completed_at``, the China-imports snapshot: 2026-07-10) or
-  ``collection_summary.json`` (``collection_date``, the bilateral extract: 2025-12-28) — else from
-  the file's modification date. Both bundled snapshots give China's imports of 2846 from the World and
-  the USA in 2020–2024, with equal figures; the later snapshot wins in ``trade_latest``.
+  ``collection_summary.json`` (``collection_date``, the bilateral extract: 2025-12-28). Without such
+  metadata the edition comes from the data, never from the file's modification time (a ``touch``
+  or a copy must not make a new edition): ``COMTRADE-<first>-<last>`` of the periods the file covers
+  (``COMTRADE-2020-2024`` for annual rows, ``COMTRADE-2023-01-2024-06`` when monthly rows are
+  present), dated the day after its last period (the earliest the data can have been published), or
+  the ``edition`` the caller gives (``critmin data ingest --edition``). Two downloads of the same
+  periods are then one edition: the later ingest replaces the earlier rows of the same values. Both
+  bundled snapshots give China's imports of 2846 from the World and the USA in 2020–2024, with equal
+  figures; the later snapshot wins in ``trade_latest``.
 
 **Derived monthly tables** (qennis/ChinaCriticalMineralComtrade ``scripts/make_tables.py``):
 
@@ -84,7 +90,7 @@ Notes
   source's 8-digit code map (its blocs and groups are in ``trade_blocs.csv``).
 * Partner names are the source's own ("USA", "UAE", "South Korea"); they are mapped through the bloc
   table and then :func:`critmin.countries.resolve`.
-* Edition ``COMTRADE-CN-M-2024``, dated by the repository snapshot (2026-11-29, SOURCES.md): the
+* Edition ``COMTRADE-CN-M-2024``, dated by the repository snapshot (2026-11-29, docs/data.md §5d): the
   tables' own build date is not recorded.
 """
 
@@ -118,6 +124,7 @@ __all__ = [
     "group_lines",
     "read_comtrade",
     "parse_comtrade",
+    "data_edition",
     "read_china_monthly",
     "parse_china_monthly",
     "derived_layout",
@@ -257,7 +264,7 @@ def derived_layout(header: list[str], name: str) -> str:
 
 
 def read_china_monthly(path: str | Path) -> pd.DataFrame:
-    """Read one monthly China export table derived from UN Comtrade (SOURCES.md §5d).
+    """Read one monthly China export table derived from UN Comtrade (docs/data.md §5d).
 
     Parameters
     ----------
@@ -469,9 +476,11 @@ def read_comtrade(path: str | Path, *, edition: str | None = None,
     edition : str, optional
         Edition id; default ``COMTRADE-API-<date>`` from the snapshot metadata beside the file
         (``manifest.json`` retrieval date or ``collection_summary.json`` collection date), else
-        ``COMTRADE-<date>`` with the file's modification date.
+        from the periods the data cover (:func:`data_edition`); never from the file's dates.
     edition_date : str, optional
-        ISO date of the snapshot (the latest wins in ``trade_latest``).
+        ISO date of the snapshot (the latest wins in ``trade_latest``); default: the metadata's date,
+        a date ending the given ``edition`` id (``...-2026-01-05``), else the day after the last
+        period covered.
 
     Returns
     -------
@@ -490,14 +499,47 @@ def read_comtrade(path: str | Path, *, edition: str | None = None,
     p = Path(path)
     if not p.exists():
         raise DataError("no such file", file=str(p))
+    side = _sidecar_edition(p) if edition is None else None
+    if side is not None:
+        edition, edition_date = side[0], edition_date or side[1]
+    if edition is not None and edition_date is None:
+        m = re.search(r"(\d{4}-\d{2}-\d{2})$", edition)
+        edition_date = m.group(1) if m else None
+    df = parse_comtrade(p.read_bytes(), p.name, edition=edition or "COMTRADE",
+                        edition_date=edition_date or "1900-01-01")
     if edition is None or edition_date is None:
-        side = _sidecar_edition(p)
-        if side is None:
-            day = _dt.date.fromtimestamp(p.stat().st_mtime).isoformat()
-            side = (f"COMTRADE-{day}", day)
-        edition = edition or side[0]
-        edition_date = edition_date or side[1]
-    return parse_comtrade(p.read_bytes(), p.name, edition=edition, edition_date=edition_date)
+        ed, day = data_edition(df, p.name)
+        df["edition"] = pd.array([edition or ed] * len(df), dtype="string")
+        df["edition_date"] = pd.array([edition_date or day] * len(df), dtype="string")
+    return df
+
+
+def data_edition(df: pd.DataFrame, name: str = "") -> tuple[str, str]:
+    """The edition of Comtrade rows that carry no metadata, from the periods they cover.
+
+    Parameters
+    ----------
+    df : DataFrame
+        ``trade`` rows (``period`` ``YYYY-MM-01``, ``freq`` A or M).
+    name : str
+        The file, named in errors.
+
+    Returns
+    -------
+    (str, str)
+        ``COMTRADE-<first>-<last>`` (years for annual rows, ``YYYY-MM`` months when monthly rows are
+        present) and the day after the last period (ISO date).
+    """
+    if df.empty:
+        raise DataError("no rows to take an edition from; give the edition", file=name)
+    per = pd.to_datetime(df["period"], format="%Y-%m-%d")
+    monthly = (df["freq"] == "M").to_numpy()
+    ends = [p + (pd.DateOffset(months=1) if m else pd.DateOffset(years=1))
+            for p, m in zip(per, monthly, strict=True)]
+    first, last, end = per.min(), per.max(), max(ends)
+    if monthly.any():
+        return f"COMTRADE-{first:%Y-%m}-{last:%Y-%m}", f"{end:%Y-%m-%d}"
+    return f"COMTRADE-{first:%Y}-{last:%Y}", f"{end:%Y-%m-%d}"
 
 
 def parse_comtrade(buf: str | bytes | io.IOBase, name: str, *, edition: str = "COMTRADE",

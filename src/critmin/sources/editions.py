@@ -1,7 +1,7 @@
 """Editions of the sources and their publication dates: when two editions give the same value
 (an estimate, then the final figure), the one published later wins in the warehouse's ``*_latest`` views.
 
-Dates are those of the data releases as shipped in ``../shared/data`` (see SOURCES.md and each release's
+Dates are those of the data releases as shipped in the raw data (see docs/data.md and each release's
 metadata): MCS 2024 is the v2.0 release of 2024-03-06 with the t -> kt unit fixes; MCS 2026 was first
 posted 2026-02-06 (the CSV predates the v1.3 PDF correction of Brazil's REE reserves).
 """
@@ -22,7 +22,7 @@ EDITION_DATES: dict[str, str] = {
     "MCS2026": "2026-02-06",
     "WGI2024": "2024-09-26",
     # Trade. UN Comtrade API snapshots are dated by their retrieval; the derived monthly tables and
-    # the OEC table by the repository snapshot of SOURCES.md (their build dates are not recorded).
+    # the OEC table by the repository snapshot (docs/data.md; their build dates are not recorded).
     "COMTRADE-API-2025-12-28": "2025-12-28",  # bilateral extract, collection_summary.json
     "COMTRADE-API-2026-07-10": "2026-07-10",  # China imports of 2846, manifest.json retrieval
     "COMTRADE-CN-M-2024": "2026-11-29",  # qennis/ChinaCriticalMineralComtrade tables @c59e0e6
@@ -40,6 +40,7 @@ EDITION_DATES: dict[str, str] = {
     "WMD-1984-2017": "2019-01-01",
     # BGS World Mineral Statistics through 2021 (World Mineral Production 2017-2021, 2023); day unknown.
     "BGS-WMS": "2023-01-01",
+    "COMTRADE-BILATERAL-2023": "2026-12-06",  # ibtisamkhan96/crm-trade-network @b714a7b (2023 data)
 }
 """Edition id -> publication date (ISO). Later wins."""
 

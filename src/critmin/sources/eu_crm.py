@@ -1,6 +1,6 @@
 """EU criticality assessments (European Commission / JRC): the published inputs and results.
 
-Six small CSV files (``../shared/data/eu_crm/``, see its SOURCES.md), each read into rows of the
+Six small CSV files (the raw ``eu_crm`` folder, docs/data.md §9), each read into rows of the
 ``eu_crm`` table (:mod:`critmin.schema`): one row per material, parameter and, where it applies,
 stage (``E`` extraction, ``P`` processing), scope (``GS`` global supply, ``EU`` EU sourcing), supplier
 country, end-use application and NACE sector. Source id ``eu-crm``; editions ``EUCRM2017`` (the 2017

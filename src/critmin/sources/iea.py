@@ -2,7 +2,7 @@
 
 :func:`read_iea` (a path) and :func:`parse_iea` (a buffer) read the JSON that
 ``barrytho/uk-critical-minerals-dashboard`` converted from the IEA Critical Minerals Data Explorer
-workbook (``iea_critical_minerals_data_explorer_2025ed_converted.json``, SOURCES.md §4; IEA data,
+workbook (``iea_critical_minerals_data_explorer_2025ed_converted.json``, docs/data.md §4; IEA data,
 CC BY 4.0) and return two canonical tables (see :mod:`critmin.schema`):
 
 * ``outlook_supply``: mining (stage ``mine``) and refining (stage ``refinery``) by country for 2024

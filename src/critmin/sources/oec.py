@@ -1,7 +1,7 @@
 """OEC (Observatory of Economic Complexity) net-trade table of one HS product by country and year.
 
 :func:`read_oec_net_trade` / :func:`parse_oec_net_trade` read the pipe-delimited table
-``oec_hs2846_net_trade_by_country_1995-2022.csv`` (SOURCES.md §5e; OEC product
+``oec_hs2846_net_trade_by_country_1995-2022.csv`` (docs/data.md §5e; OEC product
 "rare-earth-metal-compounds" = HS 2846, OEC data built on CEPII BACI) into the canonical ``trade`` table.
 
 Representation: the table is not bilateral — each line gives one country's total exports to and

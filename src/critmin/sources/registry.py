@@ -6,7 +6,8 @@ asks each layout module of :data:`critmin.sources.usgs_mcs.LAYOUTS`): a per-comm
 (``mcsYYYY-code_world.csv``), a per-commodity salient table (``..._salient.csv``/``.xlsx``), the single
 MCS 2025 world file, or the long MCS 2026 file (world, salient and import-source sections).
 Trade: ``comtrade`` (a UN Comtrade v1 API download, JSON or CSV), ``comtrade-monthly-derived`` (the
-monthly China export tables of SOURCES.md §5d), ``usitc`` (a USITC DataWeb XLSX export) and ``oec``
+monthly China export tables of docs/data.md §5d), ``comtrade-bilateral`` (the 2023 imports by partner
+of 30 reporters, docs/data.md §5f), ``usitc`` (a USITC DataWeb XLSX export) and ``oec``
 (an OEC net-trade table), all into the ``trade`` table.
 History (issue 19): ``usgs-myb-world`` (Minerals Yearbook world production tables by country, editions
 MYB2016, MYB2017, MYB2019), ``wmd`` (World Mining Data table 6.4, 1984–2017) and ``bgs-wms`` (BGS World
@@ -41,7 +42,7 @@ import pandas as pd
 from critmin.errors import DataError
 from critmin.sources._io import PARSER_ERRORS, check_size
 
-__all__ = ["READERS", "MAX_MB", "read_source"]
+__all__ = ["READERS", "EDITION_FROM_USER", "MAX_MB", "read_source"]
 
 
 def read_usgs_mcs(path: str | Path, layout: str | None = None) -> dict[str, pd.DataFrame]:
@@ -69,16 +70,22 @@ def _wgi(path: str | Path) -> dict[str, pd.DataFrame]:
     return {"governance": read_wgi(path)}
 
 
-def _comtrade(path: str | Path) -> dict[str, pd.DataFrame]:
+def _comtrade(path: str | Path, *, edition: str | None = None) -> dict[str, pd.DataFrame]:
     from critmin.sources.comtrade import read_comtrade
 
-    return {"trade": read_comtrade(path)}
+    return {"trade": read_comtrade(path, edition=edition)}
 
 
 def _comtrade_derived(path: str | Path) -> dict[str, pd.DataFrame]:
     from critmin.sources.comtrade import read_china_monthly
 
     return {"trade": read_china_monthly(path)}
+
+
+def _comtrade_bilateral(path: str | Path) -> dict[str, pd.DataFrame]:
+    from critmin.sources.comtrade_bilateral import read_comtrade_bilateral
+
+    return {"trade": read_comtrade_bilateral(path)}
 
 
 def _usitc(path: str | Path) -> dict[str, pd.DataFrame]:
@@ -130,6 +137,7 @@ READERS: dict[str, Callable[[str | Path], dict[str, pd.DataFrame]]] = {
     "wgi": _wgi,
     "comtrade": _comtrade,
     "comtrade-monthly-derived": _comtrade_derived,
+    "comtrade-bilateral": _comtrade_bilateral,
     "usitc": _usitc,
     "oec": _oec,
     "eu-crm": _eu_crm,
@@ -140,6 +148,8 @@ READERS: dict[str, Callable[[str | Path], dict[str, pd.DataFrame]]] = {
 }
 """Source id -> reader."""
 
+EDITION_FROM_USER = ("comtrade",)
+"""Sources whose files may not say which edition they are: ``edition=`` applies to them only."""
 
 MAX_MB: dict[str, float] = {
     "usgs-mcs": 32,  # largest real file 3.2 MB (MCS 2026 long file)
@@ -148,6 +158,7 @@ MAX_MB: dict[str, float] = {
     "wgi": 32,  # 3.1 MB workbook
     "comtrade": 64,  # API downloads of a few kB; a bulk CSV needs ~30x its size in memory
     "comtrade-monthly-derived": 8,  # 0.4 MB
+    "comtrade-bilateral": 4,  # 0.21 MB
     "usitc": 8,  # 0.6 MB workbook
     "oec": 8,  # 0.1 MB
     "eu-crm": 4,  # 0.08 MB
@@ -160,7 +171,8 @@ MAX_MB: dict[str, float] = {
 source (see the module docstring); ``$CRITMIN_MAX_FILE_MB`` replaces every limit."""
 
 
-def read_source(path: str | Path, source: str) -> dict[str, pd.DataFrame]:
+def read_source(path: str | Path, source: str, *, edition: str | None = None
+                ) -> dict[str, pd.DataFrame]:
     """Read one raw file with the reader of ``source``.
 
     Parameters
@@ -169,6 +181,9 @@ def read_source(path: str | Path, source: str) -> dict[str, pd.DataFrame]:
         The raw file.
     source : str
         A source id of :data:`READERS`.
+    edition : str, optional
+        The edition id, for the sources of :data:`EDITION_FROM_USER` (the others read it from
+        the file).
 
     Returns
     -------
@@ -178,21 +193,26 @@ def read_source(path: str | Path, source: str) -> dict[str, pd.DataFrame]:
     Raises
     ------
     DataError
-        For an unknown source id, a file larger than the source's limit (:data:`MAX_MB`), or
-        whatever the reader finds wrong in the file -- including what a parsing library raises on a
-        damaged file -- naming the file.
+        For an unknown source id, an edition given to a source that reads its own, a file larger
+        than the source's limit (:data:`MAX_MB`), or whatever the reader finds wrong in the file --
+        including what a parsing library raises on a damaged file -- naming the file.
     """
     p = Path(path)
     if source not in READERS:
-        raise DataError(f"unknown source {source!r}; expected one of {sorted(READERS)}",
+        raise DataError(f"unknown source {source!r}; expected one of {', '.join(sorted(READERS))}",
                         file=p.name)
+    if edition is not None and source not in EDITION_FROM_USER:
+        raise DataError(f"an edition can be given only for {', '.join(EDITION_FROM_USER)} files; "
+                        f"{source} files carry their own", file=p.name)
     if p.is_dir():
         raise DataError("a folder, not a file; expected one raw file", file=str(p))
     if not p.is_file():
         raise DataError("no such file", file=str(p))
     check_size(p, MAX_MB.get(source, 32), f"a {source} file")
     try:
-        return READERS[source](p)
+        if edition is None:
+            return READERS[source](p)
+        return READERS[source](p, edition=edition)  # type: ignore[call-arg]
     except DataError:
         raise
     except RecursionError:

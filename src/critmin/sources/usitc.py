@@ -5,7 +5,7 @@ measure, countries and HTS numbers in rows, years in columns) into the canonical
 (:mod:`critmin.schema`): reporter ``USA``, the partner country, flow ``import`` (imports for
 consumption, customs value) or ``export`` (domestic exports, FAS value), the 4-digit HTS heading, annual
 periods, quantity_kg [kg] and value_usd [USD]. Source id ``usitc``; the edition is the download date
-(``USITC-DATAWEB-2026-07-10`` for the bundled files, SOURCES.md §5a).
+(``USITC-DATAWEB-2026-07-10`` for the bundled files, docs/data.md §5a).
 
 Notes
 -----

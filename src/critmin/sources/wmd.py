@@ -7,7 +7,7 @@ that critmin's catalogue knows (:data:`BLOCKS`); :func:`parse_wmd` does the same
 the sheet, the row and the column letter.
 
 World Mining Data is published yearly by the Austrian Federal Ministry (Reichl & Schatz); each volume's
-table 6.4 covers five years. This file is a multi-year merge by an unknown third party (SOURCES.md §11).
+table 6.4 covers five years. This file is a multi-year merge by an unknown third party (docs/data.md §11).
 
 Notes
 -----

@@ -1,4 +1,4 @@
-"""Stockpile planning: days of cover, cost-optimal sizes, budget allocation, policies (METHODS.md §5).
+"""Stockpile planning: days of cover, cost-optimal sizes, budget allocation, policies (docs/methods.md §5).
 
 >>> from critmin.stockpile import plan, cover
 >>> from critmin.warehouse import open_warehouse

@@ -1,6 +1,6 @@
 """Days of cover: tonnes <-> days of consumption <-> money, and the stockholding rules agencies use.
 
-METHODS.md §5: ``days = stock / (annual consumption / 365)``. A rule may count days of *net imports*
+docs/methods.md §5: ``days = stock / (annual consumption / 365)``. A rule may count days of *net imports*
 instead of consumption and may deduct a share of the stock as unavailable (the IEA oil rule: 90 days of
 net imports, 10 % of stocks deducted); then the usable stock ``(1 - u) * stock`` is what is counted:
 
@@ -11,7 +11,7 @@ The rules are data (``critmin/data/stockpile_rules.csv``), one row per rule with
 ============  =====  =================  =====  ==============================================
 rule          days   basis              u      source
 ============  =====  =================  =====  ==============================================
-jogmec-60     60     consumption        0      JOGMEC, Japan (METHODS.md §5)
+jogmec-60     60     consumption        0      JOGMEC, Japan (docs/methods.md §5)
 jogmec-180    180    consumption        0      JOGMEC, up to ~180 days for high-risk metals
 komir-100     100    consumption        0      KOMIR/PPS, Korea (~100 days)
 iea-90        90     net imports        0.10   IEA oil rule (an analogue)
@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 from dataclasses import asdict, dataclass
 from importlib import resources
 
@@ -42,12 +43,43 @@ __all__ = [
     "tonnes_to_days",
     "tonnes_to_usd",
     "usd_to_tonnes",
+    "MAX_DAYS",
+    "check_days",
 ]
 
 DAYS_PER_YEAR = 365.0
-"""Days in the year of the days-of-cover formula (METHODS.md §5) [days]."""
+"""Days in the year of the days-of-cover formula (docs/methods.md §5) [days]."""
 
 BASES = ("consumption", "net_imports")
+
+MAX_DAYS = 3650.0
+"""Largest accepted days of cover [days]: ten years of consumption, far above any agency's rule (JOGMEC
+up to 180 days, the IEA 90 days); a larger figure is a typing slip, not a policy."""
+
+
+def check_days(days: object) -> float:
+    """Days of cover as a float, refusing what is not a finite number from 0 to :data:`MAX_DAYS`.
+
+    Parameters
+    ----------
+    days : float
+        Days of cover [days].
+
+    Raises
+    ------
+    ParameterError
+        For text, NaN, infinity, a negative number or more than :data:`MAX_DAYS`.
+    """
+    from critmin.errors import ParameterError
+
+    try:
+        d = float(days)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        d = math.nan
+    if isinstance(days, bool) or not math.isfinite(d) or not 0.0 <= d <= MAX_DAYS:
+        raise ParameterError(f"days of cover {days!r} not accepted; expected a finite number of days "
+                             f"from 0 to {MAX_DAYS:,.0f} (ten years), e.g. 90")
+    return d
 
 
 def _check_share(u: float) -> float:
@@ -243,4 +275,5 @@ def get_rule(name: str) -> CoverRule:
     for r in _read_rules():
         if r.rule.casefold() == name.strip().casefold():
             return r
-    raise KeyError(f"unknown stockpile rule {name!r}; rules: {[r.rule for r in _read_rules()]}")
+    raise KeyError(f"unknown stockpile rule {name!r}; rules: "
+                   f"{', '.join(r.rule for r in _read_rules())}")

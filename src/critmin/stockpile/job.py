@@ -27,6 +27,10 @@ a one-to-one cover would give (``P(L(0) > S) = h / (pi p)``).
 
 All runs given a disruption; the annual probability ``pi`` scales the shortfall cost afterwards, so it
 changes no simulation.
+
+With ``build_months``, each policy's stock and the plan's stock are also priced as bought on the market
+over that many months, with the price the purchases cause, and the plan's stock over a grid of schedules
+to find the cheapest (:mod:`critmin.stockpile.build`).
 """
 
 from __future__ import annotations
@@ -57,8 +61,10 @@ from critmin.stockpile.allocation import (
     allocate_lp,
     frontier,
 )
+from critmin.stockpile.build import build_cost, build_plan
 from critmin.stockpile.cover import (
     CoverRule,
+    check_days,
     days_to_tonnes,
     get_rule,
     tonnes_to_days,
@@ -74,6 +80,7 @@ from critmin.stockpile.sizing import (
     newsvendor_stock,
     optimal_stock,
 )
+from critmin.warehouse import with_default_warehouse
 
 __all__ = ["DEFAULT_RUNS", "DEFAULT_SEED", "plan", "cover", "size_stockpile", "PlanResult", "MaterialPlan",
            "CoverResult"]
@@ -199,11 +206,78 @@ class _Material:
     points: dict[float, dict] = field(default_factory=dict)
     zero: dict | None = None
     top: dict | None = None
+    consumption: dict = field(default_factory=dict)
+    start_t: float = 0.0
+    start_source: str = ""
+
+
+def _trade_consumption(spec: ScenarioSpec, material: str, region: str, warehouse,
+                       use: str) -> tuple[ScenarioSpec, dict]:
+    """The region's apparent consumption from trade data beside the scenario's figure; the scenario with
+    the region's demand replaced by it when ``use`` is ``imports``, the scenario gives only an estimate
+    (``share_of_world``) and the trade figure converts completely to the commodity's basis."""
+    from critmin.dependence.consumption import importer_consumption
+    from critmin.errors import CritminError
+
+    rs = spec.baseline.regions.get(region)
+    info: dict = {"used": False, "scenario_figure": None, "from_imports": None, "why": ""}
+    if rs is None:
+        return spec, info
+    info["scenario_figure"] = ("share_of_world" if rs.share_of_world is not None else
+                               "t_per_year" if rs.t_per_year is not None else "from_data")
+    try:
+        ic = importer_consumption(material, region, warehouse=warehouse)
+    except (CritminError, KeyError, ValueError) as exc:
+        info["why"] = f"no apparent consumption from trade data: {str(exc).split(';')[0]}"
+        return spec, info
+    info["from_imports"] = ic.to_dict()
+    if use != "imports":
+        info["why"] = "planning parameter consumption_from = scenario"
+    elif rs.share_of_world is None:
+        info["why"] = (f"the scenario gives {region}'s consumption as "
+                       + ("data" if rs.from_data else "a fixed figure") + "; kept")
+    elif not ic.complete:
+        info["why"] = ("the trade figure is not the consumption in the commodity's basis (a lower bound "
+                       "or not converted): the scenario's estimate is kept, both shown")
+    else:
+        regions = {k: v.model_dump(exclude_none=True) for k, v in spec.baseline.regions.items()}
+        regions[region] = {"t_per_year": float(ic.consumption_t), "name": rs.name,
+                           "note": ic.text + f" (replaces the scenario's estimate: {rs.note or ''})"}
+        base = spec.baseline.model_dump()
+        base["regions"] = regions
+        sources = dict(spec.sources)
+        sources[f"baseline.regions.{region}"] = ("stockpile planner: " + ic.text)
+        spec = spec.with_overrides(baseline=base, sources=sources)
+        info["used"] = True
+        info["why"] = "apparent consumption from imports replaces the scenario's estimate"
+    return spec, info
+
+
+def _starting_stock(spec: ScenarioSpec, region: str, params: PlanningParams,
+                    annual_t: float) -> tuple[float, str]:
+    """The stock the region is assumed to hold already [t] and where the assumption comes from."""
+    if params.starting_stock_days is not None:
+        return (days_to_tonnes(params.starting_stock_days, annual_t),
+                f"assumption: {params.starting_stock_days:g} days of consumption held already "
+                "(planning parameter starting_stock_days)")
+    sp = spec.stockpiles.get(region)
+    if sp is None:
+        return 0.0, f"assumption: no stock held ({region} has no stock in the scenario file)"
+    if sp.days_of_cover is not None:
+        return (days_to_tonnes(sp.days_of_cover, annual_t),
+                f"assumption: the scenario's {sp.days_of_cover:g} days of consumption held already"
+                + (f" ({sp.note}, assumed met)" if sp.note else " (assumed met)")
+                + " - not data: national stocks are not published")
+    return (float(sp.tonnes or 0.0),
+            f"assumption: the scenario's {float(sp.tonnes or 0.0):,.6g} t held already"
+            + (f" ({sp.note})" if sp.note else "") + " - not data")
 
 
 def _prepare(material: str, spec0: ScenarioSpec, region: str, params: PlanningParams, warehouse,
              runs: int, seed: int) -> _Material:
-    spec = planning_spec(spec0, region, 0.0, trigger=params.trigger, trigger_level=params.trigger_level,
+    spec_in, cons = _trade_consumption(spec0, material, region, warehouse, params.consumption_from)
+    spec = planning_spec(spec_in, region, 0.0, trigger=params.trigger,
+                         trigger_level=params.trigger_level,
                          release_share_of_demand=params.release_share_of_demand)
     baseline = build_baseline(spec, warehouse)
     inputs = MarketInputs.from_spec(spec, baseline)
@@ -213,9 +287,18 @@ def _prepare(material: str, spec0: ScenarioSpec, region: str, params: PlanningPa
     p0 = float(baseline.p0_usd_per_t)
     p, p_kind, p_source = params.shortage_cost(p0, float(inputs.shortage_cost))
     setup = _Setup(material=material, inputs=inputs, params=spec.random_params(), seed=seed, runs=runs, j=j)
+    rs0 = spec0.baseline.regions.get(region)
+    if rs0 is not None and rs0.share_of_world is not None:
+        cons["scenario_t_per_year"] = rs0.share_of_world * baseline.world_supply_t_per_year
+    elif rs0 is not None and rs0.t_per_year is not None:
+        cons["scenario_t_per_year"] = float(rs0.t_per_year)
+    elif not cons.get("used"):
+        cons["scenario_t_per_year"] = annual
+    start_t, start_src = _starting_stock(spec0, region, params, annual)
     return _Material(material=material, spec=spec, baseline=baseline, setup=setup, annual_t=annual,
                      rate_t=rate, cap_t=rate * inputs.horizon, h=params.holding(p0),
-                     pi=params.probability(material), p=p, p_kind=p_kind, p_source=p_source)
+                     pi=params.probability(material), p=p, p_kind=p_kind, p_source=p_source,
+                     consumption=cons, start_t=start_t, start_source=start_src)
 
 
 def _top_stock(mat: _Material) -> float:
@@ -326,7 +409,14 @@ def _finish(mat: _Material, region: str, params: PlanningParams) -> MaterialPlan
         holding_usd_per_t_year=mat.h, probability=mat.pi, shortage_cost_usd_per_t=mat.p,
         shortage_cost_kind=mat.p_kind, shortage_cost_source=mat.p_source, release_cap_t_per_month=mat.rate_t,
         horizon_months=int(mat.setup.inputs.horizon), points=pts, curve=curve, optimum=opt,
-        newsvendor=newsvendor, p95=p95, planned_t=opt.stock_t, shortfall_no_stock_t=L0)
+        newsvendor=newsvendor, p95=p95, planned_t=opt.stock_t, shortfall_no_stock_t=L0,
+        consumption_scenario_t_per_year=float(mat.consumption.get("scenario_t_per_year", math.nan)),
+        consumption_from_imports=mat.consumption.get("from_imports"),
+        starting_stock_t=mat.start_t, starting_stock_source=mat.start_source)
+    if mat.consumption.get("used"):
+        plan_.consumption_kind = "data"
+        plan_.consumption_estimate = False
+        plan_.consumption_source = mat.consumption["from_imports"]["text"]
     plan_.assumptions = _material_assumptions(plan_, mat, params)
     plan_.scenario_assumptions = [{**a, "material": mat.material} for a in
                                   build_assumptions(mat.spec, b, mat.setup.inputs)]
@@ -367,10 +457,38 @@ def _material_assumptions(mp_: MaterialPlan, mat: _Material, params: PlanningPar
         {"name": f"{m}.horizon", "value": mat.setup.inputs.horizon, "unit": "months", "kind": "assumption",
          "material": m,
          "source": "the scenario's horizon: the shortfall of one disruption is summed over it"},
-    ]
+        {"name": f"{m}.starting_stock.{mp_.region}", "value": mp_.starting_stock_t, "unit": "t",
+         "kind": "assumption", "material": m,
+         "source": f"{mp_.starting_stock_source}; {mp_.days(mp_.starting_stock_t):,.0f} days; the "
+                   "plan's purchase is the stock planned less this"},
+    ] + _consumption_assumptions(mp_, mat)
+
+
+def _consumption_assumptions(mp_: MaterialPlan, mat: _Material) -> list[dict]:
+    """The region's two consumption figures side by side: the scenario's and the trade data's."""
+    m, r, c = mp_.material, mp_.region, mat.consumption
+    out = []
+    fi = c.get("from_imports")
+    if c.get("scenario_figure") == "share_of_world" or c.get("scenario_figure") == "t_per_year":
+        out.append({"name": f"{m}.consumption.{r}.scenario_estimate",
+                    "value": c.get("scenario_t_per_year", math.nan), "unit": "t/yr",
+                    "kind": "estimate (not used)" if c.get("used") else "estimate (used)",
+                    "material": m, "source": f"{mp_.scenario_file or 'scenario'}: "
+                                             f"[baseline.regions.{r}]"})
+    if fi is not None:
+        val = fi["consumption_t"] if fi["consumption_t"] is not None else fi["gross_t"]
+        out.append({"name": f"{m}.consumption.{r}.from_imports", "value": val,
+                    "unit": "t/yr" + ("" if fi["consumption_t"] is not None else " (traded weight)"),
+                    "kind": "data (used)" if c.get("used") else "data (shown, not used)",
+                    "material": m, "source": fi["text"] + f"; {c.get('why', '')}"})
+    elif c.get("why"):
+        out.append({"name": f"{m}.consumption.{r}.from_imports", "value": None, "unit": "t/yr",
+                    "kind": "missing", "material": m, "source": c["why"]})
+    return out
 
 
 # --------------------------------------------------------------------------- the job
+@with_default_warehouse
 def plan(
     region: str,
     materials: list[str] | str,
@@ -383,6 +501,7 @@ def plan(
     scenarios: dict[str, ScenarioSpec | str | Path] | None = None,
     workers: int = 1,
     progress: Callable[[int, int], None] | None = None,
+    build_months: float | None = None,
 ) -> PlanResult:
     """Cost-optimal stockpiles of several materials for one region, policies and a budget allocation.
 
@@ -398,8 +517,9 @@ def plan(
         Monte Carlo runs per stock tried [runs].
     seed : int
         Root seed (the same draws for every stock).
-    warehouse : Warehouse
-        Where the baselines' data live.
+    warehouse : Warehouse, optional
+        Where the baselines' data live. Default: the user's warehouse, opened read-only
+        (:func:`critmin.warehouse.default_warehouse`).
     params : PlanningParams, optional
         Planning assumptions (documented defaults).
     scenarios : dict, optional
@@ -408,6 +528,10 @@ def plan(
         Processes to simulate on (1: this process).
     progress : callable, optional
         ``progress(done, total)`` after each simulation (total grows as stocks are added).
+    build_months : float, optional
+        Price every policy's stock and the plan's stock as bought on the market over this many months
+        [months], with the price impact of the purchases (``purchase_with_impact_usd`` in the
+        policies, ``build`` per material: that schedule, the cheapest one and the cost curve).
 
     Returns
     -------
@@ -419,8 +543,6 @@ def plan(
         When a material has no scenario or the region is not one of its regions.
     """
     t0 = time.perf_counter()
-    if warehouse is None:
-        raise ValueError("give a warehouse (critmin.warehouse.open_warehouse())")
     if runs < 2:
         raise ValueError("runs must be >= 2")
     from critmin.market.memory import check_memory
@@ -431,6 +553,8 @@ def plan(
                  per_run=per_run, runs=runs)
     if budget is not None and budget < 0:
         raise ValueError("budget must be >= 0 [USD]")
+    if build_months is not None and not (math.isfinite(build_months) and build_months > 0):
+        raise ValueError("build_months must be a number of months > 0")
     params = params or PlanningParams()
     region = region.strip().upper()
     if isinstance(materials, str):
@@ -506,6 +630,9 @@ def plan(
             short = p.probability * p.shortage_cost_usd_per_t * float(last["expected_shortfall_t"])
             p.policies.loc[beyond, "expected_shortage_cost_usd"] = short
             p.policies.loc[beyond, "expected_cost_usd"] = p.policies.loc[beyond, "holding_cost_usd"] + short
+    if build_months is not None:
+        for p in plans:
+            _price_builds(p, mats[p.material], region, float(build_months), runs, int(seed))
     region_name = plans[0].region_name if plans else region
     assumptions = params.assumptions() + [
         {"name": "planning.runs", "value": runs, "unit": "runs", "kind": "setting",
@@ -517,6 +644,14 @@ def plan(
     if budget is not None:
         assumptions.append({"name": "planning.budget", "value": float(budget), "unit": "USD",
                             "kind": "assumption", "source": "purchase budget at today's prices (P0)"})
+    if build_months is not None:
+        assumptions.append({"name": "planning.build_months", "value": float(build_months), "unit": "months",
+                            "kind": "setting",
+                            "source": "stocks bought evenly over this many months in a calm market "
+                                      "(the planning scenario without a disruption): cost = sum_t P(t) Q/m "
+                                      "with the price the purchases cause; early holding h Q m / 24 (stock "
+                                      "complete on a fixed date); the cheapest schedule minimises their sum "
+                                      "(critmin.stockpile.build)"})
     for p in plans:
         assumptions += p.assumptions
     for p in plans:
@@ -524,6 +659,9 @@ def plan(
     notes = [
         "costs per year: holding h S and the expected shortfall cost pi p E[L(S)]; E[L] is the region's "
         "shortfall against pre-shock demand summed over one disruption's horizon, from the market simulator",
+        "starting stock (assumption, per material in the assumptions): to_buy = planned stock less the "
+        "stock assumed held already" + ("; the budget is compared with the whole stock's value at P0"
+                                        if budget is not None else ""),
         "a stock released into the market lowers the price for every buyer: it does not cover min(L, S) of "
         "the region's own shortfall, so the curve is re-simulated for every stock tried (see newsvendor)",
     ]
@@ -539,6 +677,26 @@ def plan(
                       elapsed_s=time.perf_counter() - t0, simulations=simulations)
 
 
+def _price_builds(p: MaterialPlan, mat: _Material, region: str, months: float, runs: int, seed: int) -> None:
+    """Policies and the plan's stock bought over ``months`` with market impact; the cheapest schedule."""
+    cache: dict[float, object] = {}
+
+    def cost(stock: float):
+        key = round(float(stock), 9)
+        if key not in cache:
+            cache[key] = build_cost(mat.spec, mat.baseline, region, float(stock), months,
+                                    holding_usd_per_t_year=mat.h, runs=runs, seed=seed)
+        return cache[key]
+
+    rows = [cost(s) for s in p.policies["stock_t"]]
+    p.policies["purchase_with_impact_usd"] = [c.cost_usd["mean"] for c in rows]
+    p.policies["purchase_impact_usd"] = [c.impact_usd for c in rows]
+    bp = build_plan(mat.spec, mat.baseline, region, float(p.planned_t), months, holding_usd_per_t_year=mat.h,
+                    runs=runs, seed=seed)
+    p.build = bp.to_dict()
+    p.notes += [f"build: {n}" for n in bp.notes]
+
+
 def size_stockpile(commodity: str, *, region: str = "USA", warehouse=None, runs: int = 2000,
                    seed: int = DEFAULT_SEED, **kw) -> PlanResult:
     """:func:`plan` for one material (the faces' entry point: report and dashboard).
@@ -549,7 +707,8 @@ def size_stockpile(commodity: str, *, region: str = "USA", warehouse=None, runs:
         Catalogue id or name.
     region : str
         Region code.
-    warehouse : Warehouse
+    warehouse : Warehouse, optional
+        Default: the user's warehouse, opened read-only.
     runs : int
         Runs per stock tried [runs].
     seed : int
@@ -559,9 +718,11 @@ def size_stockpile(commodity: str, *, region: str = "USA", warehouse=None, runs:
 
 
 # --------------------------------------------------------------------------- cover
+@with_default_warehouse
 def cover(region: str, material: str, days: float | None = None, warehouse=None, *,
           rule: str | CoverRule | None = None,
-          scenario: ScenarioSpec | str | Path | None = None) -> CoverResult:
+          scenario: ScenarioSpec | str | Path | None = None,
+          consumption_from: str = "imports") -> CoverResult:
     """Tonnes and money for some days of cover of a region's consumption of a material.
 
     Parameters
@@ -572,39 +733,46 @@ def cover(region: str, material: str, days: float | None = None, warehouse=None,
         Catalogue id or name.
     days : float, optional
         Days of cover [days]; default: the rule's.
-    warehouse : Warehouse
-        Where the data live.
+    warehouse : Warehouse, optional
+        Where the data live. Default: the user's warehouse, opened read-only
+        (:func:`critmin.warehouse.default_warehouse`).
     rule : str or CoverRule, optional
         A rule of ``stockpile_rules.csv`` (``jogmec-60``, ``komir-100``, ``iea-90``, ...): its days (unless
         ``days`` is given), basis (consumption or net imports) and unavailable share.
     scenario : ScenarioSpec or path, optional
         The scenario whose baseline gives the consumption and price (default: the planning scenario).
+    consumption_from : {"imports", "scenario"}
+        As :class:`~critmin.stockpile.sizing.PlanningParams` ``consumption_from``: the region's apparent
+        consumption from trade data where it converts completely, else the scenario's figure.
 
     Returns
     -------
     CoverResult
         With the consumption figure used (a warehouse row, or a documented estimate) and its source.
     """
-    if warehouse is None:
-        raise ValueError("give a warehouse (critmin.warehouse.open_warehouse())")
     mat = get_commodity(material).id
     r = get_rule(rule) if isinstance(rule, str) else rule
     if days is None:
         if r is None:
             raise ValueError("give days or a rule")
         days = r.days
-    if days < 0:
-        raise ValueError("days must be >= 0")
+    days = check_days(days)
     region = region.strip().upper()
     spec = _load(scenario, mat)
     regions = [*spec.baseline.regions, "ROW"]
     if region not in regions:
         raise ScenarioError(f"scenario {spec.path or spec.name}: {region} is not one of its regions "
                             f"({', '.join(regions)}); its consumption is not known to critmin")
+    spec0 = spec
+    spec, cons = _trade_consumption(spec, mat, region, warehouse, consumption_from)
     b = build_baseline(spec, warehouse)
     reg = b.region(region)
     annual = float(reg.demand_t_per_year)
-    basis, u, basis_t, basis_src = "consumption", 0.0, annual, reg.source
+    rs0 = spec0.baseline.regions.get(region)
+    scen_t = (rs0.share_of_world * b.world_supply_t_per_year if rs0 is not None and
+              rs0.share_of_world is not None else annual if not cons.get("used") else math.nan)
+    basis, u, basis_t = "consumption", 0.0, annual
+    basis_src = cons["from_imports"]["text"] if cons.get("used") else reg.source
     if r is not None:
         u = r.unavailable_share
         if r.basis == "net_imports":
@@ -620,7 +788,10 @@ def cover(region: str, material: str, days: float | None = None, warehouse=None,
         region=region, region_name=reg.name, material=mat, name=b.name, days=float(days), stock_t=stock,
         price_usd_per_t=float(b.p0_usd_per_t), price_source=b.price_source,
         cost_usd=tonnes_to_usd(stock, b.p0_usd_per_t), consumption_t_per_year=annual,
-        consumption_kind=_kind(reg), consumption_source=reg.source, consumption_estimate=reg.is_estimate,
+        consumption_kind="data" if cons.get("used") else _kind(reg),
+        consumption_source=(cons["from_imports"]["text"] if cons.get("used") else reg.source),
+        consumption_estimate=False if cons.get("used") else reg.is_estimate,
+        consumption_scenario_t_per_year=scen_t, consumption_from_imports=cons.get("from_imports"),
         basis=basis, basis_t_per_year=float(basis_t), basis_source=basis_src, unavailable_share=u,
         rule=r.rule if r is not None else None, rule_source=r.source if r is not None else "",
         scenario_file=spec.path)

@@ -23,7 +23,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from critmin.errors import ScenarioError
-from critmin.market.spec import ScenarioSpec, load_scenario, scenario_dirs
+from critmin.market.spec import ScenarioSpec, load_scenario, scenario_dirs, scenario_files
 
 __all__ = ["PLANNING_SCENARIOS", "scenario_dirs", "scenario_files", "find_scenario", "planning_spec"]
 
@@ -38,18 +38,10 @@ PLANNING_SCENARIOS: dict[str, str] = {
     "magnesium-metal": "magnesium-supply-cut.toml",
     "niobium": "niobium-supply-outage.toml",
     "tantalum": "tantalum-supply-disruption.toml",
+    "nickel": "nickel-export-restriction.toml",
 }
 """Material id -> the scenario file it is planned against by default (in ``examples/scenarios``): each
 states a distribution over the material's disruptions (depth, length, leakage), not one event."""
-
-
-def scenario_files() -> list[Path]:
-    """Every ``*.toml`` file in :func:`scenario_dirs` (the first folder wins for a repeated name)."""
-    seen: dict[str, Path] = {}
-    for d in scenario_dirs():
-        for f in sorted(d.glob("*.toml")):
-            seen.setdefault(f.name, f)
-    return list(seen.values())
 
 
 def find_scenario(material: str) -> Path:

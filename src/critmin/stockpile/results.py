@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from critmin._json import jsonable
+from critmin._result import Result
 from critmin.stockpile.allocation import Allocation
 from critmin.stockpile.cover import tonnes_to_days, tonnes_to_usd
 from critmin.stockpile.sizing import Optimum, PlanningParams
@@ -17,8 +19,8 @@ from critmin.stockpile.sizing import Optimum, PlanningParams
 __all__ = ["MaterialPlan", "PlanResult", "CoverResult"]
 
 
-@dataclass
-class MaterialPlan:
+@dataclass(repr=False)
+class MaterialPlan(Result):
     """The sizing of one material for one region.
 
     Attributes
@@ -36,7 +38,10 @@ class MaterialPlan:
     planned_t : float
         The stock of the plan [t]: the optimum, or the budget allocation when a budget is given.
     policies : DataFrame
-        :func:`~critmin.stockpile.policies.policy_table` (0/60/100/180 days, the optimum, the plan).
+        :func:`~critmin.stockpile.policies.policy_table` (0/60/100/180 days, the optimum, the plan);
+        with a build schedule also ``purchase_with_impact_usd`` and ``purchase_impact_usd`` [USD].
+    build : dict or None
+        With a build schedule: :meth:`critmin.stockpile.build.BuildPlan.to_dict` of the plan's stock.
     """
 
     material: str
@@ -69,6 +74,15 @@ class MaterialPlan:
     assumptions: list[dict] = field(default_factory=list)
     scenario_assumptions: list[dict] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    consumption_scenario_t_per_year: float = math.nan
+    consumption_from_imports: dict | None = None
+    starting_stock_t: float = 0.0
+    starting_stock_source: str = ""
+    build: dict | None = None
+
+    _key_fields = ("material", "region")
+    _repr_fields = ("planned_t", "consumption_t_per_year", "price_usd_per_t", "probability")
+    _main = "policies"
 
     def days(self, stock_t: float) -> float:
         """Days of the region's consumption a stock covers [days]."""
@@ -109,12 +123,26 @@ class MaterialPlan:
             "curve": [{k: _py(v) for k, v in r.items()} for r in self.curve.to_dict(orient="records")],
             "scenario": self.scenario, "scenario_file": self.scenario_file,
             "notes": list(self.notes),
+            # the two consumption figures side by side, and the stock assumed already held
+            "consumption_scenario_t_per_year": _py(self.consumption_scenario_t_per_year),
+            "consumption_from_imports": self.consumption_from_imports,
+            "starting_stock_t": self.starting_stock_t,
+            "starting_stock_days": self.days(self.starting_stock_t),
+            "starting_stock_source": self.starting_stock_source,
+            "to_buy_t": max(self.planned_t - self.starting_stock_t, 0.0),
+            "to_buy_usd": tonnes_to_usd(max(self.planned_t - self.starting_stock_t, 0.0),
+                                        self.price_usd_per_t),
+            **({"build": _clean(self.build)} if self.build is not None else {}),
         }
 
 
-@dataclass
-class PlanResult:
-    """The result of :func:`plan` (see :meth:`to_dict` for the JSON contract)."""
+@dataclass(repr=False)
+class PlanResult(Result):
+    """The result of :func:`plan` (see :meth:`to_dict` for the JSON contract).
+
+    The main table is ``table()`` (one row per material and policy; a method, kept); ``to_frame()``
+    adds budget, runs and seed as columns (region is already one).
+    """
 
     region: str
     region_name: str
@@ -130,6 +158,24 @@ class PlanResult:
     notes: list[str]
     elapsed_s: float
     simulations: int
+
+    _key_fields = ("region", "budget", "runs", "seed")
+    _repr_fields = ("materials", "simulations", "elapsed_s")
+
+    def units(self) -> dict[str, str]:
+        """Units of the policy columns whose name does not state it."""
+        return {"expected_cost_usd": "USD/yr", "holding_cost_usd": "USD/yr",
+                "shortfall_cost_usd": "USD/yr", "months_of_cover_p95": "months"}
+
+    def sources_used(self) -> list[dict[str, str]]:
+        """The planning scenarios' baselines (USGS MCS) and the stockholding rules."""
+        return [{"source": "usgs-mcs", "edition": ""}]
+
+    def headline(self) -> str:
+        """One line: the plan's stock of each material in days."""
+        what = ", ".join(f"{m.material} {m.planned_days:,.0f} days" for m in self.materials)
+        budget = f"budget {self.budget:,.0f} USD" if self.budget is not None else "cost-optimal sizes"
+        return f"stockpile plan for {self.region_name} ({self.region}), {budget}: {what}"
 
     def material(self, material: str) -> MaterialPlan:
         """The plan of one material."""
@@ -184,24 +230,29 @@ class PlanResult:
         }
 
 
+def _clean(v):
+    if isinstance(v, dict):
+        return {k: _clean(x) for k, x in v.items()}
+    if isinstance(v, list):
+        return [_clean(x) for x in v]
+    return _py(v)
+
+
 def _kind(reg) -> str:
     """A region's demand kind as the market's assumptions show it (a USGS-estimated row says so)."""
     return "data (USGS estimate)" if reg.kind == "data" and reg.estimated else reg.kind
 
 
 def _py(v):
-    if isinstance(v, (np.floating, np.integer)):
-        v = v.item()
-    if isinstance(v, np.bool_):
-        return bool(v)
-    if isinstance(v, float) and not math.isfinite(v):
-        return None
-    return v
+    return jsonable(v)
 
 
-@dataclass
-class CoverResult:
-    """A stock of some days of cover in tonnes and money, and the figures behind it."""
+@dataclass(repr=False)
+class CoverResult(Result):
+    """A stock of some days of cover in tonnes and money, and the figures behind it.
+
+    It holds no table: ``to_frame()`` is one row of its fields (units in ``attrs``).
+    """
 
     region: str
     region_name: str
@@ -224,6 +275,24 @@ class CoverResult:
     rule_source: str
     scenario_file: str | None
     basis_unit: str = "t"
+    consumption_scenario_t_per_year: float = math.nan
+    consumption_from_imports: dict | None = None
+
+    _key_fields = ("region", "material", "days", "rule")
+    _repr_fields = ("stock_t", "cost_usd", "price_usd_per_t", "consumption_t_per_year", "basis")
+
+    def main_table(self) -> pd.DataFrame:
+        """One row: every field."""
+        return pd.DataFrame([dataclasses.asdict(self)])
+
+    def units(self) -> dict[str, str]:
+        """Units of the fields whose name does not state it."""
+        return {"basis_t_per_year": f"{self.basis_unit}/yr", "days": "days"}
+
+    def headline(self) -> str:
+        """One line: the stock in tonnes and money."""
+        return (f"{self.name}, {self.region_name} ({self.region}): {self.days:g} days = "
+                f"{self.stock_t:,.1f} t, {self.cost_usd:,.0f} USD at today's price")
 
     def to_dict(self) -> dict:
         """JSON shape of ``critmin stockpile cover --json``."""

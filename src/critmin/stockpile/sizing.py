@@ -1,4 +1,4 @@
-"""Cost-optimal stock size for one material and region (METHODS.md §5).
+"""Cost-optimal stock size for one material and region (docs/methods.md §5).
 
 Expected annual cost of a stock S [t]:
 
@@ -30,11 +30,13 @@ output shows them.
 from __future__ import annotations
 
 import math
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from critmin.errors import ParameterError
 
 __all__ = [
     "PlanningParams",
@@ -58,6 +60,15 @@ class PlanningParams(BaseModel):
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+    def __init__(self, **data: Any) -> None:
+        try:
+            super().__init__(**data)
+        except ValidationError as exc:
+            from critmin._validation import format_validation_error
+
+            raise ParameterError(format_validation_error(
+                exc, source="planning parameters", what="invalid", model=type(self))) from None
 
     interest_rate: float = Field(
         0.05, ge=0, description="cost of the capital tied up in the stock [1/yr]: an assumption of the "
@@ -89,12 +100,22 @@ class PlanningParams(BaseModel):
         "region can draw up to its whole consumption from stock")
     policy_days: tuple[float, ...] = Field(
         (0.0, 60.0, 100.0, 180.0), description="policies compared with the optimum [days of consumption]: "
-        "none, JOGMEC 60, KOMIR ~100, JOGMEC up to ~180 (METHODS.md §5)")
+        "none, JOGMEC 60, KOMIR ~100, JOGMEC up to ~180 (docs/methods.md §5)")
     max_gap_share: float = Field(
         1 / 3, gt=0, le=1, description="largest gap between simulated stocks, as a share of the largest "
         "useful stock [1]")
     refine_rounds: int = Field(2, ge=0, le=6, description="rounds of refinement around the optimum "
                                "(two stocks simulated per round)")
+    consumption_from: Literal["imports", "scenario"] = Field(
+        "imports", description="the region's annual consumption where its scenario gives only an "
+        "estimate: imports = its apparent consumption from trade data (critmin.dependence.consumption) "
+        "where that converts completely to the commodity's basis, else the scenario's estimate (both are "
+        "shown); scenario = always the scenario's figure")
+    starting_stock_days: float | None = Field(
+        None, ge=0, description="stock the region is assumed to hold already [days of consumption], "
+        "deducted from the plan's purchase; default: the scenario file's own stock of the region "
+        "([stockpiles.<region>] days_of_cover, e.g. Japan's JOGMEC 60-day target assumed met), else 0. "
+        "An assumption, not data: national stocks are not published")
 
     @field_validator("disruption_probabilities")
     @classmethod
@@ -153,7 +174,7 @@ class PlanningParams(BaseModel):
         units = {"interest_rate": "1/yr", "storage_rate": "1/yr (share of value)",
                  "storage_usd_per_t_year": "USD/t/yr", "disruption_probability": "1/yr",
                  "trigger": "", "trigger_level": "1", "release_share_of_demand": "1 (of monthly consumption)",
-                 "policy_days": "days"}
+                 "policy_days": "days", "consumption_from": ""}
         out = []
         for name, unit in units.items():
             val = getattr(self, name)
@@ -265,7 +286,7 @@ class Optimum(BaseModel):
     index : int
         Its index in the input arrays.
     expected_shortfall_t : float
-        E[L(S*)] [t per disruption].
+        ``E[L(S*)]`` [t per disruption].
     critical_ratio : float
         ``h / (pi * p)`` [t/t].
     slope_left, slope_right : float
@@ -342,7 +363,7 @@ def cost_curve(stock_t, expected_shortfall_t, *, holding: float, probability: fl
     stock_t : array
         Stocks [t].
     expected_shortfall_t : array
-        E[L(S)] [t per disruption].
+        ``E[L(S)]`` [t per disruption].
     holding, probability, shortage_cost : float
         h [USD/t/yr], pi [1/yr], p [USD/t].
 

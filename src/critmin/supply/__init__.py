@@ -6,7 +6,7 @@ Layers
 :mod:`critmin.supply.concentration`
     Pure functions on numbers and DataFrames: shares, HHI and its bands, governance-weighted HHI,
     reserves-to-production, the check of a country sum against the published world total, and the
-    producer table of one edition (METHODS.md §1).
+    producer table of one edition (docs/methods.md §1).
 :mod:`critmin.supply.job`
     The jobs that read the warehouse and call them: :func:`supply`, :func:`trend`, :func:`coverage`.
 """
@@ -32,3 +32,7 @@ __all__ = [
     "hhi", "hhi_points", "hhi_band", "shares", "top_n_share", "governance_weighted_hhi",
     "reserves_to_production", "check_world_total", "supply_table", "concentration_summary",
 ]
+
+from critmin._callable import make_callable  # noqa: E402
+
+make_callable(__name__, "supply")  # critmin.supply(...) runs the job; critmin.supply.<name> still works

@@ -1,6 +1,6 @@
 """Supply concentration: shares, top-n, HHI, governance-weighted HHI, reserves-to-production.
 
-METHODS.md §1. Shares are fractions in [0, 1]. ``HHI = sum(S_c^2)`` on fractions, in [1/n, 1] for n
+docs/methods.md §1. Shares are fractions in [0, 1]. ``HHI = sum(S_c^2)`` on fractions, in [1/n, 1] for n
 suppliers; :func:`hhi_points` gives the 0–10,000 scale (US DOJ bands: < 1,500 low, 1,500–2,500
 moderate, > 2,500 high). Published aggregates are not countries: a "World total" row is used only as the
 published denominator and to check the country sum; "Other countries" is kept out of the HHI and reported
@@ -63,7 +63,7 @@ def hhi(values: Iterable[float] | Mapping[object, float], *, normalize: bool = T
     Returns
     -------
     float
-        ``sum(S_c^2)`` in [1/n, 1] [1]; NaN when there is no positive quantity.
+        ``sum(S_c^2)`` [1], in [1/n, 1]; NaN when there is no positive quantity.
     """
     s = _fractions(values, normalize)
     if s.size == 0:
@@ -103,7 +103,7 @@ def governance_weighted_hhi(
     wgi_scaled: Mapping[str, float] | pd.Series,
     trade_factor: Mapping[str, float] | pd.Series | None = None,
 ) -> float:
-    """Governance-weighted concentration ``HHI_WGI,t = sum_c S_c^2 * WGI_c * t_c`` (METHODS.md §2).
+    """Governance-weighted concentration ``HHI_WGI,t = sum_c S_c^2 * WGI_c * t_c`` (docs/methods.md §2).
 
     Parameters
     ----------

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from critmin._json import num as _num
+from critmin._result import Result
 from critmin.commodities import get as get_commodity
 from critmin.errors import DataError
 from critmin.governance import wgi_mean, wgi_scaled
@@ -24,14 +25,24 @@ from critmin.supply.concentration import (
     reserves_to_production,
     supply_table,
 )
-from critmin.warehouse import Warehouse
+from critmin.warehouse import Warehouse, with_default_warehouse
 
 __all__ = ["SupplyResult", "TrendResult", "supply", "trend", "production_rows", "coverage"]
 
 
-@dataclass
-class SupplyResult:
-    """Producers of one commodity in one year, from one edition."""
+@dataclass(repr=False)
+class SupplyResult(Result):
+    """Producers of one commodity in one year, from one edition.
+
+    The main table is ``table`` (``to_frame()`` adds the key fields commodity, year, stage, product,
+    unit, edition and source as columns): country [ISO3], name, quantity [``unit``], share [1] (of the
+    published world total, else of the country sum), share_of_countries [1], cumulative_share [1],
+    estimated, missing (why a quantity is absent), reserves [``unit``], rp_years [years],
+    wgi_scaled [0-10].
+    """
+
+    _key_fields = ("commodity", "year", "stage", "product", "unit", "edition", "source")
+    _repr_fields = ("world_total", "hhi", "hhi_points", "hhi_band")
 
     commodity: str
     name: str
@@ -57,6 +68,25 @@ class SupplyResult:
     other_editions: list[dict] = field(default_factory=list)
     edition_tables: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)
     editions_summary: str = ""
+
+    def units(self) -> dict[str, str]:
+        """Units of ``table``'s columns whose name does not state it."""
+        return {"quantity": self.unit, "reserves": self.unit, "wgi_scaled": "0-10 (10 = best governed)"}
+
+    def sources_used(self) -> list[dict[str, str]]:
+        """The edition of the table, and the WGI release behind ``hhi_wgi`` and ``wgi_scaled``."""
+        used = super().sources_used()
+        if self.wgi_year is not None:
+            used.append({"source": "wgi", "edition": ""})
+        return used
+
+    def headline(self) -> str:
+        """One line: the top producer's share and the concentration."""
+        top = self.table.iloc[0] if len(self.table) else None
+        lead = (f"; {top['name']} {top['share']:.1%}" if top is not None and pd.notna(top["share"])
+                else "")
+        return (f"{self.name}: {self.stage} production {self.year} ({self.edition}){lead}; "
+                f"HHI {self.hhi_points:,.0f} points ({self.hhi_band})")
 
     def comparison(self) -> pd.DataFrame:
         """Every edition covering the year side by side, tidy: country, name, edition, source,
@@ -113,9 +143,27 @@ class SupplyResult:
         }
 
 
-@dataclass
-class TrendResult:
-    """World total, HHI and top producer per year, each year from its latest edition."""
+@dataclass(repr=False)
+class TrendResult(Result):
+    """World total, HHI and top producer per year, each year from its latest edition.
+
+    The main table is ``years``: year, edition, source, world_total and countries_total [``unit``],
+    hhi [1], hhi_points [points], top_country [ISO3], top_share and other_share [1], n_countries,
+    source_changed.
+    """
+
+    _key_fields = ("commodity", "stage", "product", "unit")
+    _main = "years"
+
+    def units(self) -> dict[str, str]:
+        """Units of ``years``' columns whose name does not state it."""
+        return {"world_total": self.unit, "countries_total": self.unit}
+
+    def headline(self) -> str:
+        """One line: the years covered."""
+        y = self.years["year"]
+        span = f"{int(y.min())}–{int(y.max())}" if len(y) else "no years"
+        return f"{self.commodity}: {self.stage} production trend, {span} ({self.product})"
 
     commodity: str
     stage: str
@@ -158,7 +206,7 @@ def _pick_stage(rows: pd.DataFrame, stage: str | None, default: str | None, comm
         raise DataError(f"no production data for commodity {commodity!r} in the warehouse")
     if stage:
         if stage not in stages:
-            raise DataError(f"{commodity}: no {stage!r} production data; stages present: {stages}")
+            raise DataError(f"{commodity}: no {stage!r} production data; stages present: {', '.join(stages)}")
         return stage
     if default and default in stages:
         return default
@@ -170,7 +218,8 @@ def _pick_product(rows: pd.DataFrame, product: str | None, commodity: str) -> st
     if product is not None:
         hits = [p for p in products.index if p.casefold() == product.casefold()]
         if not hits:
-            raise DataError(f"{commodity}: no product {product!r}; products: {list(products.index)}")
+            raise DataError(f"{commodity}: no product {product!r}; products: "
+                            f"{', '.join(map(str, products.index))}")
         return hits[0]
     # the product with the most rows that carry a value (ties: alphabetical)
     valued = rows[rows["value"].notna()]["product"].fillna("").value_counts()
@@ -214,6 +263,7 @@ def _latest_edition(rows: pd.DataFrame) -> str:
     return _ranked_editions(rows)[0][0]
 
 
+@with_default_warehouse
 def supply(
     commodity: str,
     *,
@@ -223,7 +273,7 @@ def supply(
     edition: str | None = None,
     source: str = "usgs",
     stages: bool = False,
-    warehouse: Warehouse,
+    warehouse: Warehouse | None = None,
 ) -> SupplyResult:
     """Producers of a commodity: quantity, share, cumulative share; HHI; world total; edition.
 
@@ -246,8 +296,9 @@ def supply(
     stages : bool
         Also fill ``stages``: the commodity's other stages and sources for the same year, each with
         its source, basis, China's share, top-3 share, HHI and governance-weighted HHI.
-    warehouse : Warehouse
-        Where the data live.
+    warehouse : Warehouse, optional
+        Where the data live. Default: the user's warehouse, opened read-only
+        (:func:`critmin.warehouse.default_warehouse`).
     """
     # --- stage-aware supply (issue 14) ---
     from critmin.supply.stages import choose_source, iea_supply, stage_overview
@@ -400,12 +451,13 @@ def _governance_weighted(
     return governance_weighted_hhi(known, scaled), wy
 
 
+@with_default_warehouse
 def trend(
     commodity: str,
     *,
     stage: str | None = None,
     product: str | None = None,
-    warehouse: Warehouse,
+    warehouse: Warehouse | None = None,
 ) -> TrendResult:
     """World total, top producer's share and HHI for every year the data cover.
 

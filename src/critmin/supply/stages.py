@@ -133,7 +133,7 @@ def choose_source(
         For an unknown ``source``, or ``iea`` for a commodity or stage IEA does not cover.
     """
     if source not in SOURCES:
-        raise DataError(f"unknown source {source!r}; expected one of {list(SOURCES)}")
+        raise DataError(f"unknown source {source!r}; expected one of {', '.join(SOURCES)}")
     if source == "usgs":
         return "usgs"
     com = get_commodity(commodity)

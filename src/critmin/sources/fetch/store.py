@@ -143,8 +143,8 @@ def _ensure_log(wh) -> None:
 
 
 def _has_table(wh, name: str) -> bool:
-    row = wh.con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = ?", [name]).fetchone()
-    return bool(row and row[0])
+    n = wh.query("SELECT count(*) AS n FROM duckdb_tables() WHERE table_name = ?", [name])
+    return bool(len(n) and n["n"].iloc[0])
 
 
 def _already(wh, d: Download, source: str, edition: str) -> str | None:
@@ -238,8 +238,15 @@ def ingest_downloads(
             if progress:
                 progress(f"{d.path.name}: unchanged ({why})")
             continue
-        rows = wh.ingest_tables(tables, file=d.path.name, path=str(d.path), sha256=d.sha256,
-                                origin="fetch")
+        res = wh.ingest_tables(tables, file=d.path.name, path=str(d.path), sha256=d.sha256,
+                               origin="fetch")
+        if getattr(res, "status", "ingested") == "unchanged":  # the warehouse holds these bytes already
+            why = res.message()
+            outcomes.append(FileOutcome(**base, outcome="unchanged", edition=edition, note=why))
+            if progress:
+                progress(f"{d.path.name}: unchanged ({why})")
+            continue
+        rows = dict(res)
         outcomes.append(FileOutcome(**base, outcome="ingested", edition=edition, rows=rows, note=d.note))
         if progress:
             progress(f"{d.path.name}: ingested " + ", ".join(f"{k} {v:,}" for k, v in rows.items())

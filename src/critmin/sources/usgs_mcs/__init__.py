@@ -1,6 +1,6 @@
 """USGS Mineral Commodity Summaries (MCS) data releases: every layout, one reader.
 
-The MCS data releases in ``../shared/data/usgs_mcs`` (see SOURCES.md §1) come in five layouts over
+The MCS data releases in ``../shared/data/usgs_mcs`` (see docs/data.md §1) come in five layouts over
 the 2022-2026 editions, one module each (each exports ``LAYOUT``, ``can_read(header, name)``,
 ``parse(text, name)``, ``read(path)`` and its own fix tables, with the quirks it handles in its
 docstring Notes):

@@ -1,0 +1,81 @@
+"""CI: check the report that the README's first command wrote from an installed wheel.
+
+Usage: python .ci/check_report.py report.html   (with the Python of the venv the wheel is installed in)
+
+Checks, each printing what it found:
+* the file is a complete HTML page that loads nothing from the network (no script, stylesheet or image
+  from http(s));
+* every downloadable table has its own file name (a section built twice repeats its downloads);
+* every disruption scenario shipped in the installed package appears once, and only once, in the summary
+  card "What would a disruption cost?" of its commodity (issue 12 item 1: the scenarios of the checkout's
+  examples/scenarios and of site-packages were listed twice).
+Exits 1 with the failures listed.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import sys
+import tomllib
+from collections import Counter
+from importlib import resources
+from pathlib import Path
+
+
+def _text(fragment: str) -> str:
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", fragment)).split())
+
+
+def main(path: str) -> int:
+    from critmin.commodities import get
+
+    page = Path(path).read_text("utf-8")
+    size_mb = len(page.encode("utf-8")) / 1e6
+    failures: list[str] = []
+
+    if not page.rstrip().endswith("</html>"):
+        failures.append("the page is incomplete (no closing </html>)")
+    remote = re.findall(r"<(?:script|link|img|iframe)\b[^>]*?\b(?:src|href)=[\"'](?:https?:)?//[^\"']*", page)
+    failures += [f"loads from the network: {r[:120]}" for r in remote]
+
+    downloads = Counter(re.findall(r'download="([^"]+)"', page))
+    failures += [f"download {name!r} appears {n} times" for name, n in downloads.items() if n > 1]
+
+    # the commodities in the report and each one's disruption summary card
+    articles = dict(re.findall(r'<article class="commodity" id="c-([\w-]+)">(.*?)</article>', page, re.S))
+    if not articles:
+        failures.append("no commodity section (<article class=\"commodity\" id=\"c-...\">) found")
+    cards = {}
+    for cid, body in articles.items():
+        m = re.search(r'data-fact="disruption"[^>]*>(.*?)</div>', body, re.S)
+        if m is None:
+            failures.append(f"{cid}: no summary card data-fact=\"disruption\" (did the layout change? "
+                            "update .ci/check_report.py)")
+        else:
+            cards[cid] = _text(m.group(1))
+
+    shipped = sorted((p for p in resources.files("critmin").joinpath("scenarios").iterdir()
+                      if p.name.endswith(".toml")), key=lambda p: p.name)
+    checked = 0
+    for f in shipped:
+        spec = tomllib.loads(f.read_text("utf-8"))
+        name, cid = spec["name"], get(spec["commodity"]).id
+        if cid not in cards:
+            continue
+        n = cards[cid].count(name)
+        checked += 1
+        if n != 1:
+            failures.append(f"{cid}: scenario {name!r} ({f.name}) appears {n} times in its summary card")
+    if not checked:
+        failures.append("no shipped scenario belongs to a commodity of the report: nothing was checked")
+
+    print(f"{path}: {size_mb:.1f} MB, {len(articles)} commodities, {len(downloads)} downloadable tables, "
+          f"{checked} of {len(shipped)} shipped scenarios in the report, each checked to appear once in its card")
+    for msg in failures:
+        print(f"FAIL: {msg}", file=sys.stderr)
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1]))

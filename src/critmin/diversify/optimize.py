@@ -1,0 +1,617 @@
+"""Supplier-mix optimisation (docs/methods.md §7): the feasible mixes, three risk measures, their solvers and
+the efficient frontier.
+
+A mix ``x`` gives each candidate supplier's share of the importer's imports [1]. The feasible mixes of a
+:class:`MixProblem` are
+
+    ``sum_i x_i = 1``,  ``0 <= x_i <= u_i``,  ``premium(x) = sum_i r_i x_i <= B``
+
+with ``u_i`` the most the supplier can ship (its exportable volume over the importer's imports, see
+:mod:`critmin.diversify.inputs`), ``r_i`` its cost premium [1] and ``B`` the premium budget [1].
+
+Risk measures (each has ``value(x)``, the number every output shows, and a solver):
+
+* :class:`LinearRisk` — GeoPolRisk's import-risk term ``sum_i g_i x_i`` [1]: a linear programme solved by
+  HiGHS (:func:`scipy.optimize.linprog`);
+* :class:`HHIRisk` — the importer-side HHI ``sum_i x_i^2`` [1]: a strictly convex quadratic programme
+  solved exactly from its KKT conditions (``x_i = clip(tau - mu r_i, 0, u_i)``, see :func:`_solve_hhi`),
+  checked against brute force and scipy's ``trust-constr`` in the tests;
+* :class:`ShortfallRisk` — the expected annual shortfall [t/yr] under per-supplier disruptions drawn
+  from a scenario's distributions (:mod:`critmin.diversify.shortfall` explains the model): convex and
+  piecewise linear, so the sample-average problem is an exact linear programme (the epigraph of the
+  perspective of a piecewise-linear function: one row per disruption group and distinct sampled cut,
+  a handful of variables), solved by HiGHS.
+
+The linear programmes are solved in two stages: the least risk at the budget, then the cheapest mix
+with that risk (a linear programme has many optimal mixes; the frontier shows the cheapest), so a
+frontier point's premium is what its mix costs, which may be below the budget once risk stops falling.
+Along the frontier the second stage is needed once only (:func:`efficient_frontier`).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy import optimize, sparse
+
+from critmin.errors import CritminError
+
+__all__ = [
+    "InfeasibleBudgetError",
+    "MixProblem",
+    "LinearRisk",
+    "HHIRisk",
+    "ShortfallRisk",
+    "MixSolution",
+    "min_premium",
+    "solve_mix",
+    "budget_grid",
+    "efficient_frontier",
+]
+
+_TOL = 1e-9
+"""Feasibility tolerance on shares and the premium row [1]."""
+_HIGHS = {"primal_feasibility_tolerance": 1e-10, "dual_feasibility_tolerance": 1e-10}
+
+
+class InfeasibleBudgetError(CritminError, ValueError):
+    """No mix meets the premium budget (the budget is below the cheapest feasible mix)."""
+
+
+# --------------------------------------------------------------------------- the feasible set
+@dataclass(frozen=True)
+class MixProblem:
+    """The candidates of a supplier mix and their limits.
+
+    Parameters
+    ----------
+    suppliers : sequence of str
+        Candidate suppliers (ISO3), in the order of the arrays.
+    upper : array
+        ``u_i``: the largest share each can take [1], in [0, 1]; they must sum to at least 1.
+    premium : array
+        ``r_i``: each supplier's cost premium over the reference price [1] (may be negative: cheaper
+        than the reference).
+
+    Raises
+    ------
+    ValueError
+        On shapes that disagree, bounds outside [0, 1], non-finite premiums, or caps summing below 1
+        (no mix exists).
+    """
+
+    suppliers: tuple[str, ...]
+    upper: np.ndarray
+    premium: np.ndarray
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "suppliers", tuple(str(s) for s in self.suppliers))
+        n = len(self.suppliers)
+        for name in ("upper", "premium"):
+            arr = np.asarray(getattr(self, name), float).reshape(-1)
+            if arr.shape != (n,):
+                raise ValueError(f"{name} has {arr.size} values for {n} suppliers")
+            object.__setattr__(self, name, arr)
+        if n == 0:
+            raise ValueError("no candidate suppliers")
+        if len(set(self.suppliers)) != n:
+            raise ValueError("a supplier is listed twice")
+        if not np.isfinite(self.premium).all():
+            raise ValueError("every premium must be a finite number")
+        if not ((self.upper >= 0) & (self.upper <= 1 + 1e-12)).all():
+            raise ValueError("upper bounds must lie in [0, 1]")
+        if self.upper.sum() < 1 - 1e-12:
+            raise ValueError(f"the suppliers' caps sum to {self.upper.sum():.4f} < 1: no mix can "
+                             "cover the imports")
+
+    @property
+    def n(self) -> int:
+        """Number of candidates."""
+        return len(self.suppliers)
+
+    def premium_of(self, x) -> float:
+        """``premium(x) = sum_i r_i x_i`` [1]."""
+        return float(self.premium @ np.asarray(x, float))
+
+    def is_feasible(self, x, budget: float = math.inf, tol: float = 1e-7) -> bool:
+        """True when ``x`` is a mix within the caps and the budget (to ``tol``)."""
+        x = np.asarray(x, float)
+        return bool(abs(x.sum() - 1) <= tol and (x >= -tol).all() and (x <= self.upper + tol).all()
+                    and self.premium_of(x) <= budget + tol)
+
+    def mix(self, x, *, drop_below: float = 1e-9) -> dict[str, float]:
+        """``{supplier: share}`` of the shares above ``drop_below``, largest first."""
+        x = np.asarray(x, float)
+        order = sorted(range(self.n), key=lambda i: (-x[i], self.suppliers[i]))
+        return {self.suppliers[i]: float(x[i]) for i in order if x[i] > drop_below}
+
+
+# --------------------------------------------------------------------------- risk measures
+@dataclass(frozen=True)
+class LinearRisk:
+    """``risk(x) = sum_i w_i x_i``: GeoPolRisk's import-risk term with ``w_i = g_i`` [1].
+
+    Parameters
+    ----------
+    weights : array
+        ``w_i`` [unit of the risk per unit share], one per candidate.
+    name, unit : str
+        Label and unit of the risk.
+    """
+
+    weights: np.ndarray
+    name: str = "geopolrisk"
+    unit: str = "1"
+
+    def __post_init__(self) -> None:
+        w = np.asarray(self.weights, float).reshape(-1)
+        if not np.isfinite(w).all():
+            raise ValueError("every weight must be a finite number")
+        object.__setattr__(self, "weights", w)
+
+    def value(self, x) -> float:
+        """The risk of mix ``x`` [unit]."""
+        return float(self.weights @ np.asarray(x, float))
+
+
+@dataclass(frozen=True)
+class HHIRisk:
+    """``risk(x) = sum_i x_i^2``: the HHI of the importer's supplier shares [1]."""
+
+    name: str = "hhi"
+    unit: str = "1"
+
+    def value(self, x) -> float:
+        """The HHI of mix ``x`` [1]."""
+        x = np.asarray(x, float)
+        return float(x @ x)
+
+
+@dataclass(frozen=True)
+class ShortfallRisk:
+    """Expected annual shortfall of the importer under per-supplier disruptions [t/yr].
+
+    ``risk(x) = M * sum_g pi_g * mean_s[ T_s * max(0, a_s * X_g - Y_{-g}) ]`` with ``X_g = sum_{i in g}
+    x_i`` the share bought from disruption group g, ``Y_{-g} = sum_{k not in g} min(rho x_k, u_k - x_k)``
+    what the other suppliers can add during the cut, ``a_s`` the share of the group's shipments stopped
+    and ``T_s`` the length of the cut [yr] in run s. See :mod:`critmin.diversify.shortfall`.
+
+    Parameters
+    ----------
+    groups : sequence of sequences of int
+        Disjoint sets of candidate indices disrupted together (usually one supplier each; suppliers
+        tied to an exporter join its group).
+    probability : array
+        ``pi_g``: annual probability of a disruption of each group [1/yr].
+    lost_share : array
+        ``a_s`` per run: cut x (1 - leakage) [1].
+    cut_years : array
+        ``T_s`` per run: months of the cut within the horizon / 12 [yr].
+    scale_up : float
+        ``rho``: how much more than it ships now each other supplier can deliver during a cut, as a
+        share of its current shipments [1].
+    upper : array
+        ``u_k``: the caps of the problem [1] (no supplier ships beyond its cap).
+    imports_t : float
+        ``M``: the importer's annual imports [t/yr].
+    """
+
+    groups: tuple[tuple[int, ...], ...]
+    probability: np.ndarray
+    lost_share: np.ndarray
+    cut_years: np.ndarray
+    scale_up: float
+    upper: np.ndarray
+    imports_t: float
+    name: str = "shortfall"
+    unit: str = "t/yr"
+    _member: np.ndarray = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        groups = tuple(tuple(int(i) for i in g) for g in self.groups)
+        object.__setattr__(self, "groups", groups)
+        for name in ("probability", "lost_share", "cut_years", "upper"):
+            object.__setattr__(self, name, np.asarray(getattr(self, name), float).reshape(-1))
+        n = self.upper.size
+        flat = [i for g in groups for i in g]
+        if len(flat) != len(set(flat)) or any(not 0 <= i < n for i in flat):
+            raise ValueError("groups must be disjoint sets of candidate indices")
+        if self.probability.shape != (len(groups),):
+            raise ValueError(f"{self.probability.size} probabilities for {len(groups)} groups")
+        if ((self.probability < 0) | (self.probability > 1)).any():
+            raise ValueError("probabilities must lie in [0, 1]")
+        if self.lost_share.shape != self.cut_years.shape or self.lost_share.size == 0:
+            raise ValueError("lost_share and cut_years need one value per run (and at least one run)")
+        if ((self.lost_share < 0) | (self.lost_share > 1)).any() or (self.cut_years < 0).any():
+            raise ValueError("lost shares must lie in [0, 1] and cut lengths be >= 0")
+        if not (self.scale_up >= 0 and self.imports_t > 0):
+            raise ValueError("scale_up must be >= 0 and imports_t > 0")
+        member = np.zeros((len(groups), n))
+        for gi, g in enumerate(groups):
+            member[gi, list(g)] = 1.0
+        object.__setattr__(self, "_member", member)
+
+    def pieces(self) -> tuple[np.ndarray, np.ndarray]:
+        """The lines of ``psi(t) = mean_s T_s max(0, a_s - t) = max_k (A_k - B_k t)`` [yr], one per
+        stretch between two sorted values of ``a_s`` (and ``A = B = 0`` beyond the largest): the
+        expected cut per unit of exposure ``X`` when the others can add ``t X``. The epigraph of the
+        perspective ``X psi(Y / X) = max_k (A_k X - B_k Y)`` makes the shortfall a linear programme
+        with one row per piece and group and no variable per run."""
+        order = np.argsort(self.lost_share, kind="stable")
+        a = self.lost_share[order]
+        w = self.cut_years[order] / a.size
+        # A_k, B_k over the runs above the k-th sorted value (k = 0: all runs)
+        tail_wa = np.concatenate([np.cumsum((w * a)[::-1])[::-1], [0.0]])
+        tail_w = np.concatenate([np.cumsum(w[::-1])[::-1], [0.0]])
+        # keep one line per distinct value of a (equal values give the same stretch)
+        keep = np.concatenate([[True], np.diff(a) > 0, [True]])
+        return tail_wa[keep], tail_w[keep]
+
+    def extra_supply(self, x) -> np.ndarray:
+        """``y_k = min(rho x_k, u_k - x_k)``: what each supplier can add during a cut [1]."""
+        x = np.asarray(x, float)
+        return np.maximum(np.minimum(self.scale_up * x, self.upper - x), 0.0)
+
+    def by_group(self, x) -> np.ndarray:
+        """Expected shortfall per disruption of each group [t] (not weighted by its probability)."""
+        x = np.asarray(x, float)
+        y = self.extra_supply(x)
+        xg = self._member @ x
+        yg = y.sum() - self._member @ y
+        gap = np.maximum(self.lost_share[None, :] * xg[:, None] - yg[:, None], 0.0)
+        return self.imports_t * (gap * self.cut_years[None, :]).mean(axis=1)
+
+    def value(self, x) -> float:
+        """Expected annual shortfall of mix ``x`` [t/yr]."""
+        return float(self.probability @ self.by_group(x))
+
+
+Risk = LinearRisk | HHIRisk | ShortfallRisk
+
+
+# --------------------------------------------------------------------------- solutions
+@dataclass(frozen=True)
+class MixSolution:
+    """The least-risk mix at one budget.
+
+    Attributes
+    ----------
+    x : ndarray
+        Shares [1], in the order of the problem's suppliers.
+    risk : float
+        ``risk.value(x)`` [unit of the risk].
+    premium : float
+        ``premium(x)`` [1] (at most the budget).
+    budget : float
+        The budget asked [1] (``inf``: none).
+    """
+
+    x: np.ndarray
+    risk: float
+    premium: float
+    budget: float
+
+
+def min_premium(problem: MixProblem) -> MixSolution:
+    """The cheapest mix: fill the caps from the lowest premium up (exact for this linear programme).
+
+    Ties in premium are filled in the order of the suppliers. The returned ``risk`` is NaN.
+    """
+    order = np.lexsort((np.arange(problem.n), problem.premium))
+    x = np.zeros(problem.n)
+    left = 1.0
+    for i in order:
+        take = min(problem.upper[i], left)
+        x[i] = take
+        left -= take
+        if left <= 0:
+            break
+    return MixSolution(x, math.nan, problem.premium_of(x), problem.premium_of(x))
+
+
+def _check_budget(problem: MixProblem, budget: float) -> None:
+    lo = min_premium(problem).premium
+    if budget < lo - _TOL:
+        raise InfeasibleBudgetError(f"no mix costs a premium of at most {budget:+.4f}: the cheapest mix "
+                               f"within the caps costs {lo:+.4f}")
+
+
+def _linprog(c, a_ub, b_ub, a_eq, b_eq, bounds):
+    res = optimize.linprog(c, A_ub=a_ub, b_ub=b_ub, A_eq=a_eq, b_eq=b_eq, bounds=bounds,
+                           method="highs", options=_HIGHS)
+    if res.status != 0:
+        raise CritminError(f"the LP solver (HiGHS) failed: {res.message}")
+    return res
+
+
+def _lp_parts(problem: MixProblem, risk: LinearRisk | ShortfallRisk):
+    """Objective, inequality and equality rows and bounds of the risk's linear programme (variables: x,
+    then the risk's own). Returns ``(c, rows, rhs, eq_rows, eq_rhs, bounds, scale)``; ``c`` is divided
+    by ``scale``."""
+    n = problem.n
+    if isinstance(risk, LinearRisk):
+        if risk.weights.shape != (n,):
+            raise ValueError(f"{risk.weights.size} weights for {n} suppliers")
+        scale = float(np.abs(risk.weights).max()) or 1.0
+        c = risk.weights / scale
+        return (c, sparse.csr_matrix((0, n)), np.zeros(0), sparse.csr_matrix((0, n)), np.zeros(0),
+                [(0.0, float(u)) for u in problem.upper], scale)
+    if risk.upper.shape != (n,):
+        raise ValueError(f"the shortfall risk has {risk.upper.size} caps for {n} suppliers")
+    g_n = len(risk.groups)
+    a_k, b_k = risk.pieces()
+    k_n = a_k.size
+    # variables: x (n), y (n), X (g_n), Y (g_n), z (g_n)
+    nv = 2 * n + 3 * g_n
+    eye = sparse.identity(n, format="csr")
+    member = sparse.csr_matrix(risk._member)                           # (G, n)
+    eye_g = sparse.identity(g_n, format="csr")
+    zn_g = sparse.csr_matrix((n, 3 * g_n))
+    r1 = sparse.hstack([-risk.scale_up * eye, eye, zn_g])             # y - rho x <= 0
+    r2 = sparse.hstack([eye, eye, zn_g])                              # x + y <= u
+    # X_g = sum_{i in g} x_i and Y_g = sum_{k not in g} y_k (equalities)
+    gx = sparse.hstack([-member, sparse.csr_matrix((g_n, n)), eye_g, sparse.csr_matrix((g_n, 2 * g_n))])
+    gy = sparse.hstack([sparse.csr_matrix((g_n, n)), -(sparse.csr_matrix(np.ones((g_n, n))) - member),
+                        sparse.csr_matrix((g_n, g_n)), eye_g, sparse.csr_matrix((g_n, g_n))])
+    # the perspective of psi: z_g >= A_k X_g - B_k Y_g for every piece k
+    rows_p = []
+    for gi in range(g_n):
+        blk = sparse.csr_matrix((np.concatenate([a_k, -b_k, -np.ones(k_n)]),
+                                 (np.tile(np.arange(k_n), 3),
+                                  np.concatenate([np.full(k_n, 2 * n + gi), np.full(k_n, 2 * n + g_n + gi),
+                                                  np.full(k_n, 2 * n + 2 * g_n + gi)]))),
+                                shape=(k_n, nv))
+        rows_p.append(blk)
+    rows = sparse.vstack([r1, r2, *rows_p], format="csr")
+    rhs = np.concatenate([np.zeros(n), problem.upper, np.zeros(g_n * k_n)])
+    eq = sparse.vstack([gx, gy], format="csr")
+    w = risk.probability * risk.imports_t
+    scale = float(w.max()) if w.size and w.max() > 0 else 1.0
+    c = np.concatenate([np.zeros(2 * n + 2 * g_n), w / scale])
+    bounds = [(0.0, float(u)) for u in problem.upper] + [(0.0, None)] * (nv - n)
+    return c, rows, rhs, eq, np.zeros(2 * g_n), bounds, scale
+
+
+def _solve_lp(problem: MixProblem, risk: LinearRisk | ShortfallRisk, budget: float,
+              cheapest: bool = True) -> np.ndarray:
+    c, rows, rhs, eq, eq_rhs, bounds, _scale = _lp_parts(problem, risk)
+    nv = c.size
+    prem = np.concatenate([problem.premium, np.zeros(nv - problem.n)])
+    total = sparse.csr_matrix(np.concatenate([np.ones(problem.n), np.zeros(nv - problem.n)])[None, :])
+    a_eq = sparse.vstack([total, eq], format="csr")
+    b_eq = np.concatenate([[1.0], eq_rhs])
+    if math.isfinite(budget):
+        a_ub = sparse.vstack([rows, sparse.csr_matrix(prem[None, :])], format="csr")
+        b_ub = np.concatenate([rhs, [budget]])
+    else:
+        a_ub, b_ub = rows, rhs
+    if a_ub.shape[0] == 0:
+        a_ub, b_ub = None, None
+    first = _linprog(c, a_ub, b_ub, a_eq, b_eq, bounds)
+    if not cheapest:
+        return _clean(first.x[:problem.n], problem)
+    # stage 2: the cheapest mix with (about) that least risk
+    best = float(first.fun)
+    cap = best + 1e-9 * max(abs(best), 1.0)
+    a2 = sparse.vstack([a_ub, sparse.csr_matrix(c[None, :])], format="csr") if a_ub is not None \
+        else sparse.csr_matrix(c[None, :])
+    b2 = np.concatenate([b_ub if b_ub is not None else np.zeros(0), [cap]])
+    try:
+        second = _linprog(prem, a2, b2, a_eq, b_eq, bounds)
+        x = second.x[:problem.n]
+    except CritminError:  # stage 1 stands: its mix is optimal, only perhaps not the cheapest
+        x = first.x[:problem.n]
+    return _clean(x, problem)
+
+
+def _clean(x: np.ndarray, problem: MixProblem) -> np.ndarray:
+    """Shares clipped to their bounds and renormalised (removes solver round-off of ~1e-10)."""
+    x = np.clip(np.asarray(x, float), 0.0, problem.upper)
+    return x / x.sum()
+
+
+# --------------------------------------------------------------------------- the HHI programme
+def _x_of(tau: float, mu: float, r: np.ndarray, u: np.ndarray) -> np.ndarray:
+    return np.clip(tau - mu * r, 0.0, u)
+
+
+def _tau_for(mu: float, r: np.ndarray, u: np.ndarray) -> float:
+    """The tau with ``sum_i clip(tau - mu r_i, 0, u_i) = 1`` (exact: the sum is piecewise linear and
+    non-decreasing in tau, so the root lies on the segment between two breakpoints)."""
+    base = mu * r
+    pts = np.unique(np.concatenate([base, base + u]))
+    vals = np.array([np.clip(t - base, 0.0, u).sum() for t in pts])
+    k = int(np.searchsorted(vals, 1.0))
+    if k >= pts.size:                              # caps sum to exactly 1 (within round-off)
+        return float(pts[-1])
+    if k == 0:
+        return float(pts[0])
+    t0, t1, f0, f1 = pts[k - 1], pts[k], vals[k - 1], vals[k]
+    return float(t0 + (1.0 - f0) * (t1 - t0) / (f1 - f0)) if f1 > f0 else float(t1)
+
+
+def _water_fill(u: np.ndarray, total: float) -> np.ndarray:
+    """Equal shares ``min(level, u_i)`` summing to ``total`` (the least sum of squares)."""
+    if total <= 0 or u.size == 0:
+        return np.zeros_like(u)
+    return _x_of(_tau_for(0.0, np.zeros_like(u), u / total), 0.0, np.zeros_like(u), u / total) * total
+
+
+def _cheapest_hhi(problem: MixProblem) -> np.ndarray:
+    """Among the cheapest mixes, the one with the least HHI: caps filled from the lowest premium up,
+    the marginal premium level water-filled."""
+    r, u = problem.premium, problem.upper
+    levels = np.unique(r)
+    x = np.zeros(problem.n)
+    left = 1.0
+    for lv in levels:
+        idx = np.flatnonzero(np.abs(r - lv) <= 1e-12 * max(1.0, abs(lv)))
+        cap = u[idx].sum()
+        if cap <= left + 1e-15:
+            x[idx] = u[idx]
+            left -= cap
+        else:
+            x[idx] = _water_fill(u[idx], left)
+            left = 0.0
+        if left <= 1e-15:
+            break
+    return x
+
+
+def _polish(problem: MixProblem, x: np.ndarray, budget: float) -> np.ndarray:
+    """Solve the KKT system on the active set of ``x`` exactly (two linear equations in tau and mu);
+    keep ``x`` when the system is singular or its answer breaks a KKT condition."""
+    r, u = problem.premium, problem.upper
+    free = (x > 1e-12) & (x < u - 1e-12)
+    capped = x >= u - 1e-12
+    if free.sum() < 2 or np.ptp(r[free]) <= 1e-12:
+        return x
+    nf, sr, srr = free.sum(), r[free].sum(), (r[free] ** 2).sum()
+    rhs1 = 1.0 - u[capped].sum()
+    rhs2 = budget - (r[capped] * u[capped]).sum()
+    det = -nf * srr + sr * sr
+    if abs(det) < 1e-14:
+        return x
+    tau = (-rhs1 * srr + sr * rhs2) / det
+    mu = (nf * rhs2 - sr * rhs1) / det
+    if mu < 0:
+        return x
+    y = _x_of(tau, mu, r, u)
+    same = ((y > 1e-12) & (y < u - 1e-12)) == free
+    if same.all() and abs(y.sum() - 1) < 1e-12 and problem.premium_of(y) <= budget + 1e-12:
+        return y
+    return x
+
+
+def _solve_hhi(problem: MixProblem, budget: float) -> np.ndarray:
+    """``min sum x_i^2`` s.t. ``sum x = 1``, ``r.x <= B``, ``0 <= x <= u``.
+
+    KKT: ``x_i = clip(tau - mu r_i, 0, u_i)`` with ``mu >= 0`` the budget's multiplier and tau fixed by
+    the sum. ``r.x(mu)`` is non-increasing in mu (compare the optimality of two mu), so mu is found by
+    bisection; the answer is then polished on its active set.
+    """
+    r, u = problem.premium, problem.upper
+    x0 = _x_of(_tau_for(0.0, r, u), 0.0, r, u)
+    if not math.isfinite(budget) or problem.premium_of(x0) <= budget + _TOL:
+        return _clean(x0, problem)
+    cheapest = _cheapest_hhi(problem)
+    if budget <= problem.premium_of(cheapest) + _TOL:
+        return _clean(cheapest, problem)
+
+    def prem(mu: float) -> float:
+        return problem.premium_of(_x_of(_tau_for(mu, r, u), mu, r, u))
+
+    lo, hi = 0.0, 1.0
+    while prem(hi) > budget and hi < 1e12:
+        lo, hi = hi, hi * 2.0
+    for _ in range(200):
+        mid = 0.5 * (lo + hi)
+        if prem(mid) > budget:
+            lo = mid
+        else:
+            hi = mid
+        if hi - lo <= 1e-15 * max(hi, 1.0):
+            break
+    x = _x_of(_tau_for(hi, r, u), hi, r, u)
+    return _clean(_polish(problem, x, budget), problem)
+
+
+# --------------------------------------------------------------------------- the frontier
+def solve_mix(problem: MixProblem, risk: Risk, budget: float = math.inf, *,
+              cheapest: bool = True) -> MixSolution:
+    """The least-risk mix whose premium is at most ``budget`` (the cheapest one among ties).
+
+    Parameters
+    ----------
+    problem : MixProblem
+        Candidates, caps and premiums.
+    risk : LinearRisk, HHIRisk or ShortfallRisk
+        What to minimise.
+    budget : float
+        Largest premium [1]; ``inf`` for none.
+    cheapest : bool
+        Solve the second stage (the cheapest of the least-risk mixes). Not needed below the premium of
+        the unconstrained optimum, where every least-risk mix spends the whole budget (see
+        :func:`efficient_frontier`).
+
+    Returns
+    -------
+    MixSolution
+
+    Raises
+    ------
+    InfeasibleBudgetError
+        When no mix within the caps is that cheap.
+    CritminError
+        When the solver fails.
+    """
+    _check_budget(problem, budget)
+    if isinstance(risk, HHIRisk):
+        x = _solve_hhi(problem, budget)
+    elif isinstance(risk, (LinearRisk, ShortfallRisk)):
+        x = _solve_lp(problem, risk, budget, cheapest=cheapest)
+    else:
+        raise TypeError(f"unknown risk measure {type(risk).__name__}")
+    return MixSolution(x, risk.value(x), problem.premium_of(x), float(budget))
+
+
+def budget_grid(low: float, high: float, *, points: int = 21,
+                include: Iterable[float] = (0.0,)) -> list[float]:
+    """Budgets from ``low`` to ``high`` [1]: ``points`` evenly spaced, plus ``include`` where inside.
+
+    When ``low < 0 < high`` the grid puts ``points`` budgets on [0, high] and about a third as many on
+    [low, 0], so round budgets (0, 0.05, 0.10, ... for ``high = 0.2``) are on the grid.
+    """
+    if not (math.isfinite(low) and math.isfinite(high)) or high < low:
+        raise ValueError(f"need finite low <= high, got {low}, {high}")
+    points = max(int(points), 2)
+    if low < 0 < high:
+        grid = list(np.linspace(0.0, high, points)) + list(
+            np.linspace(low, 0.0, max(points // 3, 2) + 1)[:-1])
+    else:
+        grid = list(np.linspace(low, high, points))
+    grid += [b for b in include if low - 1e-12 <= b <= high + 1e-12]
+    out: list[float] = []
+    for b in sorted(float(v) for v in grid):
+        if not out or b - out[-1] > 1e-12:
+            out.append(b)
+    return out
+
+
+def efficient_frontier(problem: MixProblem, risk: Risk, budgets: Sequence[float], *,
+                       unconstrained: MixSolution | None = None) -> list[MixSolution]:
+    """The least-risk mix at each budget (budgets below the cheapest mix are left out).
+
+    The least risk V(B) is convex and non-increasing in the budget B (the problems are convex and their
+    feasible sets grow with B). Let B* be the premium of the cheapest unconstrained optimum: from B* on
+    that mix is the answer; below it every least-risk mix spends the whole budget (were one cheaper, V
+    would be flat below B* and, being convex, could not fall after), so one solve per budget suffices.
+
+    Parameters
+    ----------
+    problem, risk
+        As :func:`solve_mix`.
+    budgets : sequence of float
+        Premium budgets [1].
+    unconstrained : MixSolution, optional
+        ``solve_mix(problem, risk)`` if already computed.
+
+    Returns
+    -------
+    list of MixSolution
+        In increasing budget; risk is non-increasing along it.
+    """
+    lo = min_premium(problem).premium
+    free = unconstrained if unconstrained is not None else solve_mix(problem, risk)
+    out = []
+    for b in sorted(budgets):
+        if b < lo - _TOL:
+            continue
+        if b >= free.premium - _TOL:
+            out.append(MixSolution(free.x, free.risk, free.premium, float(b)))
+        else:
+            out.append(solve_mix(problem, risk, b, cheapest=False))
+    return out
