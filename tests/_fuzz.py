@@ -61,6 +61,9 @@ HUGE = 200_000
 DEEP = 100_000
 """Nesting depth of a "deeply nested" JSON value."""
 
+SRC = Path(__file__).resolve().parents[1] / "src"
+"""The package sources (the catalogues critmin ships are fuzzed too)."""
+
 
 # ----------------------------------------------------------------------------------------------
 # Excerpts
@@ -239,6 +242,26 @@ def excerpts(data: Path) -> list[Excerpt]:
         Excerpt("wmd", "wmd", "wmd_6.4._total_1984-2017.xlsx",
                 _xlsx_head(data / "wmd/wmd_6.4._total_1984-2017.xlsx", 200, totals=2), "xlsx",
                 weight=0.5),
+        Excerpt("myb2022", "usgs-myb", "myb2022_rare_earths_advance_tables.xlsx",
+                (data / "usgs_rare_earths/myb2022_rare_earths_advance_tables.xlsx").read_bytes(),
+                "xlsx", weight=0.25),  # the slowest to read (1 s): every sheet with its formatting
+        Excerpt("bilateral", "comtrade-bilateral",
+                "bilateral_edges_2023_imports_2504_2805_2846_7502_8105.csv",
+                _head(tr / "un_comtrade_bilateral_imports_2023/"
+                           "bilateral_edges_2023_imports_2504_2805_2846_7502_8105.csv", 40), "csv"),
+        Excerpt("eu-inputs", "eu-crm", "eu_crm_2023_inputs.csv",
+                _head(eu / "eu_crm_2023_inputs.csv", 20), "csv"),
+        Excerpt("eu-app6", "eu-crm", "eu_crm_2023_appendix6_end_use_shares_va.csv",
+                _head(eu / "eu_crm_2023_appendix6_end_use_shares_va.csv", 30), "csv", weight=0.5),
+        Excerpt("eu-app7-eu", "eu-crm", "eu_crm_2023_appendix7_eu_sourcing_shares_t.csv",
+                _head(eu / "eu_crm_2023_appendix7_eu_sourcing_shares_t.csv", 30), "csv",
+                weight=0.5),
+        Excerpt("wgi-csv", "wgi-csv", "wgidataset_2024update_1996-2023.csv",
+                _head(data / "wgi/wgidataset_2024update_1996-2023.csv", 40), "csv", weight=0.5),
+        Excerpt("export-controls", "export-controls", "export_controls.csv",
+                (SRC / "critmin/data/export_controls.csv").read_bytes(), "csv"),
+        Excerpt("parameters", "criticality-parameters", "criticality_parameters.csv",
+                _head(SRC / "critmin/data/criticality_parameters.csv", 40), "csv", weight=0.5),
     ]
     for ex in out:
         if ex.kind in ("csv", "gz", "json-lines", "json-records"):
@@ -510,8 +533,40 @@ def read(folder: Path, ex: Excerpt, data: bytes, raw: bool = False) -> dict[str,
     from critmin.sources.registry import read_source
 
     p = _write(folder, ex, data, raw)
+    if ex.source in OTHER_READERS:
+        return OTHER_READERS[ex.source](p)
     tables = read_source(p, ex.source)
     return {k: conform(v, k, file=ex.name) for k, v in tables.items()}
+
+
+def _events(p: Path) -> dict[str, pd.DataFrame]:
+    from critmin.monitor.events import read_events
+
+    return {"events": read_events(p)}
+
+
+def _parameters(p: Path) -> dict[str, pd.DataFrame]:
+    from critmin.criticality.parameters import load_parameters
+
+    df = load_parameters(p)
+    return {"parameters": df.assign(row=df.attrs["rows"])}
+
+
+def _wgi_csv(p: Path) -> dict[str, pd.DataFrame]:
+    from critmin.schema import conform
+    from critmin.sources.wgi import read_wgi_csv
+
+    return {"governance": conform(read_wgi_csv(p), "governance", file=p.name)}
+
+
+OTHER_READERS: dict[str, Callable[[Path], dict[str, pd.DataFrame]]] = {
+    "export-controls": _events,
+    "criticality-parameters": _parameters,
+    "wgi-csv": _wgi_csv,
+}
+"""Readers of user files outside :func:`critmin.sources.registry.read_source` (pseudo source ids):
+the export-control catalogue (:func:`critmin.monitor.events.read_events`), the criticality
+parameters (``critmin criticality --parameters``) and the WGI CSV export."""
 
 
 def _record_starts(ex: Excerpt) -> dict[int, int]:

@@ -42,7 +42,13 @@ from openpyxl.utils import get_column_letter
 from critmin.countries import UnknownCountryError, resolve
 from critmin.errors import DataError
 from critmin.schema import conform
-from critmin.sources._io import as_text_buffer, csv_records, open_workbook, workbook_errors
+from critmin.sources._io import (
+    as_text_buffer,
+    check_size,
+    csv_records,
+    open_workbook,
+    workbook_errors,
+)
 from critmin.sources.editions import edition_date
 
 __all__ = ["read_wgi", "parse_wgi", "read_wgi_csv", "parse_wgi_csv", "INDICATORS", "SOURCE",
@@ -160,6 +166,7 @@ def read_wgi_csv(path: str | Path) -> pd.DataFrame:
     p = Path(path)
     if not p.exists():
         raise DataError("no such file", file=str(p))
+    check_size(p, 64, "a WGI CSV file")  # the real one is 4.9 MB
     return parse_wgi_csv(p.read_bytes(), name=p.name)
 
 
