@@ -5,8 +5,9 @@
 
 The large file is made under a temporary folder by repeating the world sections of the real MCS 2026
 file (``../shared/data/usgs_mcs/mcs2026/MCS2026_Commodities_Data.csv``, 3.2 MB) with the years moved
-back two years per copy (so that every copy holds different values and a World total per commodity
-and year), named like the real file. Each ingest runs in a child process, as a user's
+back three years per copy (so that every copy holds different keys and a World total per commodity
+and year; years stay from 1800, the warehouse's range, with the free-text ``Other notes`` cells
+lengthened to reach the size), named like the real file. Each ingest runs in a child process, as a user's
 ``critmin data ingest FILE --source usgs-mcs`` would (:meth:`critmin.warehouse.Warehouse.ingest_file`
 into a fresh warehouse), which reports its peak resident memory (``resource.getrusage``, after and
 above the imports) and the wall time of the ingest.
@@ -62,22 +63,40 @@ print(json.dumps(out))
 
 def make_file(path: Path, target_mb: float) -> int:
     """Write a ``target_mb`` [MB] file of the MCS 2026 world sections repeated with earlier years;
-    returns the number of copies."""
+    returns the number of copies.
+
+    Copy ``k`` moves every year back ``3 k`` years (the sections hold 2023-2025), so no two copies
+    share a key; the years must stay at 1800 or later (the warehouse's range), which allows
+    :data:`MAX_COPIES` copies: to reach the size, every row's ``Other notes`` cell (free text) is
+    lengthened by the same padding.
+    """
     text = RAW.read_bytes().decode("cp1252")
     recs = list(csv.reader(io.StringIO(text)))
     header, body = recs[0], [r for r in recs[1:] if r and r[1].startswith("World")]
     iy = header.index("Year")
+    span = max(int(r[iy]) for r in body) - min(int(r[iy]) for r in body) + 1
+    copies = min(MAX_COPIES, (min(int(r[iy]) for r in body) - 1800) // span + 1)
+    one = io.StringIO()
+    csv.writer(one, lineterminator="\r\n").writerows(body)
+    per_copy = target_mb * 1e6 / copies
+    pad = max(0, int((per_copy - len(one.getvalue())) / len(body)) + 1)
+    filler = (" (bench padding)" * (pad // 16 + 1))[:pad]
     with open(path, "w", encoding="cp1252", newline="") as fh:
         w = csv.writer(fh, lineterminator="\r\n")
         w.writerow(header)
         k = 0
-        while fh.tell() < target_mb * 1e6:
+        while fh.tell() < target_mb * 1e6 and k < copies:
             for r in body:
                 r2 = list(r)
-                r2[iy] = str(int(r[iy]) - 2 * k)
+                r2[iy] = str(int(r[iy]) - span * k)
+                r2[-1] = r2[-1] + filler
                 w.writerow(r2)
             k += 1
     return k
+
+
+MAX_COPIES = 200
+"""Most copies of the world sections in one file."""
 
 
 def run(path: Path, tmp: Path, env_extra: dict[str, str] | None = None) -> dict:
