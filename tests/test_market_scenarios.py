@@ -124,7 +124,7 @@ def test_distributions_sample_inside_their_support():
 
 # --------------------------------------------------------------------------- baseline from data
 def test_rare_earth_baseline_traces_to_the_usgs_rows(wh):
-    spec = load_scenario(EXAMPLES / "ree-2010-quota.toml")
+    spec = load_scenario(EXAMPLES / "ree-export-ban.toml")
     b = build_baseline(spec, wh)
     # MCS 2026, mine production 2025e [t REO]: China 270,000 + Myanmar 22,000 (tied to China)
     assert b.edition == "MCS2026" and b.year == 2025 and b.exporter == "CHN"
@@ -245,6 +245,11 @@ def test_cli_simulate_json_contract(tmp_path):
         assert set(r["shortfall_t"]) >= {"p05", "p50", "p95"}
         assert set(r["stock_end_t"]) >= {"p05", "p50", "p95"}
     assert isinstance(out["assumptions"], list) and out["assumptions"]
+    # the market the run stands on: its year, edition and source, China's share in each edition
+    bl = out["baseline"]
+    assert (bl["year"], bl["edition"], bl["source"], bl["mode"]) == (2009, "WMD-1984-2017", "wmd", "history")
+    assert bl["exporter_share"] == pytest.approx(129_400 / 131_642)
+    assert [e["edition"] for e in bl["exporter_share_by_edition"]] == ["WMD-1984-2017", "BGS-WMS"]
     assert (tmp_path / "r.parquet").exists()
     # same seed, same numbers; table output runs too
     again = json.loads(runner.invoke(app, ["--db", str(db), "simulate", str(EXAMPLES / "ree-2010-quota.toml"),
@@ -383,7 +388,7 @@ def test_scenario_files_lists_each_scenario_once(tmp_path, monkeypatch):
     """A checkout's examples/scenarios beside the installed package's copy: each scenario once (issue 12
     item 1); a file of the same name in $CRITMIN_SCENARIOS overrides the packaged one; a renamed copy
     with the same bytes is the same scenario."""
-    from critmin.market.spec import scenario_dirs, scenario_files
+    from critmin.market.scenario_folders import scenario_dirs, scenario_files
 
     packaged = Path(critmin.__file__).resolve().parent / "scenarios"
     shipped = sorted(f.name for f in packaged.glob("*.toml"))

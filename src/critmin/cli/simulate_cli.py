@@ -75,7 +75,7 @@ def _render(spec, res, out_file: Path | None) -> None:
     d = res.to_dict()
     b = res.baseline
     out.print(f"[bold]{escape(spec.name)}[/bold] ({b.name}, {b.basis or b.product}; "
-              f"baseline {b.edition} {b.year})")
+              f"baseline {b.edition} {b.year}, {b.exporter} {b.exporter_share:.1%} of supply)")
     out.print(f"{res.runs:,} runs, seed {res.seed}, {res.runner}, {res.elapsed_s:.2f} s; horizon "
               f"{res.inputs.horizon} months; disruption in {d['disruption_share']:.0%} of runs")
     out.print(f"exporter {b.exporter}: output {b.exporter_production_t_per_year:,.0f} t/yr, exports "

@@ -66,7 +66,8 @@ def us_import_sources(commodity: str, *, warehouse: Warehouse | None = None) -> 
     """U.S. import sources (shares of imports [1]) as the latest MCS edition gives them."""
     com = get_commodity(commodity)
     df = warehouse.table("import_sources", latest=True, commodity=com.id, importer="USA")
-    return df.sort_values(["detail", "share"], ascending=[True, False], ignore_index=True)
+    return df.sort_values(["detail", "share", "partner"], ascending=[True, False, True], ignore_index=True,
+                          kind="mergesort")
 
 
 SOURCE_CAVEATS: dict[str, str] = {

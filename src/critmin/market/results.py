@@ -111,15 +111,18 @@ class SimulationResult(Result):
         return out
 
     def sources_used(self) -> list[dict[str, str]]:
-        """The baseline's edition (production, consumption and price)."""
+        """The baseline's production edition and its source (``wmd``, ``usgs-mcs``...)."""
         ed = getattr(self.baseline, "edition", "") or ""
-        return [{"source": "usgs-mcs" if str(ed).startswith("MCS") else "", "edition": str(ed)}]
+        src = getattr(self.baseline, "source", "") or ("usgs-mcs" if str(ed).startswith("MCS") else "")
+        return [{"source": str(src), "edition": str(ed)}]
 
     def headline(self) -> str:
-        """One line: the scenario and the median peak price."""
+        """One line: the scenario, the market it runs on (year and edition) and the median peak price."""
         q = self.quantiles("peak_price_multiple")
-        return (f"{self.spec.name}: {self.runs:,} runs (seed {self.seed}); peak price p50 "
-                f"{q['p50']:.2f} x P0, p95 {q['p95']:.2f} x P0")
+        b = self.baseline
+        year = getattr(b, "start_year", None) or b.year
+        return (f"{self.spec.name}: {self.runs:,} runs (seed {self.seed}) on the market of {year} "
+                f"({b.edition}); peak price p50 {q['p50']:.2f} x P0, p95 {q['p95']:.2f} x P0")
 
     # ------------------------------------------------------------------ tables
     @property
