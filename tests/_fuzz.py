@@ -6,7 +6,10 @@ Used by ``tests/test_fuzz_readers.py`` (a few hundred cases) and runnable for lo
 
 Excerpts are cut at run time from the raw data folder (``../shared/data``, see its SOURCES.md): a
 header and a few blocks of each text file, a few records of each JSON download, whole small
-workbooks and the first rows of the large ones. Nothing is copied into the repository.
+workbooks and the first rows of the large ones -- one excerpt or more of every source of
+:data:`critmin.sources.registry.READERS` -- plus the user files read outside it
+(:data:`OTHER_READERS`: an export-control catalogue, a criticality parameters file, the WGI CSV),
+cut from the catalogues critmin ships. Nothing is copied into the repository.
 
 Each case mutates one excerpt (truncation, a byte flip, deleting or duplicating a line, swapping a
 delimiter, inserting a CR, a NUL or a huge field, changing the encoding, replacing a number with

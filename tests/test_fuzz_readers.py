@@ -471,3 +471,12 @@ def test_fuzz_readers(shared_data):
     # the cases exercise both outcomes and every excerpt
     assert counts["error"] > FUZZ_CASES / 3 and counts["data"] > FUZZ_CASES / 10
     assert {o.excerpt for o in outs} == {e.key for e in _fuzz.excerpts(shared_data)}
+
+
+def test_fuzz_covers_every_source(shared_data):
+    """Every source id of the registry (and every user file read outside it) has an excerpt: a new
+    reader cannot be left out of the fuzzer."""
+    from critmin.sources.registry import READERS
+
+    kinds = {e.source for e in _fuzz.excerpts(shared_data)}
+    assert kinds == set(READERS) | set(_fuzz.OTHER_READERS)
