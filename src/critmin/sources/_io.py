@@ -107,7 +107,7 @@ def check_size(path: str | Path, limit_mb: float, what: str) -> None:
                             f"{_ENV_MAX_MB} allows", file=p.name)
         raise DataError(
             f"the file is {size / 1e6:,.1f} MB, more than the {limit / 1e6:,.1f} MB accepted for "
-            f"{what} (about ten times the largest real one; reading takes some 15-40 times a "
+            f"{what} (about ten times the largest real one; reading takes some 10-40 times a "
             f"file's size in memory); set {_ENV_MAX_MB} (megabytes) to read it anyway",
             file=p.name)
 

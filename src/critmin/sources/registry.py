@@ -17,9 +17,10 @@ EU criticality assessments: ``eu-crm`` (the six tables of the 2017 and 2023 stud
 Outlook: ``iea`` (the IEA Critical Minerals Data Explorer JSON, see :mod:`critmin.sources.iea`) into
 the ``outlook_supply`` and ``outlook_demand`` tables.
 
-Size limits. Readers hold a file's rows in memory: reading takes about 40 times the size of a CSV
-(the 3.2 MB MCS 2026 file: +130 MB) and up to 300 times that of a compressed workbook or gzip file
-(the 0.6 MB World Mining Data workbook: +185 MB), so a 200 MB CSV would need some 6 GB.
+Size limits. Readers hold a file's rows in memory: an ingest takes about 10-30 times the size of a
+CSV (``benchmarks/bench_ingest.py``: the 3.2 MB MCS 2026 file +94 MB, a 200 MB file of its world
+sections +1.7 GB; before the readers were reworked, 5.9 GB) and up to 300 times that of a compressed
+workbook or gzip file (the 0.6 MB World Mining Data workbook: +185 MB).
 :func:`read_source` therefore refuses a file larger than its source's limit in :data:`MAX_MB` (about
 ten times the largest real file of that source, so about 1-2 GB of memory at most) with a
 :class:`~critmin.errors.DataError` naming the size and the limit. ``CRITMIN_MAX_FILE_MB`` (a number
