@@ -663,8 +663,8 @@ def load_scenario(path: str | Path) -> ScenarioSpec:
     Raises
     ------
     ScenarioError
-        When the file is missing, is not valid TOML (with line and column), or a key is missing,
-        unknown or out of range (naming the file, the key and what was expected).
+        When the file is missing, is not valid TOML (with line and column, or nested too deeply), or
+        a key is missing, unknown or out of range (naming the file, the key and what was expected).
     """
     p = Path(path)
     if not p.exists():
@@ -675,4 +675,6 @@ def load_scenario(path: str | Path) -> ScenarioSpec:
         raise ScenarioError(f"invalid scenario {p}: not valid TOML: {exc}") from None
     except UnicodeDecodeError as exc:
         raise ScenarioError(f"invalid scenario {p}: not UTF-8 text: {exc}") from None
+    except RecursionError:
+        raise ScenarioError(f"invalid scenario {p}: nested too deeply; expected a few levels") from None
     return ScenarioSpec.from_dict(data, source=str(p))
