@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import functools
 import io
 import json
 import os
@@ -50,7 +51,7 @@ __all__ = [
     "gunzip",
     "open_workbook",
     "workbook_errors",
-    "PARSER_ERRORS",
+    "parser_errors",
 ]
 
 MAX_FIELD = csv.field_size_limit()
@@ -427,12 +428,14 @@ def gunzip(data: bytes, name: str, limit: int) -> bytes:
     return out.getvalue()
 
 
-PARSER_ERRORS: tuple[type[BaseException], ...]
-"""Exceptions that parsing libraries (zipfile, zlib, XML parsers, openpyxl, xlrd) raise on a damaged
-file; :func:`workbook_errors` turns them into DataError."""
+@functools.cache
+def parser_errors() -> tuple[type[BaseException], ...]:
+    """Exceptions that parsing libraries (zipfile, zlib, XML parsers, openpyxl, xlrd) raise on a damaged
+    file; :func:`workbook_errors` turns them into DataError.
 
-
-def _parser_errors() -> tuple[type[BaseException], ...]:
+    Computed on first use (importing openpyxl, xlrd and lxml costs time a ``--help`` should not pay);
+    also available as the module attribute ``PARSER_ERRORS``.
+    """
     from xml.etree.ElementTree import ParseError
     from xml.parsers.expat import ExpatError
 
@@ -453,7 +456,10 @@ def _parser_errors() -> tuple[type[BaseException], ...]:
     return tuple(errs)
 
 
-PARSER_ERRORS = _parser_errors()
+def __getattr__(name: str) -> object:
+    if name == "PARSER_ERRORS":
+        return parser_errors()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 @contextlib.contextmanager
@@ -468,7 +474,7 @@ def workbook_errors(name: str, what: str = "workbook") -> Iterator[None]:
         yield
     except DataError:
         raise
-    except PARSER_ERRORS as err:
+    except parser_errors() as err:
         raise DataError(f"not a readable {what} ({type(err).__name__}: {str(err)[:200]})",
                         file=name) from None
     except (ValueError, TypeError, KeyError, IndexError, AttributeError, AssertionError,

@@ -27,7 +27,7 @@ ten times the largest real file of that source, so about 1-2 GB of memory at mos
 of megabytes) replaces every limit, for a genuinely larger file on a machine with the memory for it.
 
 Never a traceback: besides the readers' own checks (:mod:`critmin.sources._io`), :func:`read_source`
-turns what a parsing library raises on a damaged file (:data:`critmin.sources._io.PARSER_ERRORS`,
+turns what a parsing library raises on a damaged file (:func:`critmin.sources._io.parser_errors`,
 :class:`csv.Error`, :class:`UnicodeError`, a :class:`RecursionError` or a :class:`MemoryError`) into
 a DataError naming the file.
 """
@@ -40,7 +40,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from critmin.errors import DataError
-from critmin.sources._io import PARSER_ERRORS, check_size
+from critmin.sources._io import check_size, parser_errors
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -221,7 +221,7 @@ def read_source(path: str | Path, source: str, *, edition: str | None = None
     except RecursionError:
         raise DataError("the file nests too deeply to read (a damaged or hostile file?)",
                         file=p.name) from None
-    except (*PARSER_ERRORS, csv.Error, UnicodeError) as err:
+    except (*parser_errors(), csv.Error, UnicodeError) as err:
         raise DataError(f"not a readable {source} file ({type(err).__name__}: {str(err)[:200]})",
                         file=p.name) from None
     except MemoryError:
