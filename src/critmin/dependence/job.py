@@ -325,7 +325,9 @@ def _resolve_importer(importer: str) -> tuple[str, tuple[str, ...] | None]:
     try:
         return resolve(importer).code, None
     except UnknownCountryError as err:
-        raise DataError(f"unknown importer: {err}") from None
+        raise DataError(f"unknown importer {str(importer)!r} ({err}); expected a bloc "
+                        f"({', '.join(sorted(IMPORTER_BLOCS))}) or a country's ISO3 code or name "
+                        "(e.g. USA, JPN, KOR, DEU)") from None
 
 
 def _no_rows_message(imp: str, codes: list[str], source: str | None, warehouse: Warehouse) -> str:
