@@ -1,7 +1,7 @@
-"""Benchmark of the vectorised market model against the plain per-scenario loop.
+"""Benchmark of the market engines (NumPy, Numba on 1 and 2 threads) and two plain per-scenario loops.
 
-    python benchmarks/bench_market.py                 # 100,000 scenarios x 36 months, loop on a subset
-    python benchmarks/bench_market.py --million       # also 1,000,000 scenarios in a child process
+    python benchmarks/bench_market.py                 # 65,536 scenarios x 36 months, loops on a subset
+    python benchmarks/bench_market.py --million       # also 1,000,000 runs of simulate() in child processes
     python benchmarks/bench_market.py --pool 2        # also the local process pool
 
 The market is the rare-earth baseline of ``examples/scenarios/ree-export-ban.toml`` built from the
@@ -9,9 +9,23 @@ bundled warehouse (11 suppliers besides China, 5 consumer regions: USA, JPN, EU,
 uncertain disruption (probability 0.8; start, length, depth and leakage drawn per run) and the
 file's stockpiles (price triggers, refills), so that every branch of the model is exercised.
 
-Reported: median wall time of repeated runs, scenario-months per second, peak memory (tracemalloc
-peak of one run, and the process's peak resident set size), the loop's rate on a subset and the speed
-ratio, and the agreement of the two implementations on that subset.
+Paired timings: every round times each contender once, in turn (the order rotates between rounds), on
+the same draws, and the ratios are taken within a round; the medians of the times and of the ratios are
+reported, so a moment of load on the machine moves both sides of a ratio. Contenders, per scenario-month:
+
+* ``numpy``: :func:`~critmin.market.model.simulate_market`, chunk by chunk (16,384 runs) as the engine
+  calls it (price histograms and per-block sums included);
+* ``numba x1`` / ``numba x2``: :func:`~critmin.market.fast.simulate_market_numba` on the same chunks,
+  serial kernel and parallel kernel on 2 threads (compiled code cached on disk; one warm-up call);
+* ``fair loop``: the engine's own algorithm (safeguarded Newton over the supplier groups, the hoisted
+  ``exp`` terms) interpreted by Python, one scenario at a time: the Numba kernel not compiled;
+* ``reference loop``: :func:`~critmin.market.reference.reference_market`, written independently
+  (bisection over every supplier), as before.
+
+The loops run on a subset (``--loop-runs``). Also printed: the largest difference between the engines on
+every per-run result and monthly sum, relative to each quantity's scale; the agreement of the reference
+loop; with ``--million``, time and peak resident memory of ``simulate()`` at 1,000,000 runs (each in a
+fresh process) for the float64 table (``compact=False``, the previous layout) and the compact one.
 """
 
 from __future__ import annotations
@@ -24,13 +38,12 @@ import subprocess
 import sys
 import tempfile
 import time
-import tracemalloc
 from pathlib import Path
 
 import numpy as np
 
 from critmin.market import MarketInputs, build_baseline, load_scenario, simulate
-from critmin.market.engine import SAMPLING_BLOCK, draw_runs
+from critmin.market.engine import PRICE_BINS, SAMPLING_BLOCK, draw_runs, numba_available
 from critmin.market.model import _supplier_groups, simulate_market
 from critmin.market.reference import reference_market
 from critmin.market.runners import ProcessPoolRunner
@@ -67,16 +80,8 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0   # Linux: kB
 
 
-def median_time(fn, repeats: int) -> tuple[float, list[float], object]:
-    times, out = [], None
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        out = fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times), times, out
-
-
 def agreement(inputs: MarketInputs, draws) -> dict:
+    """The NumPy engine against the independently written reference loop, month by month."""
     vec = simulate_market(inputs, draws, keep_paths=True)
     ref = reference_market(inputs, draws)
     scale = float(inputs.demand_t.sum())
@@ -91,30 +96,85 @@ def agreement(inputs: MarketInputs, draws) -> dict:
     return out
 
 
+def chunked(draws, chunk: int) -> list:
+    return [draws.take(slice(i, i + chunk)) for i in range(0, len(draws), chunk)]
+
+
+def engine_call(inputs, parts, kind: str):
+    """A function running every chunk on one engine; returns the outputs."""
+    if kind == "numpy":
+        return lambda: [simulate_market(inputs, p, price_bins=PRICE_BINS, sum_block=SAMPLING_BLOCK)
+                        for p in parts]
+    from critmin.market.fast import simulate_market_numba
+
+    threads = {"numba x1": 1, "numba x2": 2, "fair loop": 0}[kind]
+    return lambda: [simulate_market_numba(inputs, p, price_bins=PRICE_BINS, sum_block=SAMPLING_BLOCK,
+                                          threads=threads) for p in parts]
+
+
+def max_difference(a: list, b: list) -> tuple[float, str]:
+    """Largest difference of two engines' outputs, relative to each quantity's largest value."""
+    worst, where = 0.0, ""
+    for oa, ob in zip(a, b, strict=True):
+        pairs = [(f"summary {k}", oa.summary[k], ob.summary[k]) for k in oa.summary]
+        pairs += [(f"sums {k}", oa.sums[k], ob.sums[k]) for k in oa.sums]
+        for name, x, y in pairs:
+            x, y = np.asarray(x, float), np.asarray(y, float)
+            scale = float(np.max(np.abs(x))) if x.size else 0.0
+            d = float(np.max(np.abs(x - y))) / scale if scale > 0 else 0.0
+            if d > worst:
+                worst, where = d, name
+        if not np.array_equal(oa.price_hist, ob.price_hist):
+            worst, where = max(worst, 1.0), "price histogram"
+    return worst, where
+
+
 def child_million(args) -> None:
-    """Run 1,000,000 scenarios and print time and peak RSS as JSON (run in a fresh process)."""
+    """Run 1,000,000 scenarios through simulate() and print time and peak RSS as JSON (fresh process)."""
     spec = bench_spec()
     baseline = load_baseline(spec, args.db)
     rss0 = peak_rss_mb()
     t0 = time.perf_counter()
-    res = simulate(spec, runs=1_000_000, seed=args.seed, baseline=baseline, chunk_size=args.chunk)
+    res = simulate(spec, runs=1_000_000, seed=args.seed, baseline=baseline, chunk_size=args.chunk,
+                   engine=args.engine, compact=not args.wide)
+    d = res.to_dict()
     t = time.perf_counter() - t0
-    print(json.dumps({"runs": res.runs, "seconds": t, "peak_rss_mb": peak_rss_mb(),
-                      "rss_before_mb": rss0, "p50_peak": res.quantiles("peak_price_multiple")["p50"]}))
+    table = sum(a.nbytes for a in res.columns.values()) / 2**20
+    print(json.dumps({"runs": res.runs, "seconds": t, "peak_rss_mb": peak_rss_mb(), "table_mib": table,
+                      "rss_before_mb": rss0, "engine": res.engine,
+                      "p50_peak": d["price_peak_multiple"]["p50"]}))
+
+
+def million(args, H: int) -> None:
+    """simulate() at 1,000,000 runs in fresh processes: the float64 table and the compact one."""
+    for wide, engine in ((True, "numpy"), (False, "numpy"), (False, "numba")):
+        if engine == "numba" and not numba_available():
+            continue
+        cmd = [sys.executable, __file__, "--_child-million", "--seed", str(args.seed), "--chunk",
+               str(args.chunk), "--engine", engine] + (["--wide"] if wide else [])
+        if args.db:
+            cmd += ["--db", args.db]
+        out = subprocess.run(cmd, check=True, capture_output=True, text=True)
+        m = json.loads(out.stdout.strip().splitlines()[-1])
+        print(f"1,000,000 runs x {H} months, {'float64 table' if wide else 'compact table'}, {m['engine']}: "
+              f"{m['seconds']:.1f} s (simulate() and its summary); per-run table {m['table_mib']:,.0f} MiB; "
+              f"peak RSS {m['peak_rss_mb']:,.0f} MiB (before the run {m['rss_before_mb']:,.0f} MiB; target "
+              f"500): {'OK' if m['peak_rss_mb'] < 500 else 'OVER'}")
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--runs", type=int, default=100_000)
-    ap.add_argument("--repeats", type=int, default=5)
-    ap.add_argument("--loop-runs", type=int, default=400, help="scenarios for the plain loop")
-    ap.add_argument("--loop-repeats", type=int, default=3)
+    ap.add_argument("--runs", type=int, default=4 * 16 * SAMPLING_BLOCK)
+    ap.add_argument("--repeats", type=int, default=5, help="paired rounds")
+    ap.add_argument("--loop-runs", type=int, default=200, help="scenarios for the plain loops")
     ap.add_argument("--chunk", type=int, default=16 * SAMPLING_BLOCK)
     ap.add_argument("--seed", type=int, default=20240801)
     ap.add_argument("--pool", type=int, default=0, help="also time a process pool of N workers")
-    ap.add_argument("--million", action="store_true", help="also run 1,000,000 scenarios (child process)")
+    ap.add_argument("--million", action="store_true", help="also run 1,000,000 scenarios (child processes)")
     ap.add_argument("--db", default=None, help="warehouse file (default: a temporary one)")
     ap.add_argument("--_child-million", dest="child", action="store_true", help=argparse.SUPPRESS)
+    ap.add_argument("--engine", default="numpy", help=argparse.SUPPRESS)
+    ap.add_argument("--wide", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
         child_million(args)
@@ -129,53 +189,68 @@ def main() -> None:
           f"besides {baseline.exporter} ({n_groups} capacity groups), {len(inputs.regions)} regions "
           f"{inputs.regions}; horizon {H} months")
 
-    # vectorised engine, in-process
-    simulate(spec, runs=SAMPLING_BLOCK, seed=args.seed, baseline=baseline)        # warm-up
-    med, times, res = median_time(lambda: simulate(spec, runs=args.runs, seed=args.seed, baseline=baseline,
-                                                   chunk_size=args.chunk), args.repeats)
-    rate = args.runs * H / med
-    print(f"vectorised: {args.runs:,} scenarios x {H} months: median {med:.3f} s of {len(times)} "
-          f"({', '.join(f'{t:.3f}' for t in times)}) -> {rate:,.0f} scenario-months/s")
-    tracemalloc.start()
-    simulate(spec, runs=args.runs, seed=args.seed, baseline=baseline, chunk_size=args.chunk)
-    _, peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
-    print(f"  peak traced memory of one run: {peak / 2**20:,.0f} MiB; process peak RSS so far "
-          f"{peak_rss_mb():,.0f} MiB")
-    q = res.quantiles("peak_price_multiple")
-    print(f"  peak price multiple p05/p50/p95: {q['p05']:.2f} / {q['p50']:.2f} / {q['p95']:.2f}")
+    draws = draw_runs(spec.random_params(), args.seed, 0, args.runs)
+    parts = chunked(draws, args.chunk)
+    sub = [draws.take(slice(0, args.loop_runs))]
+    kinds = ["numpy"] + (["numba x1", "numba x2"] if numba_available() else [])
+    calls = {k: engine_call(inputs, parts, k) for k in kinds}
+    if numba_available():
+        calls["fair loop"] = engine_call(inputs, sub, "fair loop")
+    else:
+        print("Numba is not installed (pip install 'critmin[fast]'): no Numba engine and no fair loop")
+    calls["reference loop"] = lambda: reference_market(inputs, sub[0])
+    size = {k: (args.loop_runs if "loop" in k else args.runs) * H for k in calls}
+    outs = {k: calls[k]() for k in kinds}                                  # warm-up (and compile check)
+    names = list(calls)
+    ns: dict[str, list[float]] = {k: [] for k in names}
+    for r in range(args.repeats):
+        order = names[r % len(names):] + names[:r % len(names)]
+        for k in order:
+            t0 = time.perf_counter()
+            calls[k]()
+            ns[k].append((time.perf_counter() - t0) / size[k] * 1e9)
+    print(f"paired rounds: {args.repeats}; engines on {args.runs:,} scenarios in chunks of {args.chunk:,}, "
+          f"loops on {args.loop_runs:,}; ns per scenario-month (median, and every round):")
+    for k in names:
+        print(f"  {k:15s} {statistics.median(ns[k]):10,.0f} ns  ({', '.join(f'{v:,.0f}' for v in ns[k])})")
+    pairs = [("numpy", "numba x1"), ("numpy", "numba x2"), ("numba x1", "numba x2"), ("fair loop", "numpy"),
+             ("reference loop", "numpy"), ("reference loop", "fair loop"), ("fair loop", "numba x1")]
+    print("paired ratios (median over rounds of slower/faster per scenario-month):")
+    for a, b in pairs:
+        if a in ns and b in ns:
+            rs = [x / y for x, y in zip(ns[a], ns[b], strict=True)]
+            print(f"  {a} / {b}: {statistics.median(rs):,.2f}x  (rounds {min(rs):,.2f}-{max(rs):,.2f})")
+    for k in kinds[1:]:
+        worst, where = max_difference(outs["numpy"], outs[k])
+        print(f"max difference numpy vs {k}: {worst:.2e} relative to scale (at {where}) over "
+              f"{args.runs:,} runs")
+    if numba_available():
+        from critmin.market.fast import simulate_market_numba
+
+        fair = simulate_market_numba(inputs, sub[0], price_bins=PRICE_BINS, sum_block=SAMPLING_BLOCK,
+                                     threads=0)
+        worst, where = max_difference([simulate_market(inputs, sub[0], price_bins=PRICE_BINS,
+                                                       sum_block=SAMPLING_BLOCK)], [fair])
+        print(f"max difference numpy vs fair loop: {worst:.2e} (at {where}) over {args.loop_runs:,} runs")
+    agree = agreement(inputs, sub[0])
+    print("numpy engine vs reference loop: " + ", ".join(
+        f"{k} {v:.2e}" if isinstance(v, float) else f"{k} {v}" for k, v in agree.items()))
+    if not agree["ok"]:
+        sys.exit("the engine and the reference loop disagree")
 
     if args.pool:
         runner = ProcessPoolRunner(args.pool)
-        medp, tp, resp = median_time(lambda: simulate(spec, runs=args.runs, seed=args.seed, baseline=baseline,
-                                                      chunk_size=args.chunk, runner=runner), args.repeats)
+        t0 = time.perf_counter()
+        res = simulate(spec, runs=args.runs, seed=args.seed, baseline=baseline, engine="numpy")
+        t1 = time.perf_counter()
+        resp = simulate(spec, runs=args.runs, seed=args.seed, baseline=baseline, runner=runner,
+                        engine="numpy")
+        t2 = time.perf_counter()
         same = all(np.array_equal(res.columns[k], resp.columns[k]) for k in res.columns)
-        print(f"process pool ({args.pool}): median {medp:.3f} s -> {args.runs * H / medp:,.0f} "
-              f"scenario-months/s (includes process start-up); identical to in-process: {same}")
-
-    # plain per-scenario loop on a subset, same draws
-    draws = draw_runs(spec.random_params(), args.seed, 0, args.loop_runs)
-    medl, tl, _ = median_time(lambda: reference_market(inputs, draws), args.loop_repeats)
-    loop_rate = args.loop_runs * H / medl
-    print(f"plain loop: {args.loop_runs:,} scenarios x {H} months: median {medl:.3f} s of {len(tl)} -> "
-          f"{loop_rate:,.0f} scenario-months/s")
-    print(f"speed ratio vectorised / loop: {rate / loop_rate:,.0f}x (target >= 100x)")
-    agree = agreement(inputs, draws)
-    print("agreement on the subset: " + ", ".join(f"{k} {v:.2e}" if isinstance(v, float) else f"{k} {v}"
-                                                  for k, v in agree.items()))
-    if not agree["ok"]:
-        sys.exit("the vectorised model and the loop disagree")
-
+        print(f"simulate() in-process {t1 - t0:.2f} s, process pool ({args.pool}) {t2 - t1:.2f} s "
+              f"(includes start-up); identical: {same}")
     if args.million:
-        cmd = [sys.executable, __file__, "--_child-million", "--seed", str(args.seed),
-               "--chunk", str(args.chunk)]
-        if args.db:
-            cmd += ["--db", args.db]
-        out = subprocess.run(cmd, check=True, capture_output=True, text=True)
-        m = json.loads(out.stdout.strip().splitlines()[-1])
-        print(f"1,000,000 scenarios x {H} months: {m['seconds']:.1f} s -> {1e6 * H / m['seconds']:,.0f} "
-              f"scenario-months/s; peak RSS {m['peak_rss_mb']:,.0f} MiB (before the run "
-              f"{m['rss_before_mb']:,.0f} MiB; limit 2,048): {'OK' if m['peak_rss_mb'] < 2048 else 'OVER'}")
+        million(args, H)
 
 
 if __name__ == "__main__":

@@ -184,6 +184,26 @@ def test_diversify_page_widgets():
     assert not at.get("plotly_chart") and at.warning
 
 
+def test_outlook_page_widgets():
+    at = _run("Outlook")
+    # IEA supply by stage, demand by scenario, the balance, the capacity sweep of ree-2030-refining-cut
+    assert len(at.get("plotly_chart")) == 4
+    md = " ".join(m.value for m in at.markdown)
+    assert "Self-sufficiency" in md
+    at.number_input(key="sweep_runs").set_value(300).run()
+    _ok(at)
+    at.number_input(key="sweep_seed").set_value(3).run()
+    _ok(at)
+    assert len(at.get("plotly_chart")) == 4
+    at.selectbox(key="commodity").select("lithium").run()  # IEA data, no start-year scenario: no sweep
+    _ok(at)
+    assert len(at.get("plotly_chart")) == 3 and not [n for n in at.number_input if n.key == "sweep_runs"]
+    at.selectbox(key="commodity").select("gallium").run()  # not in IEA's explorer: says why, no chart
+    _ok(at)
+    assert not at.get("plotly_chart")
+    assert any("not in the IEA Critical Minerals Data Explorer" in i.value for i in at.info)
+
+
 def test_monitor_page_widgets():
     if pending("Monitor"):
         pytest.skip("the restriction monitor has not landed")

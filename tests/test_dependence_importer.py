@@ -191,8 +191,10 @@ def test_job_errors(wh):
         importer_dependence("rare-earths", "USA", warehouse=wh)
     with pytest.raises(DataError, match="years with data: 2024"):
         importer_dependence("rare-earths", "CHN", year=1999, warehouse=wh)
-    with pytest.raises(DataError, match="unknown importer"):
+    with pytest.raises(DataError, match="unknown importer") as err:
         importer_dependence("rare-earths", "Atlantis", warehouse=wh)
+    # what is accepted, in the message (issue 11 item 14)
+    assert "expected a bloc (EU) or a country's ISO3 code or name (e.g. USA, JPN, KOR, DEU)" in str(err.value)
 
 
 # ----------------------------------------------------------------------------- bundled data, CLI

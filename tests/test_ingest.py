@@ -203,3 +203,38 @@ def test_impossible_numbers_are_refused(case, db, shared_data, tmp_path):
     assert runner.invoke(app, ["--db", str(db), "data", "status", "--json"]).output == t_before
     res = runner.invoke(app, ["--db", str(db), "supply", "rare-earths", "--year", "2021"])
     assert res.exit_code == 0, res.output
+
+
+@pytest.mark.parametrize("cut, message", [
+    ("inside the value", "row 6094: the file ends inside a quoted field"),
+    ("after the value", "row 6094: value 'RARE EARTHS,World Mine Production"),
+    ("after the last comma", "row 6094, column 'Value': no World total row for rare-earths "
+                             "production in 2025"),
+    ("not a number", "row 6094, column 'Value': value '27O,000': unreadable value"),
+])
+def test_ingest_cut_file_is_refused_and_nothing_changes(db, shared_data, tmp_path, cut, message):
+    """Issue 11 item 2 end to end: ``critmin data ingest cut.csv --source usgs-mcs`` of the real MCS
+    2026 file cut in China's 2025 rare-earth row (before: China stored with 27 t, or its row kept
+    against a missing world total) is refused naming file, row and column; the warehouse is unchanged
+    and ``supply rare-earths`` still shows China 270,000 t."""
+    before = _snapshot(db)
+    lines = (shared_data / MCS2026).read_bytes().splitlines(keepends=True)
+    i = next(i for i, ln in enumerate(lines) if ln.startswith(b"RARE EARTHS,World Mine Production")
+             and b",China,Production," in ln and b",2025," in ln)
+    assert i + 1 == 6094
+    ln = lines[i]
+    at = {"inside the value": ln.index(b'"270,000"') + 3,
+          "after the value": ln.index(b'"270,000"') + 9,
+          "after the last comma": ln.index(b"Yes,") + 4}.get(cut)
+    data = (b"".join(lines[:i]) + ln[:at] if at is not None else
+            b"".join(lines[:i]) + ln.replace(b'"270,000"', b'"27O,000"') + b"".join(lines[i + 1:]))
+    p = tmp_path / "cut.csv"
+    p.write_bytes(data)
+    res = _ingest(db, p)
+    assert res.exit_code == 2, res.output
+    out = " ".join(res.output.split())
+    assert out.startswith("error: file cut.csv, ") and message in out
+    assert "Traceback" not in res.output
+    assert _snapshot(db) == before
+    d, q = _supply(db)
+    assert q["CHN"] == 270_000 and max(q, key=q.get) == "CHN"

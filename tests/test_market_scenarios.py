@@ -15,6 +15,7 @@ import critmin
 from critmin.cli import app
 from critmin.errors import ScenarioError
 from critmin.market import MarketInputs, build_baseline, load_scenario, simulate
+from critmin.market.engine import draw_runs
 from critmin.market.spec import ScenarioSpec, sample_param
 from critmin.warehouse import open_warehouse
 
@@ -124,7 +125,7 @@ def test_distributions_sample_inside_their_support():
 
 # --------------------------------------------------------------------------- baseline from data
 def test_rare_earth_baseline_traces_to_the_usgs_rows(wh):
-    spec = load_scenario(EXAMPLES / "ree-2010-quota.toml")
+    spec = load_scenario(EXAMPLES / "ree-export-ban.toml")
     b = build_baseline(spec, wh)
     # MCS 2026, mine production 2025e [t REO]: China 270,000 + Myanmar 22,000 (tied to China)
     assert b.edition == "MCS2026" and b.year == 2025 and b.exporter == "CHN"
@@ -220,7 +221,9 @@ def test_2010_quota_peak_price_lies_between_its_analytic_bounds(wh):
     D = sum(r.demand_t_per_year for r in b.regions)
     x_e = b.exporter_exports_t_per_year
     lost, q_out = 0.4 * x_e, D - x_e
-    eps = res.columns["demand_elasticity_short"]
+    # each run's exact draw (the table keeps it in float32, to 6e-8 relative)
+    eps = draw_runs(spec.random_params(), 11, 0, 3000).eps_short
+    np.testing.assert_allclose(res.columns["demand_elasticity_short"], eps, rtol=6e-8)
     lo = np.minimum((1 - (lost - 0.05 * q_out) / D) ** (1 / eps), 20.0)
     hi = np.minimum((1 - lost / D) ** (1 / eps), 20.0)
     pk = res.columns["peak_price_multiple"]
@@ -245,6 +248,11 @@ def test_cli_simulate_json_contract(tmp_path):
         assert set(r["shortfall_t"]) >= {"p05", "p50", "p95"}
         assert set(r["stock_end_t"]) >= {"p05", "p50", "p95"}
     assert isinstance(out["assumptions"], list) and out["assumptions"]
+    # the market the run stands on: its year, edition and source, China's share in each edition
+    bl = out["baseline"]
+    assert (bl["year"], bl["edition"], bl["source"], bl["mode"]) == (2009, "WMD-1984-2017", "wmd", "history")
+    assert bl["exporter_share"] == pytest.approx(129_400 / 131_642)
+    assert [e["edition"] for e in bl["exporter_share_by_edition"]] == ["WMD-1984-2017", "BGS-WMS"]
     assert (tmp_path / "r.parquet").exists()
     # same seed, same numbers; table output runs too
     again = json.loads(runner.invoke(app, ["--db", str(db), "simulate", str(EXAMPLES / "ree-2010-quota.toml"),
@@ -383,7 +391,7 @@ def test_scenario_files_lists_each_scenario_once(tmp_path, monkeypatch):
     """A checkout's examples/scenarios beside the installed package's copy: each scenario once (issue 12
     item 1); a file of the same name in $CRITMIN_SCENARIOS overrides the packaged one; a renamed copy
     with the same bytes is the same scenario."""
-    from critmin.market.spec import scenario_dirs, scenario_files
+    from critmin.market.scenario_folders import scenario_dirs, scenario_files
 
     packaged = Path(critmin.__file__).resolve().parent / "scenarios"
     shipped = sorted(f.name for f in packaged.glob("*.toml"))

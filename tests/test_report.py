@@ -317,7 +317,7 @@ def test_tables_format_without_changing_csv(wh):
 
 def test_section_registry_pages():
     assert all(s.page in ("Supply", "Dependence", "Monitor", "Scenarios", "Stockpile",
-                          "Criticality", "Diversify") for s in SECTIONS)
+                          "Criticality", "Diversify", "Outlook") for s in SECTIONS)
     assert pending("Supply") == []
 
 

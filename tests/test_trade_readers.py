@@ -151,7 +151,7 @@ def test_derived_synthetic_ok():
     (_STRAT.replace("2020-08-01,Adversary", "Aug 2020,Adversary"), 2, "period_dt", "period"),
     (_STRAT.replace("13.906782094554835", "1.0"), 2, "uv", "shifted"),
     (_STRAT.replace("Intermediary", "Adversary"), 3, "period_dt", "same trade value"),
-    (_STRAT + "2020-09-01,Adversary,1.0,2.0\n", 4, None, "cells"),
+    (_STRAT + "2020-09-01,Adversary,1.0,2.0\n", 4, None, "fields where the header has"),
 ])
 def test_derived_broken(text, row, column, match):
     with pytest.raises(DataError, match=match) as exc:
@@ -165,9 +165,14 @@ def test_derived_unknown_partner_and_encoding_and_empty():
     with pytest.raises(DataError, match="unknown partner") as exc:
         parse_china_monthly(text, "deep_dive_hs6_monthly.csv")
     assert (exc.value.row, exc.value.column, exc.value.value) == (2, "partner_name", "Atlantis")
-    with pytest.raises(DataError, match="NUL bytes") as exc:
-        parse_china_monthly(_STRAT.encode("utf-16"), "strategic_premium_hs6.csv")
-    assert exc.value.file == "strategic_premium_hs6.csv" and exc.value.row == 1
+    # UTF-16 (with its byte-order mark) is decoded (issue 11); a NUL byte in UTF-8 text is refused
+    pd.testing.assert_frame_equal(
+        parse_china_monthly(_STRAT.encode("utf-16"), "strategic_premium_hs6.csv"),
+        parse_china_monthly(_STRAT.encode(), "strategic_premium_hs6.csv"))
+    with pytest.raises(DataError, match="NUL") as exc:
+        parse_china_monthly(_STRAT.encode().replace(b"Adversary", b"Adver\x00sary", 1),
+                            "strategic_premium_hs6.csv")
+    assert exc.value.file == "strategic_premium_hs6.csv" and exc.value.row == 2
     bad = _STRAT.encode() + b"2020-09-01,Adversary,1.0,1.0,1.0,280530,Rare Earths \x81\x8d\n"
     with pytest.raises(DataError, match="cannot decode") as exc:
         parse_china_monthly(bad, "strategic_premium_hs6.csv")
@@ -292,8 +297,11 @@ def test_comtrade_csv_broken():
     with pytest.raises(DataError, match="expected a number") as exc:
         parse_comtrade(_ct_csv(dict(_CT, qty="ten")), "x.csv")
     assert (exc.value.row, exc.value.column) == (2, "qty")
+    # UTF-16 without a byte-order mark is recognised by its NUL bytes and decoded (issue 11)
+    pd.testing.assert_frame_equal(parse_comtrade(_ct_csv(_CT).encode("utf-16-le"), "x.csv"),
+                                  parse_comtrade(_ct_csv(_CT), "x.csv"))
     with pytest.raises(DataError, match="NUL") as exc:
-        parse_comtrade(_ct_csv(_CT).encode("utf-16-le"), "x.csv")
+        parse_comtrade(_ct_csv(_CT).encode() + b"\x00\n", "x.csv")
     assert exc.value.file == "x.csv"
     with pytest.raises(DataError, match="lacks") as exc:
         parse_comtrade(_ct_csv(_CT).replace("cmdCode", "commodity"), "x.csv")
@@ -515,8 +523,10 @@ def test_oec_broken(text, row, column, match):
 
 def test_oec_encoding_and_empty():
     assert len(parse_oec_net_trade(_OEC, "oec_hs2846.csv")) == 4
+    pd.testing.assert_frame_equal(parse_oec_net_trade(_OEC.encode("utf-16"), "oec_hs2846.csv"),
+                                  parse_oec_net_trade(_OEC, "oec_hs2846.csv"))
     with pytest.raises(DataError, match="NUL"):
-        parse_oec_net_trade(_OEC.encode("utf-16"), "oec_hs2846.csv")
+        parse_oec_net_trade(_OEC.encode("utf-8") + b"\x00", "oec_hs2846.csv")
     with pytest.raises(DataError, match="empty"):
         parse_oec_net_trade("", "oec_hs2846.csv")
     with pytest.raises(DataError, match="HS code"):

@@ -278,6 +278,8 @@ def test_bom_and_trailing_spaces(root):
     buf = ("\ufeffSOURCE,COMMODITY,COUNTRY,TYPE,UNIT_MEAS,PROD_2023,\"PROD_EST_ 2024\",PROD_NOTES,"
            "RESERVES_2024,RESERVE_NOTES\n"
            "MCS2025,Lithium ,Chile ,\"Mine production, lithium content\",metric tons,"
+           "\"41,400\",44000,,9300000,\n"
+           "MCS2025,Lithium ,World total (rounded),\"Mine production, lithium content\",metric tons,"
            "\"41,400\",44000,,9300000,\n").encode("utf-8")
     r = mcs.parse_world(buf, "MCS2025_World_Data.csv")
     c = one(r["production"], country="CHL", year=2023)
@@ -392,10 +394,10 @@ def _where(err: DataError, row: int, column: str) -> None:
 
 
 def test_good_buffer_parses():
-    out = mcs.parse_world(HEAD + "MCS2023,China,Mine production,\"168,000\",210000,,44000000,\n",
-                          NAME)
-    assert one(out["production"], year=2021)["value"] == 168_000
-    assert one(out["reserves"], year=2022)["value"] == 44_000_000
+    out = mcs.parse_world(HEAD + "MCS2023,China,Mine production,\"168,000\",210000,,44000000,\n"
+                          "MCS2023,World total (rounded),Mine production,\"168,000\",210000,,,\n", NAME)
+    assert one(out["production"], year=2021, country="CHN")["value"] == 168_000
+    assert one(out["reserves"], year=2022, country="CHN")["value"] == 44_000_000
 
 
 def test_missing_column():
@@ -446,8 +448,9 @@ def test_duplicate_rows():
 def test_distinct_rows_with_same_country_are_not_duplicates():
     # "Brazil (beneficiated)" and "Brazil (crude)" differ by country_detail
     out = mcs.parse_world(HEAD + "MCS2023,Brazil (beneficiated),Mine production,1,2,,3,\n"
-                                 "MCS2023,Brazil (crude),Mine production,4,5,,6,\n", NAME)
-    assert set(out["production"].country_detail) == {"beneficiated", "crude"}
+                                 "MCS2023,Brazil (crude),Mine production,4,5,,6,\n"
+                                 "MCS2023,World total,Mine production,5,7,,9,\n", NAME)
+    assert set(out["production"].country_detail) == {"beneficiated", "crude", ""}
 
 
 @pytest.mark.parametrize("buf", [b"", "", "   \n"])

@@ -362,10 +362,25 @@ def test_unknown_unit_token():
 
 
 def test_value_under_empty_header():
-    bad = WIDE.replace("NIR_pct\n", "NIR_pct,\n").replace(",>95\n", ",>95,7\n")
+    bad = WIDE.replace("NIR_pct\n", "NIR_pct,\n").replace(",100\n", ",100,\n").replace(
+        ",>95\n", ",>95,7\n")
     with pytest.raises(DataError, match="empty column header") as e:
         parse_salient(bad, NAME)
     assert (e.value.row, e.value.column) == (3, "#7")
+
+
+def test_row_cut_short_raises():
+    """A row with fewer fields than the header (a file cut inside its last row) is refused."""
+    with pytest.raises(DataError, match="5 fields where the header has 6") as e:
+        parse_salient(WIDE[:-6], NAME)
+    assert (e.value.file, e.value.row) == (NAME, 3)
+
+
+def test_missing_latest_year_raises():
+    """A file that lost its last year would move the estimate flag onto the year before."""
+    with pytest.raises(DataError, match=r"year\(s\) 2024 missing") as e:
+        parse_salient(WIDE.rsplit("MCS2025", 1)[0], NAME)
+    assert (e.value.file, e.value.column) == (NAME, "Year")
 
 
 def test_negative_quantity_raises():

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import pandas as pd
 import typer
 from rich import box
 from rich.table import Table
@@ -15,6 +14,9 @@ from critmin._format import percent
 from critmin.cli._app import CsvOpt, JsonOpt, XlsxOpt, app, warehouse
 from critmin.cli._output import emit, fail, handle_errors, out, print_table
 from critmin.errors import CritminError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 _CRIT_COLUMNS: dict[str, list[tuple[str, str, str]]] = {
     # (column title, table() column, format: f1/f2/f3 decimals, pct, int, text); the rest: --csv/--json
@@ -42,6 +44,7 @@ _STAGE_WORDS = {"E": "extraction", "P": "processing"}
 
 
 def _crit_cell(v: object, kind: str) -> str:
+    import pandas as pd
     if v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA:
         return "—"
     if kind == "text":
@@ -98,6 +101,7 @@ def criticality(
 
 def _sheets(res) -> dict[str, pd.DataFrame]:
     """The workbook of ``critmin criticality --xlsx``: the ranking, missing inputs, notes."""
+    import pandas as pd
     sheets = {"ranking": res.to_frame()}
     gaps = [{"material": m.material, "missing input": x} for m in res.materials for x in m.missing]
     if gaps:
@@ -111,6 +115,7 @@ def _sheets(res) -> dict[str, pd.DataFrame]:
 
 
 def _render(res) -> None:
+    import pandas as pd
     table = res.table()
     key = ("eu" + str(res.assessment)) if res.assessment else res.method
     cols = [c for c in _CRIT_COLUMNS[key] if c[1] in table.columns]

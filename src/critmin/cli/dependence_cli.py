@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import math
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import pandas as pd
 import typer
 
 from critmin.cli._app import CommodityArg, CsvOpt, JsonOpt, XlsxOpt, YearOpt, app, warehouse
 from critmin.cli._output import emit, fmt, handle_errors, new_table, out, print_csv, print_table
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 # --------------------------------------------------------------------------- reliance
@@ -34,6 +36,8 @@ def reliance(
 
 
 def _reliance_sheets(nir: pd.DataFrame, src: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    import pandas as pd
+
     from critmin.dependence.nir import explain_computed_from, series_label
 
     n = nir.copy()
@@ -144,6 +148,7 @@ def dependence(
 
 
 def _dependence_sheets(res, mir=None) -> dict[str, pd.DataFrame]:
+    import pandas as pd
     years = res.years.assign(hhi_points=res.years["hhi"] * 10_000, importer=res.importer,
                              commodity=res.commodity, source=res.source, edition=res.edition)
     years.attrs["units"] = {"partner_sum": res.unit, "world_total": res.unit}
@@ -172,6 +177,7 @@ def _render_mirror(mir) -> None:
 
 
 def _render_dependence(res) -> None:
+    import pandas as pd
     t = new_table(f"{res.name}: {res.importer} imports by supplier, {res.year} "
                   f"(HS {'+'.join(res.hs_codes)}; {res.source} {res.edition})",
                   (("partner", "left"), ("name", "left"), ("quantity [t]", "right"),

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import math
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import pandas as pd
 import typer
 
 from critmin.cli._app import CsvOpt, DetectorOpt, JsonOpt, XlsxOpt, monitor_app, warehouse
 from critmin.cli._output import emit, err, fmt, handle_errors, new_table, out, print_table
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 _SIGNAL_PCT = {"level_break", "front_running", "control_group", "price_wedge"}
 
@@ -67,6 +69,7 @@ def monitor(
 
 
 def _monitor_sheets(res) -> dict[str, pd.DataFrame]:
+    import pandas as pd
     sheets = {"months": res.to_frame(), "evidence": res.signals.assign(month=res.month)}
     if len(res.breaks):
         sheets["breaks"] = res.breaks
@@ -76,6 +79,7 @@ def _monitor_sheets(res) -> dict[str, pd.DataFrame]:
 
 
 def _render_monitor(res) -> None:
+    import pandas as pd
     m = res.months.reset_index(drop=True)
     i = int(m.index[m["month"] == res.month][0])
     around = m.iloc[max(0, i - 12):i + 4]
@@ -124,6 +128,8 @@ def monitor_scan(
     xlsx: XlsxOpt = None,
 ) -> None:
     """Scan every monthly export line in the warehouse; list restriction-like months by score."""
+    import pandas as pd
+
     from critmin.monitor import scan as run
 
     with handle_errors(), warehouse() as wh:
@@ -164,6 +170,8 @@ def monitor_events(
     xlsx: XlsxOpt = None,
 ) -> None:
     """List the known export-control events (the catalogue the monitor matches flagged months with)."""
+    import pandas as pd
+
     from critmin.monitor.events import KINDS, RESTRICTIVE_KINDS, events, events_for, to_records
 
     with handle_errors():

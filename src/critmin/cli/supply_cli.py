@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import pandas as pd
 import typer
 from rich.table import Table
 
@@ -20,6 +19,9 @@ from critmin.cli._app import (
     warehouse,
 )
 from critmin.cli._output import emit, fmt, handle_errors, new_table, out, print_table
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 # --------------------------------------------------------------------------- supply
@@ -55,6 +57,7 @@ def supply(
 
 def _supply_sheets(res) -> dict[str, pd.DataFrame]:
     """The workbook of ``critmin supply --xlsx``: producers, the other stages, the editions, notes."""
+    import pandas as pd
     sheets = {"producers": res.to_frame()}
     if len(res.stages) > 1:
         st = pd.DataFrame(res.stages)
@@ -219,6 +222,7 @@ def commodities(as_json: JsonOpt = False, as_csv: CsvOpt = False, xlsx: XlsxOpt 
 
 
 def _render_commodities(df: pd.DataFrame) -> None:
+    import pandas as pd
     t = Table(title="critmin commodities")
     for c in ("id", "name", "USGS codes", "stages", "basis", "years", "editions"):
         t.add_column(c, no_wrap=c in ("id", "years"), overflow="fold")

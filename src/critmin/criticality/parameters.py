@@ -9,7 +9,7 @@ the parameters it holds.
 
 from __future__ import annotations
 
-import io
+import math
 from importlib import resources
 from pathlib import Path
 
@@ -143,10 +143,18 @@ def load_parameters(path: str | Path | None = None) -> pd.DataFrame:
     p = Path(path) if path is not None else default_parameters_path()
     if not p.exists():
         raise DataError("no such parameters file", file=str(p))
-    from critmin.sources._io import read_text
+    from critmin.sources._io import check_size, csv_records, read_text
 
-    df = pd.read_csv(io.StringIO(read_text(p)), dtype=str, keep_default_na=False)
-    df.columns = [c.strip() for c in df.columns]
+    if not p.is_file():
+        raise DataError("not a file; expected a parameters CSV", file=str(p))
+    check_size(p, 8, "a criticality parameters file")  # the package's is 0.1 MB
+    # a record of another width than the header (a cut or damaged row) is refused with its line
+    recs = [(ln, r) for ln, r in csv_records(read_text(p), p.name) if any(c.strip() for c in r)]
+    header = [c.strip() for c in recs[0][1]] if recs else []
+    df = pd.DataFrame([r for _ln, r in recs[1:]], columns=header, dtype=object)
+    rows = [ln for ln, _r in recs[1:]]
+    if len(set(header)) != len(header):
+        raise DataError("a column name appears twice in the header", file=p.name, row=1)
     for c in ("commodity", "parameter"):
         if c not in df.columns:
             raise DataError(f"parameters file lacks column {c!r}; expected "
@@ -158,7 +166,7 @@ def load_parameters(path: str | Path | None = None) -> pd.DataFrame:
              "eu_sourcing_share", "end_use_share", "sector_va", "max_sector_va", "ei", "ev",
              "eu_list_2023"}
     vals = []
-    for i, (par, v) in enumerate(zip(df["parameter"], df["value"], strict=True), start=2):
+    for i, par, v in zip(rows, df["parameter"], df["value"], strict=True):
         if par.strip() not in known:
             raise DataError(f"unknown parameter {par!r}; expected one of {sorted(known)}",
                             file=p.name, row=i, column="parameter", value=par)
@@ -167,16 +175,21 @@ def load_parameters(path: str | Path | None = None) -> pd.DataFrame:
             vals.append(np.nan)
             continue
         try:
-            vals.append(float(s))
+            x = float(s)
         except ValueError:
-            raise DataError("expected a number (or blank for not known)", file=p.name, row=i,
-                            column="value", value=v) from None
+            x = math.nan
+        if not math.isfinite(x):
+            raise DataError("expected a number (finite; blank for not known)", file=p.name,
+                            row=i, column="value", value=v) from None
+        vals.append(x)
     df["value"] = vals
     for c in PARAMETER_COLUMNS:
         if c != "value":
             df[c] = df[c].astype(str).str.strip()
-    df.attrs["path"] = str(p)
-    return df[list(PARAMETER_COLUMNS)]
+    out = df[list(PARAMETER_COLUMNS)].reset_index(drop=True)
+    out.attrs["path"] = str(p)
+    out.attrs["rows"] = rows  # the line each row starts on
+    return out
 
 
 def write_parameters(params: pd.DataFrame, path: str | Path) -> None:

@@ -56,6 +56,8 @@ _PAGE_INTRO = {
     "Stockpile": "How large should the stock be? Days of cover, cost curve and frontier.",
     "Criticality": "How critical is it? Supply risk and economic importance.",
     "Diversify": "Whom should we buy from? The supplier mix with the least risk at each premium budget.",
+    "Outlook": "Where is it going? IEA supply by stage to 2040, demand scenarios, the balance, and how much "
+               "new capacity halves the shortfall of a 2030 cut.",
 }
 
 

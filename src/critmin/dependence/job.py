@@ -66,7 +66,8 @@ def us_import_sources(commodity: str, *, warehouse: Warehouse | None = None) -> 
     """U.S. import sources (shares of imports [1]) as the latest MCS edition gives them."""
     com = get_commodity(commodity)
     df = warehouse.table("import_sources", latest=True, commodity=com.id, importer="USA")
-    return df.sort_values(["detail", "share"], ascending=[True, False], ignore_index=True)
+    return df.sort_values(["detail", "share", "partner"], ascending=[True, False, True], ignore_index=True,
+                          kind="mergesort")
 
 
 SOURCE_CAVEATS: dict[str, str] = {
@@ -324,7 +325,9 @@ def _resolve_importer(importer: str) -> tuple[str, tuple[str, ...] | None]:
     try:
         return resolve(importer).code, None
     except UnknownCountryError as err:
-        raise DataError(f"unknown importer: {err}") from None
+        raise DataError(f"unknown importer {str(importer)!r} ({err}); expected a bloc "
+                        f"({', '.join(sorted(IMPORTER_BLOCS))}) or a country's ISO3 code or name "
+                        "(e.g. USA, JPN, KOR, DEU)") from None
 
 
 def _no_rows_message(imp: str, codes: list[str], source: str | None, warehouse: Warehouse) -> str:

@@ -389,7 +389,16 @@ def diversify(
     free = solve_mix(problem, risk)
     if lo <= free.premium <= premium_max:
         include.append(free.premium)
-    budgets = budget_grid(lo, premium_max, points=params.points, include=include)
+    # past the premium of the least-risk mix (B*) more budget buys no less risk: the frontier's points
+    # are spread over [cheapest, B*], not repeated up to premium_max (a budget asked for with ``at``
+    # beyond B* is kept, and gives the least-risk mix)
+    b_star = free.premium if lo <= free.premium <= premium_max else premium_max
+    hi = max(b_star, lo)
+    budgets = budget_grid(lo, hi, points=params.points, include=include)
+    budgets = sorted(budgets + [b for b in include if hi + 1e-12 < b <= premium_max + 1e-12])
+    if hi < premium_max - 1e-9:
+        notes.append(f"the least-risk mix costs a premium of {b_star:+.1%}: a larger budget (up to "
+                     f"{premium_max:+.1%}) buys no less risk, so the frontier ends there")
     sols = efficient_frontier(problem, risk, budgets, unconstrained=free)
     if float(upper.sum()) <= 1 + 1e-9:
         notes.append("no supplier can grow beyond its current share (every cap binds: processors without "

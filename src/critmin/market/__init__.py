@@ -8,7 +8,9 @@
 
 Modules: :mod:`~critmin.market.spec` (TOML scenarios), :mod:`~critmin.market.baseline` (month-0
 supply, demand and price from the warehouse), :mod:`~critmin.market.model` (the vectorised monthly
-model), :mod:`~critmin.market.engine` (reproducible Monte Carlo in chunks),
+model, the NumPy engine), :mod:`~critmin.market.fast` (the same model compiled with Numba, the optional
+``[fast]`` extra), :mod:`~critmin.market.draws` (what goes into and comes out of either engine),
+:mod:`~critmin.market.engine` (reproducible Monte Carlo in chunks, on either engine),
 :mod:`~critmin.market.runners` (in-process, process pool, Dask), :mod:`~critmin.market.reference`
 (a plain per-scenario loop of the same model, for checks), :mod:`~critmin.market.results`,
 :mod:`~critmin.market.sweep` (one parameter swept with common random numbers).

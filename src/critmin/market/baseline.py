@@ -1,7 +1,11 @@
 """The month-0 baseline of the market model, built from the warehouse (docs/methods.md §4).
 
-* Suppliers' capacity ``Q_i0`` [t/yr]: the latest producer table of :func:`critmin.supply.supply`
-  (one edition, one year), "Other countries" kept as the supplier ``OTH``; each figure overridable.
+* Suppliers' capacity ``Q_i0`` [t/yr]: the producer table of :func:`critmin.supply.supply` (one
+  edition, one year), "Other countries" kept as the supplier ``OTH``; each figure overridable. The year
+  is the latest with production by country, or ``[baseline] year`` (a past year: the market of that
+  year, its consumption and by default its price too; ``[baseline] edition`` picks among the editions
+  covering it, else source precedence does: USGS, then World Mining Data, then BGS), or the top-level
+  start year (IEA's outlook, :mod:`critmin.market.projection`).
 * The restricting exporter ``e`` (named by the scenario) consumes ``D_e0`` at home and exports
   ``X_e0 = Q_e0 - D_e0``. Its own consumption is not in the data, so the scenario states it (or the
   share of output it exports) as a documented estimate.
@@ -26,6 +30,7 @@ import pandas as pd
 from critmin.errors import CritminError, ScenarioError
 from critmin.market.projection import Projection, project_supply, projection_items
 from critmin.market.spec import ScenarioSpec
+from critmin.market.years import country_years, year_ranges, year_supply
 
 __all__ = ["Supplier", "Region", "Baseline", "Projection", "baseline_from_data", "build_baseline",
            "price_usd_per_t", "project_supply"]
@@ -112,6 +117,8 @@ class Baseline:
     price_weights: dict[str, float] = field(default_factory=dict)
     price_note: str = ""
     projection: Projection | None = None
+    mode: str = "latest"
+    exporter_shares: list[dict] = field(default_factory=list)
 
     # ------------------------------------------------------------------ derived
     @property
@@ -138,6 +145,28 @@ class Baseline:
     def iea_factor(self) -> float | None:
         """Tonnes of this baseline's basis per IEA tonne of its stage [t/t] (None without IEA)."""
         return self.projection.factor if self.projection is not None else None
+
+    @property
+    def exporter_share(self) -> float:
+        """The exporter's share of the baseline's supply ``Q_e0 / sum_i Q_i0`` [1] (tied suppliers in)."""
+        w = self.world_supply_t_per_year
+        return self.exporter_production_t_per_year / w if w > 0 else math.nan
+
+    def production_source(self) -> str:
+        """Where the suppliers' table comes from, with the exporter's share in each edition covering
+        the year (e.g. ``WMD-1984-2017 (wmd), mine production 2009 (a past year: [baseline] year);
+        CHN 98.3 % of supply; other editions covering 2009: BGS-WMS 98.4 %``)."""
+        head = f"{self.edition} ({self.source}), {self.stage} production {self.year}"
+        if self.mode == "outlook":
+            head += f" projected to {self.start_year} with IEA's outlook"
+        else:
+            head += (" (a past year: [baseline] year)" if self.mode == "history"
+                     else " (the latest year with production by country)")
+        out = f"{head}; {self.exporter} {self.exporter_share:.1%} of supply"
+        others = [f"{e['edition']} {e['share']:.1%}" for e in self.exporter_shares
+                  if e["edition"] != self.edition and e.get("share") == e.get("share")]
+        return out + (f"; {self.exporter} in the other editions covering {self.year}: "
+                      f"{', '.join(others)}" if others else "")
 
     @property
     def region_codes(self) -> list[str]:
@@ -172,6 +201,9 @@ class Baseline:
             "price_source": self.price_source,
             "capacities_t_per_year": dict(self.capacities),
             "capacity_source": self.capacity_source,
+            "mode": self.mode,
+            "exporter_share": self.exporter_share,
+            "exporter_share_by_edition": [dict(e) for e in self.exporter_shares],
             "notes": list(self.notes),
             **({"projection": self.projection.to_dict()} if self.projection is not None else {}),
         }
@@ -190,7 +222,12 @@ class Baseline:
 
     def assumptions(self) -> list[dict]:
         """Every baseline figure with its kind (data, estimate, override, residual) and source."""
-        out = []
+        out = [_item("baseline.production", f"{self.edition} {self.year}", "", "data",
+                     self.production_source()),
+               _item("baseline.exporter_share", self.exporter_share, "1",
+                     "projected" if self.mode == "outlook" else "data",
+                     f"{self.exporter}'s output / world supply of the table above"
+                     + (f" ({', '.join(self.tied)} tied to it)" if self.tied else ""))]
         for s in self.suppliers:
             kind = s.kind if not s.kind.startswith("data") else (
                 "data (USGS estimate)" if s.estimated else "data")
@@ -260,18 +297,20 @@ def price_usd_per_t(price: float, unit: str, notes: str = "") -> tuple[float, st
                      "(USD/kg, USD/t, USD/dmtu); set baseline.price.usd_per_t instead")
 
 
-def _pick_year(years: list[int], wanted: int | None, default: int) -> int | None:
+def _pick_year(years: list[int], wanted: int | None, default: int, strict: bool = False) -> int | None:
+    """``wanted``, else ``default``, else the latest year before it; a later year only when neither
+    ``wanted`` is given nor ``strict`` (a market pinned to a past year never takes a later figure)."""
     target = wanted if wanted is not None else default
     if target in years:
         return target
     before = [y for y in years if y <= target]
-    if wanted is not None and not before:
+    if (wanted is not None or strict) and not before:
         return None
     return max(before) if before else (max(years) if years else None)
 
 
 def _p0(spec: ScenarioSpec, prices: pd.DataFrame, year: int, commodity: str,
-        notes: list[str]) -> tuple[float, str]:
+        notes: list[str], strict: bool = False) -> tuple[float, str]:
     ps = spec.baseline.price
     if ps.usd_per_t is not None:
         return float(ps.usd_per_t), f"override: {ps.usd_per_t:,.6g} USD/t" + (
@@ -288,10 +327,16 @@ def _p0(spec: ScenarioSpec, prices: pd.DataFrame, year: int, commodity: str,
             raise _err(spec, "baseline.price", f"no price rows for product {product!r} of {commodity}; "
                        f"products in the warehouse: {known}")
         years = sorted(int(y) for y in rows["year"].unique())
-        y = _pick_year(years, ps.year, year)
+        y = _pick_year(years, ps.year, year, strict)
+        if y is None and ps.year is None:
+            raise _err(spec, "baseline.price", f"no {product!r} price in or before {year}, the year of the "
+                       f"market ([baseline] year); years with data: {year_ranges(years)}. Give a product "
+                       "priced then, baseline.price.year (a later price on this market) or usd_per_t")
         if y is None:
             raise _err(spec, "baseline.price.year", f"no {product!r} price in or before {ps.year}; "
                        f"years with data: {years}")
+        if strict and ps.year is not None and ps.year != year:
+            notes.append(f"P0: {product} price of {ps.year} (baseline.price.year) on the market of {year}")
         if y != (ps.year if ps.year is not None else year):
             notes.append(f"P0: {product} price of {y} used (none for "
                          f"{ps.year if ps.year is not None else year})")
@@ -314,7 +359,7 @@ def _p0(spec: ScenarioSpec, prices: pd.DataFrame, year: int, commodity: str,
 
 # --------------------------------------------------------------------------- regions
 def _region_demand(spec: ScenarioSpec, code: str, consumption: pd.DataFrame, year: int,
-                   world: float, notes: list[str]) -> tuple[float, str, str, bool]:
+                   world: float, notes: list[str], strict: bool = False) -> tuple[float, str, str, bool]:
     rs = spec.baseline.regions[code]
     if rs.t_per_year is not None:
         return float(rs.t_per_year), "override", f"override {rs.t_per_year:,.6g} t/yr" + (
@@ -327,12 +372,14 @@ def _region_demand(spec: ScenarioSpec, code: str, consumption: pd.DataFrame, yea
     c = consumption[(consumption["country"] == code) & consumption["quantity_t"].notna()] \
         if len(consumption) else consumption
     methods = [rs.method] if rs.method else ["apparent", "reported"]
+    seen: list[int] = []
     for m in methods:
         cm = c[c["method"] == m] if len(c) else c
         if cm.empty:
             continue
         years = sorted(int(y) for y in cm["year"].unique())
-        y = _pick_year(years, rs.data_year, year)
+        seen += years
+        y = _pick_year(years, rs.data_year, year, strict)
         if y is None:
             continue
         if y != (rs.data_year if rs.data_year is not None else year):
@@ -343,9 +390,11 @@ def _region_demand(spec: ScenarioSpec, code: str, consumption: pd.DataFrame, yea
         src = (f"{m} consumption {y}{' (estimated)' if est else ''} [{row['source']} {row['edition']}, "
                f"{row['file']} row {row['row']}]" + (f"; {rs.note}" if rs.note else ""))
         return float(row["quantity_t"]), "data", src, est
+    when = (f" in or before {rs.data_year if rs.data_year is not None else year} (years with data: "
+            f"{year_ranges(sorted(set(seen)))})" if seen else " in the warehouse")
     raise _err(spec, f"baseline.regions.{code}.from_data",
-               f"no {'/'.join(methods)} consumption of {spec.commodity} for {code} in the warehouse; "
-               "give share_of_world (a documented estimate) or t_per_year instead")
+               f"no {'/'.join(methods)} consumption of {spec.commodity} for {code}{when}; "
+               "give data_year, share_of_world (a documented estimate) or t_per_year instead")
 
 
 # --------------------------------------------------------------------------- baseline
@@ -356,6 +405,7 @@ def baseline_from_data(
     prices: pd.DataFrame,
     capacity: pd.DataFrame | None = None,
     projection: Projection | None = None,
+    mode: str | None = None,
 ) -> Baseline:
     """Build the baseline from already-read tables (pure).
 
@@ -375,6 +425,11 @@ def baseline_from_data(
     projection : Projection, optional
         With a start year: ``supply_result`` is the projected table of :func:`project_supply`, and
         every demand figure (base-year) is multiplied by the projection's demand growth.
+    mode : {"latest", "history", "outlook"}, optional
+        What the year is: the latest with data, a past year (``[baseline] year``: consumption and
+        the price default to figures of that year or before, never later ones) or a start year
+        (with ``projection``). Default: ``outlook`` with a projection, ``history`` when
+        ``[baseline] year`` is given, else ``latest``.
 
     Returns
     -------
@@ -389,6 +444,9 @@ def baseline_from_data(
     b = spec.baseline
     sup = supply_result
     notes: list[str] = list(getattr(sup, "notes", []))
+    if mode is None:
+        mode = "outlook" if projection is not None else ("history" if b.year is not None else "latest")
+    strict = mode == "history"
     if sup.unit != "t":
         raise _err(spec, "baseline", f"production of {sup.commodity} is in {sup.unit!r}, not tonnes; "
                    "give baseline.capacity_t_per_year for every supplier")
@@ -433,8 +491,9 @@ def baseline_from_data(
         if c == exporter:
             raise _err(spec, "baseline.tied_to_exporter", f"{c} is the exporter itself")
         if c not in suppliers:
-            raise _err(spec, "baseline.tied_to_exporter", f"{c} is not a producer; producers: "
-                       f"{sorted(suppliers)}")
+            raise _err(spec, "baseline.tied_to_exporter", f"{c} is not a producer of {sup.commodity} in "
+                       f"{sup.edition} {sup.year} (producers: {', '.join(sorted(suppliers))}); leave it "
+                       "out of tied_to_exporter for this year")
         tied = suppliers.pop(c)
         ex = suppliers[exporter]
         suppliers[exporter] = Supplier(
@@ -471,7 +530,7 @@ def baseline_from_data(
             raise _err(spec, f"baseline.regions.{code}", "the exporter's home market is not a consumer "
                        "region of the clearing (its demand is set by exporter_export_share)")
         if projection is None:
-            region_kinds[code] = _region_demand(spec, code, consumption, sup.year, world, notes)
+            region_kinds[code] = _region_demand(spec, code, consumption, sup.year, world, notes, strict)
         else:
             d, kind, src, est = _region_demand(spec, code, consumption, sup.year,
                                                projection.base_world_t_per_year, notes)
@@ -514,8 +573,9 @@ def baseline_from_data(
                           f"residual: demand outside {exporter} ({outside_demand:,.0f} t/yr) minus the "
                           "regions above, so that world demand equals world supply", _x("ROW", residual)))
 
-    p0, price_src = _p0(spec, prices, sup.year, sup.commodity, notes)
+    p0, price_src = _p0(spec, prices, sup.year, sup.commodity, notes, strict)
     caps, cap_src = _capacities(capacity, sup)
+    tied_list = [c.upper() for c in b.tied_to_exporter]
     if spec.market.spare_capacity_from_data and not caps:
         raise _err(spec, "market.spare_capacity_from_data", f"no {sup.stage} capacity rows for "
                    f"{sup.commodity} ({sup.product}) in or before {sup.year}; give spare_capacity instead")
@@ -525,9 +585,26 @@ def baseline_from_data(
         exporter=exporter, exporter_exports_t_per_year=x_e,
         exporter_home_demand_t_per_year=q_e - x_e, exporter_source=ex_src, regions=regions,
         p0_usd_per_t=p0, price_source=price_src, notes=notes, capacities=caps,
-        capacity_source=cap_src, tied=[c.upper() for c in b.tied_to_exporter],
+        capacity_source=cap_src, tied=tied_list,
         price_weights=dict(b.price.basket or {}), price_note=b.price.note or "", projection=projection,
+        mode=mode, exporter_shares=_exporter_shares(sup, [exporter, *tied_list]),
     )
+
+
+def _exporter_shares(sup, countries: list[str]) -> list[dict]:
+    """The exporter's share (with the countries tied to it) in each edition covering the year [1]: the
+    used edition first, then the others by source precedence (shares of each edition's published world
+    total, else of its country sum)."""
+    tables = dict(getattr(sup, "edition_tables", {}) or {})
+    order = [sup.edition] + [e["edition"] for e in getattr(sup, "other_editions", [])]
+    out = []
+    for ed in dict.fromkeys(order):
+        if ed not in tables:
+            continue
+        src, t = tables[ed]
+        share = float(t.loc[t["country"].isin(countries), "share"].sum(min_count=1)) if len(t) else math.nan
+        out.append({"edition": ed, "source": src, "year": int(sup.year), "share": share})
+    return out
 
 
 def _capacities(capacity: pd.DataFrame | None, sup) -> tuple[dict[str, float], str]:
@@ -575,7 +652,6 @@ def build_baseline(spec: ScenarioSpec, warehouse) -> Baseline:
         When the data lack a figure the scenario needs or the overrides are inconsistent.
     """
     from critmin.commodities import get as get_commodity
-    from critmin.supply import supply
 
     b = spec.baseline
     try:
@@ -592,19 +668,18 @@ def build_baseline(spec: ScenarioSpec, warehouse) -> Baseline:
         except CritminError as exc:
             raise _err(spec, "baseline.stage", str(exc)) from None
     projection = None
+    mode = "latest"
     if spec.year is not None or stage_source == "iea":
         sup, projection = _projected(spec, com, stage or com.default_stage, stage_source, warehouse)
+        mode = "outlook"
     else:
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                sup = supply(com.id, year=b.year, stage=stage, product=b.product, warehouse=warehouse)
-        except CritminError as exc:
-            raise _err(spec, "baseline", f"production data: {exc}") from None
+        sup = year_supply(spec, com, stage, b.year, warehouse)
+        if b.year is not None and b.year < max(country_years(warehouse, com.id, sup.stage, sup.product)):
+            mode = "history"
     consumption = warehouse.table("consumption", latest=True, commodity=com.id)
     prices = warehouse.table("prices", latest=True, commodity=com.id)
     capacity = warehouse.table("production", latest=True, commodity=com.id, measure="capacity")
-    return baseline_from_data(spec, sup, consumption, prices, capacity, projection=projection)
+    return baseline_from_data(spec, sup, consumption, prices, capacity, projection=projection, mode=mode)
 
 
 def _projected(spec: ScenarioSpec, com, stage: str, stage_source: str, warehouse):
@@ -620,15 +695,22 @@ def _projected(spec: ScenarioSpec, com, stage: str, stage_source: str, warehouse
         base = outlook_baseline(com.id, year=year, demand_scenario=spec.demand_scenario or "STEPS",
                                 warehouse=warehouse)
     except CritminError as exc:
+        first = _iea_first_year(com.id, warehouse)
+        if spec.year is not None and first is not None and spec.year < first:
+            raise _err(spec, key, f"{spec.year} is before IEA's base year {first}: the top-level year is a "
+                       "future start year from IEA's outlook; for the market of a past year set "
+                       f"[baseline] year = {spec.year} (that year's production data)") from None
         raise _err(spec, key, f"IEA outlook: {exc}") from None
     usgs_year = b.year or base.base_year
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            sup = supply(com.id, year=usgs_year, stage=stage if stage_source == "usgs" else None,
-                         product=b.product if stage_source == "usgs" else None, warehouse=warehouse)
-    except CritminError as exc:
-        raise _err(spec, "baseline", f"production data for the base year {usgs_year}: {exc}") from None
+    if stage_source == "usgs":
+        sup = year_supply(spec, com, stage, usgs_year, warehouse)
+    else:
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                sup = supply(com.id, year=usgs_year, edition=b.edition, warehouse=warehouse)
+        except CritminError as exc:
+            raise _err(spec, "baseline", f"production data for the base year {usgs_year}: {exc}") from None
     if sup.unit != "t":
         raise _err(spec, "baseline", f"production of {sup.commodity} is in {sup.unit!r}, not tonnes")
     try:
@@ -640,6 +722,14 @@ def _projected(spec: ScenarioSpec, com, stage: str, stage_source: str, warehouse
         proj.notes.append(f"USGS table of {sup.year} scaled by IEA's growth from its base year "
                           f"{proj.base_year}")
     return new, proj
+
+
+def _iea_first_year(commodity: str, warehouse) -> int | None:
+    """IEA's base year for the commodity (None without IEA rows)."""
+    try:
+        return _iea_base_year(commodity, warehouse)
+    except CritminError:
+        return None
 
 
 def _iea_base_year(commodity: str, warehouse) -> int:

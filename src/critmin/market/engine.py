@@ -15,9 +15,18 @@ uses ``SeedSequence(seed, spawn_key=(b, 1, c))``, one row of uniform numbers for
 CDF of ``delay_years``) and one for its cancellation (cancelled when ``u < cancel_probability``). They
 too depend only on the seed and the run's index.
 
+Engines. Each chunk runs on the NumPy engine (:func:`~critmin.market.model.simulate_market`, always
+there) or the compiled Numba engine (:func:`~critmin.market.fast.simulate_market_numba`, the ``[fast]``
+extra): the same model and algorithm, agreeing to 1e-9 relative (tested on every shipped scenario).
+``engine="auto"`` (the default, also ``[market] engine`` in a scenario) takes Numba when it is installed
+and the job is estimated at :data:`AUTO_NUMBA_S` or more on the NumPy engine: loading Numba and its
+cached kernel costs about a second, which a smaller job would not win back. The choice depends only on
+the run count and the market, so a given seed always gets the same engine (and numbers).
+
 Memory is bounded by the chunk size (work arrays ~ chunk x (suppliers + 10 x regions) x 8 bytes) plus
-the per-run summary table (runs x (14 + 7 x regions) x 8 bytes: 0.4 GB for a million runs and five
-regions; the benchmark measured 0.7 GB peak resident memory for that run). Full monthly paths are kept
+the per-run table (:func:`row_bytes`: the draws, months and per-region tonnes float32, prices, costs and
+purchases float64: 218 MiB for a million runs and five regions, was 367 MiB all in float64; peak resident
+memory of such a run in ``benchmarks/bench_market.py --million``). Full monthly paths are kept
 only on request.
 """
 
@@ -31,6 +40,7 @@ from pathlib import Path
 
 import numpy as np
 
+from critmin.errors import CritminError
 from critmin.market.additions import capacity_supply
 from critmin.market.model import REGION_METRICS, Draws, MarketInputs, MarketOutput, simulate_market
 from critmin.market.spec import RANDOM_PARAMS, Param, ScenarioSpec, load_scenario, sample_param
@@ -50,6 +60,10 @@ __all__ = [
     "DRAW_COLUMNS",
     "estimate_seconds",
     "SMALL_JOB_S",
+    "ENGINES",
+    "AUTO_NUMBA_S",
+    "resolve_engine",
+    "numba_available",
 ]
 
 SAMPLING_BLOCK = 1024
@@ -64,6 +78,15 @@ a given client is always used."""
 NS_PER_SCENARIO_MONTH = 400.0
 """The engine's cost per run and month in one process, used for that estimate [ns] (measured 320 ns on the
 rare-earth benchmark market of 11 suppliers and 5 regions; larger markets cost more)."""
+NS_PER_SCENARIO_MONTH_NUMBA = 160.0
+"""The Numba engine's cost per run and month on one thread [ns]: :data:`NS_PER_SCENARIO_MONTH` over 2.5,
+the paired ratio of the two engines in ``benchmarks/bench_market.py`` (2.4-2.75x over its rounds)."""
+ENGINES = ("auto", "numpy", "numba")
+"""Engine names: ``numpy`` (vectorised), ``numba`` (compiled; the ``[fast]`` extra), ``auto``."""
+AUTO_NUMBA_S = 2.0
+"""``auto`` uses the Numba engine for jobs estimated at this or more on the NumPy engine [s]: importing
+Numba and loading its cached kernel costs about 1 s (measured 0.5 + 0.5 s on 2 loaded cores), the
+compiled engine saves about 55 % of the NumPy engine's time, so smaller jobs would get slower."""
 PRICE_BINS = 2000
 """Bins of ln(P/P0) per month for the merged price quantile bands (bin width ln(P_max/P0)/2000)."""
 
@@ -89,7 +112,9 @@ class EnginePayload:
     """What every chunk needs (sent once per chunk; small).
 
     ``capacity`` holds, per new-capacity project of ``inputs`` (same order), its delay distribution
-    [years] and cancellation probability [1].
+    [years] and cancellation probability [1]. ``engine`` is ``"numpy"`` or ``"numba"`` (resolved, not
+    ``"auto"``); ``threads`` the Numba engine's threads (1: its serial kernel, for worker processes;
+    None: Numba's setting, all cores by default).
     """
 
     inputs: MarketInputs
@@ -98,6 +123,8 @@ class EnginePayload:
     keep_paths: bool = False
     price_bins: int = PRICE_BINS
     capacity: tuple[tuple[Param, float], ...] = ()
+    engine: str = "numpy"
+    threads: int | None = None
 
 
 @dataclass(frozen=True)
@@ -206,9 +233,73 @@ def run_chunk(payload: EnginePayload, task: ChunkTask) -> ChunkResult:
         start = inp.capacity_start[None, :] + 12.0 * delay
         added = capacity_supply(inp.capacity_t, start, inp.capacity_ramp, ~cancelled, inp.horizon)
         cap = {"delay_years": delay, "cancelled": cancelled}
-    out = simulate_market(inp, draws, keep_paths=payload.keep_paths,
-                          price_bins=payload.price_bins, sum_block=SAMPLING_BLOCK, added_supply=added)
+    if payload.engine == "numba":
+        from critmin.market.fast import simulate_market_numba
+
+        out = simulate_market_numba(inp, draws, keep_paths=payload.keep_paths, price_bins=payload.price_bins,
+                                    sum_block=SAMPLING_BLOCK, added_supply=added, threads=payload.threads)
+    elif payload.engine == "numpy":
+        out = simulate_market(inp, draws, keep_paths=payload.keep_paths,
+                              price_bins=payload.price_bins, sum_block=SAMPLING_BLOCK, added_supply=added)
+    else:
+        raise ValueError(f"engine {payload.engine!r} is not numpy or numba")
     return ChunkResult(task, draws, out, cap)
+
+
+def numba_available() -> bool:
+    """True when the Numba engine can be loaded (Numba installed and importable with this NumPy).
+
+    Imports Numba (about half a second) the first time it is asked.
+    """
+    import importlib.util
+
+    if importlib.util.find_spec("numba") is None:
+        return False
+    try:
+        import critmin.market.fast  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def resolve_engine(engine: str, runs: int, inputs: MarketInputs) -> tuple[str, str]:
+    """The engine a simulation uses, and why.
+
+    Parameters
+    ----------
+    engine : str
+        ``"auto"``, ``"numpy"`` or ``"numba"`` (:data:`ENGINES`).
+    runs : int
+        Number of runs [runs].
+    inputs : MarketInputs
+
+    Returns
+    -------
+    name : str
+        ``"numpy"`` or ``"numba"``.
+    reason : str
+        One line for the result (``"numba (auto: about 14 s on numpy)"``).
+
+    Raises
+    ------
+    CritminError
+        For ``"numba"`` without Numba installed, or an unknown name.
+    """
+    if engine not in ENGINES:
+        raise CritminError(f"engine {engine!r} is not one of {', '.join(ENGINES)}")
+    if engine == "numpy":
+        return "numpy", "numpy"
+    if engine == "numba":
+        if not numba_available():
+            raise CritminError("the numba engine needs Numba: pip install 'critmin[fast]' (or use "
+                               "engine numpy)")
+        return "numba", "numba"
+    est = estimate_seconds(runs, inputs)
+    if est < AUTO_NUMBA_S:
+        return "numpy", f"numpy (auto: a small job, about {est:.1f} s)"
+    if not numba_available():
+        return "numpy", "numpy (auto: Numba is not installed)"
+    return "numba", f"numba (auto: about {est:.0f} s on numpy)"
 
 
 def plan_chunks(runs: int, chunk_size: int = DEFAULT_CHUNK) -> list[ChunkTask]:
@@ -228,32 +319,74 @@ def plan_chunks(runs: int, chunk_size: int = DEFAULT_CHUNK) -> list[ChunkTask]:
             for i, first in enumerate(range(0, runs, size))]
 
 
+COMPACT_METRICS = ("shortfall_t", "shortfall_months", "unmet_t", "stock_end_t", "released_t", "refilled_t")
+"""Per-region metrics stored in float32 in a compact per-run table: tonnes keep 7 significant digits
+(6e-8 relative, 0.01 t of a 100,000 t shortfall: far below the data's own precision, and the reported
+quantiles and means are taken in float64 from them), month counts are whole numbers below 2^24 and
+exact. ``cost_usd`` stays float64 (USD totals reach 1e10 and are added across regions)."""
+
+
+def column_dtypes(inputs: MarketInputs, *, compact: bool = True, paired: bool = False) -> dict[str, np.dtype]:
+    """The per-run table's columns of :func:`simulate` and their dtypes.
+
+    In a compact table (the default) these are float32: the per-region tonnes and months
+    (:data:`COMPACT_METRICS`; quantiles within 1e-7 relative of float64), ``months_at_choke`` (whole
+    months: exact), the draws and the capacity delays (parameters given to two or three digits, kept to
+    seven; a run's exact draws come back from its seed and index, :func:`draw_runs`). The table of a
+    million runs and five regions then takes 218 MiB instead of 367 MiB. Prices, costs, the added supply
+    and the purchases stay float64: sums and paired differences of them need it. With ``paired`` (a run
+    compared run by run with another, as the purchase counterfactual is) the shortfall stays float64
+    too.
+
+    Parameters
+    ----------
+    inputs : MarketInputs
+    compact : bool
+        Use float32 where precision allows (else every float column is float64).
+    paired : bool
+        Keep ``shortfall_t[R]`` in float64 (paired differences).
+
+    Returns
+    -------
+    dict of str to numpy.dtype
+        In column order.
+    """
+    f64, small = np.dtype(np.float64), np.dtype(np.float32 if compact else np.float64)
+    out: dict[str, np.dtype] = {"run": np.dtype(np.int64)}
+    for c in DRAW_COLUMNS:
+        out[c] = np.dtype(bool) if c == "occurs" else small
+    for c in ("peak_price_multiple", "mean_price_multiple", "months_at_choke", "cost_usd_total"):
+        out[c] = small if c == "months_at_choke" else f64
+    for m in REGION_METRICS:
+        dt = small if m in COMPACT_METRICS and not (paired and m == "shortfall_t") else f64
+        for r in inputs.regions:
+            out[f"{m}[{r}]"] = dt
+    for c in inputs.capacity_names:
+        out[f"capacity_delay_years[{c}]"] = small
+        out[f"capacity_cancelled[{c}]"] = np.dtype(bool)
+    if inputs.capacity_names:
+        out["added_supply_t"] = f64
+        out["idle_capacity_t"] = f64
+    for k in (inputs.buyers if inputs.purchase_t is not None else ()):
+        out[f"purchased_t[{k}]"] = f64
+        out[f"purchase_cost_usd[{k}]"] = f64
+    return out
+
+
 class _Collector:
-    """Writes chunk results into preallocated per-run arrays; keeps sums for ordered addition."""
+    """Writes chunk results into preallocated per-run arrays (dtypes of :func:`column_dtypes`); keeps
+    sums for ordered addition."""
 
     def __init__(self, runs: int, inputs: MarketInputs, keep_paths: bool,
-                 progress: Callable[[int, int], None] | None) -> None:
+                 progress: Callable[[int, int], None] | None, *, compact: bool = True,
+                 paired: bool = False) -> None:
         self.runs = runs
         self.regions = inputs.regions
-        self.cols: dict[str, np.ndarray] = {"run": np.arange(runs, dtype=np.int64)}
-        for c in DRAW_COLUMNS:
-            self.cols[c] = np.zeros(runs, bool if c == "occurs" else float)
-        for c in ("peak_price_multiple", "mean_price_multiple", "months_at_choke", "cost_usd_total"):
-            self.cols[c] = np.zeros(runs)
-        for m in REGION_METRICS:
-            for r in self.regions:
-                self.cols[f"{m}[{r}]"] = np.zeros(runs)
+        self.cols: dict[str, np.ndarray] = {
+            c: (np.arange(runs, dtype=np.int64) if c == "run" else np.zeros(runs, dt))
+            for c, dt in column_dtypes(inputs, compact=compact, paired=paired).items()}
         self.capacity = inputs.capacity_names
-        for c in self.capacity:
-            self.cols[f"capacity_delay_years[{c}]"] = np.zeros(runs)
-            self.cols[f"capacity_cancelled[{c}]"] = np.zeros(runs, bool)
-        if self.capacity:
-            self.cols["added_supply_t"] = np.zeros(runs)
-            self.cols["idle_capacity_t"] = np.zeros(runs)
         self.buyers = inputs.buyers if inputs.purchase_t is not None else ()
-        for k in self.buyers:
-            self.cols[f"purchased_t[{k}]"] = np.zeros(runs)
-            self.cols[f"purchase_cost_usd[{k}]"] = np.zeros(runs)
         self.parts: dict[int, tuple] = {}
         self.paths: dict[int, dict] = {}
         self.keep_paths = keep_paths
@@ -304,36 +437,37 @@ class _Collector:
         return hist, sums, paths
 
 
-def row_bytes(inputs: MarketInputs) -> int:
-    """Bytes of one run's row in the per-run table of :func:`simulate` [bytes]."""
-    n_cap = len(inputs.capacity_names)
-    buyers = inputs.buyers if inputs.purchase_t is not None else ()
-    n_float = ((len(DRAW_COLUMNS) - 1) + 4 + len(REGION_METRICS) * len(inputs.regions)
-               + n_cap + (2 if n_cap else 0) + 2 * len(buyers))
-    return 8 + 1 + n_cap + 8 * n_float  # run index, occurs and cancellations (bool), the floats
+def row_bytes(inputs: MarketInputs, *, compact: bool = True, paired: bool = False) -> int:
+    """Bytes of one run's row in the per-run table of :func:`simulate` (:func:`column_dtypes`) [bytes]."""
+    return sum(dt.itemsize for dt in column_dtypes(inputs, compact=compact, paired=paired).values())
 
 
-def _check_runs_fit(runs: int, inputs: MarketInputs, keep_paths: bool, chunk_size: int) -> None:
+def _check_runs_fit(runs: int, inputs: MarketInputs, keep_paths: bool, chunk_size: int, *,
+                    compact: bool = True, paired: bool = False) -> None:
     """Refuse, before allocating, a run count whose per-run table cannot fit in memory."""
     from critmin.market.memory import check_memory, simulation_bytes
 
     if isinstance(runs, bool) or not isinstance(runs, (int, np.integer)) or runs < 1:
         raise ValueError(f"runs must be a whole number >= 1, got {runs!r}")
-    per_run = row_bytes(inputs) + (inputs.horizon * (2 + 6 * len(inputs.regions)) * 8 if keep_paths else 0)
-    need = simulation_bytes(runs, columns_bytes_per_run=row_bytes(inputs), horizon=inputs.horizon,
+    row = row_bytes(inputs, compact=compact, paired=paired)
+    per_run = row + (inputs.horizon * (3 + 6 * len(inputs.regions)) * 8 if keep_paths else 0)
+    need = simulation_bytes(runs, columns_bytes_per_run=row, horizon=inputs.horizon,
                             regions=len(inputs.regions), suppliers=len(inputs.suppliers),
                             chunk_size=chunk_size, keep_paths=keep_paths)
     check_memory(need, what=f"a simulation of {runs:,} runs", per_run=per_run, runs=runs)
 
 
-def estimate_seconds(runs: int, inputs: MarketInputs) -> float:
-    """Estimated in-process time of a simulation [s], from :data:`NS_PER_SCENARIO_MONTH` scaled by the
-    market's size (suppliers + 2 x regions, relative to the benchmark market's 21)."""
+def estimate_seconds(runs: int, inputs: MarketInputs, engine: str = "numpy") -> float:
+    """Estimated in-process time of a simulation [s], from :data:`NS_PER_SCENARIO_MONTH` (or, for
+    ``engine="numba"``, :data:`NS_PER_SCENARIO_MONTH_NUMBA`) scaled by the market's size (suppliers +
+    2 x regions, relative to the benchmark market's 21)."""
     size = (len(inputs.suppliers) + 2 * len(inputs.regions)) / 21.0
-    return runs * inputs.horizon * NS_PER_SCENARIO_MONTH * max(size, 0.5) * 1e-9
+    ns = NS_PER_SCENARIO_MONTH_NUMBA if engine == "numba" else NS_PER_SCENARIO_MONTH
+    return runs * inputs.horizon * ns * max(size, 0.5) * 1e-9
 
 
-def _choose_runner(runner, runs: int, inputs: MarketInputs, small_in_process: bool = True):
+def _choose_runner(runner, runs: int, inputs: MarketInputs, small_in_process: bool = True,
+                   engine: str = "numpy"):
     """The runner to use: ``runner``, or this process when the job is too small to pay for starting a
     pool or a local cluster (:data:`SMALL_JOB_S`); the name says which and why."""
     from critmin.market.runners import DaskRunner, InProcessRunner, ProcessPoolRunner
@@ -343,7 +477,7 @@ def _choose_runner(runner, runs: int, inputs: MarketInputs, small_in_process: bo
     starts_something = isinstance(runner, ProcessPoolRunner) or (
         isinstance(runner, DaskRunner) and runner.scheduler is None and runner.client is None
         and runner._cluster is None)
-    est = estimate_seconds(runs, inputs)
+    est = estimate_seconds(runs, inputs, engine)
     if small_in_process and starts_something and est < SMALL_JOB_S:
         small = InProcessRunner()
         small.name = (f"in-process (small job: about {est:.2f} s here, less than starting "
@@ -365,6 +499,8 @@ def simulate(
     progress: Callable[[int, int], None] | None = None,
     small_in_process: bool = True,
     purchase_counterfactual: bool = True,
+    engine: str | None = None,
+    compact: bool = True,
 ):
     """Monte Carlo simulation of a disruption scenario.
 
@@ -397,13 +533,24 @@ def simulate(
         When the scenario has ``[[purchase]]`` entries, also run it without them (same seed, so the
         same draws: common random numbers) and attach the paired differences, the price impact of
         the purchases and who is short because of them, as ``purchase_impact``.
+    engine : str, optional
+        ``"auto"``, ``"numpy"`` or ``"numba"`` (:data:`ENGINES`); default: the scenario's
+        ``[market] engine`` (``"auto"``). The result's ``engine`` says which ran and why. The engines
+        agree to 1e-9 relative; a given seed and run count always get the same engine under ``auto``.
+    compact : bool
+        Store the draws, months and per-region tonnes in float32 (:func:`column_dtypes`); False
+        keeps every float column in float64.
 
     Returns
     -------
     SimulationResult
+
+    Raises
+    ------
+    CritminError
+        For ``engine="numba"`` without Numba installed.
     """
-    from critmin.market.additions import capacity_entries
-    from critmin.market.results import SimulationResult, build_assumptions, purchase_impact
+    from critmin.market.results import purchase_impact
 
     if not isinstance(spec, ScenarioSpec):
         spec = load_scenario(spec)
@@ -422,32 +569,43 @@ def simulate(
     if seed < 0:
         raise ValueError("seed must be >= 0")
     inputs = MarketInputs.from_spec(spec, baseline)
-    runner = _choose_runner(runner, runs, inputs, small_in_process)
-    kept, cap_notes = capacity_entries(spec, baseline)
-    payload = EnginePayload(inputs=inputs, params=spec.random_params(), seed=int(seed),
-                            keep_paths=keep_paths,
-                            capacity=tuple((c.delay_years, float(c.cancel_probability)) for c in kept))
-    _check_runs_fit(runs, inputs, keep_paths, chunk_size)
     twice = purchase_counterfactual and bool(inputs.buyers)
+    _check_runs_fit(runs, inputs, keep_paths, chunk_size, compact=compact, paired=twice)
+    eng, why = resolve_engine(spec.market.engine if engine is None else engine, runs, inputs)
+    runner = _choose_runner(runner, runs, inputs, small_in_process, eng)
     total = 2 * runs if twice else runs
+    res = _run(spec, baseline, inputs, runs, int(seed), runner, chunk_size, keep_paths, eng, why, compact,
+               twice, None if progress is None else (lambda d, _t: progress(d, total)))
+    if twice:
+        spec0 = spec.with_overrides(purchase=[])
+        without = _run(spec0, baseline, MarketInputs.from_spec(spec0, baseline), runs, int(seed), runner,
+                       chunk_size, keep_paths, eng, why, compact, True,
+                       None if progress is None else (lambda d, _t: progress(runs + d, total)))
+        res.purchase_impact = purchase_impact(res, without)
+        res.elapsed_s += without.elapsed_s
+    return res
+
+
+def _run(spec: ScenarioSpec, baseline, inputs: MarketInputs, runs: int, seed: int, runner, chunk_size: int,
+         keep_paths: bool, engine: str, engine_note: str, compact: bool, paired: bool, progress):
+    """One simulation on a chosen runner and engine (:func:`simulate` without the checks)."""
+    from critmin.market.additions import capacity_entries
+    from critmin.market.results import SimulationResult, build_assumptions
+    from critmin.market.runners import InProcessRunner
+
+    kept, cap_notes = capacity_entries(spec, baseline)
+    payload = EnginePayload(inputs=inputs, params=spec.random_params(), seed=seed, keep_paths=keep_paths,
+                            capacity=tuple((c.delay_years, float(c.cancel_probability)) for c in kept),
+                            engine=engine, threads=None if isinstance(runner, InProcessRunner) else 1)
     tasks = plan_chunks(runs, chunk_size)
-    collect = _Collector(runs, inputs, keep_paths,
-                         None if progress is None else (lambda d, _t: progress(d, total)))
+    collect = _Collector(runs, inputs, keep_paths, progress, compact=compact, paired=paired)
     t0 = time.perf_counter()
     runner.run(run_chunk, payload, tasks, collect)
     elapsed = time.perf_counter() - t0
     hist, sums, paths = collect.merged()
-    res = SimulationResult(
-        spec=spec, baseline=baseline, inputs=inputs, runs=runs, seed=int(seed),
+    return SimulationResult(
+        spec=spec, baseline=baseline, inputs=inputs, runs=runs, seed=seed,
         runner=getattr(runner, "name", type(runner).__name__), chunk_size=tasks[0].n,
         elapsed_s=elapsed, columns=collect.cols, price_hist=hist, sums=sums, paths=paths,
-        assumptions=build_assumptions(spec, baseline, inputs), extra_notes=cap_notes,
+        assumptions=build_assumptions(spec, baseline, inputs), extra_notes=cap_notes, engine=engine_note,
     )
-    if twice:
-        without = simulate(spec.with_overrides(purchase=[]), runs=runs, seed=int(seed), baseline=baseline,
-                           runner=runner, chunk_size=chunk_size, purchase_counterfactual=False,
-                           small_in_process=small_in_process,
-                           progress=None if progress is None else (lambda d, _t: progress(runs + d, total)))
-        res.purchase_impact = purchase_impact(res, without)
-        res.elapsed_s += without.elapsed_s
-    return res

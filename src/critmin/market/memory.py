@@ -2,8 +2,10 @@
 has: a run count that cannot fit is refused with the estimate and the largest count that fits, instead of
 ending in a ``MemoryError`` (or the machine swapping) minutes later.
 
-What stays in memory for the whole simulation is the per-run table (one row per run, :data:`ROW_BYTES`
-per column) and, with ``keep_paths``, every run's monthly paths. What one chunk needs while it runs
+What stays in memory for the whole simulation is the per-run table (one row per run, of
+:func:`~critmin.market.engine.row_bytes` bytes: the column dtypes of
+:func:`~critmin.market.engine.column_dtypes`, float32 for the per-region tonnes and months) and, with
+``keep_paths``, every run's monthly paths (float64). What one chunk needs while it runs
 (the work arrays of :func:`~critmin.market.model.simulate_market`) is bounded by the chunk size, not by the
 number of runs: that is why chunks exist.
 """
@@ -71,10 +73,11 @@ def simulation_bytes(runs: int, *, columns_bytes_per_run: int, horizon: int, reg
     chunk_size : int
         Runs per chunk [runs].
     keep_paths : bool
-        Every run's monthly paths are kept (``(8 + 6 regions) x horizon`` floats per run).
+        Every run's monthly paths are kept (``(3 + 6 regions) x horizon`` float64 per run: price, other
+        supply, exports, and six per region).
     """
     table = runs * columns_bytes_per_run
-    paths = runs * horizon * (2 + 6 * regions) * 8 if keep_paths else 0
+    paths = runs * horizon * (3 + 6 * regions) * 8 if keep_paths else 0
     chunk = min(runs, chunk_size) * (suppliers + regions + 4) * _WORK_ARRAYS * 8
     return int(table + paths + chunk)
 

@@ -50,12 +50,13 @@ Changes from the reference specification (docs/methods.md §4), argued here:
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass
 
 import numpy as np
 
 from critmin.errors import ScenarioError
 from critmin.market.additions import InelasticTerms, additions_inputs, check_additions
+from critmin.market.draws import Draws, MarketOutput
 
 __all__ = [
     "TRIGGER_NONE",
@@ -296,90 +297,6 @@ class MarketInputs:
         )
 
 
-@dataclass
-class Draws:
-    """Per-run parameters (one value per scenario in each array).
-
-    Attributes
-    ----------
-    occurs : ndarray of bool
-        The disruption happens in this run.
-    start, duration : ndarray
-        Start [months from month 0] and length [months] of the cut.
-    cut, leakage : ndarray
-        Share of exports to the targets stopped, and share of that which still arrives [1].
-    eps_short, eps_long, tau, eps_supply : ndarray
-        Demand elasticities [1], substitution time constant [months], supply elasticity [1].
-    """
-
-    occurs: np.ndarray
-    start: np.ndarray
-    duration: np.ndarray
-    cut: np.ndarray
-    leakage: np.ndarray
-    eps_short: np.ndarray
-    eps_long: np.ndarray
-    tau: np.ndarray
-    eps_supply: np.ndarray
-
-    def __post_init__(self) -> None:
-        n = len(np.asarray(self.occurs))
-        for f in fields(self):
-            dtype = bool if f.name == "occurs" else float
-            arr = np.asarray(getattr(self, f.name), dtype)
-            if arr.shape != (n,):
-                raise ValueError(f"draw {f.name} has shape {arr.shape}, expected ({n},)")
-            setattr(self, f.name, arr)
-
-    def __len__(self) -> int:
-        return int(self.occurs.shape[0])
-
-    def take(self, idx) -> Draws:
-        """The draws of a subset of runs (index array or slice)."""
-        return Draws(**{f.name: getattr(self, f.name)[idx] for f in fields(self)})
-
-    @classmethod
-    def fixed(cls, n: int = 1, *, occurs: bool = True, start: float = 0.0, duration: float = 0.0,
-              cut: float = 0.0, leakage: float = 0.0, eps_short: float = -0.1, eps_long: float = -0.1,
-              tau: float = 12.0, eps_supply: float = 0.0) -> Draws:
-        """``n`` identical runs (for tests and what-if calls)."""
-        return cls(np.full(n, occurs), np.full(n, start), np.full(n, duration), np.full(n, cut),
-                   np.full(n, leakage), np.full(n, eps_short), np.full(n, eps_long), np.full(n, tau),
-                   np.full(n, eps_supply))
-
-    @classmethod
-    def concat(cls, parts: list[Draws]) -> Draws:
-        return cls(**{f.name: np.concatenate([getattr(p, f.name) for p in parts]) for f in fields(cls)})
-
-
-@dataclass
-class MarketOutput:
-    """What one block of runs produced.
-
-    Attributes
-    ----------
-    summary : dict of str to ndarray
-        Per run: ``peak_price_multiple`` [1], ``mean_price_multiple`` [1], ``months_at_choke``
-        [months], ``cost_usd_total`` [USD] (all regions); per run and region (shape (n, J)): the
-        :data:`REGION_METRICS`.
-    price_hist : ndarray or None
-        (H, B + 2) counts per month: bin 0 holds ``P = P0`` exactly, bins 1..B split
-        ``0 < ln(P/P0) < ln P_max`` evenly, bin B + 1 holds the choke price (rationing).
-    sums : dict of str to ndarray
-        Sums over runs, per month: ``price_multiple`` (H,), ``consumption_t``, ``shortfall_t``,
-        ``stock_t`` (H, J) [t]; with ``sum_block``, one such sum per block of runs (leading axis).
-    paths : dict of str to ndarray or None
-        With ``keep_paths``: ``price_multiple`` (n, H) and per region (n, H, J): ``consumption_t``,
-        ``shortfall_t``, ``unmet_t``, ``stock_t`` (end of month), ``release_t``, ``refill_t``;
-        ``supply_other_t`` and ``exports_t`` (n, H) [t/month].
-    """
-
-    summary: dict[str, np.ndarray]
-    price_hist: np.ndarray | None
-    sums: dict[str, np.ndarray]
-    paths: dict[str, np.ndarray] | None = field(default=None)
-
-
 # --------------------------------------------------------------------------- pieces
 def _supplier_groups(inputs: MarketInputs) -> tuple[np.ndarray, np.ndarray]:
     """Suppliers with the same spare-capacity parameters share one capacity cap, so
@@ -462,9 +379,6 @@ def _supply_slope(g: np.ndarray, caps: np.ndarray, q: np.ndarray) -> tuple[np.nd
     return s, k
 
 
-def _excess(x, ed, es, net, caps, q, dtot) -> np.ndarray:
-    """Excess demand ``Z(x) = D_tot e^{eps_d x} - S(x) - net`` [t/month]."""
-    return dtot * np.exp(ed * x) - _supply(np.exp(es * x), caps, q) - net
 
 
 def solve_clearing(
@@ -629,6 +543,10 @@ def simulate_market(
     on_cut = inputs.trigger == TRIGGER_DISRUPTION
     x_prev = np.zeros(n)
     terms = InelasticTerms(inputs, added_supply, n, nb, paths)     # new capacity and purchases
+    # e^{eps_s x} at the fixed points of the sweep (levels, choke, refill ceilings) is the same every month
+    g_at = {xv: np.exp(es * xv) for xv in {lv[0] for lv in levels} | {xmax} | {
+        min(math.log(c), xmax) for c in inputs.refill_ceiling[inputs.refill_cap > 0]} if xv != 0.0}
+    g_at[0.0] = np.ones(n)                                         # e^0 = 1 exactly
 
     for t in range(H):
         a = np.clip(np.minimum(t + 1.0, end) - np.maximum(float(t), start), 0.0, 1.0)
@@ -638,10 +556,18 @@ def simulate_market(
         caps = _ramp(groups, since)
 
         cache: dict[float, np.ndarray] = {}
+        dem: dict[float, np.ndarray | float] = {0.0: dtot}
 
-        def zfree(xv: float, _ed=ed, _caps=caps, _X=net, _c=cache) -> np.ndarray:
+        def dfree(xv: float, _ed=ed, _d=dem) -> np.ndarray | float:
+            """Demand ``D_tot e^{eps_d x}`` at a fixed point x (per month, cached) [t/month]."""
+            if xv not in _d:
+                _d[xv] = dtot * np.exp(_ed * xv)
+            return _d[xv]
+
+        def zfree(xv: float, _caps=caps, _X=net, _c=cache) -> np.ndarray:
+            """Excess demand ``Z(x) = D_tot e^{eps_d x} - S(x) - net`` at a fixed point x [t/month]."""
             if xv not in _c:
-                _c[xv] = _excess(xv, _ed, es, _X, _caps, q, dtot)
+                _c[xv] = dfree(xv) - _supply(g_at[xv], _caps, q) - _X
             return _c[xv]
 
         z0 = zfree(0.0)
@@ -678,7 +604,7 @@ def simulate_market(
             cap = np.minimum(stock, inputs.release_cap[:, None])
             if on_cut.any():
                 cap[on_cut] *= (a > 0)
-            d_max = dtot * np.exp(ed * xmax)
+            d_max = dfree(xmax)
             for xk, uk, members in levels:
                 if not todo.any():
                     break
@@ -735,7 +661,7 @@ def simulate_market(
             own = np.minimum(Rr, djr)
             M = djr - own
             excess_rel = (Rr - own).sum(axis=0)
-            avail = (_supply(np.exp(es[rr] * xmax), caps[:, rr], q)
+            avail = (_supply(g_at[xmax][rr], caps[:, rr], q)
                      + net[rr] + excess_rel - f_tot[rr])
             if terms.b_t > 0:
                 # purchases are served first; if even they exceed what is there, they take it all

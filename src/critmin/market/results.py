@@ -60,12 +60,16 @@ class SimulationResult(Result):
         ``mean_price_multiple`` [1], ``months_at_choke`` [months], ``cost_usd_total`` [USD], and per
         region ``shortfall_t[R]`` [t], ``shortfall_months[R]`` [months], ``unmet_t[R]`` [t],
         ``stock_end_t[R]`` [t], ``released_t[R]`` [t], ``refilled_t[R]`` [t], ``cost_usd[R]`` [USD].
+        The draws, months and per-region tonnes are float32 unless ``simulate(compact=False)``
+        (:func:`~critmin.market.engine.column_dtypes`); convert before summing many of them.
     price_hist : ndarray
         (H, B + 2) counts of ``ln(P/P0)`` per month (see :class:`~critmin.market.model.MarketOutput`).
     sums : dict of str to ndarray
         Sums over runs per month (price multiple; consumption, shortfall, stock per region [t]).
     paths : dict or None
         Every run's monthly paths when requested.
+    engine : str
+        The engine that ran, and why (``"numba (auto: about 14 s on numpy)"``).
     """
 
     spec: ScenarioSpec
@@ -83,6 +87,7 @@ class SimulationResult(Result):
     assumptions: list[dict] = field(default_factory=list)
     extra_notes: list[str] = field(default_factory=list)
     purchase_impact: dict | None = None
+    engine: str = "numpy"
 
     _key_fields = ("scenario", "commodity", "seed")
     _repr_fields = ("runs", "runner", "elapsed_s")
@@ -111,15 +116,18 @@ class SimulationResult(Result):
         return out
 
     def sources_used(self) -> list[dict[str, str]]:
-        """The baseline's edition (production, consumption and price)."""
+        """The baseline's production edition and its source (``wmd``, ``usgs-mcs``...)."""
         ed = getattr(self.baseline, "edition", "") or ""
-        return [{"source": "usgs-mcs" if str(ed).startswith("MCS") else "", "edition": str(ed)}]
+        src = getattr(self.baseline, "source", "") or ("usgs-mcs" if str(ed).startswith("MCS") else "")
+        return [{"source": str(src), "edition": str(ed)}]
 
     def headline(self) -> str:
-        """One line: the scenario and the median peak price."""
+        """One line: the scenario, the market it runs on (year and edition) and the median peak price."""
         q = self.quantiles("peak_price_multiple")
-        return (f"{self.spec.name}: {self.runs:,} runs (seed {self.seed}); peak price p50 "
-                f"{q['p50']:.2f} x P0, p95 {q['p95']:.2f} x P0")
+        b = self.baseline
+        year = getattr(b, "start_year", None) or b.year
+        return (f"{self.spec.name}: {self.runs:,} runs (seed {self.seed}) on the market of {year} "
+                f"({b.edition}); peak price p50 {q['p50']:.2f} x P0, p95 {q['p95']:.2f} x P0")
 
     # ------------------------------------------------------------------ tables
     @property
@@ -201,6 +209,7 @@ class SimulationResult(Result):
             "assumptions": self.assumptions,
             "notes": list(self.baseline.notes) + list(self.extra_notes),
             "runner": self.runner,
+            "engine": self.engine,
             "chunk_size": self.chunk_size,
             **({"capacity": self.capacity_summary()} if self.inputs.has_capacity else {}),
             **({"purchases": self.purchase_summary()} if self.inputs.buyers else {}),
@@ -218,7 +227,7 @@ class SimulationResult(Result):
 
     def total_shortfall_t(self) -> np.ndarray:
         """Per run: the shortfall of all regions outside the exporter [t]."""
-        return np.sum([self.columns[f"shortfall_t[{r}]"] for r in self.regions], axis=0)
+        return np.sum([np.asarray(self.columns[f"shortfall_t[{r}]"], float) for r in self.regions], axis=0)
 
     def capacity_summary(self) -> dict:
         """New capacity: per project its nameplate, planned start, drawn delays and cancellations;

@@ -21,8 +21,10 @@ beta           a, b, low, high                       beta(a, b) scaled to [low, 
 choice         values, weights                       one of ``values`` (weights optional)
 =============  ====================================  ============================================
 
-Optional: ``year`` and ``demand_scenario`` (a start year from IEA's outlook,
-:mod:`critmin.market.projection`), ``[[capacity]]`` and ``[[purchase]]`` entries
+When the market stands: ``[baseline] year`` (and ``edition``) pins it to a year with data, the latest
+by default or a past one (history: the 2009 market from World Mining Data); the top-level ``year`` and
+``demand_scenario`` make it a future start year from IEA's outlook (:mod:`critmin.market.projection`).
+See :mod:`critmin.market.spec_baseline`. Optional: ``[[capacity]]`` and ``[[purchase]]`` entries
 (:mod:`critmin.market.entries`) and ``disruption.stage``.
 
 Every value given in the file, and every default left in place, is shown as an assumption in every
@@ -55,7 +57,6 @@ from pydantic import (
 from scipy import special
 
 from critmin.errors import ScenarioError
-from critmin.schema import YEAR_MAX, YEAR_MIN
 
 __all__ = [
     "Fixed",
@@ -342,116 +343,8 @@ def _check_range(p: Param, lo: float, hi: float) -> Param:
 
 
 # --------------------------------------------------------------------------- baseline
-class RegionSpec(_Strict):
-    """A consumer region outside the exporter: where its baseline demand comes from.
-
-    Exactly one of ``from_data``, ``share_of_world`` and ``t_per_year``. The rest-of-world region
-    ``ROW`` is added automatically and takes the residual so that world demand equals world supply.
-    """
-
-    name: str | None = Field(None, description="display name")
-    from_data: Literal["consumption"] | None = Field(
-        None, description="take demand from the warehouse consumption table (e.g. U.S. apparent "
-        "consumption)")
-    method: Literal["apparent", "reported"] | None = Field(
-        None, description="consumption method to use with from_data (default: apparent, else reported)")
-    data_year: int | None = Field(None, ge=YEAR_MIN, le=YEAR_MAX, description="year of the "
-                                  "consumption figure (default: the baseline year, else the latest "
-                                  "year before it)")
-    share_of_world: float | None = Field(None, ge=0, le=1, description="demand as a share of world "
-                                         "supply [1] (a documented estimate)")
-    t_per_year: float | None = Field(None, ge=0, description="demand [t/yr] (override)")
-    share_from_exporter: float | None = Field(
-        None, ge=0, le=1, description="share of the region's demand bought from the exporter [1]; "
-        "default: the exporter's share of the market outside it")
-    note: str | None = Field(None, description="reasoning or source shown with the figure")
-
-    @model_validator(mode="after")
-    def _one_source(self) -> RegionSpec:
-        given = [k for k in ("from_data", "share_of_world", "t_per_year") if getattr(self, k) is not None]
-        if len(given) != 1:
-            raise ValueError("give exactly one of from_data, share_of_world, t_per_year"
-                             + (f" (got {', '.join(given)})" if given else ""))
-        if self.method is not None and self.from_data is None:
-            raise ValueError("method only applies with from_data = \"consumption\"")
-        return self
-
-
-class PriceSpec(_Strict):
-    """The base price P0: one product of the prices table, a weighted basket, or a given value."""
-
-    product: str | None = Field(None, description="product name in the prices table")
-    basket: dict[str, float] | None = Field(None, description="product -> weight [1]; weights are "
-                                            "normalised to sum to 1")
-    usd_per_t: float | None = Field(None, gt=0, description="P0 [USD/t] (override)")
-    year: int | None = Field(None, ge=YEAR_MIN, le=YEAR_MAX, description="price year (default: the "
-                             "baseline year, else the latest year before it)")
-    note: str | None = None
-
-    @model_validator(mode="after")
-    def _one(self) -> PriceSpec:
-        given = [k for k in ("product", "basket", "usd_per_t") if getattr(self, k) is not None]
-        if len(given) != 1:
-            raise ValueError("give exactly one of product, basket, usd_per_t"
-                             + (f" (got {', '.join(given)})" if given else ""))
-        if self.basket is not None:
-            if not self.basket:
-                raise ValueError("basket is empty")
-            if any(w < 0 for w in self.basket.values()) or sum(self.basket.values()) <= 0:
-                raise ValueError("basket weights must be non-negative and not all zero")
-        return self
-
-
-class BaselineSpec(_Strict):
-    """How to build the month-0 baseline from the warehouse, with overrides."""
-
-    year: int | None = Field(None, ge=YEAR_MIN, le=YEAR_MAX,
-                             description="production year (default: latest with data)")
-    stage: str | None = Field(None, description="production stage (default: the commodity's)")
-    product: str | None = Field(None, description="production product when a stage has several")
-    capacity_t_per_year: dict[str, float] = Field(
-        default_factory=dict, description="supplier ISO3 -> capacity [t/yr], replacing the data")
-    tied_to_exporter: list[str] = Field(
-        default_factory=list, description="suppliers whose output is processed and sold by the "
-        "exporter (their capacity is added to the exporter's)")
-    exporter_export_share: float | None = Field(
-        None, ge=0, le=1, description="share of the exporter's output it exports [1]")
-    exporter_home_demand_t_per_year: float | None = Field(
-        None, ge=0, description="the exporter's own consumption [t/yr]")
-    exporter_note: str | None = None
-    price: PriceSpec
-    regions: dict[str, RegionSpec] = Field(default_factory=dict)
-    projected_suppliers: Literal["all", "exporter"] = Field(
-        "all", description="with a start year: \"all\" suppliers as IEA's base case projects them "
-        "(operating and announced projects weighted by their chance of coming online), or only the "
-        "\"exporter\" (the others keep their base-year output; their new capacity comes from the "
-        "scenario's [[capacity]] entries, so that announced projects are not counted twice)")
-
-    @field_validator("capacity_t_per_year")
-    @classmethod
-    def _nonneg(cls, v: dict[str, float]) -> dict[str, float]:
-        bad = {k: x for k, x in v.items() if not (x >= 0)}
-        if bad:
-            raise ValueError(f"capacities must be >= 0 t/yr: {bad}")
-        return {k.upper(): float(x) for k, x in v.items()}
-
-    @field_validator("regions")
-    @classmethod
-    def _no_row(cls, v: dict[str, RegionSpec]) -> dict[str, RegionSpec]:
-        if any(k.upper() == "ROW" for k in v):
-            raise ValueError("ROW is the rest-of-world residual and is added automatically; "
-                             "do not define it")
-        return {k.upper(): r for k, r in v.items()}
-
-    @model_validator(mode="after")
-    def _exporter(self) -> BaselineSpec:
-        given = [k for k in ("exporter_export_share", "exporter_home_demand_t_per_year")
-                 if getattr(self, k) is not None]
-        if len(given) != 1:
-            raise ValueError("give exactly one of exporter_export_share, "
-                             "exporter_home_demand_t_per_year (the exporter's own consumption is not in "
-                             "the data)")
-        return self
+# in critmin.market.spec_baseline (built on _Strict above; the package loads this module first)
+from critmin.market.spec_baseline import BaselineSpec, PriceSpec, RegionSpec  # noqa: E402
 
 
 # --------------------------------------------------------------------------- market
@@ -516,6 +409,10 @@ class MarketSpec(_Strict):
     shortage_cost_multiple: float | None = Field(
         None, ge=0, description="shortage cost as a multiple of P0 [1] (default: the choke multiple, "
         "the lowest value consistent with rationing at the choke price)")
+    engine: Literal["auto", "numpy", "numba"] = Field(
+        "auto", description="how the runs are computed, not a model assumption (the engines agree to "
+        "1e-9): numpy (vectorised, always there), numba (compiled, the [fast] extra) or auto (numba when "
+        "it is installed and the job is big enough to repay loading it)")
 
     @field_validator("demand_elasticity_short", "demand_elasticity_long")
     @classmethod
@@ -665,9 +562,10 @@ class ScenarioSpec(_Strict):
     disruption: DisruptionSpec
     sources: dict[str, str] = Field(default_factory=dict, description="dotted key -> source or "
                                     "reasoning shown beside the value")
-    year: StrictInt | None = Field(None, ge=2000, le=2100, description="start year: the baseline takes "
-                                   "supply by country and stage and demand from IEA's outlook for this "
-                                   "year (2024, 2030, 2035, 2040); month 0 is its January [calendar year]")
+    year: StrictInt | None = Field(None, ge=2000, le=2100, description="future start year: the baseline "
+                                   "takes supply by country and stage and demand from IEA's outlook for "
+                                   "this year (2024, 2030, 2035, 2040); month 0 is its January [calendar "
+                                   "year]. A past market is [baseline] year (history from the data)")
     demand_scenario: Literal["STEPS", "APS", "NZE"] | None = Field(
         None, description="IEA demand scenario of the start year (default STEPS)")
     capacity: list[CapacitySpec] = Field(default_factory=list, description="new capacity outside the "
@@ -765,8 +663,8 @@ def load_scenario(path: str | Path) -> ScenarioSpec:
     Raises
     ------
     ScenarioError
-        When the file is missing, is not valid TOML (with line and column), or a key is missing,
-        unknown or out of range (naming the file, the key and what was expected).
+        When the file is missing, is not valid TOML (with line and column, or nested too deeply), or
+        a key is missing, unknown or out of range (naming the file, the key and what was expected).
     """
     p = Path(path)
     if not p.exists():
@@ -777,48 +675,6 @@ def load_scenario(path: str | Path) -> ScenarioSpec:
         raise ScenarioError(f"invalid scenario {p}: not valid TOML: {exc}") from None
     except UnicodeDecodeError as exc:
         raise ScenarioError(f"invalid scenario {p}: not UTF-8 text: {exc}") from None
+    except RecursionError:
+        raise ScenarioError(f"invalid scenario {p}: nested too deeply; expected a few levels") from None
     return ScenarioSpec.from_dict(data, source=str(p))
-
-
-def scenario_dirs() -> list[Path]:
-    """The folders searched for scenario files, in order (existing ones only, each once).
-
-    ``$CRITMIN_SCENARIOS`` (folders separated by ``os.pathsep``), ``examples/scenarios`` of the working
-    directory, then the scenarios shipped in the package (``critmin/scenarios``).
-    """
-    import os
-
-    dirs = [Path(d) for d in os.environ.get("CRITMIN_SCENARIOS", "").split(os.pathsep) if d]
-    dirs += [Path.cwd() / "examples" / "scenarios", Path(__file__).resolve().parents[1] / "scenarios"]
-    out: list[Path] = []
-    for d in dirs:
-        if d.is_dir() and d.resolve() not in out:
-            out.append(d.resolve())
-    return out
-
-
-def scenario_files() -> list[Path]:
-    """Every scenario file (``*.toml``) of :func:`scenario_dirs`, each scenario once.
-
-    A scenario is identified by its file name and by its content: the same file met again in a later
-    folder (``examples/scenarios`` of a checkout beside the copy installed with the package, or a
-    renamed copy with the same bytes) is skipped; the first folder wins, so a file in
-    ``$CRITMIN_SCENARIOS`` overrides a packaged one of the same name.
-    """
-    import hashlib
-
-    names: set[str] = set()
-    digests: set[str] = set()
-    out: list[Path] = []
-    for d in scenario_dirs():
-        for f in sorted(d.glob("*.toml")):
-            try:
-                digest = hashlib.sha256(f.read_bytes()).hexdigest()
-            except OSError:
-                continue  # unreadable: not listed (a named file still reports its error when loaded)
-            if f.name in names or digest in digests:
-                continue
-            names.add(f.name)
-            digests.add(digest)
-            out.append(f)
-    return out

@@ -38,8 +38,6 @@ file, row and column; :func:`check_hs` checks the HS codes against the HS catalo
 from __future__ import annotations
 
 import contextlib
-import csv
-import io
 import re
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
@@ -49,6 +47,7 @@ from pathlib import Path
 import pandas as pd
 
 from critmin.errors import DataError
+from critmin.sources._io import as_text_buffer, check_size, csv_records, read_text
 
 __all__ = [
     "EVENT_COLUMNS",
@@ -84,6 +83,10 @@ RESTRICTIVE_KINDS = ("quota", "licence", "ban")
 """Kinds that restrict goods leaving the exporter: what a monthly export series can show."""
 
 _BUNDLED = "export_controls.csv"
+
+_MAX_MB = 2.0
+"""Largest catalogue :func:`read_events` accepts [MB] (the bundled one is 0.012 MB)."""
+
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -148,14 +151,16 @@ def parse_events(text: str, name: str = _BUNDLED) -> pd.DataFrame:
     from critmin.commodities import get as get_commodity
     from critmin.errors import UnknownCommodityError
 
-    reader = csv.DictReader(io.StringIO(text))
-    missing = [c for c in EVENT_COLUMNS if c not in (reader.fieldnames or [])]
+    recs = csv_records(as_text_buffer(text, name), name)  # a row of another width is refused
+    header = [h.strip() for h in recs[0][1]] if recs else []
+    missing = [c for c in EVENT_COLUMNS if c not in header]
     if missing:
         raise DataError(f"missing column(s) {', '.join(missing)}; expected {', '.join(EVENT_COLUMNS)}",
                         file=name, row=1)
+    at = {c: header.index(c) for c in EVENT_COLUMNS}
     out, seen = [], set()
-    for i, raw in enumerate(reader, start=2):
-        r = {k: (raw.get(k) or "").strip() for k in EVENT_COLUMNS}
+    for i, cells in recs[1:]:
+        r = {k: cells[at[k]].strip() for k in EVENT_COLUMNS}
         kw = {"file": name, "row": i}
         if not _ID.match(r["id"]):
             raise DataError("expected a slug of lower-case letters, digits and hyphens", column="id",
@@ -238,9 +243,12 @@ def read_events(path: str | Path | None = None) -> pd.DataFrame:
     if path is None:
         return events()
     p = Path(path)
+    if not p.is_file():
+        raise DataError("no such file" if not p.exists() else "not a file", file=str(p))
+    check_size(p, _MAX_MB, "an export-control catalogue")
     try:
-        text = p.read_text("utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
+        text = read_text(p, ("utf-8-sig",))
+    except OSError as exc:
         raise DataError(f"cannot read the file: {exc}", file=str(p)) from None
     return parse_events(text, p.name)
 

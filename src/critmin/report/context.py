@@ -29,7 +29,8 @@ from critmin.errors import CritminError, ParameterError
 from critmin.report.charts import country_colors, display_name
 
 __all__ = ["Analysis", "ANALYSES", "Context", "analysis_status", "US", "SCENARIO_RUNS",
-           "SCENARIO_SEED", "scenario_files", "MonitorSeries", "REFINED_STAGES", "monitor_lines",
+           "SCENARIO_SEED", "STOCKPILE_BUILD_MONTHS", "scenario_files", "MonitorSeries", "REFINED_STAGES",
+           "monitor_lines",
            "monitor_series", "monitor_result", "scan_result", "default_scan_since", "check_region",
            "regions_with_data"]
 
@@ -39,6 +40,9 @@ US = "USA"
 #: Monte Carlo runs and root seed of each disruption scenario in a report (shown as assumptions).
 SCENARIO_RUNS = 2000
 SCENARIO_SEED = 1
+
+#: Months the stockpile plan's stock is priced as bought over (its build-cost curve covers 1-60 months).
+STOCKPILE_BUILD_MONTHS = 12
 
 def regions_with_data(warehouse: object | None = None) -> list[str]:
     """Importers with exposure data: the USA (USGS), the EU (JRC sourcing shares), then the reporters
@@ -318,7 +322,7 @@ def scenario_files(commodity: str | None = None) -> list[Path]:
     """Disruption scenario files (``*.toml``): the folders in ``$CRITMIN_SCENARIOS`` (separated by
     ``os.pathsep``), then ``examples/scenarios`` of the working directory, then the package's own;
     only those of ``commodity`` when given (read with :func:`critmin.market.load_scenario`)."""
-    from critmin.market.spec import scenario_files as all_scenario_files
+    from critmin.market.scenario_folders import scenario_files as all_scenario_files
 
     files = all_scenario_files()
     if commodity is None:
@@ -355,7 +359,8 @@ def _scenarios_call(fn: Callable, ctx: Context) -> object:
 def _stockpile_call(fn: Callable, ctx: Context) -> object:
     """The stockpile plan of the commodity for the context's region (its planning scenario, the
     context's runs per stock tried and seed)."""
-    return fn(ctx.commodity, region=ctx.region, warehouse=ctx.warehouse, runs=ctx.runs, seed=ctx.seed)
+    return fn(ctx.commodity, region=ctx.region, warehouse=ctx.warehouse, runs=ctx.runs, seed=ctx.seed,
+              build_months=STOCKPILE_BUILD_MONTHS)
 
 
 def _diversify_call(fn: Callable, ctx: Context) -> object:

@@ -165,6 +165,9 @@ def _editions_used(ctx: Context) -> set[str]:
     for df in (ctx.us_reliance, ctx.us_sources):
         if df is not None and len(df):
             eds |= set(df["edition"].dropna().astype(str))
+    for key, res in ctx._cache.items():  # the IEA outlook (critmin.report.outlook_section)
+        if key.startswith("outlook:") and res is not None:
+            eds.add(str(res.edition))
     for res in ctx._cache.get("analysis:monitor") or []:
         codes = list(res.hs) + list(res.control)
         marks = ", ".join("?" for _ in codes)

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 import plotly.graph_objects as go
 
-from critmin.report import charts, tables, words
+from critmin.report import charts, eras, tables, words
 from critmin.report.context import ANALYSES, US, Context
 from critmin.report.tables import Table, fmt
 
@@ -28,7 +28,7 @@ __all__ = ["Block", "SectionView", "Section", "SECTIONS", "PAGES", "build_sectio
            "monitor_verdict_text", "scan_view", "diversify_view"]
 
 #: Dashboard pages in order.
-PAGES = ("Supply", "Dependence", "Monitor", "Scenarios", "Stockpile", "Criticality", "Diversify")
+PAGES = ("Supply", "Dependence", "Monitor", "Scenarios", "Stockpile", "Criticality", "Diversify", "Outlook")
 
 
 @dataclass
@@ -120,11 +120,19 @@ def _build_shares(ctx: Context) -> SectionView | None:
     if tr is None or not tr.shares:
         return None
     ys = pd.Series(sorted(tr.shares))
+    # the era's concentration at each export control, from that year's data (issue 19)
+    era = ctx.fetch("eras", lambda: eras.event_shares(ctx.commodity, stage=tr.stage,
+                                                      warehouse=ctx.warehouse)) or []
+    now = ctx.fetch("eras_latest", lambda: [x for x in (
+        eras.latest_share(ctx.commodity, e, stage=tr.stage, warehouse=ctx.warehouse)
+        for e in dict.fromkeys(s.exporter for s in era)) if x is not None]) or []
     lead = (f"Each country's share of world {tr.stage} production ({tr.product}), "
-            f"{_span(ys)}; each year from the latest edition that covers it.")
+            f"{_span(ys)}; each year from one edition, by source precedence (USGS editions, then World "
+            "Mining Data, then BGS). " + eras.era_note(era, now)).strip()
+    fig = eras.mark_eras(charts.producer_shares(tr, years=ctx.years, colors=ctx.colors), era,
+                         years=ctx.years)
     return SectionView("shares", "Producer shares over time", lead,
-                       [_fig(charts.producer_shares(tr, years=ctx.years, colors=ctx.colors)),
-                        *_tab(tables.shares_table(tr), collapsed=True)])
+                       [_fig(fig), *_tab(tables.shares_table(tr), collapsed=True)])
 
 
 def _build_concentration(ctx: Context) -> SectionView | None:
@@ -315,7 +323,7 @@ def _build_scenarios(ctx: Context) -> SectionView | None:
         blocks.append(_note(
             "P" + words.peak_price_text(pk, d["choke_multiple"])[1:] + "; total cost "
             f"{fmt(cost['p50'], 'usd')} (5–95 %: {fmt(cost['p05'], 'usd')} to "
-            f"{fmt(cost['p95'], 'usd')}) over {d['horizon_months']} months."))
+            f"{fmt(cost['p95'], 'usd')}) over {d['horizon_months']} months. " + _market_note(sim)))
         blocks += [_fig(charts.price_fan(sim)), _fig(charts.region_shortfall(sim)),
                    *_tab(tables.scenario_regions_table(sim)),
                    *_tab(tables.price_band_table(sim), collapsed=True),
@@ -327,6 +335,19 @@ def _build_scenarios(ctx: Context) -> SectionView | None:
             "rationed): a value “at the price cap” is as high as the model lets the price go, a bound "
             "rather than a forecast.")
     return SectionView("scenarios", a.title, lead, blocks)
+
+
+def _market_note(sim) -> str:
+    """Which year's market a scenario runs on, with the exporter's share of supply and its source."""
+    b = sim.baseline
+    when = {"history": f"the market of {b.year}",
+            "outlook": f"the market of {b.start_year}, projected from {b.year}"}.get(
+        b.mode, f"today's market ({b.year}, the latest year with data)")
+    others = "".join(f"; {e['share']:.1%} in {e['edition']}" for e in b.exporter_shares
+                     if e["edition"] != b.edition and e["share"] == e["share"])
+    tied = f" with {', '.join(b.tied)}" if b.tied else ""
+    return (f"On {when}: {b.exporter}{tied} {b.exporter_share:.1%} of {b.stage} supply "
+            f"({b.edition}{others}).")
 
 
 def _stockpile_cost_figure(m) -> go.Figure:
@@ -703,6 +724,18 @@ _BUILDERS: dict[str, Callable[[Context], SectionView | None]] = {
     "diversify": _build_diversify,
 }
 
+def _build_outlook(ctx: Context) -> SectionView | None:
+    from critmin.report.outlook_section import outlook_view
+
+    return outlook_view(ctx)
+
+
+def _build_stockpile_cost(ctx: Context) -> SectionView | None:
+    from critmin.report.outlook_section import build_cost_view
+
+    return build_cost_view(ctx)
+
+
 #: Every section in report order.
 SECTIONS: list[Section] = [
     Section("producers", "Top producers", "Supply", _build_producers),
@@ -714,7 +747,12 @@ SECTIONS: list[Section] = [
     Section("import_sources", "U.S. import sources", "Dependence", _build_sources),
     *[Section(a.id, a.title, a.page, _BUILDERS.get(a.id, _analysis_builder(a.id)), analysis=a.id)
       for a in ANALYSES.values()],
+    Section("outlook", "Outlook to 2040 (IEA)", "Outlook", _build_outlook),
 ]
+# the stockpile plan's build-cost curve, right after the stockpile section (critmin.report.outlook_section)
+SECTIONS.insert(next(i + 1 for i, s in enumerate(SECTIONS) if s.id == "stockpile"),
+                Section("stockpile_build", "Building the stock: cost against months", "Stockpile",
+                        _build_stockpile_cost, analysis="stockpile"))
 
 
 def sections_for(page: str | None = None) -> list[Section]:

@@ -12,6 +12,7 @@ import re
 from json.decoder import scanstring
 
 from critmin.errors import DataError
+from critmin.sources._io import MAX_DEPTH, json_depth
 
 __all__ = ["load_with_lines", "pointer"]
 
@@ -45,9 +46,13 @@ def load_with_lines(text: str, name: str) -> tuple[object, dict[tuple, int]]:
     Raises
     ------
     DataError
-        On malformed JSON or a duplicate key, naming the line.
+        On malformed JSON, a duplicate key (naming the line) or nesting deeper than
+        :data:`critmin.sources._io.MAX_DEPTH` levels.
     """
     text = text.lstrip("\ufeff")
+    if json_depth(text) > MAX_DEPTH:
+        raise DataError(f"JSON nested more than {MAX_DEPTH} levels deep; expected a data file",
+                        file=name)
     newlines = [i for i, c in enumerate(text) if c == "\n"]
     lines: dict[tuple, int] = {}
 

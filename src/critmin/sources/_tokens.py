@@ -100,12 +100,17 @@ def parse_value(cell: object) -> ParsedValue | None:
     Returns
     -------
     ParsedValue or None
-        None when the text is not a number nor a known token: the caller raises a
+        None when the text is not a number nor a known token (and for a boolean or an infinite
+        number): the caller raises a
         :class:`~critmin.errors.DataError` naming file, row and column.
     """
     if cell is None or (isinstance(cell, float) and math.isnan(cell)):
         return ParsedValue(math.nan, "blank", None, False, "")
-    if isinstance(cell, (int, float)) and not isinstance(cell, bool):
+    if isinstance(cell, bool):
+        return None
+    if isinstance(cell, (int, float)):
+        if not math.isfinite(cell):
+            return None
         return ParsedValue(float(cell), None, None, False, str(cell))
     raw = str(cell)
     text = raw.replace("\u00a0", " ").strip()

@@ -8,7 +8,6 @@ duplicate-key check.
 
 from __future__ import annotations
 
-import csv
 import io
 import math
 import re
@@ -17,7 +16,7 @@ import pandas as pd
 
 from critmin.errors import DataError
 from critmin.schema import KEYS, conform, empty
-from critmin.sources._io import as_text_buffer
+from critmin.sources._io import as_text_buffer, csv_records
 
 __all__ = ["MISSING", "text_of", "csv_rows", "require_columns", "number", "check_duplicates",
            "finish", "period_of"]
@@ -38,43 +37,29 @@ _NUMBER = re.compile(r"^[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?$")
 
 
 def text_of(buf: str | bytes | io.IOBase, name: str) -> str:
-    """Decoded text of a ``parse_*`` buffer (UTF-8, then Windows-1252); NUL bytes (a UTF-16 or binary
-    file) raise :class:`DataError` naming the line."""
-    text = as_text_buffer(buf, name)
-    if "\x00" in text:
-        line = text[: text.index("\x00")].count("\n") + 1
-        raise DataError("the text holds NUL bytes (UTF-16 or a binary file?); expected UTF-8 or "
-                        "Windows-1252 text", file=name, row=line)
-    return text
+    """Decoded text of a ``parse_*`` buffer (see :func:`critmin.sources._io.decode_bytes`: a
+    byte-order mark decides, else UTF-8, then Windows-1252); NUL bytes (a binary file) raise
+    :class:`DataError` naming the line."""
+    return as_text_buffer(buf, name)
 
 
 def csv_rows(text: str, name: str, *, sep: str = ",") -> tuple[list[str], list[tuple[int, list[str]]]]:
     """Split a delimited text into its header and ``(line number, cells)`` records.
 
     Blank lines are skipped (their numbers are kept for the lines after them); a record with more or
-    fewer cells than the header raises :class:`DataError` naming its line.
+    fewer cells than the header, a bare CR inside a field, an over-long field or a quoted field the
+    file ends inside raise :class:`DataError` naming its line (:func:`critmin.sources._io.csv_records`).
     """
-    reader = csv.reader(io.StringIO(text), delimiter=sep)
+    recs = csv_records(text, name, delimiter=sep)
     header: list[str] | None = None
     out: list[tuple[int, list[str]]] = []
-    start = 1
-    try:
-        for rec in reader:
-            line = start
-            start = reader.line_num + 1
-            if not rec or all(not c.strip() for c in rec):
-                continue
-            if header is None:
-                header = [c.strip().lstrip("\ufeff") for c in rec]
-                continue
-            if len(rec) != len(header):
-                raise DataError(f"{len(rec)} cells where the header has {len(header)}; expected one "
-                                f"cell per column ({sep!r}-separated)", file=name, row=line,
-                                value=sep.join(rec)[:80])
-            out.append((line, rec))
-    except csv.Error as err:
-        raise DataError(f"not a readable delimited text ({err})", file=name,
-                        row=reader.line_num) from err
+    for line, rec in recs:
+        if all(not c.strip() for c in rec):
+            continue
+        if header is None:
+            header = [c.strip().lstrip("\ufeff") for c in rec]
+            continue
+        out.append((line, rec))
     if header is None:
         raise DataError("the file is empty; expected a header row and data rows", file=name)
     if not out:

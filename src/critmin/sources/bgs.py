@@ -38,9 +38,9 @@ Quirks of the source handled on purpose (each has a test in ``tests/test_history
 
 from __future__ import annotations
 
-import gzip
 import io
 import math
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -48,7 +48,7 @@ import pandas as pd
 from critmin.countries import UnknownCountryError, resolve
 from critmin.errors import DataError
 from critmin.schema import conform, empty
-from critmin.sources._io import as_text_buffer
+from critmin.sources._io import as_text_buffer, csv_records, gunzip
 from critmin.sources.editions import edition_date
 
 __all__ = ["read_bgs", "parse_bgs", "COMMODITIES", "SOURCE", "EDITION"]
@@ -82,6 +82,14 @@ COMMODITIES: dict[str, tuple[str, str, str, str] | None] = {
 """BGS commodity code -> (catalogue id, stage, product, basis), or None when critmin does not cover it."""
 
 _COLUMNS = ["Country", "commodity_code", "commodity_desc", "Sub-commodity", "year", "value"]
+
+MAX_TEXT_BYTES = 32_000_000
+"""Largest decompressed text accepted [bytes] (the real file expands to 1.6 MB, read with some 110
+times that in memory): a gzip file that expands beyond it is refused before it fills the memory."""
+
+_NUMBER = re.compile(r"^(?:\d[\d,]*(?:\.\d+)?|\.\d+)$")
+"""A BGS value: digits with optional thousands separators and decimals (no sign, exponent, inf or
+nan: production is never negative and the file writes plain numbers)."""
 
 
 def read_bgs(path: str | Path) -> dict[str, pd.DataFrame]:
@@ -127,18 +135,18 @@ def parse_bgs(buf: str | bytes | io.IOBase, name: str = "df_ukgs.csv.gz") -> dic
     if not isinstance(buf, str):
         data = buf if isinstance(buf, (bytes, bytearray)) else buf.read()
         if bytes(data[:2]) == b"\x1f\x8b":
-            try:
-                data = gzip.decompress(bytes(data))
-            except (OSError, EOFError) as err:
-                raise DataError(f"not a readable gzip file ({err})", file=name) from err
+            data = gunzip(bytes(data), name, MAX_TEXT_BYTES)
         buf = data
     text = as_text_buffer(buf, name)
-    df = pd.read_csv(io.StringIO(text), sep=";", dtype=str, keep_default_na=False)
-    lacking = [c for c in _COLUMNS if c not in df.columns]
+    recs = csv_records(text, name, delimiter=";")
+    header = [h.strip() for h in recs[0][1]] if recs else []
+    lacking = [c for c in _COLUMNS if c not in header]
     if lacking:
         raise DataError(f"missing column(s) {lacking}; expected the header {';'.join(_COLUMNS)}",
                         file=name, row=1)
-    df["line"] = range(2, len(df) + 2)
+    ix = {c: header.index(c) for c in _COLUMNS}
+    df = pd.DataFrame([[rec[ix[c]] for c in _COLUMNS] + [line] for line, rec in recs[1:]],
+                      columns=[*_COLUMNS, "line"], dtype=object)
     out = []
     seen: dict[tuple, int] = {}
     countries: dict[str, object] = {}
@@ -155,20 +163,18 @@ def parse_bgs(buf: str | bytes | io.IOBase, name: str = "df_ukgs.csv.gz") -> dic
         sub = r._3.strip()  # Sub-commodity
         if commodity == "lithium" and "li content" in sub.casefold():
             product, basis = "lithium content", "contained"
-        try:
-            year = int(r.year)
-        except ValueError as err:
-            raise DataError("expected a year", file=name, row=r.line, column="year",
-                            value=r.year) from err
+        if not re.fullmatch(r"\s*\d{4}\s*", r.year):
+            raise DataError("expected a four-digit year", file=name, row=r.line, column="year",
+                            value=r.year)
+        year = int(r.year)
         raw_v = r.value.strip()
         if raw_v == "":
             value, missing = math.nan, "blank"
         else:
-            try:
-                value, missing = float(raw_v.replace(",", "")), None
-            except ValueError as err:
+            if not _NUMBER.match(raw_v):
                 raise DataError("expected a number or a blank", file=name, row=r.line,
-                                column="value", value=r.value) from err
+                                column="value", value=r.value)
+            value, missing = float(raw_v.replace(",", "")), None
         raw_c = r.Country.strip()
         if raw_c not in countries:
             try:

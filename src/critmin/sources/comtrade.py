@@ -110,6 +110,7 @@ import pandas as pd
 
 from critmin.countries import Country, UnknownCountryError, resolve, resolve_comtrade
 from critmin.errors import DataError
+from critmin.sources._io import load_json
 from critmin.sources._trade import csv_rows, finish, number, period_of, require_columns, text_of
 from critmin.sources.editions import edition_date as _edition_date
 
@@ -407,11 +408,7 @@ def _flag(v: object) -> bool:
 
 
 def _records_json(text: str, name: str) -> list[tuple[int, dict]]:
-    try:
-        obj = json.loads(text)
-    except json.JSONDecodeError as err:
-        raise DataError(f"not readable JSON ({err.msg}, column {err.colno}); expected a UN Comtrade "
-                        "API response", file=name, row=err.lineno) from err
+    obj = load_json(text, name, what="a UN Comtrade API response")
     if isinstance(obj, dict):
         if obj.get("error"):
             raise DataError(f"the API response carries an error: {obj['error']!r}", file=name)

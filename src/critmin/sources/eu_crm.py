@@ -67,7 +67,6 @@ Notes
 
 from __future__ import annotations
 
-import csv
 import io
 import math
 import re
@@ -78,7 +77,7 @@ import pandas as pd
 from critmin.countries import UnknownCountryError, resolve
 from critmin.errors import DataError
 from critmin.schema import conform
-from critmin.sources._io import as_text_buffer, read_text
+from critmin.sources._io import as_text_buffer, csv_records, first_record, read_text
 
 __all__ = [
     "SOURCE",
@@ -235,18 +234,16 @@ def _country(name: object, *, file: str, row: int, column: str) -> str:
 
 
 def _records(text: str, name: str, required: tuple[str, ...]) -> list[tuple[int, dict[str, str]]]:
-    """Rows of a CSV as (1-based line of the row's start, record); checks the header."""
-    reader = csv.DictReader(io.StringIO(text))
-    header = [_clean(h) for h in (reader.fieldnames or [])]
+    """Rows of a CSV as (1-based line of the row's start, record); checks the header, and refuses a
+    row whose field count differs from the header's (:func:`critmin.sources._io.csv_records`)."""
+    recs = csv_records(text, name)
+    if not recs:
+        raise DataError("the file is empty; expected a header row and data rows", file=name, row=1)
+    header = [_clean(h) for h in recs[0][1]]
     lacking = [c for c in required if c not in header]
     if lacking:
         raise DataError(f"missing columns {lacking}; header is {header}", file=name, row=1)
-    reader.fieldnames = header
-    out = []
-    line = 2
-    for rec in reader:
-        out.append((line, {k: ("" if v is None else v) for k, v in rec.items() if k is not None}))
-        line = reader.line_num + 1
+    out = [(line, dict(zip(header, rec, strict=True))) for line, rec in recs[1:]]
     if not out:
         raise DataError("no data rows after the header", file=name, row=2)
     return out
@@ -594,7 +591,7 @@ def parse_end_use(buf: str | bytes | io.IOBase, name: str = "<buffer>", *,
         sector.
     """
     text = as_text_buffer(buf, name)
-    va_col = next((c for c in csv.DictReader(io.StringIO(text)).fieldnames or []
+    va_col = next((c for c in first_record(text)
                    if _clean(c).casefold().startswith("va in")), "VA in million €")
     req = ("Material", "Application", "Share", "NACE sector", _clean(va_col))
     rows: list[dict] = []
@@ -705,7 +702,7 @@ def parse_trade_parameters(buf: str | bytes | io.IOBase, name: str = "<buffer>",
 def file_kind(text: str) -> str:
     """Which eu_crm table a CSV is, from its header: ``assessment_2017``, ``inputs_2023``,
     ``supply_shares``, ``end_use`` or ``trade_parameters``."""
-    head = [_clean(h).casefold() for h in next(csv.reader(io.StringIO(text)), [])]
+    head = [_clean(h).casefold() for h in first_record(text)]
     if "supply_data_e" in head and "stages_assessed" in head:
         return "inputs_2023"
     if "sr" in head and "ei" in head and "si_sr" in head:

@@ -16,18 +16,36 @@ EU criticality assessments: ``eu-crm`` (the six tables of the 2017 and 2023 stud
 :mod:`critmin.sources.eu_crm`) into the ``eu_crm`` table.
 Outlook: ``iea`` (the IEA Critical Minerals Data Explorer JSON, see :mod:`critmin.sources.iea`) into
 the ``outlook_supply`` and ``outlook_demand`` tables.
+
+Size limits. Readers hold a file's rows in memory: an ingest takes about 10-30 times the size of a
+CSV (``benchmarks/bench_ingest.py``: the 3.2 MB MCS 2026 file +94 MB, a 200 MB file of its world
+sections +1.7 GB; before the readers were reworked, 5.9 GB) and up to 300 times that of a compressed
+workbook or gzip file (the 0.6 MB World Mining Data workbook: +185 MB).
+:func:`read_source` therefore refuses a file larger than its source's limit in :data:`MAX_MB` (about
+ten times the largest real file of that source, so about 1-2 GB of memory at most) with a
+:class:`~critmin.errors.DataError` naming the size and the limit. ``CRITMIN_MAX_FILE_MB`` (a number
+of megabytes) replaces every limit, for a genuinely larger file on a machine with the memory for it.
+
+Never a traceback: besides the readers' own checks (:mod:`critmin.sources._io`), :func:`read_source`
+turns what a parsing library raises on a damaged file (:func:`critmin.sources._io.parser_errors`,
+:class:`csv.Error`, :class:`UnicodeError`, a :class:`RecursionError` or a :class:`MemoryError`) into
+a DataError naming the file.
 """
 
 from __future__ import annotations
 
+import csv
 from collections.abc import Callable
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from critmin.errors import DataError
+from critmin.sources._io import check_size, parser_errors
 
-__all__ = ["READERS", "EDITION_FROM_USER", "read_source"]
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["READERS", "EDITION_FROM_USER", "MAX_MB", "read_source"]
 
 
 def read_usgs_mcs(path: str | Path, layout: str | None = None) -> dict[str, pd.DataFrame]:
@@ -136,6 +154,25 @@ READERS: dict[str, Callable[[str | Path], dict[str, pd.DataFrame]]] = {
 EDITION_FROM_USER = ("comtrade",)
 """Sources whose files may not say which edition they are: ``edition=`` applies to them only."""
 
+MAX_MB: dict[str, float] = {
+    "usgs-mcs": 32,  # largest real file 3.2 MB (MCS 2026 long file)
+    "usgs-ds140": 2,  # 0.05 MB workbook
+    "usgs-myb": 2,  # 0.13 MB workbook
+    "wgi": 32,  # 3.1 MB workbook
+    "comtrade": 64,  # API downloads of a few kB; a bulk CSV needs ~30x its size in memory
+    "comtrade-monthly-derived": 8,  # 0.4 MB
+    "comtrade-bilateral": 4,  # 0.21 MB
+    "usitc": 8,  # 0.6 MB workbook
+    "oec": 8,  # 0.1 MB
+    "eu-crm": 4,  # 0.08 MB
+    "iea": 8,  # 0.14 MB
+    "usgs-myb-world": 8,  # 0.6 MB workbook
+    "wmd": 6,  # 0.6 MB workbook (55,000 rows)
+    "bgs-wms": 4,  # 0.24 MB gzip (1.6 MB of text; see critmin.sources.bgs.MAX_TEXT_BYTES)
+}
+"""Largest file accepted per source [MB, 10^6 bytes]: about ten times the largest real file of the
+source (see the module docstring); ``$CRITMIN_MAX_FILE_MB`` replaces every limit."""
+
 
 def read_source(path: str | Path, source: str, *, edition: str | None = None
                 ) -> dict[str, pd.DataFrame]:
@@ -144,25 +181,49 @@ def read_source(path: str | Path, source: str, *, edition: str | None = None
     Parameters
     ----------
     path : str or Path
-        The file.
+        The raw file.
     source : str
         A source id of :data:`READERS`.
     edition : str, optional
         The edition id, for the sources of :data:`EDITION_FROM_USER` (the others read it from
         the file).
 
+    Returns
+    -------
+    dict of str to DataFrame
+        Table name -> rows (canonical schema).
+
     Raises
     ------
     DataError
-        For an unknown source id, an edition given to a source that reads its own, or whatever the
-        reader finds wrong in the file.
+        For an unknown source id, an edition given to a source that reads its own, a file larger
+        than the source's limit (:data:`MAX_MB`), or whatever the reader finds wrong in the file --
+        including what a parsing library raises on a damaged file -- naming the file.
     """
+    p = Path(path)
     if source not in READERS:
         raise DataError(f"unknown source {source!r}; expected one of {', '.join(sorted(READERS))}",
-                        file=Path(path).name)
-    if edition is None:
-        return READERS[source](path)
-    if source not in EDITION_FROM_USER:
+                        file=p.name)
+    if edition is not None and source not in EDITION_FROM_USER:
         raise DataError(f"an edition can be given only for {', '.join(EDITION_FROM_USER)} files; "
-                        f"{source} files carry their own", file=Path(path).name)
-    return READERS[source](path, edition=edition)  # type: ignore[call-arg]
+                        f"{source} files carry their own", file=p.name)
+    if p.is_dir():
+        raise DataError("a folder, not a file; expected one raw file", file=str(p))
+    if not p.is_file():
+        raise DataError("no such file", file=str(p))
+    check_size(p, MAX_MB.get(source, 32), f"a {source} file")
+    try:
+        if edition is None:
+            return READERS[source](p)
+        return READERS[source](p, edition=edition)  # type: ignore[call-arg]
+    except DataError:
+        raise
+    except RecursionError:
+        raise DataError("the file nests too deeply to read (a damaged or hostile file?)",
+                        file=p.name) from None
+    except (*parser_errors(), csv.Error, UnicodeError) as err:
+        raise DataError(f"not a readable {source} file ({type(err).__name__}: {str(err)[:200]})",
+                        file=p.name) from None
+    except MemoryError:
+        raise DataError(f"not enough memory to read this {p.stat().st_size / 1e6:,.1f} MB file",
+                        file=p.name) from None

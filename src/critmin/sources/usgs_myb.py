@@ -62,6 +62,7 @@ from __future__ import annotations
 
 import io
 import math
+import os
 import re
 import warnings
 from dataclasses import dataclass, field
@@ -74,6 +75,7 @@ from critmin.commodities import get as get_commodity
 from critmin.countries import UnknownCountryError, resolve
 from critmin.errors import ConsistencyError, DataError
 from critmin.schema import conform, empty
+from critmin.sources._io import open_workbook, workbook_errors
 from critmin.sources._tokens import parse_value
 from critmin.sources.editions import edition_date
 
@@ -136,9 +138,12 @@ def _xls_sheets(data: bytes, name: str) -> list[_Sheet]:
     except ImportError as err:  # pragma: no cover - xlrd is a dependency
         raise DataError("reading .xls workbooks needs the package xlrd", file=name) from err
     try:
-        wb = xlrd.open_workbook(file_contents=data, formatting_info=True)
-    except Exception as err:  # xlrd raises XLRDError, struct errors, ...
-        raise DataError(f"not a readable .xls workbook ({err})", file=name) from err
+        with open(os.devnull, "w") as quiet:  # xlrd writes its warnings to stdout by default
+            wb = xlrd.open_workbook(file_contents=data, formatting_info=True, logfile=quiet,
+                                    verbosity=0)
+    except Exception as err:  # noqa: BLE001 - xlrd raises XLRDError, struct errors, ...
+        raise DataError(f"not a readable .xls workbook ({type(err).__name__}: {err})",
+                        file=name) from None
     out = []
     for sh in wb.sheets():
         cells: dict[tuple[int, int], _Cell] = {}
@@ -156,7 +161,9 @@ def _xls_sheets(data: bytes, name: str) -> list[_Sheet]:
                             text.append(v[: bounds[0][0]])
                         for (start, font), (end, _) in zip(bounds[:-1], bounds[1:], strict=True):
                             part = v[start:end]
-                            (sup if wb.font_list[font].escapement == 1 else text).append(part)
+                            sup_run = (0 <= font < len(wb.font_list)
+                                       and wb.font_list[font].escapement == 1)
+                            (sup if sup_run else text).append(part)
                         cells[(r + 1, c + 1)] = _Cell(v, "".join(text), ",".join(
                             s.strip() for s in sup if s.strip()), True)
                     else:
@@ -168,17 +175,7 @@ def _xls_sheets(data: bytes, name: str) -> list[_Sheet]:
 
 
 def _xlsx_sheets(data: bytes, name: str) -> list[_Sheet]:
-    import zipfile
-
-    import openpyxl
-    from openpyxl.utils.exceptions import InvalidFileException
-
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", UserWarning)
-            wb = openpyxl.load_workbook(io.BytesIO(data), data_only=True, rich_text=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as err:
-        raise DataError(f"not a readable .xlsx workbook ({err})", file=name) from err
+    wb = open_workbook(data, name, read_only=False, rich_text=True)
     out = []
     for ws in wb.worksheets:
         cells: dict[tuple[int, int], _Cell] = {}
@@ -207,7 +204,8 @@ def _xlsx_sheets(data: bytes, name: str) -> list[_Sheet]:
 
 def _sheets(data: bytes, name: str) -> list[_Sheet]:
     if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":  # OLE2: old Excel
-        return _xls_sheets(data, name)
+        with workbook_errors(name, ".xls workbook"):
+            return _xls_sheets(data, name)
     if data[:2] == b"PK":
         return _xlsx_sheets(data, name)
     raise DataError("not an Excel workbook (.xls or .xlsx)", file=name)

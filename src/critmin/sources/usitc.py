@@ -57,7 +57,7 @@ import pandas as pd
 
 from critmin.countries import UnknownCountryError, resolve
 from critmin.errors import DataError
-from critmin.sources._io import open_workbook
+from critmin.sources._io import open_workbook, workbook_errors
 from critmin.sources._trade import finish, number
 
 __all__ = ["SOURCE", "FLOWS", "MASS_UNITS", "read_usitc", "parse_usitc"]
@@ -119,17 +119,18 @@ def parse_usitc(buf: bytes | io.IOBase, name: str = "dataweb.xlsx") -> pd.DataFr
     """
     wb = open_workbook(buf, name)
     try:
-        day, flow_text = _query(wb, name)
-        flow, basis = FLOWS[flow_text.casefold()]
-        value_sheet = next((ws for ws in wb.worksheets if ws.title.strip().endswith("Value")
-                            and "ytd" not in ws.title.casefold()), None)
-        qty_sheet = next((ws for ws in wb.worksheets
-                          if ws.title.strip().casefold() == "first unit of quantity"), None)
-        if value_sheet is None or qty_sheet is None:
-            raise DataError("expected a value sheet ('Customs Value' or 'FAS Value') and a 'First Unit "
-                            f"of Quantity' sheet; sheets: {wb.sheetnames}", file=name)
-        values = _sheet(value_sheet, name, value=True)
-        qtys = _sheet(qty_sheet, name, value=False)
+        with workbook_errors(name, ".xlsx workbook"):
+            day, flow_text = _query(wb, name)
+            flow, basis = FLOWS[flow_text.casefold()]
+            value_sheet = next((ws for ws in wb.worksheets if ws.title.strip().endswith("Value")
+                                and "ytd" not in ws.title.casefold()), None)
+            qty_sheet = next((ws for ws in wb.worksheets
+                              if ws.title.strip().casefold() == "first unit of quantity"), None)
+            if value_sheet is None or qty_sheet is None:
+                raise DataError("expected a value sheet ('Customs Value' or 'FAS Value') and a 'First Unit "
+                                f"of Quantity' sheet; sheets: {wb.sheetnames}", file=name)
+            values = _sheet(value_sheet, name, value=True)
+            qtys = _sheet(qty_sheet, name, value=False)
     finally:
         wb.close()
     last_year = int(day[:4])  # the download year and later are incomplete

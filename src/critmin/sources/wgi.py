@@ -42,7 +42,13 @@ from openpyxl.utils import get_column_letter
 from critmin.countries import UnknownCountryError, resolve
 from critmin.errors import DataError
 from critmin.schema import conform
-from critmin.sources._io import as_text_buffer, open_workbook
+from critmin.sources._io import (
+    as_text_buffer,
+    check_size,
+    csv_records,
+    open_workbook,
+    workbook_errors,
+)
 from critmin.sources.editions import edition_date
 
 __all__ = ["read_wgi", "parse_wgi", "read_wgi_csv", "parse_wgi_csv", "INDICATORS", "SOURCE",
@@ -109,28 +115,29 @@ def parse_wgi(buf: bytes | io.IOBase, name: str = "wgidataset.xlsx") -> pd.DataF
     """
     wb = open_workbook(buf, name)
     try:
-        for ws in wb.worksheets:
-            rows = ws.iter_rows(values_only=True)
-            header = next(rows, None)
-            if header is None:
-                continue
-            cols = [str(h).strip().casefold() if h is not None else "" for h in header]
-            if "code" not in cols or "indicator" not in cols:
-                continue
-            where = f"{name} [{ws.title}]"
-            lacking = [c for c in _REQUIRED if c not in cols]
-            if lacking:
-                raise DataError(f"the header lacks the column(s) {lacking}; expected "
-                                f"{', '.join(_REQUIRED)}", file=where, row=1)
-            idx = {c: cols.index(c) for c in _REQUIRED}
-            records = [tuple(r[idx[c]] if idx[c] < len(r) else None for c in _REQUIRED)
-                       for r in rows]
-            # trailing empty rows of the sheet
-            while records and all(v is None for v in records[-1]):
-                records.pop()
-            raw = pd.DataFrame.from_records(records, columns=list(_REQUIRED))
-            letters = {c: get_column_letter(idx[c] + 1) for c in _REQUIRED}
-            return _tidy(raw, np.arange(2, len(raw) + 2), where, name, letters)
+        with workbook_errors(name, ".xlsx workbook"):
+            for ws in wb.worksheets:
+                rows = ws.iter_rows(values_only=True)
+                header = next(rows, None)
+                if header is None:
+                    continue
+                cols = [str(h).strip().casefold() if h is not None else "" for h in header]
+                if "code" not in cols or "indicator" not in cols:
+                    continue
+                where = f"{name} [{ws.title}]"
+                lacking = [c for c in _REQUIRED if c not in cols]
+                if lacking:
+                    raise DataError(f"the header lacks the column(s) {lacking}; expected "
+                                    f"{', '.join(_REQUIRED)}", file=where, row=1)
+                idx = {c: cols.index(c) for c in _REQUIRED}
+                records = [tuple(r[idx[c]] if idx[c] < len(r) else None for c in _REQUIRED)
+                           for r in rows]
+                # trailing empty rows of the sheet
+                while records and all(v is None for v in records[-1]):
+                    records.pop()
+                raw = pd.DataFrame.from_records(records, columns=list(_REQUIRED))
+                letters = {c: get_column_letter(idx[c] + 1) for c in _REQUIRED}
+                return _tidy(raw, np.arange(2, len(raw) + 2), where, name, letters)
     finally:
         wb.close()
     raise DataError(f"no sheet whose first row is the WGI header ({', '.join(_REQUIRED)}); "
@@ -159,6 +166,7 @@ def read_wgi_csv(path: str | Path) -> pd.DataFrame:
     p = Path(path)
     if not p.exists():
         raise DataError("no such file", file=str(p))
+    check_size(p, 64, "a WGI CSV file")  # the real one is 4.9 MB
     return parse_wgi_csv(p.read_bytes(), name=p.name)
 
 
@@ -173,17 +181,18 @@ def parse_wgi_csv(buf: str | bytes | io.IOBase, name: str = "wgidataset.csv") ->
         The file name recorded in the ``file`` column and in errors.
     """
     text = as_text_buffer(buf, name)
-    try:
-        raw = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError) as err:
-        raise DataError(f"not a readable CSV ({err})", file=name) from err
+    recs = csv_records(text, name)
+    if len(recs) < 2:
+        raise DataError("no data rows below the header", file=name, row=2)
+    raw = pd.DataFrame([r for _ln, r in recs[1:]], columns=recs[0][1], dtype=object)
+    lines = np.array([ln for ln, _r in recs[1:]])
     raw.columns = [str(c).strip().casefold() for c in raw.columns]
     lacking = [c for c in _REQUIRED if c not in raw.columns]
     if lacking:
         raise DataError(f"the header lacks the column(s) {lacking}; expected "
                         f"{', '.join(_REQUIRED)}", file=name, row=1)
     raw = raw.loc[:, list(_REQUIRED)].replace({"": None})
-    return _tidy(raw, np.arange(2, len(raw) + 2), name, name, {c: c for c in _REQUIRED})
+    return _tidy(raw, lines, name, name, {c: c for c in _REQUIRED})
 
 
 @lru_cache(maxsize=1024)
@@ -206,13 +215,13 @@ def _numbers(col: pd.Series, kind: str, where: str, rows: np.ndarray, label: str
     num = pd.to_numeric(s, errors="coerce")
     bad = s.notna() & num.isna()
     isbool = s.map(lambda v: isinstance(v, bool))
-    bad |= isbool
+    bad |= isbool | (num.notna() & ~np.isfinite(num.astype("float64")))
     if bad.any():
         i = int(np.flatnonzero(bad.to_numpy())[0])
         raise DataError("expected a number or '..' (missing)", file=where, row=int(rows[i]),
                         column=label, value=col.iloc[i])
     if kind == "int":
-        frac = num.notna() & (num % 1 != 0)
+        frac = num.notna() & ((num % 1 != 0) | (num.abs() >= 2**53))
         if frac.any():
             i = int(np.flatnonzero(frac.to_numpy())[0])
             raise DataError("expected a whole number", file=where, row=int(rows[i]), column=label,
@@ -226,7 +235,7 @@ def _tidy(raw: pd.DataFrame, rows: np.ndarray, where: str, file: str,
         raise DataError("no data rows below the header", file=where, row=2)
     # year
     year = pd.to_numeric(raw["year"], errors="coerce")
-    bad = year.isna() | (year % 1 != 0)
+    bad = year.isna() | (year % 1 != 0) | ~year.between(1900, 2100)
     if bad.any():
         i = int(np.flatnonzero(bad.to_numpy())[0])
         raise DataError("expected a year", file=where, row=int(rows[i]), column=labels["year"],

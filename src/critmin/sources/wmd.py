@@ -44,7 +44,6 @@ import io
 import math
 import re
 import warnings
-import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -53,6 +52,7 @@ import pandas as pd
 from critmin.countries import UnknownCountryError, resolve
 from critmin.errors import ConsistencyError, DataError
 from critmin.schema import conform, empty
+from critmin.sources._io import open_workbook, workbook_errors
 from critmin.sources.editions import edition_date
 
 __all__ = ["read_wmd", "parse_wmd", "BLOCKS", "SOURCE", "EDITION", "TOTAL_TOLERANCE"]
@@ -192,22 +192,16 @@ def parse_wmd(buf: bytes | io.IOBase, name: str = "wmd.xlsx", *,
     strict : bool
         See :func:`read_wmd`.
     """
-    import openpyxl
-    from openpyxl.utils.exceptions import InvalidFileException
-
-    data = buf if isinstance(buf, (bytes, bytearray)) else buf.read()
-    if not data:
-        raise DataError("the workbook is empty", file=name)
+    wb = open_workbook(buf, name)
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", UserWarning)
-            wb = openpyxl.load_workbook(io.BytesIO(bytes(data)), read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as err:
-        raise DataError(f"not a readable .xlsx workbook ({err})", file=name) from err
-    ws = wb.worksheets[0]
-    where = f"{name} [{ws.title}]"
-    grid = [list(r) for r in ws.iter_rows(values_only=True)]
-    wb.close()
+        with workbook_errors(name, ".xlsx workbook"):
+            if not wb.worksheets:
+                raise DataError("the workbook has no sheet", file=name)
+            ws = wb.worksheets[0]
+            where = f"{name} [{ws.title}]"
+            grid = [list(r) for r in ws.iter_rows(values_only=True)]
+    finally:
+        wb.close()
     return {"production": conform(_parse_grid(grid, where, name, strict), "production", file=name)}
 
 

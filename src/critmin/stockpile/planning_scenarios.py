@@ -13,7 +13,7 @@ The planner changes three things, each shown in the assumptions:
 
 Where the files are: the folders in ``$CRITMIN_SCENARIOS`` (separated by ``os.pathsep``), then
 ``examples/scenarios`` of the working directory, then the package's own (``critmin/scenarios``), see
-:func:`critmin.market.spec.scenario_dirs`. For a material the file named
+:func:`critmin.market.scenario_folders.scenario_dirs`. For a material the file named
 in :data:`PLANNING_SCENARIOS` is used when present, else the first file (by name) whose ``commodity`` is
 the material.
 """
@@ -23,7 +23,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from critmin.errors import ScenarioError
-from critmin.market.spec import ScenarioSpec, load_scenario, scenario_dirs, scenario_files
+from critmin.market.scenario_folders import scenario_dirs, scenario_files
+from critmin.market.spec import ScenarioSpec, load_scenario
 
 __all__ = ["PLANNING_SCENARIOS", "scenario_dirs", "scenario_files", "find_scenario", "planning_spec"]
 

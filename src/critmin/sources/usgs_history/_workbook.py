@@ -24,20 +24,17 @@ Quirks of the source handled on purpose (each has a test):
 
 from __future__ import annotations
 
-import io
 import re
-import warnings
-import zipfile
 from dataclasses import dataclass, field
 from typing import Any
 
 import openpyxl
 import pandas as pd
 from openpyxl.utils import get_column_letter
-from openpyxl.utils.exceptions import InvalidFileException
 
 from critmin.errors import DataError
 from critmin.schema import conform, empty
+from critmin.sources._io import open_workbook
 from critmin.sources._tokens import ParsedValue, parse_value
 from critmin.sources.editions import edition_date
 
@@ -69,12 +66,7 @@ def _read_bytes(buf: Any, name: str) -> bytes:
 
 def _load(data: bytes, name: str, *, data_only: bool) -> openpyxl.Workbook:
     """Open an xlsx workbook from bytes (openpyxl's warnings about print areas are silenced)."""
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", UserWarning)
-            return openpyxl.load_workbook(io.BytesIO(data), data_only=data_only, rich_text=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as err:
-        raise DataError(f"not a readable .xlsx workbook ({err})", file=name) from err
+    return open_workbook(data, name, read_only=False, data_only=data_only, rich_text=True)
 
 
 def _sheet(wb: openpyxl.Workbook, title: str, name: str):

@@ -186,10 +186,14 @@ def parse_salient_cell(cell: object, unit: str | None, *, file: str, row: int,
         text = re.sub(r"\s+", " ", text)
     else:
         text = cell  # numbers and None
+    if text is not None and (not isinstance(text, (str, int, float)) or isinstance(text, bool)):
+        raise DataError(f"expected a number or text, got a {type(cell).__name__} cell", file=file,
+                        row=row, column=column, value=cell)
     pv = parse_value(text)
     if pv is not None:
         return SalientCell(pv.value, pv.missing, pv.qualifier, pv.estimated, "")
-    assert isinstance(text, str)
+    if not isinstance(text, str):
+        raise DataError("expected a finite number", file=file, row=row, column=column, value=cell)
     raw = str(cell)
     m = _EPREFIX.match(text)
     if m:

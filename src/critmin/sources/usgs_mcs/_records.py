@@ -24,6 +24,9 @@ Quirks of the source handled on purpose (each has a test):
   "Other countries" -> ``OTH`` ("Other countriese": an estimate), "United States and Canada" ->
   ``USA+CAN``. ``country_raw`` keeps the name (stripped of surrounding whitespace) and
   ``country_detail`` what was appended to it.
+* **World totals.** Each (commodity, year) with production or capacity rows has a World total row
+  (``WLD``) in every MCS world table but one (:data:`NO_WORLD_TOTAL`); a block without it is a file
+  cut short or a lost row, and raises.
 * **Errors.** A row with a country but an unreadable value, an unknown country, a missing column or
   a duplicate key raises :class:`~critmin.errors.DataError` naming the file, the 1-based line
   (header = line 1), the column and the value.
@@ -33,7 +36,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 
 import pandas as pd
@@ -43,6 +46,7 @@ from critmin.countries import Country, UnknownCountryError, resolve
 from critmin.errors import DataError, UnknownCommodityError
 from critmin.schema import KEYS, conform, empty
 from critmin.sources._tokens import ParsedValue
+from critmin.sources.editions import mcs_edition
 from critmin.units import is_mass, normalize_unit, to_tonnes
 
 SOURCE = "usgs-mcs"
@@ -123,6 +127,42 @@ def _country(name: str, ctx: _Ctx, row: int, column: str) -> Country:
     return c
 
 
+def _source_edition(cells: Iterable[tuple[int, str]], name: str, column: str,
+                    file_edition: str | None) -> str | None:
+    """The edition the ``Source`` cells of a world table name (blank cells allowed).
+
+    It must be one edition, and the file name's when that names one: every real file's Source cells
+    agree with each other and with the file name, so another edition on one row is a damaged cell,
+    which would otherwise re-date every row of the file.
+
+    Parameters
+    ----------
+    cells : iterable of (int, str)
+        (line, Source cell) of every data row.
+    name, column : str
+        File name and column header, for errors.
+    file_edition : str or None
+        The edition the file name gives.
+    """
+    edition, first = file_edition, None
+    for ln, raw in cells:
+        cell = (raw or "").strip()
+        if not cell:
+            continue
+        ed = mcs_edition(cell)
+        if ed is None:
+            raise DataError("expected the MCS edition (e.g. MCS2023) in the source column",
+                            file=name, row=ln, column=column, value=raw)
+        if edition is None:
+            edition, first = ed, ln
+        elif ed != edition:
+            said = f"the file name says {file_edition}" if first is None else \
+                f"row {first} says {edition}"
+            raise DataError(f"the source column names edition {ed} but {said}; expected one "
+                            "edition per file", file=name, row=ln, column=column, value=raw)
+    return edition
+
+
 def _commodity(name: str, ctx: _Ctx, row: int | None, column: str | None) -> _cat.Commodity:
     try:
         return _cat.get(name)
@@ -188,6 +228,38 @@ def _record(
     return rec
 
 
+NO_WORLD_TOTAL: dict[tuple[str, str], str] = {
+    ("MCS2024", "pumice"): "mcs2024-pumic_world.csv as published has no World total row (the MCS2023 "
+    "and MCS2025 pumice tables have one)",
+}
+"""(edition, commodity) -> evidence: world tables published without a World total row. Every other
+(commodity, year) with production or capacity rows in the MCS 2022-2026 world tables has one."""
+
+
+def _check_world_totals(rows: list[dict], ctx: _Ctx, column: str) -> None:
+    """Refuse production rows of a (commodity, year) without a World total (``WLD``) row.
+
+    Every MCS world table gives a world total for each commodity and year it has production or
+    capacity figures for (except :data:`NO_WORLD_TOTAL`); in the files it comes after the country
+    rows, so a file cut short (or a lost row) shows as a block without it -- whose shares would
+    otherwise be computed against the wrong total.
+    """
+    blocks: dict[tuple[str, int], list[int]] = {}
+    totals: set[tuple[str, int]] = set()
+    for r in rows:
+        key = (r["commodity"], int(r["year"]))
+        blocks.setdefault(key, []).append(int(r["row"]))
+        if r["country"] == "WLD":
+            totals.add(key)
+    for (com, year), lines in blocks.items():
+        if (com, year) in totals or (ctx.edition, com) in NO_WORLD_TOTAL:
+            continue
+        raise DataError(
+            f"no World total row for {com} production in {year} (its {len(lines)} rows end at line "
+            f"{max(lines)}); every MCS world table has one: a file cut short or a lost row?",
+            file=ctx.file, row=max(lines), column=column or None)
+
+
 def _finish(records: dict[str, list[dict]], ctx: _Ctx, columns: dict[str, str]) -> dict:
     out = {}
     for table in ("production", "reserves"):
@@ -196,6 +268,8 @@ def _finish(records: dict[str, list[dict]], ctx: _Ctx, columns: dict[str, str]) 
             out[table] = empty(table)
             continue
         _check_duplicates(df, table, ctx, columns.get(table, ""))
+        if table == "production":
+            _check_world_totals(records[table], ctx, columns.get(table, ""))
         out[table] = conform(df, table, file=ctx.file)
     return out
 

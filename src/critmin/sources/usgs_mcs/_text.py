@@ -13,21 +13,22 @@ Quirks of the source handled on purpose (each has a test):
 
 Two decoders remain, with the error texts of the two former modules: :func:`_decode` (world
 tables and the MCS 2026 long file read whole) and :func:`_decode_salient` (the salient readers). They
-return the same text; they differ only in the wording and the column lookup of their errors. The
-same holds for :func:`_rows` (a malformed CSV raises :class:`csv.Error`, as the world readers
-always did) and :func:`_rows_from_csv` (raises :class:`~critmin.errors.DataError`).
+return the same text; they differ only in the wording and the column lookup of their errors.
+:func:`_rows` and :func:`_rows_from_csv` split records through
+:func:`critmin.sources._io.csv_records`: a record whose field count differs from the header's (a
+row cut short by a truncated file), a bare CR inside a field, a field over 131,072 characters or a
+quoted field the file ends inside raise :class:`~critmin.errors.DataError` naming file and line.
 """
 
 from __future__ import annotations
 
-import csv
 import io
 import math
 import re
 from collections.abc import Iterable
 
 from critmin.errors import DataError
-from critmin.sources._io import as_text_buffer
+from critmin.sources._io import as_text_buffer, csv_records, first_record
 
 # ---------------------------------------------------------------------------------------------
 # World tables and the MCS 2026 long file
@@ -59,29 +60,23 @@ def _decode(buf: str | bytes | io.IOBase, name: str) -> str:
 def _column_at(data: bytes, offset: int) -> str:
     """Header name of the CSV column holding byte ``offset`` (for decoding errors)."""
     start = data.rfind(b"\n", 0, offset) + 1
-    prefix = data[start:offset].decode("utf-8", errors="replace")
-    idx = len(next(csv.reader([prefix + "x"]))) - 1
+    prefix = data[start:offset].decode("utf-8", errors="replace").replace("\r", " ")
+    idx = len(first_record(prefix + "x")) - 1
     first = data.split(b"\n", 1)[0].decode("utf-8-sig", errors="replace").strip("\r")
-    header = next(csv.reader([first])) if first else []
+    header = first_record(first) if first else []
     return header[idx].strip() if idx < len(header) else f"column {idx + 1}"
 
 
-def _rows(text: str) -> list[tuple[int, list[str]]]:
-    """CSV records with the 1-based line on which each starts."""
-    reader = csv.reader(io.StringIO(text))
-    out = []
-    start = 1
-    for rec in reader:
-        out.append((start, rec))
-        start = reader.line_num + 1
-    return out
+def _rows(text: str, name: str) -> list[tuple[int, list[str]]]:
+    """CSV records with the 1-based line on which each starts (empty lines left out); a record
+    whose field count differs from the header's, or a malformed CSV, raises a DataError naming the
+    line (:func:`critmin.sources._io.csv_records`)."""
+    return csv_records(text, name)
 
 
 def _header(text: str) -> tuple[str, ...]:
     """The casefolded, stripped cells of the first line: what layout detection looks at."""
-    lines = text.lstrip("\ufeff").splitlines()
-    first = lines[0] if lines else ""
-    return tuple(c.strip().casefold() for c in next(csv.reader([first]), []))
+    return tuple(c.strip().casefold() for c in first_record(text))
 
 
 def _blank(rec: Iterable[str]) -> bool:
@@ -108,28 +103,19 @@ def _decode_salient(buf: str | bytes | io.IOBase, fname: str) -> str:
         if not isinstance(buf, (bytes, bytearray)) or err.row is None:
             raise
         lines = bytes(buf).decode("cp1252", errors="replace").splitlines()
-        header = next(csv.reader([lines[0].lstrip("\ufeff")])) if lines else []
+        header = first_record(lines[0]) if lines else []
         column = None
         if 0 < err.row <= len(lines):
-            cells = next(csv.reader([lines[err.row - 1]]), [])
+            cells = first_record(lines[err.row - 1])
             bad = [i for i, c in enumerate(cells) if "\ufffd" in c]
             if bad:
                 column = header[bad[0]] if bad[0] < len(header) else f"#{bad[0] + 1}"
         raise DataError(err.reason, file=fname, row=err.row, column=column) from err
 
 
-def _rows_from_csv(text: str) -> list[tuple[int, list[str]]]:
-    """(1-based first line number, cells) of every record of a CSV text."""
-    out: list[tuple[int, list[str]]] = []
-    reader = csv.reader(io.StringIO(text))
-    start = 1
-    try:
-        for cells in reader:
-            out.append((start, cells))
-            start = reader.line_num + 1
-    except csv.Error as err:
-        raise DataError(f"malformed CSV: {err}", row=reader.line_num) from err
-    return out
+def _rows_from_csv(text: str, name: str) -> list[tuple[int, list[str]]]:
+    """(1-based first line number, cells) of every record of a CSV text (see :func:`_rows`)."""
+    return csv_records(text, name)
 
 
 def _blank_cell(cell: object) -> bool:

@@ -220,7 +220,7 @@ def parse_world_sections(text: str, name: str) -> dict[str, pd.DataFrame]:
     dict of str to DataFrame
         ``{"production": ..., "reserves": ...}``; ``quantity_t`` [t], ``value`` [``unit``].
     """
-    return _parse_world(_rows(text), name)
+    return _parse_world(_rows(text, name), name)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -320,10 +320,7 @@ def parse_mcs2026_salient(buf: str | bytes | io.IOBase, name: str) -> dict[str, 
     """
     fname = str(name).replace("\\", "/").rsplit("/", 1)[-1]
     text = _decode_salient(buf, fname)
-    try:
-        rows = _rows_from_csv(text)
-    except DataError as err:
-        raise DataError(err.reason, file=fname, row=err.row) from err
+    rows = _rows_from_csv(text, fname)
     return _parse_salient(rows, fname)
 
 
@@ -582,8 +579,8 @@ def parse(text: str, name: str) -> dict[str, pd.DataFrame]:
         duplicate key or a repeated identical row, naming file, row and column (the world sections
         are checked first).
     """
-    rows = _rows(text)
     fname = str(name).replace("\\", "/").rsplit("/", 1)[-1]
+    rows = _rows(text, fname)
     return {**_parse_world(rows, name), **_parse_salient(rows, fname)}
 
 

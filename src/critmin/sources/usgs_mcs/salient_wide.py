@@ -40,6 +40,10 @@ Quirks of the source handled on purpose (each has a test):
   ``−88``, "Less than ½ unit", "Less than 50,000 tons", ranges ``500–14,000`` -> ``missing="range"``,
   "Small" -> ``missing="text"``). Any other text raises :class:`~critmin.errors.DataError`.
 * **Blank trailing columns and rows** (as published) are dropped; a value under an empty header raises.
+* **Years**: every table of edition Y holds one row for each of the years Y-5..Y-1 (all 264 files);
+  years that are not consecutive up to Y-1, or earlier than Y-5, raise (a truncated or damaged file),
+  and so does a row whose field count differs from the header's
+  (:func:`critmin.sources._io.csv_records`).
 * **Commodity codes changed** (``raree`` -> ``rareee``, ``lithi`` -> ``lithium``, ``scandi``/``scand``,
   ``stonec``/``stonc``); ids come from :func:`critmin.commodities.from_usgs_code`. ``mcs2023tellu``
   lacks the hyphen; ``MCS2024-bismu`` is upper-case; MCS2025 bauxite says ``Source`` for
@@ -68,6 +72,7 @@ import pandas as pd
 from critmin import commodities, units
 from critmin.errors import DataError
 from critmin.schema import empty
+from critmin.sources._io import open_workbook, workbook_errors
 from critmin.sources._tokens import parse_value
 from critmin.sources.editions import edition_date, mcs_edition
 from critmin.sources.usgs_mcs._cells import MISSING_TEXT, SalientCell, parse_salient_cell
@@ -332,21 +337,41 @@ def _file_code(name: str) -> tuple[str | None, str | None]:
 
 def _rows_from_xlsx(data: bytes, name: str) -> list[tuple[int, list[object]]]:
     """Rows of the sheet of a salient workbook whose first row starts with DataSource/Source."""
-    import openpyxl
-
+    wb = open_workbook(data, name)
     try:
-        wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as err:  # noqa: BLE001 - openpyxl raises many types for a broken file
-        raise DataError(f"cannot open the workbook: {err}", file=name) from err
-    try:
-        for ws in wb.worksheets:
-            rows = list(ws.iter_rows(values_only=True))
-            if rows and rows[0] and str(rows[0][0] or "").strip() in ("DataSource", "Source"):
-                return [(i, list(r)) for i, r in enumerate(rows, start=1)]
+        with workbook_errors(name, ".xlsx workbook"):
+            for ws in wb.worksheets:
+                rows = list(ws.iter_rows(values_only=True))
+                if rows and rows[0] and str(rows[0][0] or "").strip() in ("DataSource", "Source"):
+                    return [(i, list(r)) for i, r in enumerate(rows, start=1)]
     finally:
         wb.close()
     raise DataError("no sheet whose first row starts with 'DataSource'; expected the salient "
                     "table as the workbook's CSV-like sheet", file=name)
+
+
+def _check_years(years: dict[int, int], edition: str, fname: str) -> None:
+    """Refuse a table whose years are not a run of consecutive years ending the year before the
+    edition, within the five years before it.
+
+    Every wide salient table of MCS 2022-2025 (264 files) covers exactly the five years Y-5..Y-1
+    of its edition Y; a year missing at the end or in the middle is a truncated or damaged file, and
+    would silently move the "latest year is an estimate" flag onto the year before it.
+    """
+    ed = int(edition[3:])
+    have = set(years)
+    start = max(min(have), ed - 5)
+    want = set(range(start, ed))
+    if have == want:
+        return
+    lost, extra = sorted(want - have), sorted(have - want)
+    what = "; ".join(p for p in (
+        f"year(s) {', '.join(map(str, lost))} missing (a truncated file?)" if lost else "",
+        f"year(s) {', '.join(map(str, extra))} outside that range" if extra else "") if p)
+    row = years[extra[0]] if extra else max(years.values()) + 1
+    raise DataError(f"expected one row per year, consecutive up to {ed - 1} and from {ed - 5} at the "
+                    f"earliest (the years an {edition} salient table covers); {what}", file=fname,
+                    row=row, column="Year")
 
 
 def _empty_result() -> dict[str, pd.DataFrame]:
@@ -392,10 +417,7 @@ def parse_salient(
         rows = _rows_from_xlsx(bytes(buf), fname)
     else:
         text = _decode_salient(buf, fname)  # type: ignore[arg-type]
-        try:
-            rows = _rows_from_csv(text)  # type: ignore[assignment]
-        except DataError as err:
-            raise DataError(err.reason, file=fname, row=err.row) from err
+        rows = _rows_from_csv(text, fname)  # type: ignore[assignment]
     edition, code = _file_code(fname)
     header_line, header = rows[0]
     header = [("" if h is None else str(h)).replace("\ufeff", "").strip() for h in header]
@@ -465,7 +487,8 @@ def parse_salient(
     for ln, r in data_rows:
         ycell = r[i_year] if i_year < len(r) else None
         pv = parse_value(ycell)
-        if pv is None or pv.missing is not None or pv.value != int(pv.value) or pv.qualifier:
+        if (pv is None or pv.missing is not None or pv.qualifier
+                or not 1900 <= pv.value <= 2100 or pv.value != int(pv.value)):
             raise DataError("expected a four-digit year", file=fname, row=ln, column="Year",
                             value=ycell)
         y = int(pv.value)
@@ -484,6 +507,7 @@ def parse_salient(
     if not edition:
         raise DataError("cannot tell the MCS edition from the file name or the DataSource column",
                         file=fname, row=first_ln, column="DataSource")
+    _check_years(years, edition, fname)
     ed_date = edition_date(edition)
     cname = commodities.get(commodity).name
     defs = _match_definitions([c for _j, c in series], definitions or {})

@@ -27,6 +27,10 @@ Quirks of the source handled on purpose (each has a test):
   the commodity's whole column: molybdenum and vanadium reserves "(Reserve data is thousand metric
   tons)" (stated on a few rows), iron-ore reserves "Crude Ore, million metric tons". Values the
   source itself got wrong are kept as published (kaolin world 2024e 4,400 kt after 44,400 for 2023).
+* **World totals.** Every commodity with rows other than reserves has a World total row (the talc
+  split counts as one commodity); a commodity without one raises (a file cut short, or a lost row:
+  rows of a block without production figures are otherwise skipped silently), as does a year
+  without one (:func:`critmin.sources.usgs_mcs._records._check_world_totals`).
 
 Layout detection (:func:`can_read`): the header starts with ``SOURCE`` and has ``COMMODITY`` and
 ``COUNTRY`` columns.
@@ -53,6 +57,7 @@ from critmin.sources.usgs_mcs._classify import (
 )
 from critmin.sources.usgs_mcs._records import (
     _NOTES_UNIT,
+    NO_WORLD_TOTAL,
     _commodity,
     _country,
     _Ctx,
@@ -61,6 +66,7 @@ from critmin.sources.usgs_mcs._records import (
     _is_est,
     _join,
     _record,
+    _source_edition,
     _unit_from_text,
 )
 from critmin.sources.usgs_mcs._text import _blank, _decode, _rows
@@ -120,7 +126,7 @@ def _note_token(note: str) -> tuple[ParsedValue, str, set[int] | None] | None:
 
 
 def _parse_mcs2025(text: str, name: str) -> dict[str, pd.DataFrame]:
-    rows = _rows(text)
+    rows = _rows(text, name)
     _, header = rows[0]
     header = [h.replace("\ufeff", "") for h in header]
     hstrip = [h.strip() for h in header]
@@ -154,12 +160,8 @@ def _parse_mcs2025(text: str, name: str) -> dict[str, pd.DataFrame]:
         r = list(r) + [""] * (len(header) - len(r))
         body.append((ln, r))
 
-    edition = None
-    for _, r in body:
-        edition = mcs_edition(r[ix["SOURCE"]])
-        if edition:
-            break
-    edition = edition or mcs_edition(name)
+    edition = _source_edition(((ln, r[ix["SOURCE"]]) for ln, r in body), name, "SOURCE",
+                              mcs_edition(name))
     if edition is None:
         raise DataError("cannot tell the MCS edition from SOURCE or the file name", file=name,
                         column="SOURCE")
@@ -191,6 +193,8 @@ def _parse_mcs2025(text: str, name: str) -> dict[str, pd.DataFrame]:
                 stated.setdefault((cid, kind), r[j].strip())
 
     records: dict[str, list[dict]] = {"production": [], "reserves": []}
+    blocks: dict[str, list[int]] = {}  # commodity -> lines of its rows that are not reserves-only
+    totals: set[str] = set()
     for ln, r in body:
         com = coms[ln]
         cname = r[ix["COUNTRY"]]
@@ -199,6 +203,10 @@ def _parse_mcs2025(text: str, name: str) -> dict[str, pd.DataFrame]:
                             file=name, row=ln, column="COUNTRY")
         country = _country(cname, ctx, ln, "COUNTRY")
         type_text = r[ix["TYPE"]].strip()
+        if country.code == "WLD":
+            totals.add(com.id)
+        if not type_text.casefold().startswith("reserves"):
+            blocks.setdefault(com.id, []).append(ln)
         unit_text = r[ix["UNIT_MEAS"]].strip()
         if not unit_text:
             known = units_by_com.get(com.id, set())
@@ -269,6 +277,11 @@ def _parse_mcs2025(text: str, name: str) -> dict[str, pd.DataFrame]:
                     pv=pv, row=ln, notes=notes, stage=stage, measure=measure, product=product,
                     basis=basis, estimated=est,
                     unit_notes=_join(note, stated.get((com.id, kind), ""))))
+    for cid, lines in blocks.items():
+        if cid not in totals and (edition, cid) not in NO_WORLD_TOTAL:
+            raise DataError(f"no World total row for {cid} production (its {len(lines)} rows end at "
+                            f"line {max(lines)}); every MCS world table has one: a file cut short "
+                            "or a lost row?", file=name, row=max(lines), column="COUNTRY")
     return _finish(records, ctx, {"production": "COUNTRY", "reserves": "COUNTRY"})
 
 

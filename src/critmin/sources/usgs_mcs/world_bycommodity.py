@@ -28,7 +28,8 @@ Quirks of the source handled on purpose (each has a test):
   barite repeats the reserves in an unnamed ninth column (ignored when it equals ``Reserves_kt``);
   MCS 2024 vermiculite has numbers in ``Reserves_notes`` and text in an unnamed column (both kept as
   notes); MCS 2024 ``fepig``, ``garne``, ``zeoli`` have a blank ``Source`` (edition from the file
-  name) and ``alumi`` says "MCS 2024"; trailing empty rows and columns are skipped;
+  name) and ``alumi`` says "MCS 2024"; a ``Source`` naming another edition than the file name (or the
+  other rows) raises; trailing empty rows and columns are skipped;
   ``MCS2024-bismu_world.csv`` is upper case. A number in an unnamed column raises.
 * **Unit slips.** MCS 2023 chromium ``Prod_t_*`` with "Units are thousand metric tons" in the notes
   (the stated unit wins); the others are in :data:`UNIT_FIXES`. Values the source itself got wrong
@@ -70,6 +71,7 @@ from critmin.sources.usgs_mcs._records import (
     _is_est,
     _join,
     _record,
+    _source_edition,
 )
 from critmin.sources.usgs_mcs._text import _blank, _decode, _rows
 
@@ -135,7 +137,7 @@ class _Col:
 
 
 def _parse_percommodity(text: str, name: str) -> dict[str, pd.DataFrame]:
-    rows = _rows(text)
+    rows = _rows(text, name)
     if not rows:
         raise DataError("the file is empty; expected a header row and data rows", file=name)
     _, header = rows[0]
@@ -163,14 +165,8 @@ def _parse_percommodity(text: str, name: str) -> dict[str, pd.DataFrame]:
     if len(header) < 3:
         raise DataError("missing the Type column", file=name, row=1, column="Type")
     file_edition = mcs_edition(name)
-    cells = [r for _, r in rows[1:]]
-    edition = None
-    for r in cells:
-        if r and r[0].strip():
-            edition = mcs_edition(r[0])
-            if edition:
-                break
-    edition = edition or file_edition
+    edition = _source_edition(((ln, r[0] if r else "") for ln, r in rows[1:]), name, header[0],
+                              file_edition)
     if edition is None:
         raise DataError("cannot tell the MCS edition from the Source cells or the file name",
                         file=name, column="Source")
