@@ -232,7 +232,7 @@ def test_criticality_matrix_lists_what_it_cannot_place(built):
 @pytest.mark.skipif(not ANALYSES["scenarios"].available(), reason="market simulator not landed")
 def test_values_at_the_price_cap_marked(built):
     rep, page = built
-    checked = 0
+    checked, capped = 0, []
     for c in rep.commodities:
         for sim in c.context.analysis("scenarios") or []:
             d = sim.to_dict()
@@ -240,12 +240,15 @@ def test_values_at_the_price_cap_marked(built):
             card = _card(page, c.id, "disruption")
             part = card[card.index(d["scenario"]):]
             part = part[:part.index("runs).") + 6]
-            assert (f"at the {cap:g}× price cap" in part) == any(words.at_cap(pk[q], cap)
-                                                                  for q in ("p05", "p50", "p95")), part
+            at = {q: words.at_cap(pk[q], cap) for q in ("p05", "p50", "p95")}
+            assert (f"at the {cap:g}× price cap" in part) == any(at.values()), part
+            if at["p50"]:
+                assert f"{pk['p50']:.1f}× the baseline in the median run, at the {cap:g}× price cap" in part
+            elif at["p95"] and not at["p05"]:
+                assert f"the upper end at the {cap:g}× price cap" in part
+            capped += [d["scenario"]] if any(at.values()) else []
             checked += 1
-    assert checked >= 3
-    card = _card(page, "rare-earths", "disruption")
-    assert re.search(r"2010-style quota[^;]*the upper end at the 20× price cap", card)
+    assert checked >= 3 and capped  # the shipped scenarios reach the cap in some runs
     band = next(t for c in rep.commodities for s in c.sections for t in s.tables
                 if t.name.endswith("_price_band")
                 and (t.data["p95"] >= t.data["price_cap_multiple"] * (1 - 1e-9)).any())
