@@ -8,13 +8,18 @@ Checks, each printing what it found:
 * every downloadable table has its own file name (a section built twice repeats its downloads);
 * every disruption scenario shipped in the installed package appears once, and only once, in the summary
   card "What would a disruption cost?" of its commodity (issue 12 item 1: the scenarios of the checkout's
-  examples/scenarios and of site-packages were listed twice).
+  examples/scenarios and of site-packages were listed twice);
+* the embedded plotly.js draws every trace type the figures use (the report embeds plotly.js's smaller
+  "basic" bundle when it can, issue 12 item 5): the bundle's trace modules against each figure's traces;
+* the appendix shows no raw float (seven or more decimals, or e-notation such as 1e-12) and no doubled
+  prefix ("assumption; assumption"), outside the CSV downloads (issue 12 item 5).
 Exits 1 with the failures listed.
 """
 
 from __future__ import annotations
 
 import html
+import json
 import re
 import sys
 import tomllib
@@ -25,6 +30,23 @@ from pathlib import Path
 
 def _text(fragment: str) -> str:
     return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", fragment)).split())
+
+
+def _trace_types(page: str) -> set[str]:
+    """The trace types of every ``Plotly.newPlot(id, data, layout, config)`` call of the page."""
+    dec = json.JSONDecoder()
+    types: set[str] = set()
+    for m in re.finditer(r"Plotly\.newPlot\(\s*", page):
+        try:
+            _id, end = dec.raw_decode(page, m.end())
+            end = page.index(",", end) + 1
+            while page[end].isspace():
+                end += 1
+            data, _ = dec.raw_decode(page, end)
+        except (ValueError, IndexError):
+            continue
+        types |= {str(t.get("type", "scatter")) for t in data if isinstance(t, dict)}
+    return types
 
 
 def main(path: str) -> int:
@@ -70,8 +92,33 @@ def main(path: str) -> int:
     if not checked:
         failures.append("no shipped scenario belongs to a commodity of the report: nothing was checked")
 
+    # the plotly.js bundle draws every trace type of the figures
+    lib = re.search(r'<script type="text/javascript" id="plotlyjs">(.*?)</script>', page, re.S)
+    bundle_types: set[str] = set()
+    if lib is None:
+        failures.append("no embedded plotly.js (<script id=\"plotlyjs\">)")
+    else:
+        bundle_types = set(re.findall(r'moduleType:"trace",name:"([a-z0-9]+)"', lib.group(1)))
+        rest = page[:lib.start()] + page[lib.end():]
+        used = _trace_types(rest)
+        missing = used - bundle_types if bundle_types else set()
+        failures += [f"the embedded plotly.js has no {t!r} trace module (a figure uses it)"
+                     for t in sorted(missing)]
+        if not used:
+            failures.append("no Plotly.newPlot call with traces found (did the layout change?)")
+
+    # the appendix: formatted numbers, no doubled prefixes
+    app = page[page.find('id="appendix"'):] if 'id="appendix"' in page else ""
+    app_text = _text(re.sub(r"<script.*?</script>", "", re.sub(r'href="data:[^"]*"', "", app), flags=re.S))
+    for pat, what in ((r"\d\.\d{7,}", "a raw float"), (r"\b\d(?:\.\d+)?e[-+]\d+\b", "e-notation"),
+                      (r"\b(\w+); \1:", "a doubled prefix")):
+        m = re.search(pat, app_text)
+        if m:
+            failures.append(f"appendix shows {what}: ...{app_text[max(0, m.start() - 60):m.end() + 20]}...")
+
     print(f"{path}: {size_mb:.1f} MB, {len(articles)} commodities, {len(downloads)} downloadable tables, "
-          f"{checked} of {len(shipped)} shipped scenarios in the report, each checked to appear once in its card")
+          f"{checked} of {len(shipped)} shipped scenarios in the report, each checked to appear once in its "
+          f"card; {len(bundle_types)} plotly.js trace modules embedded")
     for msg in failures:
         print(f"FAIL: {msg}", file=sys.stderr)
     return 1 if failures else 0

@@ -241,7 +241,7 @@ def test_monitor_page_widgets():
     at.multiselect(key="control").unselect("280530").unselect("284690").run()
     _ok(at)
     assert at.multiselect(key="control").value == []
-    assert "control_group not computed" in " ".join(m.value for m in at.markdown)
+    assert "against related lines (control group) not computed" in " ".join(m.value for m in at.markdown)
     at.multiselect(key="control").select("280461").run()
     _ok(at)
     assert len(at.get("plotly_chart")) == 1

@@ -127,7 +127,7 @@ def test_appendix_names_the_sweep_and_the_iea_edition(ree, wh):
     ctx, _view = ree
     a = provenance.assumptions_table([ctx])
     rows = a.set_index("assumption")
-    assert rows.loc["sweep.runs_per_value", "value"] == f"{SWEEP_RUNS} runs"
+    assert rows.loc["sweep.runs_per_value", "value"] == f"{SWEEP_RUNS:,} runs"  # formatted for reading
     assert rows.loc["sweep.seed", "value"] == str(SCENARIO_SEED)
     assert rows.loc["sweep.capacity.USA", "value"].startswith("0, 10000")
     assert outlook("rare-earths", warehouse=wh).edition in provenance.editions_used([ctx])

@@ -77,6 +77,7 @@ class Report:
     pending: list[tuple[str, str]]
     overview_sections: list[SectionView] = field(default_factory=list)
     source_ids: list[str] = field(default_factory=list)
+    assumption_groups: list[Table] = field(default_factory=list)
 
 
 def build_report(
@@ -166,10 +167,21 @@ def build_report(
                            {"source": ("source", "text"), "title": ("publisher and title", "text"),
                             "editions": ("editions", "text"), "licence": ("licence", "text"),
                             "used_in_report": ("used in this report", "text")})
-    assumptions = tables.Table("critmin_assumptions", "Every assumption behind the figures",
-                               provenance.assumptions_table(contexts),
-                               {"assumption": ("assumption", "text"), "value": ("value", "text"),
-                                "applies_to": ("applies to", "text"), "note": ("note", "text")})
+    acols = {"assumption": ("assumption", "text"), "value": ("value", "text"),
+             "applies_to": ("applies to", "text"), "note": ("note", "text")}
+    adf = provenance.assumptions_table(contexts)
+    assumptions = tables.Table("critmin_assumptions", "Every assumption behind the figures", adf, acols,
+                               "Each assumption once, with every result it applies to.")
+    kind = adf["applies_to"].str.extract(r"^(scenarios|stockpile|diversify|criticality|dependence|"
+                                         r"monitor|outlook)\b", expand=False).fillna("general")
+    group_titles = {"general": "Data and methods", "scenarios": "Disruption scenarios",
+                    "stockpile": "Stockpile planning", "diversify": "Supplier diversification",
+                    "criticality": "Criticality", "dependence": "Trade dependence",
+                    "monitor": "Export signals", "outlook": "Outlook"}
+    assumption_groups = [
+        tables.Table(f"critmin_assumptions_{k}", f"{group_titles.get(k, k)}: {int((kind == k).sum())} "
+                     "assumptions", adf[kind == k].reset_index(drop=True), acols)
+        for k in dict.fromkeys(["general", *kind]) if (kind == k).any()]
     overview_sections = [v for v in (criticality_matrix_view(contexts), _scan_view(warehouse, progress))
                          if v is not None]
     region = (region or US).upper()
@@ -181,6 +193,7 @@ def build_report(
         commodities=items, overview=overview, sources=sources, assumptions=assumptions,
         pending=pending(), overview_sections=overview_sections,
         source_ids=[str(x) for x in src.loc[src["used_in_report"] != "", "source"]],
+        assumption_groups=assumption_groups,
     )
 
 

@@ -486,6 +486,10 @@ def price_fan(sim) -> go.Figure:
     fig.add_trace(go.Scatter(x=band["month"], y=band["mean"], mode="lines", name="mean",
                              line=dict(color="#C0392B", width=1.5, dash="dot"),
                              hovertemplate="month %{x}: mean %{y:.2f}× P0<extra></extra>"))
+    cap = float(d["choke_multiple"])
+    if float(band["p95"].max()) >= cap * (1 - 1e-9):
+        fig.add_hline(y=cap, line=dict(color="#7f7f7f", dash="dash", width=1),
+                      annotation_text=f"price cap {cap:g}×", annotation_position="top left")
     _layout(fig, title, ytitle="price / baseline price P0 [×]", xtitle="month after the start")
     top = max(float(band["p95"].max()), 1.0)
     ticks = [t for t in (0.5, 1, 1.5, 2, 3, 5, 10, 20, 50, 100, 200) if t <= top * 1.5]

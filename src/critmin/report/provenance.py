@@ -15,9 +15,41 @@ from markupsafe import Markup, escape
 from critmin import governance
 from critmin.report.charts import hhi_band_text
 from critmin.report.context import Context
+from critmin.report.tables import source_text, value_text
 from critmin.warehouse import bundle_dir
 
-__all__ = ["sources_table", "assumptions_table", "md_inline", "plain_urls", "bundle_id"]
+__all__ = ["sources_table", "assumptions_table", "group_assumptions", "METHOD_SYMBOLS", "md_inline",
+           "plain_urls", "bundle_id"]
+
+#: The symbols of the methods, for the appendix: the report's sections say these in words.
+METHOD_SYMBOLS = (
+    ("HHI", "Herfindahl–Hirschman index: the sum of the squared producer shares, × 10,000 in points"),
+    ("P/P0", "price multiple: the simulated price over the baseline price P0"),
+    ("P_max (price cap)", "the market model's choke price, a multiple of P0: above it purchases are "
+                          "rationed, so a quantile at the cap is a bound"),
+    ("S", "stock held [t]"),
+    ("h", "holding cost of a tonne of stock a year (interest and storage) [USD/t/yr]; h·S the yearly "
+          "holding cost"),
+    ("p", "annual probability of a disruption like the scenario's [1/yr]"),
+    ("π", "shortage cost of a tonne not supplied [USD/t]"),
+    ("E[L]", "expected shortfall in a disruption given the stock [t]; π·p·E[L] the expected shortage "
+             "cost a year"),
+    ("h/(π·p)", "the newsvendor critical ratio: a cost-optimal stock covers the shortfall L with "
+                "probability 1 − h/(π·p), P(L > S) = h/(π·p), when each tonne of stock covers a tonne of "
+                "shortfall"),
+    ("SR, EI", "supply risk and economic importance of the EU (JRC) method; critical when both reach "
+               "the EU thresholds (given with the criticality matrix)"),
+    ("DP × TE × EV", "the USGS-style supply risk: disruption potential × trade exposure × economic "
+                     "vulnerability (Nassar & Fortier 2021)"),
+    ("E, P", "the EU method's stages: extraction (mining) and processing (refining)"),
+    ("P(restriction | evidence)", "the restriction monitor's weight of the evidence for a restriction "
+                                  "given a fall; restriction score = level-break score × "
+                                  "P(restriction | evidence)"),
+    ("BLOC:<name>", "a partner group as the trade source publishes it (e.g. BLOC:Adversary), summed over "
+                    "its members"),
+    ("HS", "Harmonized System code of a traded product line (6 digits), named in the text by what it "
+           "holds"),
+)
 
 _ROW = re.compile(r"^\|\s*`?(?P<id>[a-z0-9-]+)`?\s*\|(?P<rest>.*)\|\s*$")
 
@@ -211,7 +243,26 @@ def assumptions_table(contexts: Iterable[Context]) -> pd.DataFrame:
             results = value if isinstance(value, list) else [value]
             for res in results:
                 rows += _result_assumptions(c, key, res)
-    return pd.DataFrame(rows, columns=["assumption", "value", "applies_to", "note"])
+    return group_assumptions(pd.DataFrame(rows, columns=["assumption", "value", "applies_to", "note"]))
+
+
+def group_assumptions(df: pd.DataFrame) -> pd.DataFrame:
+    """One row per assumption, value and note: the places it applies to joined (``scenarios: A, B;
+    stockpile: C``), in first-seen order; ``count`` says how many results share it."""
+    if df.empty:
+        return df.assign(count=pd.Series(dtype=int))
+    out = []
+    for (a, v, n), g in df.groupby(["assumption", "value", "note"], sort=False, dropna=False):
+        where: dict[str, list[str]] = {}
+        for x in g["applies_to"]:
+            head, sep, label = str(x).partition(": ")
+            key, lab = (head, label) if sep else ("", head)
+            where.setdefault(key, [])
+            if lab not in where[key]:
+                where[key].append(lab)
+        applies = "; ".join((f"{k}: " if k else "") + ", ".join(v_) for k, v_ in where.items())
+        out.append({"assumption": a, "value": v, "applies_to": applies, "note": n, "count": len(g)})
+    return pd.DataFrame(out, columns=["assumption", "value", "applies_to", "note", "count"])
 
 
 def _monitor_assumptions(contexts: list[Context]) -> list[dict[str, str]]:
@@ -261,16 +312,15 @@ def _result_assumptions(c: Context, key: str, res: object) -> list[dict[str, str
     applies = f"{where}: {label}"
     rows: list[dict[str, str]] = []
     if isinstance(extra, dict):
-        rows += [{"assumption": str(k), "value": str(v), "applies_to": applies, "note": ""}
+        rows += [{"assumption": str(k), "value": value_text(v), "applies_to": applies, "note": ""}
                  for k, v in extra.items()]
     elif isinstance(extra, list):
         for it in extra:
             if isinstance(it, dict) and "name" in it:
-                unit = f" {it['unit']}" if it.get("unit") not in (None, "", "1") else ""
-                rows.append({"assumption": str(it["name"]), "value": f"{it.get('value')}{unit}",
-                             "applies_to": applies,
-                             "note": "; ".join(str(it[x]) for x in ("kind", "source") if it.get(x))})
+                rows.append({"assumption": str(it["name"]),
+                             "value": value_text(it.get("value"), it.get("unit")), "applies_to": applies,
+                             "note": source_text(it.get("kind"), it.get("source"))})
     elif isinstance(extra, pd.DataFrame) and {"name", "value"} <= set(extra.columns):
-        rows += [{"assumption": str(r.name), "value": str(r.value), "applies_to": applies,
+        rows += [{"assumption": str(r.name), "value": value_text(r.value), "applies_to": applies,
                   "note": str(getattr(r, "note", "") or "")} for r in extra.itertuples(index=False)]
     return rows

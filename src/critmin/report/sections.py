@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 import plotly.graph_objects as go
 
-from critmin.report import charts, eras, tables
+from critmin.report import charts, eras, tables, words
 from critmin.report.context import ANALYSES, US, Context
 from critmin.report.tables import Table, fmt
 
@@ -296,7 +296,8 @@ def _build_dependence(ctx: Context) -> SectionView | None:
                            [_note(f"No trade-based dependence for {ctx.region_name}: "
                                   f"{err.split(': ', 2)[-1]}")])
     what = "net weight" if dep.by == "quantity_kg" else "value"
-    lead = (f"{ctx.region_name}'s imports of HS {', '.join(dep.hs_codes)} by supplying country, "
+    lead = (f"{ctx.region_name}'s imports of {words.lines_words(dep.hs_codes)} "
+            f"(HS {', '.join(dep.hs_codes)}) by supplying country, "
             f"{dep.year}, shares by {what} ({dep.source} {dep.edition}); concentration over "
             f"{_span(dep.years['year'])}. {a.question}")
     return SectionView("dependence", title, lead,
@@ -320,16 +321,19 @@ def _build_scenarios(ctx: Context) -> SectionView | None:
         pk, cost = d["price_peak_multiple"], d["cost_usd_total"]
         blocks.append(Block("subhead", text=d["scenario"]))
         blocks.append(_note(
-            f"Peak price {pk['p50']:.1f}× the baseline in the median run "
-            f"(5–95 % of runs: {pk['p05']:.1f}–{pk['p95']:.1f}×); total cost "
+            "P" + words.peak_price_text(pk, d["choke_multiple"])[1:] + "; total cost "
             f"{fmt(cost['p50'], 'usd')} (5–95 %: {fmt(cost['p05'], 'usd')} to "
             f"{fmt(cost['p95'], 'usd')}) over {d['horizon_months']} months. " + _market_note(sim)))
         blocks += [_fig(charts.price_fan(sim)), _fig(charts.region_shortfall(sim)),
                    *_tab(tables.scenario_regions_table(sim)),
                    *_tab(tables.price_band_table(sim), collapsed=True),
                    *_tab(tables.scenario_assumptions_table(sim), collapsed=True)]
+    caps = sorted({float(s.to_dict()["choke_multiple"]) for s in sims})
     lead = ("Monte Carlo disruption scenarios on the market model: each scenario file states the "
-            "cut and every parameter; the spread comes from the uncertain ones.")
+            "cut and every parameter; the spread comes from the uncertain ones. The model caps the price "
+            f"at {' or '.join(f'{c:g}×' for c in caps)} the baseline (the choke price, where buyers are "
+            "rationed): a value “at the price cap” is as high as the model lets the price go, a bound "
+            "rather than a forecast.")
     return SectionView("scenarios", a.title, lead, blocks)
 
 
@@ -352,8 +356,9 @@ def _stockpile_cost_figure(m) -> go.Figure:
     c = m.curve
     title = f"{m.name}, {m.region_name}: expected annual cost of a stock"
     fig = go.Figure()
-    for col, name, color, dash in (("holding_usd", "holding h·S", "#7f7f7f", "dot"),
-                                   ("expected_shortage_cost_usd", "expected shortage cost π·p·E[L]",
+    for col, name, color, dash in (("holding_usd", "holding cost (interest and storage)", "#7f7f7f", "dot"),
+                                   ("expected_shortage_cost_usd",
+                                    "expected shortage cost (chance of a disruption × its cost)",
                                     "#E69F00", "dash"),
                                    ("expected_cost_usd", "total", "#1F4E79", "solid")):
         fig.add_trace(go.Scatter(x=c["days"], y=c[col] / 1e6, mode="lines+markers", name=name,
@@ -397,13 +402,13 @@ def _stockpile_policy_table(res, m) -> Table:
     cols = {"policy": ("policy", "text"), "days": ("days of cover", "int"), "stock_t": ("stock [t]", "int"),
             "purchase_usd": ("purchase", "usd"), "expected_cost_usd": ("expected annual cost", "usd"),
             "expected_shortfall_t": ("expected shortfall per disruption [t]", "int"),
-            "p_stockout": ("P(stock runs out)", "pct"),
+            "p_stockout": ("chance the stock runs out", "pct"),
             "months_of_cover_p95": ("months of cover, 95th-pct disruption", "num1")}
     return Table(f"{m.material}_{res.region}_stockpile_policies", "Policies against the optimum", df, cols,
                  f"{res.runs:,} runs per stock, seed {res.seed}; annual cost = holding "
                  f"{m.holding_usd_per_t_year:,.0f} USD/t/yr × stock + {m.probability:g}/yr × "
-                 f"{m.shortage_cost_usd_per_t:,.0f} USD/t × expected shortfall; shortfall and P(stock runs "
-                 "out) given a disruption.")
+                 f"{m.shortage_cost_usd_per_t:,.0f} USD/t × expected shortfall; the shortfall and the chance "
+                 "the stock runs out are given a disruption.")
 
 
 def _build_stockpile(ctx: Context) -> SectionView | None:
@@ -430,19 +435,19 @@ def _build_stockpile(ctx: Context) -> SectionView | None:
              f"Consumption {fmt(m.consumption_t_per_year, 'int')} t/yr is {est}: "
              f"{m.consumption_source.removeprefix('estimate: ')}.")
     nv = m.newsvendor
-    check = (f"Newsvendor check: at the optimum the shortfall avoided per tonne of stock falls from "
-             f"{fmt(nv['slope_left'], 'num2')} to {fmt(nv['slope_right'], 'num2')} t/t across the critical "
-             f"ratio h/(π·p) = {nv['critical_ratio']:.3f}; if each tonne of stock covered a tonne of "
-             f"the region's own shortfall, the size would be {fmt(nv['one_to_one_days'], 'int')} days "
-             "(P(L > S) = h/(π·p)). Stock released into the market lowers every buyer's price, so it covers "
-             "less than that.")
+    check = (f"Cross-check with the textbook stock rule (see the methods in the appendix): at the optimum "
+             f"each further tonne of stock avoids between {fmt(nv['slope_left'], 'num2')} and "
+             f"{fmt(nv['slope_right'], 'num2')} t of shortfall, around the break-even ratio of the yearly "
+             f"holding cost to the expected shortage cost of a tonne ({nv['critical_ratio']:.3f}). If each "
+             f"tonne of stock covered a tonne of the region's own shortfall, the cost-optimal stock would be "
+             f"{fmt(nv['one_to_one_days'], 'int')} days; stock released into the market lowers every "
+             "buyer's price, so it covers less than that.")
     curve = tables.frame_table(m.curve.assign(material=m.material, region=res.region),
                                f"{m.material}_{res.region}_stockpile_curve", "Expected annual cost by stock")
-    assumptions = pd.DataFrame([x for x in res.assumptions if "material" not in x
-                                or x["name"].startswith(f"{x['material']}.")])
+    assumptions = tables.inputs_frame([x for x in res.assumptions if "material" not in x
+                                       or x["name"].startswith(f"{x['material']}.")])
     at = Table(f"{m.material}_{res.region}_stockpile_inputs", "Planning inputs and assumptions",
-               assumptions, {"name": ("input", "text"), "value": ("value", "text"), "unit": ("unit", "text"),
-                             "kind": ("kind", "text"), "source": ("source or reasoning", "text")},
+               assumptions, tables.INPUT_COLUMNS,
                "The scenario's own inputs are in the scenarios section and the appendix.")
     return SectionView("stockpile", a.title, lead,
                        [_note(facts), _fig(_stockpile_cost_figure(m)),
@@ -505,8 +510,7 @@ def diversify_view(res) -> SectionView:
     mixes = tables.frame_table(res.to_frame(), f"{res.commodity}_{res.importer}_diversify_mixes",
                                "Mix at each frontier point")
     at_tab = Table(f"{res.commodity}_{res.importer}_diversify_assumptions", "Inputs and assumptions",
-                   pd.DataFrame(res.assumptions), {"name": ("input", "text"), "value": ("value", "text"),
-                                                   "unit": ("unit", "text"), "source": ("source", "text")})
+                   tables.inputs_frame(res.assumptions), tables.INPUT_COLUMNS)
     return SectionView("diversify", ANALYSES["diversify"].title, lead,
                        [_note(facts), _fig(_diversify_figure(res)), *_tab(t, collapsed=True),
                         *_tab(mixes, collapsed=True), *_tab(at_tab, collapsed=True),
@@ -546,10 +550,12 @@ def criticality_matrix_view(contexts: list[Context], highlight: str | None = Non
         return None
     from critmin.criticality.eu import EI_THRESHOLD, SR_THRESHOLD
 
-    rows = []
+    rows, unassessed = [], []
     for c in contexts:
         res = c.analysis("criticality") or {}
         eu = res.get("eu")
+        if eu is None or not eu.materials:
+            unassessed.append(c.info.name)
         for m in (eu.materials if eu is not None else []):
             rows.append({"label": c.info.name, "commodity": c.commodity, "importer": eu.importer,
                          "supply_risk": m.supply_risk, "economic_importance": m.economic_importance,
@@ -557,41 +563,50 @@ def criticality_matrix_view(contexts: list[Context], highlight: str | None = Non
     if not rows:
         return None
     df = pd.DataFrame(rows)
-    imp = ", ".join(sorted(df["importer"].unique()))
+    imp = ", ".join(charts.display_name(x) for x in sorted(df["importer"].unique()))
     fig = charts.criticality_matrix(df, sr_threshold=SR_THRESHOLD, ei_threshold=EI_THRESHOLD,
                                     highlight=highlight,
                                     title=f"Criticality matrix, EU method (importer {imp})")
-    t = tables.frame_table(df.drop(columns="label"), "criticality_matrix", "Criticality matrix")
+    t = tables.criticality_matrix_table(df)
+    no_ei = df.loc[df["economic_importance"].isna(), "label"].tolist()
+    no_sr = df.loc[df["economic_importance"].notna() & df["supply_risk"].isna(), "label"].tolist()
+    notes = []
+    if no_ei:
+        notes.append("Not placed: no economic importance in the data — " + ", ".join(no_ei) + ".")
+    if no_sr:
+        notes.append("Not placed: no supply risk in the data — " + ", ".join(no_sr) + ".")
+    if unassessed:
+        notes.append("Not assessed by the EU method — " + ", ".join(unassessed) + ".")
     return SectionView("criticality_matrix", "Criticality matrix",
                        f"EU (JRC) method on the latest USGS production and WGI data, importer {imp}: "
                        f"critical when supply risk ≥ {SR_THRESHOLD:g} and economic importance ≥ "
-                       f"{EI_THRESHOLD:g}.", [_fig(fig), *_tab(t, collapsed=True)])
+                       f"{EI_THRESHOLD:g}.",
+                       [_fig(fig), *[_note(n) for n in notes], *_tab(t, collapsed=True)])
 
 
 # --------------------------------------------------------------------------- restriction monitor
 def _lines_text(res) -> str:
-    from critmin.hs import UnknownHSCodeError, describe
+    from critmin.report.summary import lines_words
 
-    parts = []
-    for code in res.hs:
-        try:
-            parts.append(describe(code)["stage"])
-        except (UnknownHSCodeError, ValueError):
-            parts.append("uncatalogued")
-    return ", ".join(dict.fromkeys(parts))
+    return lines_words(res.hs)
 
 
 def monitor_verdict_text(res) -> str:
-    """One sentence on the assessed month of a :class:`critmin.monitor.MonitorResult`."""
-    from critmin.report.summary import verdict_label
+    """One sentence on the assessed month of a :class:`critmin.monitor.MonitorResult`: one verdict and one
+    number (the restriction score, only when there is a fall to explain)."""
+    from critmin.monitor.verdict import VerdictRule
+    from critmin.report.summary import has_fall, verdict_label
 
     if res.score != res.score:  # NaN: not assessable
         return (f"{res.month}: exports {fmt(res.quantity_kg / 1000, 'int')} t; the month cannot be "
                 "assessed (see the warnings).")
-    return (f"{res.month}: exports {fmt(res.quantity_kg / 1000, 'int')} t, "
+    text = (f"{res.month}: exports {fmt(res.quantity_kg / 1000, 'int')} t, "
             f"{charts._pct_text(res.yoy_change)} year on year and {charts._pct_text(res.baseline_deviation)} "
-            f"against the seasonal baseline: {verdict_label(res)}; restriction score {res.score:.2f}, "
-            f"P(restriction | evidence) {fmt(res.p_restriction, 'num2')}.")
+            f"against the seasonal baseline: {verdict_label(res)}")
+    if has_fall(res):
+        text += (f" (restriction score {res.score:.2f} of 1; restriction-like from "
+                 f"{VerdictRule().restriction_at:g})")
+    return text + "."
 
 
 def monitor_blocks(res, name: str, *, subhead: bool = True, collapse_evidence: bool = False) -> list[Block]:
@@ -610,8 +625,8 @@ def monitor_blocks(res, name: str, *, subhead: bool = True, collapse_evidence: b
     """
     blocks: list[Block] = []
     if subhead:
-        blocks.append(Block("subhead", text=f"{charts.display_name(res.exporter)} · HS {'+'.join(res.hs)} "
-                                            f"({_lines_text(res)})"))
+        blocks.append(Block("subhead", text=f"{charts.display_name(res.exporter)} · {_lines_text(res)} "
+                                            f"(HS {'+'.join(res.hs)})"))
     blocks += [_note(monitor_verdict_text(res)), _fig(charts.monitor_exports(res)),
                *_tab(tables.monitor_evidence_table(res, f"{name}_evidence_{res.month}"),
                      collapsed=collapse_evidence)]
@@ -619,7 +634,8 @@ def monitor_blocks(res, name: str, *, subhead: bool = True, collapse_evidence: b
     if len(flagged.data):
         blocks += _tab(flagged, collapsed=collapse_evidence)
     blocks += _tab(tables.monitor_months_table(res, f"{name}_months"), collapsed=True)
-    blocks += _list(f"Warnings for HS {'+'.join(res.hs)}", res.warnings)
+    blocks += _list(f"Warnings for {_lines_text(res)} (HS {'+'.join(res.hs)})",
+                    [words.plain_words(w) for w in res.warnings])
     return blocks
 
 
@@ -666,7 +682,7 @@ def _build_monitor(ctx: Context) -> SectionView | None:
 def monitor_view(res, name: str | None = None) -> SectionView:
     """A section for one :class:`critmin.monitor.MonitorResult` (the dashboard's Monitor page)."""
     name = name or f"export_signals_{res.exporter}_{'-'.join(res.hs)}"
-    title = f"{charts.display_name(res.exporter)} · HS {'+'.join(res.hs)} ({_lines_text(res)})"
+    title = f"{charts.display_name(res.exporter)} · {_lines_text(res)} (HS {'+'.join(res.hs)})"
     return SectionView("monitor", title, _monitor_lead(), monitor_blocks(res, name, subhead=False))
 
 
@@ -680,7 +696,8 @@ def scan_view(scan) -> SectionView:
     t = tables.scan_table(scan)
     blocks = _tab(t) if len(t.data) else [_note(f"No restriction-like month{since}.")]
     return SectionView("monitor_scan", f"Export-signal scan{since}", lead,
-                       [*blocks, *_list("Series with diluted or missing signals", scan.warnings)])
+                       [*blocks, *_list("Series with diluted or missing signals",
+                                        [words.plain_words(w) for w in scan.warnings])])
 
 
 def _analysis_builder(analysis_id: str) -> Callable[[Context], SectionView | None]:

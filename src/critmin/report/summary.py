@@ -13,10 +13,11 @@ from markupsafe import Markup, escape
 
 from critmin.report.charts import display_name
 from critmin.report.context import ANALYSES, US, Context
-from critmin.report.tables import fmt
+from critmin.report.tables import countries_sum, fmt, rounded_total_note
+from critmin.report.words import lines_words, peak_price_text
 
 __all__ = ["Num", "Phrase", "Fact", "summarize", "overview_row", "pick_sources_detail", "RECENT_YEARS",
-           "verdict_label"]
+           "verdict_label", "month_verdict", "has_fall"]
 
 #: Calendar years back (the latest included) in which the summary looks for the strongest
 #: restriction-like month of a commodity's export series.
@@ -94,16 +95,26 @@ def _supply_fact(ctx: Context) -> Fact:
         f" of world {s.stage} production (",
         Num(f"{k}.world_total", s.world_total, f"{fmt(s.world_total, 'int')} {s.unit}"),
         f", {s.product}; USGS {s.edition})."))
+    over = rounded_total_note(s)
     if len(t) >= 3:
         parts: list[str | Num] = ["The three largest producers, "]
         for i in range(3):
             r = t.iloc[i]
             parts += [f"{display_name(r['country'])} ",
                       Num(f"{k}.share.{r['country']}", r["share"], fmt(r["share"], "pct"))]
-            parts.append(", " if i == 0 else (" and " if i == 1 else ", supplied "))
+            parts.append(", " if i == 0 else (" and " if i == 1 else
+                                              (", together " if over else ", supplied ")))
         parts += [Num(f"{k}.top3_share", t.iloc[2]["cumulative_share"],
-                      fmt(t.iloc[2]["cumulative_share"], "pct")), "."]
+                      fmt(t.iloc[2]["cumulative_share"], "pct")),
+                  " of the published world total." if over else "."]
         f.phrases.append(Phrase(*parts))
+    if over:
+        listed = countries_sum(s)
+        f.phrases.append(Phrase(
+            f"USGS rounds the published world total ({fmt(s.world_total, 'int')} {s.unit}); the countries "
+            "it lists add up to ", Num(f"{k}.countries_sum", listed, f"{fmt(listed, 'int')} {s.unit}"),
+            ", ", Num(f"{k}.countries_sum_share", listed / s.world_total, fmt(listed / s.world_total, "pct")),
+            " of it, so the shares sum to more than 100 %: shown as published, nothing capped."))
     return f
 
 
@@ -208,7 +219,7 @@ def _dependence_phrase(ctx: Context) -> Phrase | None:
     return Phrase(
         f"Trade data ({dep.edition}): in {dep.year}, {name} supplied ",
         Num(f"{k}.dependence.top_share", dep.top_share, fmt(dep.top_share, "pct")),
-        f" of the HS {', '.join(dep.hs_codes)} imported by "
+        f" of the {lines_words(dep.hs_codes)} (HS {', '.join(dep.hs_codes)}) imported by "
         f"{display_name(dep.importer, article=True)} from supplying countries (by {what}; "
         f"{dep.n_suppliers} suppliers; HHI ",
         Num(f"{k}.dependence.hhi_points", dep.hhi_points, f"{fmt(dep.hhi_points, 'int')} points"),
@@ -264,16 +275,40 @@ def _exposure_fact(ctx: Context) -> Fact:
 
 
 def verdict_label(res) -> str:
-    """The verdict of a :class:`critmin.monitor.MonitorResult`'s assessed month, saying "no substantial
-    fall" when it is demand-like only because exports did not fall (the monitor's ``fall`` below the
-    verdict rule's ``min_fall``)."""
-    from critmin.monitor.verdict import VerdictRule
+    """The verdict of a :class:`critmin.monitor.MonitorResult`'s assessed month in words: the monitor's own
+    verdict (:data:`critmin.monitor.verdict.VERDICTS`), except that a month without a substantial fall
+    (``fall`` below the verdict rule's ``min_fall``) reads "no fall to explain", on a partly controlled
+    line with what that line cannot tell."""
+    row = res.months[res.months["month"] == res.month]
+    fall = float(row["fall"].iloc[0]) if len(row) and "fall" in row else math.nan
+    return month_verdict(str(res.verdict), fall)
 
-    if res.verdict == "demand-like":
-        row = res.months[res.months["month"] == res.month]
-        if len(row) and "fall" in row and row["fall"].iloc[0] < VerdictRule().min_fall:
-            return "demand-like (no substantial fall)"
-    return str(res.verdict)
+
+def month_verdict(verdict: str, fall: float) -> str:
+    """One month's verdict in words (see :func:`verdict_label`).
+
+    Parameters
+    ----------
+    verdict : str
+        The monitor's verdict of the month.
+    fall : float
+        The month's ``fall`` (level-break size x persistence) [1]; NaN when unknown.
+    """
+    from critmin.monitor.verdict import CANNOT_TELL, NO_FALL, VerdictRule
+
+    no_fall = verdict == NO_FALL or (fall == fall and fall < VerdictRule().min_fall
+                                     and verdict in ("demand-like", CANNOT_TELL))
+    if no_fall and verdict == CANNOT_TELL:
+        return ("no fall to explain in the line as a whole (it mixes controlled and uncontrolled "
+                "products, so a fall of the controlled product alone cannot be told)")
+    if no_fall:
+        return "no fall to explain"
+    return verdict
+
+
+def has_fall(res) -> bool:
+    """True when the assessed month of a monitor result has a fall to explain (its verdict names one)."""
+    return not verdict_label(res).startswith("no fall") and res.score == res.score
 
 
 def _pct_signed(x: object) -> str:
@@ -295,17 +330,39 @@ def _monitor_fact(ctx: Context) -> Fact | None:
         return f
     k = ctx.commodity
     several = len({r.exporter for r in results}) > 1
+    months = sorted({r.month for r in results})
+    one_month = len(months) == 1
     parts: list[str | Num] = ["Latest export signals"
-                              + ("" if several else f" ({display_name(results[0].exporter)})") + ": "]
-    for i, r in enumerate(results):
-        hs = "+".join(r.hs)
-        if i:
+                              + ("" if several else f" ({display_name(results[0].exporter)})")
+                              + (f", {months[0]}, change on a year before" if one_month else "") + ": "]
+    # lines without a fall to explain share one verdict; a line with a fall gets its verdict and score
+    groups: list[tuple[str, list]] = []
+    for r in results:
+        v = verdict_label(r)
+        if not has_fall(r) and groups and groups[-1][0] == v and not has_fall(groups[-1][1][0]):
+            groups[-1][1].append(r)
+        else:
+            groups.append((v, [r]))
+    for gi, (v, rs) in enumerate(groups):
+        if gi:
             parts.append("; ")
-        who = f"{display_name(r.exporter)} " if several else ""
-        parts += [f"{who}HS {hs} in {r.month}: ",
-                  Num(f"{k}.monitor.{hs}.yoy_change", r.yoy_change, _pct_signed(r.yoy_change)),
-                  " y/y, ", f"{verdict_label(r)}, score ",
-                  Num(f"{k}.monitor.{hs}.score", r.score, fmt(r.score, "num2"))]
+        for i, r in enumerate(rs):
+            hs = "+".join(r.hs)
+            if i:
+                parts.append(", ")
+            who = f"{display_name(r.exporter)} " if several else ""
+            parts += [f"{who}{lines_words(r.hs)} (HS {hs})" + ("" if one_month else f" in {r.month}") + " ",
+                      Num(f"{k}.monitor.{hs}.yoy_change", r.yoy_change, _pct_signed(r.yoy_change))]
+            if not one_month:
+                parts.append(" on a year before")
+        if len(rs) > 1:
+            v = (v.replace("in the line as a whole (it mixes", "in any of these lines as a whole (each mixes")
+                 if "as a whole" in v else f"{v} in each")
+        parts += [": ", v]
+        if has_fall(rs[0]):
+            r = rs[0]
+            parts += [" (restriction score ", Num(f"{k}.monitor.{'+'.join(r.hs)}.score", r.score,
+                                                  fmt(r.score, "num2")), " of 1)"]
     parts.append(".")
     f.phrases.append(Phrase(*parts))
     since = f"{int(max(r.month for r in results)[:4]) - RECENT_YEARS + 1}-01"
@@ -325,20 +382,22 @@ def _monitor_fact(ctx: Context) -> Fact | None:
         parts = [f"No restriction-like month since {since} in these lines"]
         if top is not None and top[1]["score"] > 0:
             r, t = top
-            parts += [f"; the highest restriction score was {t['month']} in HS {'+'.join(r.hs)} (",
+            parts += [f"; the highest restriction score was {t['month']} in {lines_words(r.hs)} "
+                      f"(HS {'+'.join(r.hs)}): ",
                       Num(f"{k}.monitor.strongest.score", t["score"], fmt(t["score"], "num2")),
-                      f", {t['verdict']}; ",
+                      f" of 1, {month_verdict(str(t['verdict']), float(t.get('fall', math.nan)))}; ",
                       Num(f"{k}.monitor.strongest.yoy_change", t["yoy_change"], _pct_signed(t["yoy_change"])),
-                      " y/y)"]
+                      " on a year before"]
         f.phrases.append(Phrase(*parts, "."))
     else:
         r, top = best
         hs = "+".join(r.hs)
         f.phrases.append(Phrase(
-            f"Strongest restriction-like month since {since}: {top['month']} in HS {hs} (score ",
+            f"Strongest restriction-like month since {since}: {top['month']} in {lines_words(r.hs)} "
+            f"(HS {hs}; restriction score ",
             Num(f"{k}.monitor.strongest.score", top["score"], fmt(top["score"], "num2")), "; ",
             Num(f"{k}.monitor.strongest.yoy_change", top["yoy_change"], _pct_signed(top["yoy_change"])),
-            " y/y)."))
+            " on a year before)."))
     return f
 
 
@@ -359,11 +418,12 @@ def _disruption_fact(ctx: Context) -> Fact | None:
     for i, sim in enumerate(sims):
         d = sim.to_dict()
         pk, cost = d["price_peak_multiple"], d["cost_usd_total"]
+        cap = d["choke_multiple"]
+        head, _, rest = peak_price_text(pk, cap).partition(f"{pk['p50']:.1f}×")
         f.phrases.append(Phrase(
-            f"{d['scenario']}: peak price ",
+            f"{d['scenario']}: {head}",
             Num(f"{k}.scenario.{i}.peak_p50", pk["p50"], f"{pk['p50']:.1f}×"),
-            f" the baseline in the median run (5–95 %: {pk['p05']:.1f}–{pk['p95']:.1f}×); "
-            "total cost ", Num(f"{k}.scenario.{i}.cost_p50", cost["p50"], fmt(cost["p50"], "usd")),
+            f"{rest}; total cost ", Num(f"{k}.scenario.{i}.cost_p50", cost["p50"], fmt(cost["p50"], "usd")),
             f" (median of {d['runs']:,} runs)."))
     return f
 

@@ -17,6 +17,21 @@ import pandas as pd
 from critmin._export import csv_text
 from critmin._format import percent
 from critmin.report.charts import display_name, flagged_months
+from critmin.report.words import (
+    METHOD_WORDS,
+    SIGNAL_WORDS,
+    STAGE_WORDS,
+    at_cap,
+    commodity_name,
+    critical_words,
+    event_words,
+    lines_words,
+    missing_words,
+    plain_words,
+    signal_words,
+    source_text,
+    value_text,
+)
 
 __all__ = [
     "Table",
@@ -33,10 +48,14 @@ __all__ = [
     "scenario_regions_table",
     "price_band_table",
     "scenario_assumptions_table",
+    "inputs_frame",
     "criticality_table",
+    "criticality_matrix_table",
     "monitor_evidence_table",
     "monitor_months_table",
     "scan_table",
+    "countries_sum",
+    "rounded_total_note",
 ]
 
 
@@ -49,8 +68,8 @@ def fmt(value: object, kind: str = "text") -> str:
         The value; None and NaN show as an em dash.
     kind : str
         ``pct`` (fraction shown as %, one decimal), ``pct0`` (no decimal), ``int`` (thousands
-        separators), ``num1``/``num2`` (decimals), ``bool`` (yes/blank), ``yesno``, ``usd`` (USD, M or bn)
-        or ``text``.
+        separators), ``num1``/``num2`` (decimals), ``bool`` (yes/blank), ``yesno``, ``usd`` (USD, M or bn),
+        ``mult:CAP`` (a price multiple, "(at the cap)" where it equals the price cap CAP) or ``text``.
     """
     if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
         return "—"
@@ -66,6 +85,9 @@ def fmt(value: object, kind: str = "text") -> str:
             return f"{float(value):,.1f}"
         if kind == "num2":
             return f"{float(value):,.2f}"
+        if kind.startswith("mult"):  # "mult" or "mult:CAP": a price multiple, marked at the cap
+            cap = kind.partition(":")[2]
+            return f"{float(value):.2f}×" + (" (at the cap)" if cap and at_cap(value, cap) else "")
         if kind == "bool":
             return "yes" if bool(value) else ""
         if kind == "yesno":
@@ -142,6 +164,27 @@ class Table:
         return f"{self.name}.csv"
 
 
+def countries_sum(res) -> float:
+    """What the countries of a :func:`critmin.supply.supply` result add up to, with the published "other
+    countries" [the result's unit]."""
+    q = pd.to_numeric(res.table["quantity"], errors="coerce").fillna(0).sum()
+    other = res.other_countries
+    return float(q) + (0.0 if other is None or other != other else float(other))
+
+
+def rounded_total_note(res) -> str:
+    """A sentence saying that the shares of a :func:`critmin.supply.supply` result sum past 100 % because
+    the published world total is rounded; "" when they do not. The shares stay shares of the published
+    total (as USGS publishes them and as the HHI uses them): nothing is capped or rescaled."""
+    total, listed = res.world_total, countries_sum(res)
+    if total is None or total != total or total <= 0 or listed <= total * (1 + 1e-9):
+        return ""
+    u = res.unit
+    return (f"Shares are of the published world total ({fmt(total, 'int')} {u}), which USGS rounds; the "
+            f"countries it lists add up to {fmt(listed, 'int')} {u} ({percent(listed / total, 1)} of it), so "
+            "the shares sum to more than 100 %. Nothing is capped or rescaled.")
+
+
 def _meta(res) -> dict[str, object]:
     return {"commodity": res.commodity, "year": res.year, "stage": res.stage,
             "product": res.product, "edition": res.edition, "source": res.source}
@@ -176,6 +219,9 @@ def producers_table(res) -> Table:
     note = (f"{res.name}, {res.stage} production {res.year}, {res.product} ({res.basis}); "
             f"source {res.source} {res.edition}. World total {fmt(res.world_total, 'int')} {u}; "
             f"other countries (as published) {fmt(res.other_countries, 'int')} {u}.")
+    over = rounded_total_note(res)
+    if over:
+        note += " " + over
     return Table(f"{res.commodity}_producers_{res.year}", f"Producers, {res.year}", df, cols, note)
 
 
@@ -228,8 +274,13 @@ def shares_table(trend) -> Table:
     df["edition"] = df["year"].map(eds)
     cols = {"year": ("year", "text"), "name": ("country", "text"), "share": ("share", "pct"),
             "edition": ("edition", "text")}
-    return Table(f"{trend.commodity}_shares", "Producer shares by year", df, cols,
-                 "Shares of the published world total.")
+    sums = {y: sum(v for v in trend.shares[y].values() if v == v) for y in sorted(trend.shares)}
+    over = [f"{y} ({percent(x, 1)})" for y, x in sums.items() if x > 1.0005]
+    note = "Shares of the published world total."
+    if over:
+        note += (" USGS rounds that total, so in some years the countries sum to more than 100 % of it: "
+                 + ", ".join(over) + "; nothing is capped or rescaled.")
+    return Table(f"{trend.commodity}_shares", "Producer shares by year", df, cols, note)
 
 
 def nir_table(nir: pd.DataFrame, commodity: str, region: str = "USA") -> Table:
@@ -345,21 +396,44 @@ def scenario_regions_table(sim) -> Table:
 def price_band_table(sim) -> Table:
     """Per month: 5th, 50th and 95th percentile and mean of the price multiple P/P0."""
     d = sim.to_dict()
-    df = sim.price_band().assign(scenario=d["scenario"], commodity=d["commodity"])
-    cols = {"month": ("month", "text"), "p05": ("P/P0, 5th pct", "num2"),
-            "p50": ("median", "num2"), "p95": ("95th pct", "num2"), "mean": ("mean", "num2")}
+    cap = d["choke_multiple"]
+    df = sim.price_band().assign(scenario=d["scenario"], commodity=d["commodity"], price_cap_multiple=cap)
+    k = f"mult:{cap:g}"
+    cols = {"month": ("month", "text"), "p05": ("price / baseline, 5th pct", k),
+            "p50": ("median", k), "p95": ("95th pct", k), "mean": ("mean", "mult")}
     slug = Path(str(d.get("scenario_file") or d["scenario"])).stem
-    return Table(f"{slug}_price_band", "Price multiple by month", df, cols, "")
+    return Table(f"{slug}_price_band", "Price multiple by month", df, cols,
+                 f"The model caps the price at {cap:g}× the baseline (the choke price, where purchases are "
+                 "rationed): a value at the cap means the price went as high as the model lets it.")
+
+
+#: The displayed columns of an inputs table (:func:`inputs_frame`).
+INPUT_COLUMNS = {"name": ("input", "text"), "value_text": ("value", "text"),
+                 "source_text": ("kind and source or reasoning", "text")}
+
+
+def inputs_frame(records) -> pd.DataFrame:
+    """Inputs of an analysis (records or a DataFrame with ``name``, ``value``, ``unit``, ``kind``,
+    ``source``) with ``value_text`` (value and unit for reading) and ``source_text`` (kind and source
+    without repeats) added; the raw columns stay for the CSV."""
+    df = records.copy() if isinstance(records, pd.DataFrame) else pd.DataFrame(list(records))
+    if df.empty:
+        return df
+    units = df["unit"] if "unit" in df else pd.Series([None] * len(df), index=df.index)
+    df["value_text"] = [value_text(v, u) for v, u in zip(df["value"], units, strict=True)]
+    kinds = df["kind"] if "kind" in df else pd.Series([None] * len(df), index=df.index)
+    srcs = df["source"] if "source" in df else pd.Series([None] * len(df), index=df.index)
+    df["source_text"] = [source_text(k, x) for k, x in zip(kinds, srcs, strict=True)]
+    return df
 
 
 def scenario_assumptions_table(sim) -> Table:
     """The simulation's inputs: every value with its unit, kind and source."""
     d = sim.to_dict()
-    df = pd.DataFrame(d.get("assumptions") or [])
+    df = inputs_frame(d.get("assumptions") or [])
     if len(df):
         df = df.assign(scenario=d["scenario"])
-    cols = {"name": ("input", "text"), "value": ("value", "text"), "unit": ("unit", "text"),
-            "kind": ("kind", "text"), "source": ("source or reasoning", "text")}
+    cols = INPUT_COLUMNS
     slug = Path(str(d.get("scenario_file") or d["scenario"])).stem
     return Table(f"{slug}_inputs", "Inputs and assumptions", df, cols, "")
 
@@ -378,15 +452,41 @@ def criticality_table(results: dict, commodity: str) -> Table:
     df = df[[c for c in ("method", "importer", "material", "stage", "supply_risk",
                          "economic_importance", "critical", "rank_by", "ranking_value", "missing")
              if c in df] + [c for c in df.columns if c.startswith(("f_", "published_"))]]
-    cols = {"method": ("method", "text"), "importer": ("importer", "text"),
-            "material": ("material", "text"), "stage": ("stage", "text"),
+    if len(df):
+        df.insert(1, "method_name", [METHOD_WORDS.get(m, m) for m in df["method"]])
+        df.insert(3, "importer_name", [display_name(c) if isinstance(c, str) else c for c in df["importer"]])
+        df.insert(5, "material_name", [commodity_name(m) for m in df["material"]])
+        df.insert(7, "stage_name", [STAGE_WORDS.get(str(x), str(x)) for x in df["stage"]])
+        df["critical_text"] = ["no threshold: ranks only" if m == "geopolrisk" else critical_words(x)
+                               for m, x in zip(df["method"], df["critical"], strict=True)]
+        df["missing_text"] = [missing_words(x) for x in df["missing"]]
+    cols = {"method_name": ("method", "text"), "importer_name": ("importer", "text"),
+            "material_name": ("material", "text"), "stage_name": ("stage", "text"),
             "supply_risk": ("supply risk", "num2"),
             "economic_importance": ("economic importance", "num1"),
-            "critical": ("critical", "yesno"), "ranking_value": ("ranked by (DP × TE)", "num2"),
-            "missing": ("missing inputs", "text")}
+            "critical_text": ("the method's call", "text"),
+            "ranking_value": ("ranked by disruption potential × trade exposure", "num2"),
+            "missing_text": ("inputs missing", "text")}
     return Table(f"{commodity}_criticality", "Criticality by method", df, cols,
-                 "EU: JRC method (SR, EI); usgs: SR = DP × TE × EV (Nassar & Fortier 2021); "
-                 "geopolrisk: GeoPolRisk of the importer. All factors are in the CSV.")
+                 "EU (JRC) method: supply risk and economic importance against the EU thresholds; "
+                 "USGS-style: supply risk as disruption potential × trade exposure × economic vulnerability "
+                 "(Nassar & Fortier 2021); GeoPolRisk: the importer's supply risk weighted by its imports. "
+                 "Every factor is in the CSV.")
+
+
+def criticality_matrix_table(points: pd.DataFrame) -> Table:
+    """The points of the criticality matrix (``label``, ``commodity``, ``importer``, ``supply_risk``,
+    ``economic_importance``, ``critical``) with display names and the call in words."""
+    df = points.copy()
+    df["importer_name"] = [display_name(c) for c in df["importer"]]
+    df["critical_text"] = [critical_words(x) for x in df["critical"]]
+    df["placed"] = df["supply_risk"].notna() & df["economic_importance"].notna()
+    cols = {"label": ("material", "text"), "importer_name": ("importer", "text"),
+            "supply_risk": ("supply risk", "num2"), "economic_importance": ("economic importance", "num1"),
+            "critical_text": ("EU method's call", "text"), "placed": ("on the chart", "yesno")}
+    return Table("criticality_matrix", "Criticality matrix", df, cols,
+                 "Supply risk and economic importance by the EU (JRC) method; a material without economic "
+                 "importance in the data is not on the chart.")
 
 
 # --------------------------------------------------------------------------- restriction monitor
@@ -408,8 +508,10 @@ def monitor_evidence_table(res, name: str) -> Table:
     df = res.signals.assign(month=res.month, verdict=res.verdict, month_score=res.score,
                             p_restriction=res.p_restriction, **_monitor_meta(res))
     df["weight"] = df["weight"].astype(str)
-    cols = {"name": ("signal", "text"), "value": ("value", "num2"), "score": ("score [0-1]", "num2"),
-            "weight": ("weight", "text"), "note": ("what the data show", "text")}
+    df["signal"] = [SIGNAL_WORDS.get(n, str(n).replace("_", " ")) for n in df["name"]]
+    df["note_text"] = [plain_words(n) for n in df["note"]]
+    cols = {"signal": ("signal", "text"), "value": ("value", "num2"), "score": ("score [0-1]", "num2"),
+            "weight": ("weight", "text"), "note_text": ("what the data show", "text")}
     return Table(name, f"Evidence for {res.month}", df, cols,
                  "Each signal scored in [0, 1] (1 = restriction-like, 0.5 = uninformative); the level "
                  "break is the gate (is there a fall to explain?), the others are weighted evidence on "
@@ -450,11 +552,16 @@ def scan_table(scan, name: str = "critmin_export_signal_scan") -> Table:
     df["exporter_name"] = [display_name(c) for c in df["exporter"]]
     if "event" in df:
         df["event"] = df["event"].fillna("none")
-    cols = {"exporter_name": ("exporter", "text"), "hs": ("HS", "text"), "month": ("month", "text"),
+        df["event_text"] = [event_words(e) for e in df["event"]]
+    if "evidence" in df:
+        df["evidence_text"] = [signal_words(e) for e in df["evidence"]]
+    df["product"] = [lines_words(str(h).split("+")) for h in df["hs"]]
+    cols = {"exporter_name": ("exporter", "text"), "product": ("product", "text"), "hs": ("HS", "text"),
+            "month": ("month", "text"),
             "score": ("score", "num2"), "quantity_kg": ("exports [kg]", "int"),
             "yoy_change": ("y/y", "pct"), "baseline_deviation": ("vs baseline", "pct"),
-            "control": ("control lines", "text"), "evidence": ("strongest evidence", "text"),
-            **({"event": ("known event (±2 months)", "text")} if "event" in df else {})}
+            "control": ("control lines (HS)", "text"), "evidence_text": ("strongest evidence", "text"),
+            **({"event_text": ("known export control (±2 months)", "text")} if "event" in df else {})}
     since = f" since {scan.since}" if scan.since else ""
     return Table(name, f"Restriction-like months{since}", df, cols,
                  f"{scan.series} monthly export series (exporter × 6-digit line), each tested with its "
