@@ -12,6 +12,7 @@ import math
 import warnings
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from critmin._json import num as _num
@@ -24,6 +25,7 @@ from critmin.supply.concentration import (
     governance_weighted_hhi,
     reserves_to_production,
     supply_table,
+    supply_totals,
 )
 from critmin.warehouse import Warehouse, with_default_warehouse
 
@@ -494,26 +496,28 @@ def trend(
     picked = picked[["commodity", "stage", "year", "edition", "source", "country", "country_kind",
                      "quantity_t", "value", "unit", "missing", "estimated"]].assign(product=pr)
     # one supply table per year gives both the summary row (as concentration_summary builds it)
-    # and the shares
+    # and the shares: all of them in one grouped pass
     out, shares = [], {}
-    for (y, ed), grp in picked.groupby(["year", "edition"], sort=True):
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            table, tot = supply_table(grp)
-        top = table.dropna(subset=["quantity"])
-        lead = len(top) and top["quantity"].iloc[0] > 0
+    source = picked["source"].astype(str).to_numpy(object)
+    has_c = (picked["country_kind"] != "aggregate").to_numpy(bool)
+    for tot in supply_totals(picked, ["year", "edition"]):
+        y, ed = tot["key"]
+        q, codes, share = tot["quantity"], tot["countries"], tot["share"]
+        valued = np.flatnonzero(~np.isnan(q))
+        lead = len(valued) and q[valued[0]] > 0
         out.append({
             "commodity": com.id, "stage": st, "product": pr, "year": int(y), "edition": ed,
             "world_total": tot["world_total"],
-            "countries_total": tot["countries_total"] if len(top) else math.nan,
+            "countries_total": tot["countries_total"] if len(valued) else math.nan,
             "hhi": tot["hhi"], "hhi_points": tot["hhi_points"],
-            "top_country": top["country"].iloc[0] if lead else None,
-            "top_share": float(top["share"].iloc[0]) if lead else math.nan,
+            "top_country": codes[valued[0]] if lead else None,
+            "top_share": float(share[valued[0]]) if lead else math.nan,
             "other_share": tot["other_share"], "n_countries": tot["n_countries"],
-            "source": str(grp["source"].iloc[0]),
+            "source": source[tot["index"][0]],
         })
-        if (grp["country_kind"] != "aggregate").any():
-            shares[int(y)] = {r.country: r.share for r in table.itertuples() if r.quantity > 0}
+        if has_c[tot["index"]].any():
+            shares[int(y)] = {str(c): float(s) for c, qq, s in zip(codes, q, share, strict=True)
+                              if qq > 0}
     summary = pd.DataFrame(out).sort_values("year").reset_index(drop=True)
     # where the source changes from one year to the next (a chart marks these)
     summary["source_changed"] = summary["source"].ne(summary["source"].shift()) & (summary.index > 0)
