@@ -316,7 +316,7 @@ def supply_totals(rows: pd.DataFrame, keys: list[str]) -> list[dict]:
             codes = cc[first[order]]
         countries_total = float(np.nansum(quantity)) if len(quantity) else 0.0
         denom = world_total if world_total else countries_total + other_total
-        with np.errstate(divide="ignore", invalid="ignore"):
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             share = quantity / denom if denom else np.full(len(quantity), np.nan)
         # largest first (missing last), then by country
         rank = np.lexsort((pd.factorize(codes, sort=True)[0] if len(codes) else codes,

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from critmin._json import num as _num
+from critmin._memo import memo_result
 from critmin._result import Result
 from critmin.commodities import get as get_commodity
 from critmin.errors import DataError
@@ -302,6 +303,15 @@ def supply(
         Where the data live. Default: the user's warehouse, opened read-only
         (:func:`critmin.warehouse.default_warehouse`).
     """
+    key = ("supply", commodity, year, stage, product, edition, source, stages)
+    return memo_result(warehouse, key, lambda: _supply(
+        commodity, year=year, stage=stage, product=product, edition=edition, source=source,
+        stages=stages, warehouse=warehouse))
+
+
+def _supply(commodity: str, *, year: int | None, stage: str | None, product: str | None,
+            edition: str | None, source: str, stages: bool, warehouse: Warehouse) -> SupplyResult:
+    """:func:`supply` computed (not memoised)."""
     # --- stage-aware supply (issue 14) ---
     from critmin.supply.stages import choose_source, iea_supply, stage_overview
 
@@ -473,6 +483,13 @@ def trend(
     ``source`` of each year and ``source_changed`` (True where the source differs from the year
     before).
     """
+    return memo_result(warehouse, ("trend", commodity, stage, product),
+                       lambda: _trend(commodity, stage=stage, product=product, warehouse=warehouse))
+
+
+def _trend(commodity: str, *, stage: str | None, product: str | None,
+           warehouse: Warehouse) -> TrendResult:
+    """:func:`trend` computed (not memoised)."""
     com, st, pr, rows = _select(warehouse, commodity, stage, product)
     # world-only series (DS140) may label the product differently: keep them for the years they
     # alone cover
