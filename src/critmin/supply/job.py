@@ -196,11 +196,16 @@ class TrendResult(Result):
 
 
 def production_rows(wh: Warehouse, commodity: str, stage: str | None = None) -> pd.DataFrame:
-    """All production rows (every edition) of a commodity, optionally one stage."""
+    """All production rows (every edition) of a commodity, optionally one stage (read once per
+    warehouse, a copy each call)."""
     where = {"commodity": commodity, "measure": "production"}
     if stage:
         where["stage"] = stage
-    return wh.table("production", **where)
+    cached = getattr(wh, "cached", None)
+    if cached is None:
+        return wh.table("production", **where)
+    return cached(("production_rows", commodity, stage),
+                  lambda: wh.table("production", **where)).copy()
 
 
 def _pick_stage(rows: pd.DataFrame, stage: str | None, default: str | None, commodity: str) -> str:
