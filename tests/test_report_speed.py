@@ -211,3 +211,75 @@ def test_supply_totals_properties(recs, year):
     assert (np.diff(known) <= 0).all() and np.isnan(q[len(known):]).all()  # largest first
     if tot["world_total"] is None and tot["countries_total"] + tot["other_countries"] > 0:
         assert np.nansum(tot["share"]) + tot["other_share"] == pytest.approx(1.0, rel=1e-12)
+
+
+class _Memo:
+    """A warehouse's memo (:meth:`critmin.warehouse.Warehouse.cached`) without a database."""
+
+    def __init__(self) -> None:
+        self.memo: dict = {}
+
+    def cached(self, key, compute):
+        if key not in self.memo:
+            self.memo[key] = compute()
+        return self.memo[key]
+
+
+def test_memo_result_computes_once_and_hands_out_copies():
+    from critmin._memo import memo_result
+
+    wh, calls = _Memo(), []
+
+    def job():
+        calls.append(1)
+        return {"table": pd.DataFrame({"share": [0.75, 0.25]})}
+
+    a = memo_result(wh, ("supply", "gallium"), job)
+    a["table"].loc[0, "share"] = 9.0  # a caller editing its result
+    b = memo_result(wh, ("supply", "gallium"), job)
+    assert len(calls) == 1
+    assert b["table"]["share"].tolist() == [0.75, 0.25]
+    memo_result(wh, ("supply", "cobalt"), job)
+    assert len(calls) == 2
+    memo_result(object(), ("supply", "gallium"), job)  # no memo: computed
+    assert len(calls) == 3
+
+
+def test_memo_result_remembers_data_errors_only():
+    from critmin._memo import memo_result
+    from critmin.errors import DataError
+
+    wh, calls = _Memo(), []
+
+    def failing():
+        calls.append(1)
+        raise DataError("no production data for commodity 'x'")
+
+    for _ in range(2):
+        with pytest.raises(DataError, match="no production data"):
+            memo_result(wh, ("supply", "x"), failing)
+    assert len(calls) == 1
+
+    def broken():
+        calls.append(1)
+        raise ZeroDivisionError
+
+    for _ in range(2):
+        with pytest.raises(ZeroDivisionError):
+            memo_result(wh, ("supply", "y"), broken)
+    assert len(calls) == 3  # not a data error: not remembered
+
+
+def test_supply_memo_cleared_when_the_data_change(tmp_path):
+    """A result memoised on the warehouse is recomputed after an ingest (the memo is cleared)."""
+    from critmin.supply import supply
+
+    with open_warehouse(tmp_path / "w.duckdb") as wh:
+        wh.build_from_bundle()
+        first = supply("gallium", warehouse=wh)
+        assert ("job-result", "supply", "gallium", None, None, None, None, "usgs", False) in wh._memo
+        again = supply("gallium", warehouse=wh)
+        assert again is not first
+        pd.testing.assert_frame_equal(again.table, first.table)
+        wh.build_from_bundle()
+        assert not any(isinstance(k, tuple) and k[:1] == ("job-result",) for k in wh._memo)
