@@ -138,40 +138,117 @@ def supplier_shares(
                            np.where((df["partner"] == importer) | kind.isin(_NONSUPPLIER_KINDS),
                                     "other", "supplier"))
 
-    def _sum(s: pd.Series) -> float:
-        return float(s.sum()) if s.notna().all() else np.nan
-
-    agg = df.groupby(["year", "partner"], sort=True).agg(
-        partner_kind=("partner_kind", "first"),
-        role=("_role", "first"),
-        quantity_kg=("quantity_kg", _sum),
-        value_usd=("value_usd", _sum),
-        missing=("missing", lambda s: ";".join(sorted({str(x) for x in s.dropna() if str(x)}))
-                 or None),
-    ).reset_index()
-    out = []
-    for _y, grp in agg.groupby("year", sort=True):
-        sup = grp[grp["role"] == "supplier"].copy()
-        world = grp.loc[grp["role"] == "world", by]
-        world_total = float(world.iloc[0]) if len(world) and pd.notna(world.iloc[0]) else np.nan
-        other = grp.loc[grp["role"] == "other", by]
-        other_sum = float(other.sum()) if len(other) else 0.0
-        partner_sum = float(sup[by].sum())
-        sup["share"] = sup[by] / partner_sum if partner_sum > 0 else np.nan
-        sup["share_of_world"] = sup[by] / world_total if world_total > 0 else np.nan
-        sup = sup.sort_values([by, "partner"], ascending=[False, True], na_position="last")
-        sup["rank"] = np.arange(1, len(sup) + 1)
-        sup["importer"] = importer
-        sup["partner_sum"] = partner_sum
-        sup["world_total"] = world_total
-        sup["other_sum"] = other_sum
-        sup["coverage"] = (partner_sum + other_sum) / world_total if world_total > 0 else np.nan
-        sup["n_missing"] = int(sup[by].isna().sum())
-        out.append(sup)
-    if not out:
+    agg = _partner_sums(df)
+    res = _year_shares(agg, by)
+    if res is None:
         return pd.DataFrame(columns=cols)
-    res = pd.concat(out, ignore_index=True)
+    res["importer"] = importer
     return res[cols].reset_index(drop=True)
+
+
+def _segments(*keys: np.ndarray) -> np.ndarray:
+    """Start positions of the runs of equal keys in arrays sorted by those keys."""
+    n = len(keys[0])
+    if n == 0:
+        return np.zeros(0, dtype=np.intp)
+    change = np.zeros(n - 1, dtype=bool)
+    for k in keys:
+        change |= k[1:] != k[:-1]
+    return np.concatenate(([0], np.flatnonzero(change) + 1))
+
+
+def _segment_sum(values: np.ndarray, starts: np.ndarray, *, skipna: bool) -> np.ndarray:
+    """Sum of each run of ``values`` beginning at ``starts``, NaN where a run has a NaN unless
+    ``skipna`` (then NaN counts as 0). Bit for bit ``Series.sum`` of each run: runs of one or two
+    values are added directly, longer ones with ``np.sum`` (its pairwise order)."""
+    if len(starts) == 0:
+        return np.zeros(0, float)
+    nan = np.isnan(values)
+    filled = np.where(nan, 0.0, values)
+    ends = np.append(starts[1:], len(values))
+    size = ends - starts
+    out = filled[starts].copy()
+    two = size >= 2
+    out[two] += filled[starts[two] + 1]
+    for i in np.flatnonzero(size > 2):
+        out[i] = filled[starts[i]:ends[i]].sum()
+    if not skipna:
+        out[np.logical_or.reduceat(nan, starts)] = np.nan
+    return out
+
+
+def _partner_sums(df: pd.DataFrame) -> pd.DataFrame:
+    """One row per (year, partner), sorted by both: the first partner kind and role, the measures
+    summed over the HS lines (NaN when a line lacks the measure) and the joined ``missing`` tokens."""
+    df = df[df["year"].notna() & df["partner"].notna()]
+    df = df.sort_values(["year", "partner"], kind="stable")
+    starts = _segments(df["year"].to_numpy(), df["partner"].to_numpy(object))
+    agg = df.groupby(["year", "partner"], sort=True).agg(
+        partner_kind=("partner_kind", "first"), role=("_role", "first")).reset_index()
+    for col in MEASURES:
+        agg[col] = _segment_sum(df[col].to_numpy(float), starts, skipna=False)
+    miss = df["missing"].to_numpy(object)
+    group = np.repeat(np.arange(len(starts)), np.diff(np.append(starts, len(df))))
+    tokens: dict[int, set[str]] = {}
+    for i in np.flatnonzero(pd.notna(miss)):
+        if str(miss[i]):
+            tokens.setdefault(int(group[i]), set()).add(str(miss[i]))
+    joined = np.full(len(starts), None, dtype=object)
+    for g, t in tokens.items():
+        joined[g] = ";".join(sorted(t))
+    agg["missing"] = joined
+    return agg
+
+
+def _year_shares(agg: pd.DataFrame, by: str) -> pd.DataFrame | None:
+    """The suppliers' rows of :func:`_partner_sums` with their shares, ranks and per-year totals
+    (year first, then largest ``by`` first, then partner); None when no year has rows."""
+    if agg.empty:
+        return None
+    role = agg["role"].to_numpy(object)
+    year = agg["year"].to_numpy()
+    val = agg[by].to_numpy(float)
+    years, inv = np.unique(year, return_inverse=True)
+
+    def per_year(mask: np.ndarray) -> np.ndarray:
+        idx = np.flatnonzero(mask)
+        out = np.zeros(len(years), float)
+        if len(idx):
+            starts = _segments(year[idx])
+            out[inv[idx[starts]]] = _segment_sum(val[idx], starts, skipna=True)
+        return out
+
+    sup_mask = role == "supplier"
+    partner_sum = per_year(sup_mask)
+    other_sum = per_year(role == "other")
+    world_total = np.full(len(years), np.nan)
+    w = np.flatnonzero(role == "world")
+    if len(w):  # one World row per year (rows are per partner); its first when repeated
+        first = w[_segments(year[w])]
+        world_total[inv[first]] = val[first]
+    sup = agg[sup_mask].copy()
+    yi = inv[sup_mask]
+    v = val[sup_mask]
+    ps, wt, os_ = partner_sum[yi], world_total[yi], other_sum[yi]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        sup["share"] = np.where(ps > 0, v / ps, np.nan)
+        sup["share_of_world"] = np.where(wt > 0, v / wt, np.nan)
+        coverage = np.where(wt > 0, (ps + os_) / wt, np.nan)
+    sup["partner_sum"] = ps
+    sup["world_total"] = wt
+    sup["other_sum"] = os_
+    sup["coverage"] = coverage
+    n_missing = np.bincount(yi[np.isnan(v)], minlength=len(years))
+    sup["n_missing"] = n_missing[yi].astype(np.int64)
+    # year ascending, then the measure descending (missing last), then the partner
+    pcode = pd.factorize(sup["partner"].to_numpy(object), sort=True)[0]
+    order = np.lexsort((pcode, np.where(np.isnan(v), np.inf, -v), yi))
+    sup = sup.iloc[order].reset_index(drop=True)
+    yo = yi[order]
+    starts = _segments(yo)
+    sup["rank"] = (np.arange(len(yo)) - np.repeat(starts, np.diff(np.append(starts, len(yo))))
+                   + 1).astype(np.int64)
+    return sup
 
 
 def importer_hhi(shares):

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from critmin._json import num as _num
+from critmin._memo import memo_result
 from critmin._result import Result
 from critmin.commodities import get as get_commodity
 from critmin.dependence.importer import MEASURES, importer_dependence_table
@@ -410,6 +411,17 @@ def importer_dependence(
         When the warehouse has no annual import rows of the importer for those lines, none for the
         year asked, or suppliers covering less than ``min_coverage`` of the World total.
     """
+    key = ("importer_dependence", commodity, importer, year,
+           tuple(hs_codes) if hs_codes else None, by, source, min_coverage)
+    return memo_result(warehouse, key, lambda: _importer_dependence(
+        commodity, importer, year=year, hs_codes=hs_codes, by=by, source=source,
+        min_coverage=min_coverage, warehouse=warehouse))
+
+
+def _importer_dependence(commodity: str, importer: str, *, year: int | None,
+                         hs_codes: list[str] | None, by: str, source: str | None,
+                         min_coverage: float, warehouse: Warehouse) -> ImporterDependenceResult:
+    """:func:`importer_dependence` computed (not memoised)."""
     from critmin import hs as _hs
     from critmin.dependence.importer import bloc_rows, supplier_shares
     from critmin.sources.comtrade_bilateral import hub_partners

@@ -31,6 +31,7 @@ __all__ = [
     "hhi_of_total",
     "reserves_to_production",
     "supply_table",
+    "supply_totals",
     "concentration_summary",
     "check_world_total",
 ]
@@ -264,6 +265,79 @@ def supply_table(rows: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
     cols = ["country", "name", "quantity", "share", "share_of_countries", "cumulative_share",
             "estimated", "missing"]
     return out[cols].reset_index(drop=True), totals
+
+
+def supply_totals(rows: pd.DataFrame, keys: list[str]) -> list[dict]:
+    """The totals of :func:`supply_table` and each table's countries for many groups in one pass.
+
+    Equal, bit for bit, to calling :func:`supply_table` on every group of ``rows`` by ``keys``
+    (sorted), without building a DataFrame per group: the quantities are read once and each group's
+    countries summed, ordered and shared out with NumPy.
+
+    Parameters
+    ----------
+    rows : DataFrame
+        ``production`` rows (columns of :func:`supply_table`'s input and ``keys``).
+    keys : list of str
+        Columns defining one table (e.g. ``["year", "edition"]``).
+
+    Returns
+    -------
+    list of dict
+        One per group, in sorted key order: ``key`` (tuple), ``index`` (the group's row positions in
+        ``rows``), the keys of :func:`supply_table`'s ``totals`` except ``hhi_band`` and
+        ``world_total_gap``, and ``countries``, ``quantity`` [t or published unit], ``share`` [1]:
+        the table's columns, largest first.
+    """
+    qty = _qty(rows).to_numpy(float)
+    country = rows["country"].to_numpy(object)
+    is_country = (rows["country_kind"] != "aggregate").to_numpy(bool)
+    is_world = country == "WLD"
+    is_other = country == "OTH"
+    out = []
+    for key, idx in sorted(rows.groupby(keys, sort=True).indices.items()):
+        q = qty[idx]
+        w = q[is_world[idx]]
+        world_total = float(np.nansum(w)) if len(w) and (~np.isnan(w)).any() else None
+        o = q[is_other[idx]]
+        other_total = float(np.nansum(o)) if len(o) and (~np.isnan(o)).any() else 0.0
+        cq = q[is_country[idx]]
+        cc = country[idx][is_country[idx]]
+        names, first, inv = np.unique(cc.astype(str), return_index=True, return_inverse=True)
+        order = np.argsort(first, kind="stable")  # first appearance, as groupby(sort=False)
+        if len(names) == len(cc):
+            quantity, codes = cq[first[order]], cc[first[order]]
+        else:
+            quantity = np.empty(len(order))
+            for j, u in enumerate(order):
+                vals = cq[inv == u]
+                nan = np.isnan(vals)
+                quantity[j] = np.nan if nan.all() else np.where(nan, 0.0, vals).sum()
+            codes = cc[first[order]]
+        countries_total = float(np.nansum(quantity)) if len(quantity) else 0.0
+        denom = world_total if world_total else countries_total + other_total
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            share = quantity / denom if denom else np.full(len(quantity), np.nan)
+        # largest first (missing last), then by country
+        rank = np.lexsort((pd.factorize(codes, sort=True)[0] if len(codes) else codes,
+                           np.where(np.isnan(quantity), np.inf, -quantity)))
+        quantity, codes, share = quantity[rank], codes[rank], share[rank]
+        h = hhi(quantity)
+        out.append({
+            "key": key if isinstance(key, tuple) else (key,),
+            "index": idx,
+            "world_total": world_total,
+            "countries_total": countries_total,
+            "other_countries": other_total,
+            "other_share": other_total / denom if denom else float("nan"),
+            "hhi": h,
+            "hhi_points": h * 10_000,
+            "n_countries": int((quantity > 0).sum()),
+            "countries": codes,
+            "quantity": quantity,
+            "share": share,
+        })
+    return out
 
 
 def concentration_summary(rows: pd.DataFrame) -> pd.DataFrame:

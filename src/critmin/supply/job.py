@@ -12,9 +12,11 @@ import math
 import warnings
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from critmin._json import num as _num
+from critmin._memo import memo_result
 from critmin._result import Result
 from critmin.commodities import get as get_commodity
 from critmin.errors import DataError
@@ -24,6 +26,7 @@ from critmin.supply.concentration import (
     governance_weighted_hhi,
     reserves_to_production,
     supply_table,
+    supply_totals,
 )
 from critmin.warehouse import Warehouse, with_default_warehouse
 
@@ -193,11 +196,16 @@ class TrendResult(Result):
 
 
 def production_rows(wh: Warehouse, commodity: str, stage: str | None = None) -> pd.DataFrame:
-    """All production rows (every edition) of a commodity, optionally one stage."""
+    """All production rows (every edition) of a commodity, optionally one stage (read once per
+    warehouse, a copy each call)."""
     where = {"commodity": commodity, "measure": "production"}
     if stage:
         where["stage"] = stage
-    return wh.table("production", **where)
+    cached = getattr(wh, "cached", None)
+    if cached is None:
+        return wh.table("production", **where)
+    return cached(("production_rows", commodity, stage),
+                  lambda: wh.table("production", **where)).copy()
 
 
 def _pick_stage(rows: pd.DataFrame, stage: str | None, default: str | None, commodity: str) -> str:
@@ -300,6 +308,15 @@ def supply(
         Where the data live. Default: the user's warehouse, opened read-only
         (:func:`critmin.warehouse.default_warehouse`).
     """
+    key = ("supply", commodity, year, stage, product, edition, source, stages)
+    return memo_result(warehouse, key, lambda: _supply(
+        commodity, year=year, stage=stage, product=product, edition=edition, source=source,
+        stages=stages, warehouse=warehouse))
+
+
+def _supply(commodity: str, *, year: int | None, stage: str | None, product: str | None,
+            edition: str | None, source: str, stages: bool, warehouse: Warehouse) -> SupplyResult:
+    """:func:`supply` computed (not memoised)."""
     # --- stage-aware supply (issue 14) ---
     from critmin.supply.stages import choose_source, iea_supply, stage_overview
 
@@ -471,6 +488,13 @@ def trend(
     ``source`` of each year and ``source_changed`` (True where the source differs from the year
     before).
     """
+    return memo_result(warehouse, ("trend", commodity, stage, product),
+                       lambda: _trend(commodity, stage=stage, product=product, warehouse=warehouse))
+
+
+def _trend(commodity: str, *, stage: str | None, product: str | None,
+           warehouse: Warehouse) -> TrendResult:
+    """:func:`trend` computed (not memoised)."""
     com, st, pr, rows = _select(warehouse, commodity, stage, product)
     # world-only series (DS140) may label the product differently: keep them for the years they
     # alone cover
@@ -494,26 +518,28 @@ def trend(
     picked = picked[["commodity", "stage", "year", "edition", "source", "country", "country_kind",
                      "quantity_t", "value", "unit", "missing", "estimated"]].assign(product=pr)
     # one supply table per year gives both the summary row (as concentration_summary builds it)
-    # and the shares
+    # and the shares: all of them in one grouped pass
     out, shares = [], {}
-    for (y, ed), grp in picked.groupby(["year", "edition"], sort=True):
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            table, tot = supply_table(grp)
-        top = table.dropna(subset=["quantity"])
-        lead = len(top) and top["quantity"].iloc[0] > 0
+    source = picked["source"].astype(str).to_numpy(object)
+    has_c = (picked["country_kind"] != "aggregate").to_numpy(bool)
+    for tot in supply_totals(picked, ["year", "edition"]):
+        y, ed = tot["key"]
+        q, codes, share = tot["quantity"], tot["countries"], tot["share"]
+        valued = np.flatnonzero(~np.isnan(q))
+        lead = len(valued) and q[valued[0]] > 0
         out.append({
             "commodity": com.id, "stage": st, "product": pr, "year": int(y), "edition": ed,
             "world_total": tot["world_total"],
-            "countries_total": tot["countries_total"] if len(top) else math.nan,
+            "countries_total": tot["countries_total"] if len(valued) else math.nan,
             "hhi": tot["hhi"], "hhi_points": tot["hhi_points"],
-            "top_country": top["country"].iloc[0] if lead else None,
-            "top_share": float(top["share"].iloc[0]) if lead else math.nan,
+            "top_country": codes[valued[0]] if lead else None,
+            "top_share": float(share[valued[0]]) if lead else math.nan,
             "other_share": tot["other_share"], "n_countries": tot["n_countries"],
-            "source": str(grp["source"].iloc[0]),
+            "source": source[tot["index"][0]],
         })
-        if (grp["country_kind"] != "aggregate").any():
-            shares[int(y)] = {r.country: r.share for r in table.itertuples() if r.quantity > 0}
+        if has_c[tot["index"]].any():
+            shares[int(y)] = {str(c): float(s) for c, qq, s in zip(codes, q, share, strict=True)
+                              if qq > 0}
     summary = pd.DataFrame(out).sort_values("year").reset_index(drop=True)
     # where the source changes from one year to the next (a chart marks these)
     summary["source_changed"] = summary["source"].ne(summary["source"].shift()) & (summary.index > 0)

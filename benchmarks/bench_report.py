@@ -1,0 +1,186 @@
+"""Benchmark of ``critmin report``: the default 8-commodity report, timed, sized and profiled.
+
+    python benchmarks/bench_report.py                       # this checkout, region USA
+    python benchmarks/bench_report.py --ref main --repeat 3 # before (main) and after, side by side
+    python benchmarks/bench_report.py --no-profile          # time only (cProfile adds ~30 % overhead)
+    python benchmarks/bench_report.py rare-earths gallium --top 30
+
+Builds the report exactly as ``critmin report --out FILE`` does (:func:`critmin.report.build_report`
+then :func:`critmin.report.write_report`) on the warehouse of ``--db`` / ``$CRITMIN_DB`` (read-only,
+built from the bundled dataset on first use). Every build runs in a fresh process with a freshly
+opened warehouse, so no run profits from what an earlier one memoised (the imports are timed apart).
+
+Printed: wall and CPU time of the build and of the rendering (target: the whole under 10 s on 2
+cores), the file's size in MB (target: under 5 MB) and the part of it that is plotly.js, then, from a
+separate profiled run, the top hotspots by own time and by cumulative time within critmin (the
+profiled run is slower than the timed ones).
+
+With ``--ref REF`` the code of git revision ``REF`` (its ``src``, exported with ``git archive`` to a
+temporary folder) is timed beside this checkout's, alternating ``--repeat`` times so both see the
+same load: medians of each, the median of the paired ratios (before / after), and the hotspots of
+both. The machine is shared: quote the medians and the paired ratio, not a single run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _timed(fn):
+    w0, c0 = time.perf_counter(), time.process_time()
+    out = fn()
+    return out, time.perf_counter() - w0, time.process_time() - c0
+
+
+def _hotspots(prof: cProfile.Profile, top: int) -> str:
+    import pstats
+
+    st = pstats.Stats(prof, stream=io.StringIO())
+    st.strip_dirs()
+    rows = []
+    for (file, line, func), (_cc, nc, tt, ct, _callers) in st.stats.items():  # type: ignore[attr-defined]
+        rows.append((tt, ct, nc, f"{file}:{line}({func})"))
+    out = [f"{'own s':>8} {'cum s':>8} {'calls':>9}  function (by own time)"]
+    for tt, ct, nc, name in sorted(rows, reverse=True)[:top]:
+        out.append(f"{tt:8.2f} {ct:8.2f} {nc:9,d}  {name}")
+    full = pstats.Stats(prof, stream=io.StringIO())
+    crit = []
+    for (file, line, func), (_cc, nc, tt, ct, _callers) in full.stats.items():  # type: ignore[attr-defined]
+        if "/critmin/" in file:
+            short = file.split("/critmin/", 1)[1]
+            crit.append((ct, tt, nc, f"{short}:{line}({func})"))
+    out += ["", f"{'cum s':>8} {'own s':>8} {'calls':>9}  critmin function (by cumulative time)"]
+    for ct, tt, nc, name in sorted(crit, reverse=True)[:top]:
+        out.append(f"{ct:8.2f} {tt:8.2f} {nc:9,d}  {name}")
+    return "\n".join(out)
+
+
+def _one_run(coms: list[str] | None, region: str, db: str | None, out: str | None,
+             profile: bool, top: int) -> dict:
+    """One build and write in this process (imports timed apart); a dict of the figures."""
+    _mods, t_imp, _c = _timed(lambda: __import__("critmin.report", fromlist=["build_report"]))
+    from critmin.report import DEFAULT_COMMODITIES, build_report, write_report
+    from critmin.warehouse import open_warehouse
+
+    coms = coms or list(DEFAULT_COMMODITIES)
+    res: dict = {"commodities": coms, "imports_s": t_imp}
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(out) if out else Path(tmp) / "report.html"
+        with open_warehouse(db, read_only=True) as wh:
+            prof = cProfile.Profile() if profile else None
+            if prof is not None:
+                prof.enable()
+            rep, res["build_s"], res["build_cpu_s"] = _timed(
+                lambda: build_report(coms, warehouse=wh, region=region))
+            _p, res["write_s"], res["write_cpu_s"] = _timed(
+                lambda: write_report(path, rep, format="html"))
+            if prof is not None:
+                prof.disable()
+                res["hotspots"] = _hotspots(prof, top)
+        html = path.read_text("utf-8")
+    res["total_s"] = res["build_s"] + res["write_s"]
+    res["size_mb"] = len(html.encode("utf-8")) / 1e6
+    start = html.find('<script type="text/javascript" id="plotlyjs">')
+    res["plotly_mb"] = (html.find("</script>", start) - start) / 1e6 if start >= 0 else 0.0
+    res["charts"] = html.count("Plotly.newPlot")
+    res["tables"] = html.count("<table")
+    return res
+
+
+def _spawn(src: Path, args: argparse.Namespace, profile: bool) -> dict:
+    """One run in a fresh interpreter importing critmin from ``src``."""
+    cmd = [sys.executable, str(Path(__file__).resolve()), "--worker", "--region", args.region,
+           "--top", str(args.top), *args.commodities]
+    if args.db:
+        cmd += ["--db", args.db]
+    if not profile:
+        cmd.append("--no-profile")
+    env = dict(os.environ, PYTHONPATH=str(src))
+    done = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise SystemExit(f"run with {src} failed:\n{done.stderr[-3000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _print_run(label: str, r: dict) -> None:
+    print(f"{label}: build {r['build_s']:6.2f} s wall ({r['build_cpu_s']:6.2f} s CPU), render + write "
+          f"{r['write_s']:5.2f} s, total {r['total_s']:6.2f} s; {r['size_mb']:.2f} MB "
+          f"(plotly.js {r['plotly_mb']:.2f} MB), {r['charts']} charts, {r['tables']} tables")
+
+
+def _export(ref: str, dest: Path) -> Path:
+    """The ``src`` folder of git revision ``ref``, exported under ``dest``."""
+    arch = subprocess.run(["git", "-C", str(ROOT), "archive", ref, "src"], capture_output=True,
+                          check=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(dest)], input=arch, check=True)
+    return dest / "src"
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("commodities", nargs="*", help="default: the report's default commodities")
+    ap.add_argument("--region", default="USA")
+    ap.add_argument("--db", default=None, help="warehouse file (default $CRITMIN_DB or the user's)")
+    ap.add_argument("--out", default=None, help="keep the HTML here (default: a temporary file)")
+    ap.add_argument("--top", type=int, default=12, help="hotspots to print")
+    ap.add_argument("--no-profile", action="store_true", help="skip the profiled run")
+    ap.add_argument("--ref", default=None, help="git revision to time beside this checkout (e.g. main)")
+    ap.add_argument("--repeat", type=int, default=3, help="timed runs of each (default 3)")
+    ap.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
+    args = ap.parse_args(argv)
+
+    if args.worker:  # one run in this process, figures as JSON on the last line
+        print(json.dumps(_one_run(args.commodities, args.region, args.db, args.out,
+                                  not args.no_profile, args.top)))
+        return 0
+
+    here = ROOT / "src"
+    with tempfile.TemporaryDirectory() as tmp:
+        srcs = [("after (this checkout)", here)]
+        if args.ref:
+            srcs.insert(0, (f"before ({args.ref})", _export(args.ref, Path(tmp))))
+        runs: dict[str, list[dict]] = {label: [] for label, _ in srcs}
+        for i in range(args.repeat):
+            for label, src in srcs:
+                r = _spawn(src, args, profile=False)
+                runs[label].append(r)
+                _print_run(f"run {i + 1} {label}", r)
+        coms = runs[srcs[0][0]][0]["commodities"]
+        print()
+        print(f"critmin report: {len(coms)} commodities ({', '.join(coms)}), region {args.region}, "
+              f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}, {args.repeat} runs each")
+        for label, _src in srcs:
+            rs = runs[label]
+            print(f"{label:>24}: total median {statistics.median(r['total_s'] for r in rs):6.2f} s wall "
+                  f"(build {statistics.median(r['build_s'] for r in rs):6.2f} s, CPU "
+                  f"{statistics.median(r['build_cpu_s'] + r['write_cpu_s'] for r in rs):6.2f} s), "
+                  f"size {rs[0]['size_mb']:.2f} MB (target < 10 s, < 5 MB)")
+        if args.ref:
+            b, a = runs[srcs[0][0]], runs[srcs[1][0]]
+            wall = [x["total_s"] / y["total_s"] for x, y in zip(b, a, strict=True)]
+            cpu = [(x["build_cpu_s"] + x["write_cpu_s"]) / (y["build_cpu_s"] + y["write_cpu_s"])
+                   for x, y in zip(b, a, strict=True)]
+            print(f"{'paired ratio before/after':>24}: wall {statistics.median(wall):.2f}x "
+                  f"({', '.join(f'{w:.2f}' for w in wall)}), CPU {statistics.median(cpu):.2f}x")
+        if not args.no_profile:
+            for label, src in srcs:
+                r = _spawn(src, args, profile=True)
+                print(f"\n--- hotspots, {label} (profiled run: total {r['total_s']:.2f} s) ---")
+                print(r["hotspots"])
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
