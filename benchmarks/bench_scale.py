@@ -70,6 +70,9 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--engine", default="numpy", choices=("numpy", "numba"),
+                    help="the engine every mode runs (fixed, so that 'auto' cannot pick Numba for the big "
+                         "jobs only and time its per-worker compilation; default numpy)")
     ap.add_argument("--dask-default", action="store_true",
                     help="also time an external cluster with Dask's default worker environment")
     args = ap.parse_args()
@@ -103,11 +106,12 @@ def main() -> None:
             procs += p
             runners["external (Dask default env)"] = DaskRunner(address)
 
-        kw = dict(baseline=baseline, seed=args.seed, small_in_process=False)
-        for r in runners.values():  # warm every mode once
+        kw = dict(baseline=baseline, seed=args.seed, small_in_process=False, engine=args.engine)
+        for r in runners.values():  # warm every mode once (with Numba: each worker compiles or loads it)
             simulate(spec, runs=20_000, runner=r, **kw)
 
-        print(f"scenario {SCENARIO.name}; {args.workers} workers; median of {args.repeats}; "
+        print(f"scenario {SCENARIO.name}; engine {args.engine}; {args.workers} workers; "
+              f"median of {args.repeats}; "
               f"cpu count {os.cpu_count()}")
         print("start-up [s]: " + ", ".join(f"{k} {v:.2f}" for k, v in started.items()))
         for runs in args.runs:

@@ -94,7 +94,10 @@ def test_curve_points_are_the_market_simulator(jpn, wh):
     for s in p.points["stock_t"].iloc[[1, -1]]:        # a simulated stock, and the largest (reused) one
         sim = simulate(planning_spec(spec, "JPN", float(s)), runs=RUNS, seed=3, warehouse=wh)
         row = p.points.loc[p.points["stock_t"] == s].iloc[0]
-        assert sim.columns["shortfall_t[JPN]"].mean() == pytest.approx(row["expected_shortfall_t"], rel=1e-12)
+        # `simulate` stores the per-run shortfall in float32 (7 significant digits), the planner averages
+        # the engine's float64 output: equal to float32 precision
+        got = sim.columns["shortfall_t[JPN]"].mean(dtype=np.float64)
+        assert got == pytest.approx(row["expected_shortfall_t"], rel=1.2e-7)
 
 
 def test_a_stock_in_the_market_does_not_cover_min_l_s(jpn):
