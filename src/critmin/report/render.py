@@ -4,6 +4,7 @@ once) and HTML -> PDF through headless Chromium."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -17,8 +18,8 @@ from critmin.errors import CritminError
 from critmin.report.charts import PLOTLY_CONFIG
 from critmin.report.provenance import METHOD_SYMBOLS, md_inline, plain_urls
 
-__all__ = ["render", "figure_html", "plotlyjs_for", "BASIC_TRACES", "html_to_pdf", "find_chromium",
-           "ReportError", "CHROMIUM_FLAGS"]
+__all__ = ["render", "figure_html", "plotlyjs_for", "offline_js", "BASIC_TRACES", "html_to_pdf",
+           "find_chromium", "ReportError", "CHROMIUM_FLAGS"]
 
 _TEMPLATES = Path(__file__).resolve().parent / "templates"
 
@@ -51,6 +52,39 @@ BASIC_TRACES = frozenset({"scatter", "bar", "pie"})
 LONG_TABLE = 15
 
 
+#: XML namespace names plotly.js needs to build SVG: identifiers, never fetched.
+_XML_NAMESPACES = ("http://www.w3.org/",)
+_URL = re.compile(r"https?://(?=[A-Za-z0-9])")
+
+
+def offline_js(js: str) -> str:
+    """plotly.js with no web address left in it but the XML namespace names it builds SVG with.
+
+    plotly.js carries default remote addresses that the report never uses (``topojsonURL``
+    ``https://cdn.plot.ly/un/`` for map traces, ``plotlyServerURL`` for "Edit in Chart Studio", the
+    logo's link) and links in its messages. Their scheme is removed, so each is at most a path relative
+    to the page: a report opened offline cannot reach the network through them even if a future chart
+    type asked. The XML namespaces (``http://www.w3.org/2000/svg`` ...) are names, kept as they are.
+
+    Parameters
+    ----------
+    js : str
+        The bundle's text.
+
+    Returns
+    -------
+    str
+    """
+    out, pos = [], 0
+    for m in _URL.finditer(js):
+        if js.startswith(_XML_NAMESPACES, m.start()):
+            continue
+        out.append(js[pos:m.start()])
+        pos = m.end()
+    out.append(js[pos:])
+    return "".join(out)
+
+
 def plotlyjs_for(figures) -> tuple[str, str]:
     """The plotly.js to embed for these figures: ``("basic", js)`` when the basic bundle draws every
     trace type they use and is the version the plotly package embeds, else ``("full", js)`` (the
@@ -66,8 +100,8 @@ def plotlyjs_for(figures) -> tuple[str, str]:
     if types <= BASIC_TRACES and BASIC_BUNDLE.exists():
         js = BASIC_BUNDLE.read_text("utf-8")
         if js[:200].split("\n")[1].rstrip().endswith(f" v{get_plotlyjs_version()}"):
-            return "basic", js
-    return "full", get_plotlyjs()
+            return "basic", js  # shipped already without web addresses (scripts/vendor_plotly_basic.py)
+    return "full", offline_js(get_plotlyjs())
 
 
 def figure_html(fig: go.Figure, div_id: str) -> str:
