@@ -24,6 +24,9 @@ def report(
     = "html",
     year: Annotated[int | None, typer.Option(help="Year of the producer tables (default: latest).")]
     = None,
+    workers: Annotated[int | None, typer.Option(
+        min=0, help="Processes building the commodities side by side (default: one per core; 1: all in "
+                    "this process). The report is the same either way.", show_default=False)] = None,
 ) -> None:
     """Write the report: a one-page summary per commodity, charts, tables (CSV downloads), sources
     and assumptions, in one self-contained HTML file (or PDF)."""
@@ -37,7 +40,8 @@ def report(
     target = out_file or Path(f"report.{fmt}")
     t0 = time.perf_counter()
     with handle_errors(), warehouse() as wh:
-        rep = build_report(commodities or None, warehouse=wh, region=region, year=year, progress=status)
+        rep = build_report(commodities or None, warehouse=wh, region=region, year=year, progress=status,
+                           workers=workers)
         path = write_report(target, rep, format=fmt)
     out.print(f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB, {len(rep.commodities)} commodities, "
               f"region {rep.region}) in {time.perf_counter() - t0:.1f} s")

@@ -21,12 +21,11 @@ from critmin.report.context import ANALYSES, US, Context, analysis_status
 from critmin.report.sections import (
     Block,
     SectionView,
-    build_sections,
     criticality_matrix_view,
     pending,
     scan_view,
 )
-from critmin.report.summary import Fact, overview_row, summarize
+from critmin.report.summary import Fact, overview_row
 from critmin.report.tables import Table
 
 __all__ = [
@@ -88,6 +87,7 @@ def build_report(
     year: int | None = None,
     years: tuple[int, int] | None = None,
     progress: Callable[[str], None] | None = None,
+    workers: int | None = None,
 ) -> Report:
     """Gather the results of the public API for a report.
 
@@ -106,6 +106,10 @@ def build_report(
         First and last year of the time-series charts (default: all).
     progress : callable, optional
         Called with a message per commodity.
+    workers : int, optional
+        Processes building the commodities side by side (:mod:`critmin.report.workers`); None: one
+        per core, up to one per commodity, when the warehouse is a read-only file (otherwise, and with
+        0 or 1, everything is built in this process). The report is the same either way.
 
     Returns
     -------
@@ -114,18 +118,14 @@ def build_report(
     import critmin
     from critmin.report import provenance, tables
     from critmin.report.context import check_region
+    from critmin.report.workers import auto_workers, build_parts
 
     region = check_region(region, warehouse)
-    items = []
-    for com in (list(commodities) if commodities else list(DEFAULT_COMMODITIES)):
-        if progress:
-            progress(f"report: {com}")
-        ctx = Context(com, warehouse, region=region, year=year, years=years)
-        facts = summarize(ctx)
-        views = build_sections(ctx)
-        notes = list(ctx.supply.notes) if ctx.supply is not None else []
-        items.append(CommodityReport(ctx.commodity, ctx.info.name, facts, views, notes,
-                                     dict(ctx.errors), ctx))
+    coms = list(commodities) if commodities else list(DEFAULT_COMMODITIES)
+    # the export-signal scan of the overview runs here while worker processes build the commodities
+    items, scan = build_parts(coms, warehouse, region=region, year=year, years=years,
+                              workers=auto_workers(len(coms), warehouse, workers), progress=progress,
+                              meanwhile=lambda: _scan_view(warehouse, progress))
     contexts = [c.context for c in items if c.context is not None]
     import pandas as pd
 
@@ -182,7 +182,7 @@ def build_report(
         tables.Table(f"critmin_assumptions_{k}", f"{group_titles.get(k, k)}: {int((kind == k).sum())} "
                      "assumptions", adf[kind == k].reset_index(drop=True), acols)
         for k in dict.fromkeys(["general", *kind]) if (kind == k).any()]
-    overview_sections = [v for v in (criticality_matrix_view(contexts), _scan_view(warehouse, progress))
+    overview_sections = [v for v in (criticality_matrix_view(contexts), scan)
                          if v is not None]
     region = (region or US).upper()
     return Report(

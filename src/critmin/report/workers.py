@@ -1,0 +1,202 @@
+"""The commodities of a report built side by side in worker processes (issue 16 item 4).
+
+A report's commodities do not depend on one another: each is a :class:`~critmin.report.context.Context`
+whose analyses (supply, dependence, monitor, scenarios, stockpile plan, supplier-mix frontier,
+criticality, outlook) run from the warehouse alone. :func:`build_parts` hands them to worker processes
+(``spawn``, so no DuckDB connection crosses a ``fork``), each opening the same warehouse file read-only
+(DuckDB lets any number of read-only processes share a file), while the calling process goes on with
+work of its own (the report's export-signal scan). Each part comes back with its context detached from
+the worker's warehouse; the caller attaches its own, so anything the report asks of it later (the
+overview row, the criticality matrix, the sources and assumptions) is read from the context's memo or
+computed in the caller as before.
+
+Figures travel as plain dicts (:func:`_detach`) and are rebuilt with plotly's validation off
+(:func:`_attach`): they were validated when the worker built them, and rebuilding them validated costs
+more than building the whole commodity's charts did.
+
+A part a worker cannot deliver (it failed to start, crashed, or its result would not pickle) is built in
+the calling process instead, so the report is the same whatever the number of workers; only the time it
+takes changes.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+__all__ = ["auto_workers", "build_parts", "commodity_part", "parallel_ok"]
+
+#: Most worker processes a report starts (each holds its own copy of the results it computes).
+MAX_WORKERS = 8
+
+
+def parallel_ok(warehouse: object) -> bool:
+    """True when worker processes can open ``warehouse`` themselves: a read-only warehouse on a file
+    (a read-write connection keeps other processes out of the file; ``:memory:`` is private)."""
+    path = getattr(warehouse, "path", None)
+    return (bool(getattr(warehouse, "read_only", False)) and path is not None
+            and str(path) != ":memory:" and Path(path).is_file())
+
+
+def auto_workers(n_commodities: int, warehouse: object, workers: int | None = None) -> int:
+    """How many processes build the commodities: 1 means in the calling process.
+
+    Parameters
+    ----------
+    n_commodities : int
+        Commodities in the report.
+    warehouse : Warehouse
+        Where the data live (see :func:`parallel_ok`).
+    workers : int, optional
+        Asked for; None: one per core (``os.process_cpu_count`` where available), at most one per
+        commodity and :data:`MAX_WORKERS`.
+
+    Returns
+    -------
+    int
+        At least 1; 1 whenever there is a single commodity or the warehouse cannot be shared.
+    """
+    if workers is not None and workers < 0:
+        raise ValueError(f"workers must be 0 (in this process), 1 or more, not {workers}")
+    if n_commodities < 2 or not parallel_ok(warehouse):
+        return 1
+    if workers is None:
+        count = getattr(os, "process_cpu_count", os.cpu_count)() or 1
+        workers = min(count, MAX_WORKERS)
+    return max(1, min(int(workers), n_commodities))
+
+
+def commodity_part(commodity: str, warehouse: object, *, region: str, year: int | None,
+                   years: tuple[int, int] | None):
+    """One commodity's part of the report: its context, summary facts and sections.
+
+    Returns
+    -------
+    critmin.report.CommodityReport
+    """
+    from critmin.report import CommodityReport
+    from critmin.report.context import Context
+    from critmin.report.sections import build_sections
+    from critmin.report.summary import summarize
+
+    ctx = Context(commodity, warehouse, region=region, year=year, years=years)
+    facts = summarize(ctx)
+    views = build_sections(ctx)
+    notes = list(ctx.supply.notes) if ctx.supply is not None else []
+    return CommodityReport(ctx.commodity, ctx.info.name, facts, views, notes, dict(ctx.errors), ctx)
+
+
+@dataclass
+class _Figure:
+    """A figure on its way from a worker: ``plotly.graph_objects.Figure.to_dict()``."""
+
+    spec: dict
+
+
+def _detach(part):
+    """``part`` ready to pickle: no warehouse, figures as dicts."""
+    if part.context is not None:
+        part.context.warehouse = None
+    for view in part.sections:
+        for block in view.blocks:
+            if block.figure is not None:
+                block.figure = _Figure(block.figure.to_dict())
+    return part
+
+
+def _attach(part, warehouse: object):
+    """The inverse of :func:`_detach`, with the caller's warehouse."""
+    import plotly.graph_objects as go
+
+    if part.context is not None:
+        part.context.warehouse = warehouse
+    for view in part.sections:
+        for block in view.blocks:
+            if isinstance(block.figure, _Figure):
+                block.figure = go.Figure(block.figure.spec, _validate=False)
+    return part
+
+
+def _worker_part(commodity: str, db: str, region: str, year: int | None,
+                 years: tuple[int, int] | None):
+    """Run in a worker: open the warehouse read-only, build one commodity's part, detach it."""
+    from critmin.warehouse import open_warehouse
+
+    with open_warehouse(db, read_only=True) as wh:
+        return _detach(commodity_part(commodity, wh, region=region, year=year, years=years))
+
+
+def build_parts(
+    commodities: Sequence[str],
+    warehouse: object,
+    *,
+    region: str,
+    year: int | None = None,
+    years: tuple[int, int] | None = None,
+    workers: int = 1,
+    progress: Callable[[str], None] | None = None,
+    meanwhile: Callable[[], object] | None = None,
+) -> tuple[list, object]:
+    """Every commodity's part, in the order given, built by ``workers`` processes (1: here).
+
+    Parameters
+    ----------
+    commodities : sequence of str
+        Catalogue ids, names or codes.
+    warehouse : Warehouse
+        The caller's warehouse (its file is opened read-only by each worker).
+    region, year, years
+        As :func:`critmin.report.build_report`.
+    workers : int
+        Processes (from :func:`auto_workers`); 1 builds everything in this process.
+    progress : callable, optional
+        Called with ``"report: <commodity>"`` as each commodity is started.
+    meanwhile : callable, optional
+        Run in this process while the workers build (its result is returned).
+
+    Returns
+    -------
+    (list of CommodityReport, object)
+        The parts, and what ``meanwhile`` returned (None without it).
+    """
+    coms = list(commodities)
+    if workers <= 1 or len(coms) < 2:
+        parts = []
+        for com in coms:
+            if progress:
+                progress(f"report: {com}")
+            parts.append(commodity_part(com, warehouse, region=region, year=year, years=years))
+        return parts, (meanwhile() if meanwhile is not None else None)
+
+    import multiprocessing
+
+    futures: list[Future | None] = [None] * len(coms)
+    pool = None
+    try:
+        pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+        for i, com in enumerate(coms):
+            if progress:
+                progress(f"report: {com}")
+            futures[i] = pool.submit(_worker_part, com, str(warehouse.path), region, year, years)
+    except Exception:  # noqa: BLE001 - no worker could start (a daemon process, no semaphores): build here
+        pass
+    try:
+        extra = meanwhile() if meanwhile is not None else None
+        parts = []
+        for com, fut in zip(coms, futures, strict=True):
+            part = None
+            if fut is not None:
+                try:
+                    part = _attach(fut.result(), warehouse)
+                except Exception:  # noqa: BLE001 - a worker's failure: this part is built here instead
+                    part = None
+            if part is None:
+                part = commodity_part(com, warehouse, region=region, year=year, years=years)
+            parts.append(part)
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
+    return parts, extra

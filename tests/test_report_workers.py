@@ -1,0 +1,88 @@
+"""The report's commodities built in worker processes (:mod:`critmin.report.workers`) give the same
+report as in one process: the same facts, tables, figures, notes and errors; a part a worker cannot
+deliver is built in the calling process; the number of workers follows the warehouse and the request."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import plotly.io as pio
+import pytest
+
+from critmin.report import build_report, report_tables
+from critmin.report import workers as pool
+from critmin.warehouse import open_warehouse
+
+COMS = ["gallium", "germanium"]
+
+
+def _canon(fig) -> str:
+    """A figure's content as plotly serialises it, independent of the order of its keys."""
+    return json.dumps(json.loads(pio.to_json(fig, validate=False)), sort_keys=True)
+
+
+def _same_report(a, b) -> None:
+    assert [c.id for c in a.commodities] == [c.id for c in b.commodities]
+    for ca, cb in zip(a.commodities, b.commodities, strict=True):
+        assert [(f.id, f.available, [str(p.html()) for p in f.phrases]) for f in ca.facts] == \
+            [(f.id, f.available, [str(p.html()) for p in f.phrases]) for f in cb.facts]
+        assert ca.notes == cb.notes
+        assert ca.errors == cb.errors
+        assert [v.id for v in ca.sections] == [v.id for v in cb.sections]
+        for va, vb in zip(ca.sections, cb.sections, strict=True):
+            assert [bl.kind for bl in va.blocks] == [bl.kind for bl in vb.blocks]
+            fa, fb = va.figures, vb.figures
+            assert [_canon(f) for f in fa] == [_canon(f) for f in fb]
+    ta, tb = report_tables(a), report_tables(b)
+    assert list(ta) == list(tb)
+    for key in ta:
+        pd.testing.assert_frame_equal(ta[key].data, tb[key].data, check_exact=True)
+
+
+def test_workers_give_the_same_report(warehouse_path):
+    with open_warehouse(warehouse_path, read_only=True) as wh:
+        assert pool.auto_workers(len(COMS), wh, 2) == 2
+        here = build_report(COMS, warehouse=wh, workers=1)
+        there = build_report(COMS, warehouse=wh, workers=2)
+    _same_report(here, there)
+    # the parts came back usable: a context answers from the caller's warehouse
+    ctx = there.commodities[0].context
+    assert ctx is not None and ctx.warehouse is not None
+    assert ctx.supply is not None and ctx.supply.commodity == "gallium"
+
+
+def test_a_part_no_worker_delivers_is_built_here(warehouse_path, monkeypatch):
+    """Workers that cannot start or fail: every part is built in this process, the report is whole."""
+
+    class Broken:
+        def __init__(self, *a, **k):
+            pass
+
+        def submit(self, *a, **k):
+            raise OSError("no semaphores here")
+
+        def shutdown(self, **k):
+            pass
+
+    monkeypatch.setattr(pool, "ProcessPoolExecutor", Broken)
+    seen = []
+    with open_warehouse(warehouse_path, read_only=True) as wh:
+        rep = build_report(COMS, warehouse=wh, workers=2, progress=seen.append)
+    assert [c.id for c in rep.commodities] == COMS
+    assert all(c.sections for c in rep.commodities)
+    assert [m for m in seen if m in ("report: gallium", "report: germanium")]
+
+
+def test_how_many_workers(warehouse_path, tmp_path):
+    with open_warehouse(warehouse_path, read_only=True) as ro:
+        assert pool.parallel_ok(ro)
+        assert pool.auto_workers(1, ro) == 1                       # one commodity: here
+        assert pool.auto_workers(8, ro, 0) == 1 and pool.auto_workers(8, ro, 1) == 1
+        assert pool.auto_workers(3, ro, 16) == 3                   # never more than the commodities
+        assert 1 <= pool.auto_workers(8, ro) <= pool.MAX_WORKERS
+        with pytest.raises(ValueError, match="workers must be"):
+            pool.auto_workers(8, ro, -1)
+    # a read-write connection keeps other processes out of the file: everything here
+    with open_warehouse(tmp_path / "rw.duckdb") as rw:
+        assert not pool.parallel_ok(rw) and pool.auto_workers(8, rw, 4) == 1
