@@ -4,11 +4,17 @@
     python benchmarks/bench_report.py --ref main --repeat 3 # before (main) and after, side by side
     python benchmarks/bench_report.py --no-profile          # time only (cProfile adds ~30 % overhead)
     python benchmarks/bench_report.py rare-earths gallium --top 30
+    python benchmarks/bench_report.py --compare-workers      # one process and one per core, side by side
 
 Builds the report exactly as ``critmin report --out FILE`` does (:func:`critmin.report.build_report`
 then :func:`critmin.report.write_report`) on the warehouse of ``--db`` / ``$CRITMIN_DB`` (read-only,
 built from the bundled dataset on first use). Every build runs in a fresh process with a freshly
 opened warehouse, so no run profits from what an earlier one memoised (the imports are timed apart).
+
+The commodities are built as ``critmin report`` builds them: in worker processes, one per core
+(:mod:`critmin.report.workers`; ``--workers N`` to choose, ``--compare-workers`` to time one process
+beside). CPU times include the workers'. The profiled run builds in one process (cProfile does not
+follow worker processes), so its hotspots are the whole work.
 
 Printed: wall and CPU time of the build and of the rendering (target: the whole under 10 s on 2
 cores), the file's size in MB (target: under 5 MB) and the part of it that is plotly.js, then, from a
@@ -38,10 +44,18 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 
+def _cpu() -> float:
+    """CPU time of this process and of its reaped children (the report's worker processes) [s]."""
+    import resource
+
+    ch = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return time.process_time() + ch.ru_utime + ch.ru_stime
+
+
 def _timed(fn):
-    w0, c0 = time.perf_counter(), time.process_time()
+    w0, c0 = time.perf_counter(), _cpu()
     out = fn()
-    return out, time.perf_counter() - w0, time.process_time() - c0
+    return out, time.perf_counter() - w0, _cpu() - c0
 
 
 def _hotspots(prof: cProfile.Profile, top: int) -> str:
@@ -68,22 +82,32 @@ def _hotspots(prof: cProfile.Profile, top: int) -> str:
 
 
 def _one_run(coms: list[str] | None, region: str, db: str | None, out: str | None,
-             profile: bool, top: int) -> dict:
+             profile: bool, top: int, workers: int | None) -> dict:
     """One build and write in this process (imports timed apart); a dict of the figures."""
+    import inspect
+
     _mods, t_imp, _c = _timed(lambda: __import__("critmin.report", fromlist=["build_report"]))
     from critmin.report import DEFAULT_COMMODITIES, build_report, write_report
     from critmin.warehouse import open_warehouse
 
     coms = coms or list(DEFAULT_COMMODITIES)
-    res: dict = {"commodities": coms, "imports_s": t_imp}
+    res: dict = {"commodities": coms, "imports_s": t_imp, "workers": 1}
+    kw: dict = {}
+    if "workers" in inspect.signature(build_report).parameters:  # older revisions build in one process
+        from critmin.report.workers import auto_workers
+
+        # the profiled run builds in this process: cProfile does not follow worker processes
+        kw["workers"] = 1 if profile else workers
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(out) if out else Path(tmp) / "report.html"
         with open_warehouse(db, read_only=True) as wh:
+            if kw:
+                res["workers"] = auto_workers(len(coms), wh, kw["workers"])
             prof = cProfile.Profile() if profile else None
             if prof is not None:
                 prof.enable()
             rep, res["build_s"], res["build_cpu_s"] = _timed(
-                lambda: build_report(coms, warehouse=wh, region=region))
+                lambda: build_report(coms, warehouse=wh, region=region, **kw))
             _p, res["write_s"], res["write_cpu_s"] = _timed(
                 lambda: write_report(path, rep, format="html"))
             if prof is not None:
@@ -99,7 +123,7 @@ def _one_run(coms: list[str] | None, region: str, db: str | None, out: str | Non
     return res
 
 
-def _spawn(src: Path, args: argparse.Namespace, profile: bool) -> dict:
+def _spawn(src: Path, args: argparse.Namespace, profile: bool, workers: int | None) -> dict:
     """One run in a fresh interpreter importing critmin from ``src``."""
     cmd = [sys.executable, str(Path(__file__).resolve()), "--worker", "--region", args.region,
            "--top", str(args.top), *args.commodities]
@@ -107,6 +131,8 @@ def _spawn(src: Path, args: argparse.Namespace, profile: bool) -> dict:
         cmd += ["--db", args.db]
     if not profile:
         cmd.append("--no-profile")
+    if workers is not None:
+        cmd += ["--workers", str(workers)]
     env = dict(os.environ, PYTHONPATH=str(src))
     done = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
     if done.returncode != 0:
@@ -117,7 +143,8 @@ def _spawn(src: Path, args: argparse.Namespace, profile: bool) -> dict:
 def _print_run(label: str, r: dict) -> None:
     print(f"{label}: build {r['build_s']:6.2f} s wall ({r['build_cpu_s']:6.2f} s CPU), render + write "
           f"{r['write_s']:5.2f} s, total {r['total_s']:6.2f} s; {r['size_mb']:.2f} MB "
-          f"(plotly.js {r['plotly_mb']:.2f} MB), {r['charts']} charts, {r['tables']} tables")
+          f"(plotly.js {r['plotly_mb']:.2f} MB), {r['charts']} charts, {r['tables']} tables, "
+          f"{r.get('workers', 1)} process(es)")
 
 
 def _export(ref: str, dest: Path) -> Path:
@@ -138,45 +165,54 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-profile", action="store_true", help="skip the profiled run")
     ap.add_argument("--ref", default=None, help="git revision to time beside this checkout (e.g. main)")
     ap.add_argument("--repeat", type=int, default=3, help="timed runs of each (default 3)")
+    ap.add_argument("--workers", type=int, default=None,
+                    help="processes building the commodities (default: build_report's, one per core)")
+    ap.add_argument("--compare-workers", action="store_true",
+                    help="also time this checkout with the commodities built in one process")
     ap.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
 
     if args.worker:  # one run in this process, figures as JSON on the last line
         print(json.dumps(_one_run(args.commodities, args.region, args.db, args.out,
-                                  not args.no_profile, args.top)))
+                                  not args.no_profile, args.top, args.workers)))
         return 0
 
     here = ROOT / "src"
     with tempfile.TemporaryDirectory() as tmp:
-        srcs = [("after (this checkout)", here)]
+        srcs = [("after (this checkout)", here, args.workers)]
+        if args.compare_workers:
+            srcs.insert(0, ("this checkout, 1 process", here, 1))
         if args.ref:
-            srcs.insert(0, (f"before ({args.ref})", _export(args.ref, Path(tmp))))
-        runs: dict[str, list[dict]] = {label: [] for label, _ in srcs}
+            srcs.insert(0, (f"before ({args.ref})", _export(args.ref, Path(tmp)), args.workers))
+        runs: dict[str, list[dict]] = {label: [] for label, _, _ in srcs}
         for i in range(args.repeat):
-            for label, src in srcs:
-                r = _spawn(src, args, profile=False)
+            for label, src, workers in srcs:
+                r = _spawn(src, args, profile=False, workers=workers)
                 runs[label].append(r)
                 _print_run(f"run {i + 1} {label}", r)
         coms = runs[srcs[0][0]][0]["commodities"]
         print()
         print(f"critmin report: {len(coms)} commodities ({', '.join(coms)}), region {args.region}, "
               f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}, {args.repeat} runs each")
-        for label, _src in srcs:
+        for label, _src, _w in srcs:
             rs = runs[label]
             print(f"{label:>24}: total median {statistics.median(r['total_s'] for r in rs):6.2f} s wall "
                   f"(build {statistics.median(r['build_s'] for r in rs):6.2f} s, CPU "
                   f"{statistics.median(r['build_cpu_s'] + r['write_cpu_s'] for r in rs):6.2f} s), "
                   f"size {rs[0]['size_mb']:.2f} MB (target < 10 s, < 5 MB)")
-        if args.ref:
-            b, a = runs[srcs[0][0]], runs[srcs[1][0]]
-            wall = [x["total_s"] / y["total_s"] for x, y in zip(b, a, strict=True)]
+        after = runs[srcs[-1][0]]
+        for label, _src, _w in srcs[:-1]:
+            b = runs[label]
+            wall = [x["total_s"] / y["total_s"] for x, y in zip(b, after, strict=True)]
             cpu = [(x["build_cpu_s"] + x["write_cpu_s"]) / (y["build_cpu_s"] + y["write_cpu_s"])
-                   for x, y in zip(b, a, strict=True)]
-            print(f"{'paired ratio before/after':>24}: wall {statistics.median(wall):.2f}x "
+                   for x, y in zip(b, after, strict=True)]
+            print(f"paired ratio ({label}) / after: wall {statistics.median(wall):.2f}x "
                   f"({', '.join(f'{w:.2f}' for w in wall)}), CPU {statistics.median(cpu):.2f}x")
         if not args.no_profile:
-            for label, src in srcs:
-                r = _spawn(src, args, profile=True)
+            for label, src, _w in srcs:
+                if label.endswith("1 process"):
+                    continue
+                r = _spawn(src, args, profile=True, workers=1)
                 print(f"\n--- hotspots, {label} (profiled run: total {r['total_s']:.2f} s) ---")
                 print(r["hotspots"])
     return 0
