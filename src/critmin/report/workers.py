@@ -4,11 +4,12 @@ A report's commodities do not depend on one another: each is a :class:`~critmin.
 whose analyses (supply, dependence, monitor, scenarios, stockpile plan, supplier-mix frontier,
 criticality, outlook) run from the warehouse alone. :func:`build_parts` hands them to worker processes
 (``spawn``, so no DuckDB connection crosses a ``fork``), each opening the same warehouse file read-only
-(DuckDB lets any number of read-only processes share a file), while the calling process goes on with
-work of its own (the report's export-signal scan). Each part comes back with its context detached from
-the worker's warehouse; the caller attaches its own, so anything the report asks of it later (the
-overview row, the criticality matrix, the sources and assumptions) is read from the context's memo or
-computed in the caller as before.
+(DuckDB lets any number of read-only processes share a file). The calling process is one of the builders:
+it first does work of its own (the report's export-signal scan), then takes commodities from the end of
+the list while the workers take them from the start, until they meet. Each part comes back with its
+context detached from the worker's warehouse; the caller attaches its own, so anything the report asks of
+it later (the overview row, the criticality matrix, the sources and assumptions) is read from the
+context's memo or computed in the caller as before.
 
 Figures travel as plain dicts (:func:`_detach`) and are rebuilt with plotly's validation off
 (:func:`_attach`): they were validated when the worker built them, and rebuilding them validated costs
@@ -41,8 +42,18 @@ def parallel_ok(warehouse: object) -> bool:
             and str(path) != ":memory:" and Path(path).is_file())
 
 
+def _can_spawn() -> bool:
+    """False when a spawned process could not start: it runs the caller's main script again (as
+    ``__mp_main__``), which must then be a file (not ``python -`` reading standard input)."""
+    import sys
+
+    main = sys.modules.get("__main__")
+    path = getattr(main, "__file__", None)
+    return path is None or getattr(main, "__spec__", None) is not None or Path(path).is_file()
+
+
 def auto_workers(n_commodities: int, warehouse: object, workers: int | None = None) -> int:
-    """How many processes build the commodities: 1 means in the calling process.
+    """How many processes build the commodities, the calling one included: 1 means only it.
 
     Parameters
     ----------
@@ -61,7 +72,7 @@ def auto_workers(n_commodities: int, warehouse: object, workers: int | None = No
     """
     if workers is not None and workers < 0:
         raise ValueError(f"workers must be 0 (in this process), 1 or more, not {workers}")
-    if n_commodities < 2 or not parallel_ok(warehouse):
+    if n_commodities < 2 or not parallel_ok(warehouse) or not _can_spawn():
         return 1
     if workers is None:
         count = getattr(os, "process_cpu_count", os.cpu_count)() or 1
@@ -151,11 +162,14 @@ def build_parts(
     region, year, years
         As :func:`critmin.report.build_report`.
     workers : int
-        Processes (from :func:`auto_workers`); 1 builds everything in this process.
+        Processes, this one included (from :func:`auto_workers`): ``workers - 1`` worker processes
+        take the commodities from the start of the list while this process takes them from the end;
+        1 builds everything here.
     progress : callable, optional
-        Called with ``"report: <commodity>"`` as each commodity is started.
+        Called with ``"report: <commodity>"`` as each commodity is started here or arrives from a
+        worker.
     meanwhile : callable, optional
-        Run in this process while the workers build (its result is returned).
+        Run in this process first, while the workers start (its result is returned).
 
     Returns
     -------
@@ -173,29 +187,39 @@ def build_parts(
 
     import multiprocessing
 
+    # the caller is one of the processes: it takes commodities from the end of the list while the
+    # workers take them from the start
     futures: list[Future | None] = [None] * len(coms)
     pool = None
     try:
-        pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+        pool = ProcessPoolExecutor(max_workers=workers - 1,
+                                   mp_context=multiprocessing.get_context("spawn"))
         for i, com in enumerate(coms):
-            if progress:
-                progress(f"report: {com}")
             futures[i] = pool.submit(_worker_part, com, str(warehouse.path), region, year, years)
     except Exception:  # noqa: BLE001 - no worker could start (a daemon process, no semaphores): build here
         pass
     try:
         extra = meanwhile() if meanwhile is not None else None
-        parts = []
-        for com, fut in zip(coms, futures, strict=True):
-            part = None
-            if fut is not None:
-                try:
-                    part = _attach(fut.result(), warehouse)
-                except Exception:  # noqa: BLE001 - a worker's failure: this part is built here instead
-                    part = None
-            if part is None:
-                part = commodity_part(com, warehouse, region=region, year=year, years=years)
-            parts.append(part)
+        parts: list = [None] * len(coms)
+        for i in reversed(range(len(coms))):
+            fut = futures[i]
+            if fut is not None and not fut.cancel():
+                break  # a worker has it: so have they every earlier one
+            futures[i] = None
+            if progress:
+                progress(f"report: {coms[i]}")
+            parts[i] = commodity_part(coms[i], warehouse, region=region, year=year, years=years)
+        for i, fut in enumerate(futures):
+            if fut is None:
+                continue
+            try:
+                parts[i] = _attach(fut.result(), warehouse)
+                if progress:
+                    progress(f"report: {coms[i]}")
+            except Exception:  # noqa: BLE001 - a worker's failure: this part is built here instead
+                if progress:
+                    progress(f"report: {coms[i]}")
+                parts[i] = commodity_part(coms[i], warehouse, region=region, year=year, years=years)
     finally:
         if pool is not None:
             pool.shutdown(wait=True, cancel_futures=True)
