@@ -67,10 +67,11 @@ _HIGHS = {"primal_feasibility_tolerance": 1e-10, "dual_feasibility_tolerance": 1
 _ROW_GENERATION = True
 """Solve the shortfall programme by row generation (False: the full programme, every piece of every group;
 the benchmark compares the two)."""
-_START_PIECES = 16
-"""Pieces per group in the first restricted shortfall programme (evenly spaced over the sorted cuts)."""
-_OFFSETS = (0, -1, 1, -2, 2, -4, 4, -8, 8, -16, 16, -32, 32)
-"""Pieces added around the most violated one of a group, as offsets in the sorted pieces."""
+_START_PIECES = 12
+"""Pieces per group every restricted shortfall programme starts with (evenly spaced over the sorted cuts)."""
+_OFFSETS = (0, -1, 1, -2, 2, -3, 3, -5, 5, -8, 8, -12, 12, -18, 18, -27, 27, -40, 40)
+"""Pieces added around the most violated one of a group (and around the last solve's), as offsets in the
+sorted pieces: dense near it, sparser further out, so psi is well drawn near the optimum's kink."""
 _MAX_ROUNDS = 40
 """Row-generation rounds (solves) per stage before falling back to the full programme."""
 _ROW_TOL = 1e-12
@@ -273,6 +274,11 @@ class ShortfallRisk:
         # keep one line per distinct value of a (equal values give the same stretch)
         keep = np.concatenate([[True], np.diff(a) > 0, [True]])
         return tail_wa[keep], tail_w[keep]
+
+    def __getstate__(self) -> dict:
+        state = dict(self.__dict__)
+        state["_state"] = {}                 # caches of the solver: rebuilt on use
+        return state
 
     def _lines(self) -> tuple[np.ndarray, np.ndarray]:
         """:meth:`pieces`, computed once (read-only arrays)."""
