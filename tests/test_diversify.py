@@ -360,6 +360,20 @@ def test_row_generation_does_not_depend_on_the_order_of_budgets(monkeypatch):
         np.testing.assert_allclose(a.x, b.x, atol=1e-6)
 
 
+def test_shortfall_risk_pickles_without_the_solver_caches():
+    import pickle
+
+    p, make = _groups_problem(0, runs=500)
+    risk = make()
+    sol = solve_mix(p, risk, 0.01)
+    assert risk._state                                          # the solve left its caches
+    back = pickle.loads(pickle.dumps(risk))
+    assert back._state == {}
+    again = solve_mix(p, back, 0.01)
+    assert again.risk == pytest.approx(sol.risk, rel=1e-9)
+    np.testing.assert_allclose(again.x, sol.x, atol=1e-6)
+
+
 @st.composite
 def _shortfall_cases(draw):
     n = draw(st.integers(2, 6))
