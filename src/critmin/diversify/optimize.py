@@ -478,6 +478,18 @@ def _lp_parts(problem: MixProblem, risk: LinearRisk | ShortfallRisk):
 
 def _solve_lp(problem: MixProblem, risk: LinearRisk | ShortfallRisk, budget: float,
               cheapest: bool = True) -> np.ndarray:
+    try:
+        return _solve_lp_at(problem, risk, budget, cheapest)
+    except CritminError:
+        if not math.isfinite(budget):
+            raise
+        # HiGHS reads matrix values below 1e-9 as 0: with premiums that small, a budget at the cheapest
+        # mix's premium can read as infeasible. Allow the feasibility tolerance on the budget row.
+        return _solve_lp_at(problem, risk, budget + _TOL, cheapest)
+
+
+def _solve_lp_at(problem: MixProblem, risk: LinearRisk | ShortfallRisk, budget: float,
+                 cheapest: bool) -> np.ndarray:
     if isinstance(risk, ShortfallRisk) and _ROW_GENERATION:
         x = _solve_shortfall(problem, risk, budget, cheapest)
         if x is not None:
@@ -622,9 +634,14 @@ def _cheapest_hhi(problem: MixProblem) -> np.ndarray:
     r, u = problem.premium, problem.upper
     levels = np.unique(r)
     x = np.zeros(problem.n)
+    done = np.zeros(problem.n, bool)
     left = 1.0
     for lv in levels:
-        idx = np.flatnonzero(np.abs(r - lv) <= 1e-12 * max(1.0, abs(lv)))
+        # premiums within 1e-12 are one level: each supplier is filled once (at its first level)
+        idx = np.flatnonzero((np.abs(r - lv) <= 1e-12 * max(1.0, abs(lv))) & ~done)
+        if idx.size == 0:
+            continue
+        done[idx] = True
         cap = u[idx].sum()
         if cap <= left + 1e-15:
             x[idx] = u[idx]
