@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from scipy import optimize
 
 import critmin.diversify.inputs as inputs_mod
+import critmin.diversify.optimize as opt_mod
 from critmin.diversify import (
     HHIRisk,
     InfeasibleBudgetError,
@@ -216,6 +217,29 @@ def test_frontier_risk_never_rises_with_the_budget(case, top):
         assert p.is_feasible(s.x, s.budget, tol=1e-7)
 
 
+@pytest.mark.parametrize("kind", ["geopolrisk", "shortfall"])
+def test_budget_at_the_cheapest_mix_with_a_tiny_premium(kind):
+    # found by hypothesis: HiGHS reads |r_i| < 1e-9 as 0, so the budget row 0.5 x_1 <= -7.2e-11 alone was
+    # infeasible at the cheapest mix's premium; the solver allows its feasibility tolerance on the budget
+    p = MixProblem(("S0", "S1"), [1.0, 1.0], [-7.20193238e-11, 0.5])
+    risk = LinearRisk([1.0, 0.0]) if kind == "geopolrisk" else \
+        ShortfallRisk([(0,), (1,)], [0.2, 0.0], [0.5, 0.8], [1.0, 0.5], 0.2, [1.0, 1.0], 100.0)
+    lo = min_premium(p).premium
+    sol = solve_mix(p, risk, lo)
+    np.testing.assert_allclose(sol.x, [1.0, 0.0], atol=1e-8)
+    assert sol.premium <= lo + 1e-9
+
+
+def test_cheapest_hhi_mix_with_premiums_tied_within_round_off():
+    # found by hypothesis: premiums 0 and 5e-151 are one level (within 1e-12); each supplier is filled
+    # once: F (0.421875) and D (0.5703125) fill their caps, C (1.19e-7) takes the remaining 0.0078125
+    p = MixProblem(tuple("ABCDEF"), [1, 1, 1, 0.5703125, 1, 0.421875], [0.5, 0.5, 1.2e-7, 5.3e-151, 0.5, 0.0])
+    lo = min_premium(p).premium
+    sol = solve_mix(p, HHIRisk(), lo)
+    np.testing.assert_allclose(sol.x, [0, 0, 0.0078125, 0.5703125, 0, 0.421875], atol=1e-12)
+    assert p.is_feasible(sol.x, lo, tol=1e-12)
+
+
 def test_budget_grid_has_round_budgets():
     g = budget_grid(-0.2, 0.2, points=21, include=[0.1, 0.137])
     assert {0.0, 0.05, 0.1, 0.137, 0.2} <= {round(b, 12) for b in g}
@@ -228,6 +252,197 @@ def test_problem_validation():
         MixProblem(("A", "B"), [0.25, 0.25], [0, 0])
     with pytest.raises(ValueError, match="2 values for 3 suppliers"):
         MixProblem(("A", "B", "C"), [1, 1], [0, 0, 0])
+
+
+# ---------------------------------------------------------------------- row generation (shortfall LP)
+def _solve_both(monkeypatch, problem, make_risk, budgets):
+    """The frontier (unconstrained optimum first) by row generation and by the full programme, each on a
+    fresh risk object (no shared hint)."""
+    out = {}
+    for mode in (True, False):
+        monkeypatch.setattr(opt_mod, "_ROW_GENERATION", mode)
+        risk = make_risk()
+        free = solve_mix(problem, risk)
+        out[mode] = [free, *efficient_frontier(problem, risk, budgets, unconstrained=free)]
+    return out[True], out[False]
+
+
+def _groups_problem(seed: int, runs: int):
+    """Seven suppliers in five groups (an exporter with two tied suppliers), ``runs`` sampled cuts with
+    ties, distinct premiums."""
+    rng = np.random.default_rng(seed)
+    n = 7
+    u = np.array([1.0, 0.5, 0.4, 0.3, 0.25, 0.2, 0.15])
+    r = np.array([-0.12, -0.05, 0.0, 0.04, 0.09, 0.15, 0.22])
+    p = MixProblem(tuple(f"S{i}" for i in range(n)), u, r)
+    a = np.round(rng.beta(2, 3, runs), 3)                       # ties on purpose
+    t = rng.uniform(1, 24, runs) / 12
+
+    def make():
+        return ShortfallRisk([(0, 2, 3), (1,), (4,), (5,), (6,)], [0.2, 0.08, 0.05, 0.04, 0.02], a, t,
+                             0.3, u, 5_000.0)
+    return p, make
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_row_generation_equals_the_full_lp(monkeypatch, seed):
+    p, make = _groups_problem(seed, runs=3000)
+    assert make().pieces()[0].size > 700                       # hundreds of pieces per group
+    lo = min_premium(p).premium
+    gen, full = _solve_both(monkeypatch, p, make, budget_grid(lo, 0.12, points=15))
+    assert len(gen) == len(full) >= 15
+    for a, b in zip(gen, full, strict=True):
+        assert a.budget == b.budget
+        assert a.risk == pytest.approx(b.risk, rel=1e-9, abs=1e-9)
+        assert p.is_feasible(a.x, a.budget, tol=1e-8)
+        # distinct premiums and a strictly convex-in-places risk: the optimum is unique here
+        np.testing.assert_allclose(a.x, b.x, atol=1e-6)
+        assert a.premium == pytest.approx(b.premium, abs=1e-7)
+
+
+def test_row_generation_hand_solved_kink(monkeypatch):
+    # two suppliers, each its own group with the same probability, no caps, no premiums: the risk is
+    # pi M [X psi(rho Y / X) + Y psi(rho X / Y)], symmetric in the mix. A fifth of the runs cut exactly
+    # rho = 0.5, so psi has a sharp kink at t = rho, which both terms reach at x = (1/2, 1/2): the unique
+    # optimum, with risk pi M psi(rho) = pi M mean(T max(0, a - rho))
+    rng = np.random.default_rng(11)
+    a = np.concatenate([rng.uniform(0.05, 0.95, 4000), np.full(1000, 0.5)])
+    t = rng.uniform(0.1, 2.0, a.size)
+    p = MixProblem(("A", "B"), [1.0, 1.0], [0.0, 0.0])
+    want = 0.1 * 1000.0 * float(np.mean(t * np.maximum(a - 0.5, 0.0)))
+    for mode in (True, False):
+        monkeypatch.setattr(opt_mod, "_ROW_GENERATION", mode)
+        risk = ShortfallRisk([(0,), (1,)], [0.1, 0.1], a, t, 0.5, [1.0, 1.0], 1000.0)
+        sol = solve_mix(p, risk, cheapest=False)
+        np.testing.assert_allclose(sol.x, [0.5, 0.5], atol=1e-7)
+        assert sol.risk == pytest.approx(want, rel=1e-9)
+        assert risk.value([0.49, 0.51]) > want + 1e-3          # a kink, not a flat bottom
+
+
+def test_row_generation_against_brute_force_with_thousands_of_runs():
+    p = _three()
+    risk = _short(p, runs=4000, seed=2)
+    for budget in (-0.05, 0.05, 0.12, math.inf):
+        sol = solve_mix(p, risk, budget)
+        best = _brute(p, risk, budget)
+        assert sol.risk <= best + 1e-8 * max(1.0, best)
+        assert best - sol.risk <= 2 * 10_000 * 0.1 * 2.0 * STEP
+
+
+def test_row_generation_solves_small_programmes(monkeypatch):
+    p, make = _groups_problem(0, runs=3000)
+    sizes = []
+    real = opt_mod._linprog
+
+    def spy(c, a_ub, *args):
+        sizes.append(a_ub.shape[0])
+        return real(c, a_ub, *args)
+
+    monkeypatch.setattr(opt_mod, "_linprog", spy)
+    risk = make()
+    full_rows = len(risk.groups) * risk.pieces()[0].size
+    lo = min_premium(p).premium
+    efficient_frontier(p, risk, budget_grid(lo, 0.12, points=15))
+    assert max(sizes) < full_rows / 5
+    assert len(sizes) <= 4 * 16                                 # a few rounds per budget, not one per piece
+
+
+def test_row_generation_falls_back_to_the_full_lp(monkeypatch):
+    p, make = _groups_problem(1, runs=2000)
+    monkeypatch.setattr(opt_mod, "_ROW_GENERATION", False)
+    want = solve_mix(p, make(), 0.02)
+    monkeypatch.setattr(opt_mod, "_ROW_GENERATION", True)
+    monkeypatch.setattr(opt_mod, "_MAX_ROUNDS", 1)              # one round cannot settle it
+    monkeypatch.setattr(opt_mod, "_START_PIECES", 2)
+    sizes = []
+    real = opt_mod._linprog
+
+    def spy(c, a_ub, *args):
+        sizes.append(a_ub.shape[0])
+        return real(c, a_ub, *args)
+
+    monkeypatch.setattr(opt_mod, "_linprog", spy)
+    risk = make()
+    got = solve_mix(p, risk, 0.02)
+    # one restricted round, then the full LP's two stages
+    assert len(sizes) == 3 and min(sizes[1:]) > len(risk.groups) * risk.pieces()[0].size
+    assert got.risk == pytest.approx(want.risk, rel=1e-12)
+    np.testing.assert_allclose(got.x, want.x, atol=1e-12)
+
+
+def test_row_generation_does_not_depend_on_the_order_of_budgets(monkeypatch):
+    p, make = _groups_problem(2, runs=1500)
+    lo = min_premium(p).premium
+    budgets = budget_grid(lo, 0.1, points=9)
+    risk = make()
+    forward = [solve_mix(p, risk, b, cheapest=False) for b in budgets]
+    risk = make()
+    backward = [solve_mix(p, risk, b, cheapest=False) for b in budgets[::-1]][::-1]
+    for a, b in zip(forward, backward, strict=True):
+        assert a.risk == pytest.approx(b.risk, rel=1e-9)
+        np.testing.assert_allclose(a.x, b.x, atol=1e-6)
+
+
+def test_shortfall_risk_pickles_without_the_solver_caches():
+    import pickle
+
+    p, make = _groups_problem(0, runs=500)
+    risk = make()
+    sol = solve_mix(p, risk, 0.01)
+    assert risk._state                                          # the solve left its caches
+    back = pickle.loads(pickle.dumps(risk))
+    assert back._state == {}
+    again = solve_mix(p, back, 0.01)
+    assert again.risk == pytest.approx(sol.risk, rel=1e-9)
+    np.testing.assert_allclose(again.x, sol.x, atol=1e-6)
+
+
+@st.composite
+def _shortfall_cases(draw):
+    n = draw(st.integers(2, 6))
+    u = np.asarray(draw(st.lists(st.floats(0.05, 1.0), min_size=n, max_size=n)))
+    if u.sum() < 1:
+        u = np.minimum(u / u.sum() * 1.05, 1.0)
+        if u.sum() < 1:
+            u[np.argmax(u)] = 1.0
+    r = np.asarray(draw(st.lists(st.floats(-0.5, 0.8), min_size=n, max_size=n)))
+    # a partition of the suppliers into groups (labels drawn per supplier)
+    labels = draw(st.lists(st.integers(0, n - 1), min_size=n, max_size=n))
+    groups = [tuple(i for i in range(n) if labels[i] == g) for g in sorted(set(labels))]
+    probs = draw(st.lists(st.floats(0.0, 1.0), min_size=len(groups), max_size=len(groups)))
+    runs = draw(st.integers(1, 400))
+    rng = np.random.default_rng(draw(st.integers(0, 2**16)))
+    a = rng.uniform(0, 1, runs)
+    if draw(st.booleans()):
+        a = np.round(a, 1)                                      # many ties: few distinct pieces
+    t = rng.uniform(0, 2, runs)
+    rho = draw(st.floats(0.0, 1.0))
+    top = draw(st.floats(0.01, 1.0))
+    return MixProblem(tuple(f"S{i}" for i in range(n)), u, r), (groups, probs, a, t, rho, u), top
+
+
+@settings(max_examples=60, deadline=None)
+@given(_shortfall_cases())
+def test_row_generation_equals_the_full_lp_on_random_problems(case):
+    p, args, top = case
+    lo = min_premium(p).premium
+    budgets = budget_grid(lo, lo + top, points=6)
+    res = {}
+    for mode in (True, False):
+        opt_mod._ROW_GENERATION = mode
+        try:
+            risk = ShortfallRisk(*args, 1000.0)
+            free = solve_mix(p, risk)
+            res[mode] = [free, *efficient_frontier(p, risk, budgets, unconstrained=free)]
+        finally:
+            opt_mod._ROW_GENERATION = True
+    # the second stage (cheapest of the least-risk mixes) may give up 1e-9 of the optimum scaled by the
+    # largest pi_g M, in either solver: with equal premiums it may stop anywhere within that
+    w = 1000.0 * max(max(args[1]), 1e-300)
+    slack = 1e-9 * w * max(1.0, max(abs(s.risk) for s in res[False]) / w)
+    for a, b in zip(res[True], res[False], strict=True):
+        assert a.risk == pytest.approx(b.risk, rel=1e-9, abs=2 * slack)
+        assert p.is_feasible(a.x, a.budget, tol=1e-7)
 
 
 # --------------------------------------------------------------------------- unit values and premiums
