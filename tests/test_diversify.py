@@ -247,6 +247,14 @@ def test_budget_grid_has_round_budgets():
     assert budget_grid(0.1, 0.3, points=11)[0] == pytest.approx(0.1)
 
 
+@pytest.mark.parametrize(("low", "high"), [(-0.2 + 5e-17, 5e-17), (-5e-17, 0.3)])
+def test_budget_grid_side_within_round_off_of_zero(low, high):
+    # found by hypothesis: a side of ~5e-17 collapsed to one budget and left the grid 5 budgets long
+    g = budget_grid(low, high, points=12)
+    assert len(g) == 12 and g == sorted(g)
+    assert g[0] == pytest.approx(low, abs=1e-15) and g[-1] == pytest.approx(high, abs=1e-15)
+
+
 def test_problem_validation():
     with pytest.raises(ValueError, match="sum to 0.5000 < 1"):
         MixProblem(("A", "B"), [0.25, 0.25], [0, 0])

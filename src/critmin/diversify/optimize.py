@@ -756,12 +756,15 @@ def budget_grid(low: float, high: float, *, points: int = 21,
     """Budgets from ``low`` to ``high`` [1]: ``points`` evenly spaced, plus ``include`` where inside.
 
     When ``low < 0 < high`` the grid puts ``points`` budgets on [0, high] and about a third as many on
-    [low, 0], so round budgets (0, 0.05, 0.10, ... for ``high = 0.2``) are on the grid.
+    [low, 0], so round budgets (0, 0.05, 0.10, ... for ``high = 0.2``) are on the grid (unless one side
+    is within round-off of 0, 1e-9 of the range: then ``points`` budgets span [low, high]).
     """
     if not (math.isfinite(low) and math.isfinite(high)) or high < low:
         raise ValueError(f"need finite low <= high, got {low}, {high}")
     points = max(int(points), 2)
-    if low < 0 < high:
+    # split at 0 only when both sides are more than round-off (a side of ~1e-17 would collapse to one
+    # budget and leave the grid short of ``points``)
+    if low < 0 < high and min(-low, high) > 1e-9 * (high - low):
         grid = list(np.linspace(0.0, high, points)) + list(
             np.linspace(low, 0.0, max(points // 3, 2) + 1)[:-1])
     else:
