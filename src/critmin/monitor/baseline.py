@@ -30,7 +30,9 @@ deviation* is ``q_t / baseline_t - 1`` [1].
 
 from __future__ import annotations
 
+import threading
 import warnings
+from collections import OrderedDict
 from dataclasses import dataclass
 
 import numpy as np
@@ -274,16 +276,33 @@ def stl_decompose(log_q: np.ndarray, *, period: int = 12, robust: bool = True,
     n_ok = int(np.isfinite(a).sum())
     if n_ok < MIN_STL_MONTHS or a.size < 2 * period + 1:
         return {"seasonal": np.zeros_like(a), "trend": a.copy(), "resid": np.zeros_like(a)}
-    from statsmodels.tsa.seasonal import STL
+    seasonal = STL_SEASONAL if seasonal is None else seasonal
+    seasonal_deg = STL_SEASONAL_DEG if seasonal_deg is None else seasonal_deg
+    key = (a.tobytes(), int(period), bool(robust), seasonal, seasonal_deg)
+    with _STL_LOCK:
+        hit = _STL_MEMO.get(key)
+        if hit is not None:
+            _STL_MEMO.move_to_end(key)
+    if hit is None:
+        from statsmodels.tsa.seasonal import STL
 
-    filled = _interpolate(a)
-    res = STL(filled, period=period, robust=robust,
-              seasonal=STL_SEASONAL if seasonal is None else seasonal,
-              seasonal_deg=STL_SEASONAL_DEG if seasonal_deg is None else seasonal_deg).fit()
-    seas = np.asarray(res.seasonal, float)
-    trend = np.asarray(res.trend, float)
+        filled = _interpolate(a)
+        res = STL(filled, period=period, robust=robust, seasonal=seasonal, seasonal_deg=seasonal_deg).fit()
+        hit = (np.asarray(res.seasonal, float).copy(), np.asarray(res.trend, float).copy())
+        with _STL_LOCK:
+            _STL_MEMO[key] = hit
+            while len(_STL_MEMO) > _STL_MEMO_SIZE:
+                _STL_MEMO.popitem(last=False)
+    seas, trend = hit[0].copy(), hit[1].copy()
     resid = np.where(np.isfinite(a), a - seas - trend, np.nan)
     return {"seasonal": seas, "trend": trend, "resid": resid}
+
+
+# STL fits by input (the series' bytes and the settings): equal inputs give equal fits, and the monitor
+# decomposes the same series more than once (a series tested on its own and as a control of another).
+_STL_MEMO: OrderedDict[tuple, tuple[np.ndarray, np.ndarray]] = OrderedDict()
+_STL_MEMO_SIZE = 256
+_STL_LOCK = threading.Lock()
 
 
 def deseasonalise(quantity: pd.Series, *, period: int = 12, robust: bool = True,

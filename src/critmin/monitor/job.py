@@ -13,6 +13,7 @@ the known events of the series go with the result (chart annotations).
 
 from __future__ import annotations
 
+import copy
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -24,7 +25,7 @@ from critmin._json import num as _num
 from critmin._result import Result
 from critmin.errors import DataError, ParameterError
 from critmin.monitor.detectors import Detector, MonitorResult, get_detector
-from critmin.monitor.panel import Panel, normalise_hs
+from critmin.monitor.panel import Panel, PanelRows, normalise_hs
 from critmin.monitor.verdict import CANNOT_TELL, known_control_verdict
 from critmin.warehouse import Warehouse, with_default_warehouse
 
@@ -40,6 +41,10 @@ EVENT_TOLERANCE = 2
 _ROW_COLUMNS = ["reporter", "partner", "partner_kind", "hs_code", "period", "quantity_kg", "value_usd",
                 "missing"]
 
+
+_SHAREABLE_METHODS = ("evidence", "breaks", "yoy")
+"""Detectors whose fits :func:`monitor` and :func:`scan` keep on the warehouse (their results depend on
+the data and the arguments only; a detector registered later is fitted on every call)."""
 
 _MONTH = re.compile(r"(\d{4})-(\d{1,2})(?:-01)?")
 
@@ -75,8 +80,46 @@ def parse_month(value: object, *, name: str = "month") -> pd.Timestamp:
     return pd.Timestamp(year=int(m.group(1)), month=int(m.group(2)), day=1)
 
 
+def _cached(warehouse: object, key: tuple, compute: Callable[[], object]) -> object:
+    """``compute()`` once per warehouse and ``key`` (:meth:`critmin.warehouse.Warehouse.cached`, cleared
+    when the data change); every time for an object without that memo."""
+    cached = getattr(warehouse, "cached", None)
+    return compute() if cached is None else cached(("monitor", *key), compute)
+
+
+def _read_export_rows(warehouse: Warehouse) -> pd.DataFrame:
+    df = warehouse.table("trade", latest=True, flow="export", freq="M")
+    if df.empty:
+        return pd.DataFrame(columns=_ROW_COLUMNS)
+    out = df[_ROW_COLUMNS].copy()
+    out["hs_code"] = out["hs_code"].astype(str)
+    out["period"] = pd.to_datetime(out["period"])
+    # one fixed order (the view's order varies from query to query), so that every sum over rows is
+    # taken in the same order each time
+    return out.sort_values(["reporter", "hs_code", "partner", "period"], kind="stable", ignore_index=True)
+
+
+def _all_export_rows(warehouse: Warehouse) -> pd.DataFrame:
+    """Every exporter's monthly export rows, read in one query and kept on the warehouse (do not edit)."""
+    return _cached(warehouse, ("export-rows",), lambda: _read_export_rows(warehouse))  # type: ignore[return-value]
+
+
+def _exporter_rows(warehouse: Warehouse, exporter: str) -> PanelRows | None:
+    """One exporter's rows arranged for its panels (:class:`PanelRows`), kept on the warehouse; None
+    without rows."""
+    def build() -> PanelRows | None:
+        df = _all_export_rows(warehouse)
+        sub = df[df["reporter"] == exporter].reset_index(drop=True)
+        return PanelRows(sub) if len(sub) else None
+
+    return _cached(warehouse, ("panel-rows", exporter), build)  # type: ignore[return-value]
+
+
 def export_rows(warehouse: Warehouse, exporter: str | None = None) -> pd.DataFrame:
     """Monthly export rows (latest edition of each value) of one exporter or of all.
+
+    The rows of every exporter are read in one query and kept on the warehouse
+    (:meth:`critmin.warehouse.Warehouse.cached`); each call returns a copy.
 
     Parameters
     ----------
@@ -90,18 +133,12 @@ def export_rows(warehouse: Warehouse, exporter: str | None = None) -> pd.DataFra
     -------
     DataFrame
         Columns ``reporter, partner, partner_kind, hs_code, period, quantity_kg [kg], value_usd [USD],
-        missing``.
+        missing``, sorted by reporter, line, partner and month.
     """
-    where = {"flow": "export", "freq": "M"}
+    df = _all_export_rows(warehouse)
     if exporter:
-        where["reporter"] = exporter.upper()
-    df = warehouse.table("trade", latest=True, **where)
-    if df.empty:
-        return pd.DataFrame(columns=_ROW_COLUMNS)
-    out = df[_ROW_COLUMNS].copy()
-    out["hs_code"] = out["hs_code"].astype(str)
-    out["period"] = pd.to_datetime(out["period"])
-    return out
+        df = df[df["reporter"] == exporter.upper()].reset_index(drop=True)
+    return df.copy()
 
 
 def _catalogue_commodities(code: str) -> list[str]:
@@ -178,11 +215,11 @@ def line_warnings(hs_codes: Sequence[str], control: Sequence[str] = ()) -> list[
     return out
 
 
-def _panel(rows: pd.DataFrame, exporter: str, hs: tuple[str, ...], *, partners: Sequence[str] | None,
+def _panel(rows: PanelRows | None, exporter: str, hs: tuple[str, ...], *, partners: Sequence[str] | None,
            control: str | Iterable[str] | None) -> Panel:
-    if rows.empty:
+    if rows is None:
         raise DataError(f"no monthly export data for {exporter} in the warehouse")
-    lines = sorted(c for c in rows["hs_code"].unique() if len(c) == 6 and c.isdigit())
+    lines = rows.lines
     ctl = normalise_hs(control) if control is not None else choose_control(hs, lines)
     missing_ctl = [c for c in ctl if c not in lines]
     panel = Panel.from_rows(rows, hs, control=ctl, partners=partners, exporter=exporter)
@@ -194,6 +231,27 @@ def _panel(rows: pd.DataFrame, exporter: str, hs: tuple[str, ...], *, partners: 
                     "(pass --control to choose others)")
     panel.warnings[:0] = warn
     return panel
+
+
+def _fitted(warehouse: Warehouse, exporter: str, hs: tuple[str, ...], *, partners: Sequence[str] | None,
+            control: str | Iterable[str] | None, method: str, params: dict) -> tuple[Detector, list[dict]]:
+    """The detector fitted on one series with the known events applied, and those events
+    (:func:`apply_known_events`).
+
+    Kept on the warehouse when the detector takes its default parameters, so that :func:`monitor` and
+    :func:`scan` fit a series once between them (equal data and arguments give equal fits). Both are
+    shared: read them, never change them.
+    """
+    def fit() -> tuple[Detector, list[dict]]:
+        panel = _panel(_exporter_rows(warehouse, exporter), exporter, hs, partners=partners, control=control)
+        det = get_detector(method, **params).fit(panel)
+        return det, apply_known_events(det)
+
+    if params or method not in _SHAREABLE_METHODS:
+        return fit()
+    ctl = normalise_hs(control) if control is not None else None
+    par = tuple(partners) if partners else None
+    return _cached(warehouse, ("fit", exporter, hs, ctl, par, method), fit)  # type: ignore[return-value]
 
 
 def _in_window(idx: pd.DatetimeIndex, start: pd.Timestamp, end: pd.Timestamp) -> np.ndarray:
@@ -345,18 +403,17 @@ def monitor(
     hs = normalise_hs(hs_codes)
     if not hs:
         raise DataError("no HS codes given")
-    rows = export_rows(warehouse, exporter)
-    if rows.empty:
-        have = export_rows(warehouse)["reporter"].unique()
+    rows = _exporter_rows(warehouse, exporter)
+    if rows is None:
+        have = _all_export_rows(warehouse)["reporter"].unique()
         raise DataError(f"no monthly export data for {exporter} in the warehouse; exporters with monthly "
                         f"data: {', '.join(sorted(have)) or 'none'}")
     if progress:
-        progress(f"{exporter}: {len(rows):,} monthly export rows")
-    panel = _panel(rows, exporter, hs, partners=partners, control=control)
-    det = get_detector(method, **params).fit(panel)
-    known = apply_known_events(det)
+        progress(f"{exporter}: {len(rows.frame):,} monthly export rows")
+    det, known = _fitted(warehouse, exporter, hs, partners=partners, control=control, method=method,
+                         params=params)
     res = det.predict(when)
-    res.events = known
+    res.events = copy.deepcopy(known)
     i = int(np.flatnonzero(det.months["month"].to_numpy() == res.month)[0])
     res.warnings = list(dict.fromkeys([*res.warnings, *_event_warnings(res, det.months, i)]))
     return res
@@ -474,36 +531,41 @@ def scan(
     from critmin.monitor.events import nearest_event
 
     start = parse_month(since, name="since") if since else None
-    rows = export_rows(warehouse)
+    reporters = sorted(_all_export_rows(warehouse)["reporter"].dropna().unique())
     if exporters:
-        rows = rows[rows["reporter"].isin([e.upper() for e in exporters])]
+        wanted = {e.upper() for e in exporters}
+        reporters = [r for r in reporters if r in wanted]
     found, warnings, n = [], [], 0
-    for exporter, g in rows.groupby("reporter", sort=True):
-        lines = sorted(c for c in g["hs_code"].unique() if len(c) == 6 and c.isdigit())
-        for code in lines:
+    for exporter in reporters:
+        exporter = str(exporter)
+        rows = _exporter_rows(warehouse, exporter)
+        for code in rows.lines if rows is not None else ():
             n += 1
             if progress:
                 progress(f"{exporter} HS {code}")
             try:
-                panel = _panel(g, str(exporter), (code,), partners=None, control=None)
-                det = get_detector(method, **params).fit(panel)
+                det, _known = _fitted(warehouse, exporter, (code,), partners=None, control=None,
+                                      method=method, params=params)
             except DataError as exc:
                 warnings.append(f"{exporter} HS {code}: {exc}")
                 continue
-            apply_known_events(det)
+            panel = det.panel
+            assert panel is not None
             if any("coarser than the product" in w for w in panel.warnings):
                 warnings.append(f"{exporter} HS {code} is a mixed line: its signals are diluted")
             m = det.months
-            for i, (ts, r) in enumerate(m.iterrows()):
-                if r["verdict"] != "restriction-like" or (start is not None and ts < start):
-                    continue
-                near = nearest_event(code, r["month"], exporter=str(exporter), tolerance=EVENT_TOLERANCE)
+            flagged = m["verdict"].to_numpy() == "restriction-like"
+            if start is not None:
+                flagged &= np.asarray(m.index >= start)
+            for i in np.flatnonzero(flagged):
+                r = m.iloc[i]
+                near = nearest_event(code, r["month"], exporter=exporter, tolerance=EVENT_TOLERANCE)
                 found.append({
                     "exporter": exporter, "hs": code, "month": r["month"], "score": r["score"],
                     "verdict": r["verdict"], "quantity_kg": r["quantity_kg"], "yoy_change": r["yoy_change"],
                     "baseline_deviation": r["baseline_deviation"],
                     "control": ",".join(panel.control_hs),
-                    "evidence": _evidence_summary(det.signals, i) if det.signals else "",
+                    "evidence": _evidence_summary(det.signals, int(i)) if det.signals else "",
                     "event": near["id"] if near else None,
                     "event_distance": near["distance"] if near else None,
                     "control_controlled": r.get("control_controlled", ""),
