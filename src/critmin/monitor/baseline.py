@@ -102,8 +102,10 @@ def combine_jan_feb(values: np.ndarray | pd.Series | pd.DataFrame,
     a = np.array(values, dtype=float, copy=True)
     if a.shape[0] != len(idx):
         raise ValueError(f"{a.shape[0]} values for {len(idx)} months")
-    pos = {(t.year, t.month): i for i, t in enumerate(idx)}
-    for year in sorted({t.year for t in idx if t.month in (1, 2)}):
+    years, months = np.asarray(idx.year), np.asarray(idx.month)
+    jf = np.flatnonzero((months == 1) | (months == 2))
+    pos = {(int(years[i]), int(months[i])): int(i) for i in jf}
+    for year in sorted({int(years[i]) for i in jf}):
         j, f = pos.get((year, 1)), pos.get((year, 2))
         if j is None or f is None:
             a[[k for k in (j, f) if k is not None]] = np.nan

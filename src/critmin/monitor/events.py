@@ -387,28 +387,35 @@ def _bundled_events_for(lines: tuple[str, ...] | None, exporter: str | None, sta
 
 def _events_for(ev: pd.DataFrame, hs_codes: str | Iterable[str] | None, *, exporter: str | None,
                 start: object, end: object, restrictive_only: bool) -> pd.DataFrame:
-    if restrictive_only:
-        ev = ev[ev["restrictive"]]
-    if exporter:
-        ev = ev[ev["exporter"] == exporter.upper()]
+    # row by row in Python: the catalogue holds a few dozen events, and pandas' per-call overhead on
+    # such a frame is what a monitor run paid for
+    lines = None
     if hs_codes is not None:
         from critmin.monitor.panel import normalise_hs
 
         lines = normalise_hs(hs_codes)
-        ev = ev[[_touches(c, lines) for c in ev["hs_codes"]]]
-    ann = ev["announced"].dt.to_period("M").dt.to_timestamp()
-    eff = ev["effective"].dt.to_period("M").dt.to_timestamp()
-    keep = pd.Series(True, index=ev.index)
-    if start is not None:
-        s = _month(start)
-        keep &= (ann >= s) | (eff >= s)
-    if end is not None:
-        e = _month(end)
-        keep &= (ann <= e) | (eff <= e)
-    out = ev[keep].copy()
+    first = None if start is None else _month(start)
+    last = None if end is None else _month(end)
+    who = exporter.upper() if exporter else None
+    keep = []
+    effective, ids = list(ev["effective"]), list(ev["id"])
+    rows = zip(ev["restrictive"], ev["exporter"], ev["hs_codes"], ev["announced"], effective, strict=True)
+    for i, (restr, exp, codes, ann, eff) in enumerate(rows):
+        if (restrictive_only and not restr) or (who is not None and exp != who):
+            continue
+        if lines is not None and not _touches(codes, lines):
+            continue
+        a, e = _month(ann), _month(eff)
+        if first is not None and not (a >= first or e >= first):
+            continue
+        if last is not None and not (a <= last or e <= last):
+            continue
+        keep.append(i)
+    keep.sort(key=lambda i: (effective[i], ids[i]))
+    out = ev.take(keep).reset_index(drop=True)
     out["announced_month"] = out["announced"].dt.strftime("%Y-%m")
     out["effective_month"] = out["effective"].dt.strftime("%Y-%m")
-    return out.sort_values(["effective", "id"], ignore_index=True)
+    return out
 
 
 def active_events(hs_codes: str | Iterable[str], month: object, *, exporter: str | None = None,

@@ -17,6 +17,7 @@ import copy
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -141,13 +142,21 @@ def export_rows(warehouse: Warehouse, exporter: str | None = None) -> pd.DataFra
     return df.copy()
 
 
-def _catalogue_commodities(code: str) -> list[str]:
+@lru_cache(maxsize=4096)
+def _catalogue_commodities(code: str) -> tuple[str, ...]:
     from critmin.hs import UnknownHSCodeError, describe
 
     try:
-        return list(describe(code)["commodities"])
+        return tuple(describe(code)["commodities"])
     except (UnknownHSCodeError, ValueError):
-        return []
+        return ()
+
+
+@lru_cache(maxsize=1024)
+def _catalogue_lines(commodity: str) -> tuple[str, ...]:
+    from critmin.hs import lines_for
+
+    return tuple(lines_for(commodity)["hs_code"])
 
 
 def choose_control(hs_codes: Sequence[str], available: Iterable[str]) -> tuple[str, ...]:
@@ -166,14 +175,12 @@ def choose_control(hs_codes: Sequence[str], available: Iterable[str]) -> tuple[s
         The 6-digit catalogue lines of the tested lines' commodities that are not tested, not nested in
         a tested line, and present in ``available``; empty when there are none.
     """
-    from critmin.hs import lines_for
-
     tested = set(hs_codes)
     present = {c for c in available if len(c) == 6 and c.isdigit()}
     out: list[str] = []
     for code in hs_codes:
         for com in _catalogue_commodities(code):
-            for c in lines_for(com)["hs_code"]:
+            for c in _catalogue_lines(com):
                 if (c in present and c not in tested and c not in out
                         and not any(c.startswith(t) or t.startswith(c) for t in tested)):
                     out.append(c)
@@ -194,29 +201,38 @@ def line_warnings(hs_codes: Sequence[str], control: Sequence[str] = ()) -> list[
     -------
     list of str
     """
-    from critmin.hs import UnknownHSCodeError, describe
-
     out = []
     for role, codes in (("tested", hs_codes), ("control", control)):
         for code in codes:
-            try:
-                info = describe(code)
-            except (UnknownHSCodeError, ValueError):
-                out.append(f"HS {code} ({role}) is not in the HS catalogue: whether it mixes several "
-                           "products is unknown")
-                continue
-            if info["mixed"]:
-                mixes = "; ".join(f"{k}: {v}" for k, v in info["mixes"].items())
-                if role == "tested":
-                    out.append(f"HS {code} is coarser than the product ({mixes}): a fall of one product is "
-                               "diluted by the others, so every signal is weaker than for the product itself")
-                else:
-                    out.append(f"control line HS {code} is mixed ({mixes}): it is an imperfect control")
+            w = _line_warning(role, code)
+            if w is not None:
+                out.append(w)
     return out
 
 
-def _panel(rows: PanelRows | None, exporter: str, hs: tuple[str, ...], *, partners: Sequence[str] | None,
-           control: str | Iterable[str] | None) -> Panel:
+@lru_cache(maxsize=4096)
+def _line_warning(role: str, code: str) -> str | None:
+    """The catalogue warning of one line (the HS catalogue is package data: once per line and role)."""
+    from critmin.hs import UnknownHSCodeError, describe
+
+    try:
+        info = describe(code)
+    except (UnknownHSCodeError, ValueError):
+        return (f"HS {code} ({role}) is not in the HS catalogue: whether it mixes several "
+                "products is unknown")
+    if info["mixed"]:
+        mixes = "; ".join(f"{k}: {v}" for k, v in info["mixes"].items())
+        if role == "tested":
+            return (f"HS {code} is coarser than the product ({mixes}): a fall of one product is "
+                    "diluted by the others, so every signal is weaker than for the product itself")
+        return f"control line HS {code} is mixed ({mixes}): it is an imperfect control"
+    return None
+
+
+def _panel(rows: PanelRows | pd.DataFrame | None, exporter: str, hs: tuple[str, ...], *,
+           partners: Sequence[str] | None, control: str | Iterable[str] | None) -> Panel:
+    if isinstance(rows, pd.DataFrame):
+        rows = PanelRows(rows) if not rows.empty else None
     if rows is None:
         raise DataError(f"no monthly export data for {exporter} in the warehouse")
     lines = rows.lines
@@ -293,15 +309,17 @@ def apply_known_events(det: Detector, catalogue: pd.DataFrame | None = None) -> 
     idx = pd.DatetimeIndex(m.index)
     n = len(idx)
     known = [[] for _ in range(n)]
-    for w in event_windows(panel.hs, exporter=panel.exporter, catalogue=catalogue).itertuples(index=False):
-        for i in np.flatnonzero(_in_window(idx, w.start, w.end)):
-            known[i].append(w.id)
+    # columns zipped, not itertuples: a namedtuple class per call cost more than the loop
+    w = event_windows(panel.hs, exporter=panel.exporter, catalogue=catalogue)
+    for wid, start, end in zip(w["id"], w["start"], w["end"], strict=True):
+        for i in np.flatnonzero(_in_window(idx, start, end)):
+            known[i].append(wid)
     ctl = [[] for _ in range(n)]
     if panel.control_hs:
-        for w in event_windows(panel.control_hs, exporter=panel.exporter,
-                               catalogue=catalogue).itertuples(index=False):
-            for i in np.flatnonzero(_in_window(idx, w.start, w.end)):
-                ctl[i] += [f"{ln} ({w.id})" for ln in w.lines]
+        w = event_windows(panel.control_hs, exporter=panel.exporter, catalogue=catalogue)
+        for wid, start, end, lines in zip(w["id"], w["start"], w["end"], w["lines"], strict=True):
+            for i in np.flatnonzero(_in_window(idx, start, end)):
+                ctl[i] += [f"{ln} ({wid})" for ln in lines]
     m["known_event"] = [",".join(k) for k in known]
     m["control_controlled"] = [", ".join(dict.fromkeys(c)) for c in ctl]
     m["verdict"] = [known_control_verdict(v) if k else v for v, k in zip(m["verdict"], known, strict=True)]
