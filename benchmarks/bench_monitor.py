@@ -148,9 +148,9 @@ def report_bench(ref: str | None, repeat: int, db: str | None) -> int:
                 r = _report_spawn(src, db)
                 runs[label].append(r)
                 print(f"run {i + 1} {label:>24}: {r['series']} monitor calls {r['monitor_s']:6.2f} s "
-                      f"({r['monitor_cpu_s']:5.2f} s CPU), scan {r['scan_s']:5.2f} s ({r['scan_cpu_s']:5.2f} s "
-                      f"CPU), total {r['total_s']:6.2f} s ({r['total_cpu_s']:5.2f} s CPU); imports "
-                      f"{r['imports_s']:.2f} s", flush=True)
+                      f"({r['monitor_cpu_s']:5.2f} s CPU), scan {r['scan_s']:5.2f} s "
+                      f"({r['scan_cpu_s']:5.2f} s CPU), total {r['total_s']:6.2f} s "
+                      f"({r['total_cpu_s']:5.2f} s CPU); imports {r['imports_s']:.2f} s", flush=True)
     print(f"\nthe report's monitor part: {runs[srcs[0][0]][0]['series']} monitor calls + scan since "
           f"{runs[srcs[0][0]][0]['since']}; {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}, "
           f"{repeat} runs each (medians)")
@@ -168,7 +168,8 @@ def report_bench(ref: str | None, repeat: int, db: str | None) -> int:
             rat = [x[key] / y[key] for x, y in zip(b, a, strict=True)]
             print(f"{'paired ratio ' + key:>24}: {statistics.median(rat):5.2f}x "
                   f"({', '.join(f'{v:.2f}' for v in rat)})")
-        same = all(x["verdicts"] == y["verdicts"] and x["flagged"] == y["flagged"] for x, y in zip(b, a, strict=True))
+        same = all(x["verdicts"] == y["verdicts"] and x["flagged"] == y["flagged"]
+                   for x, y in zip(b, a, strict=True))
         print(f"{'same verdicts and scan':>24}: {same}")
     return 0
 
