@@ -9,6 +9,15 @@ the catalogue of known export-control events (:mod:`critmin.monitor.events`,
 covers only in part, a ``no fall`` or ``demand-like`` reading becomes
 :data:`critmin.monitor.verdict.CANNOT_TELL`; a control line under a known control that month is flagged;
 the known events of the series go with the result (chart annotations).
+
+What the jobs share between calls on one warehouse (its memo, :meth:`critmin.warehouse.Warehouse.cached`,
+cleared when the data change): the monthly export rows of every exporter, read in one query and put in
+one fixed order (the ``_latest`` view returns them in an order that varies from query to query, and a
+sum over rows depends on it in the last bits); each exporter's rows arranged once
+(:class:`critmin.monitor.panel.PanelRows`); and each series' fitted detector with its known events, for
+the built-in detectors with their default parameters, so that a report's :func:`monitor` calls and its
+:func:`scan` fit every series once between them. Shared objects are never changed after they are made,
+and what a caller gets (results, rows, events) is its own copy.
 """
 
 from __future__ import annotations
