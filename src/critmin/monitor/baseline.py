@@ -102,16 +102,43 @@ def combine_jan_feb(values: np.ndarray | pd.Series | pd.DataFrame,
     a = np.array(values, dtype=float, copy=True)
     if a.shape[0] != len(idx):
         raise ValueError(f"{a.shape[0]} values for {len(idx)} months")
+    jan, feb, alone = _jan_feb_positions(idx)
+    a[alone] = np.nan
+    a[jan] = a[feb] = (a[jan] + a[feb]) / 2.0
+    return a
+
+
+def _jan_feb_positions(idx: pd.DatetimeIndex) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Positions of each year's January and February in a month index, and of a January or February
+    without its pair; kept by index (the monitor pairs the months of one index for every series of a
+    panel). Read-only arrays."""
+    key = (idx.asi8.tobytes(), str(idx.dtype))
+    hit = _JAN_FEB_MEMO.get(key)
+    if hit is not None:
+        return hit
     years, months = np.asarray(idx.year), np.asarray(idx.month)
     jf = np.flatnonzero((months == 1) | (months == 2))
     pos = {(int(years[i]), int(months[i])): int(i) for i in jf}
+    jan, feb, alone = [], [], []
     for year in sorted({int(years[i]) for i in jf}):
         j, f = pos.get((year, 1)), pos.get((year, 2))
         if j is None or f is None:
-            a[[k for k in (j, f) if k is not None]] = np.nan
+            alone += [k for k in (j, f) if k is not None]
             continue
-        a[j] = a[f] = (a[j] + a[f]) / 2.0
-    return a
+        jan.append(j)
+        feb.append(f)
+    out = tuple(np.array(x, dtype=np.intp) for x in (jan, feb, alone))
+    for x in out:
+        x.flags.writeable = False
+    with _JAN_FEB_LOCK:
+        _JAN_FEB_MEMO[key] = out  # type: ignore[assignment]
+        while len(_JAN_FEB_MEMO) > 64:
+            _JAN_FEB_MEMO.pop(next(iter(_JAN_FEB_MEMO)))
+    return out  # type: ignore[return-value]
+
+
+_JAN_FEB_MEMO: dict[tuple[bytes, str], tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+_JAN_FEB_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -354,6 +381,27 @@ def pre_level(d: pd.Series | np.ndarray, window: Window = DEFAULT_WINDOW,
         The level [log kg]; NaN with fewer than ``window.min_pre`` months available.
     """
     a = np.asarray(d, float)
+    st = None if start is None else np.asarray(start, int)
+    # the signals of one panel ask for the same levels in turn: kept by input, copies handed out
+    key = (a.shape, a.tobytes(), window, None if st is None else st.tobytes())
+    with _PRE_LOCK:
+        hit = _PRE_MEMO.get(key)
+        if hit is not None:
+            _PRE_MEMO.move_to_end(key)
+    if hit is None:
+        hit = _pre_level(a, window, st)
+        with _PRE_LOCK:
+            _PRE_MEMO[key] = hit
+            while len(_PRE_MEMO) > 32:
+                _PRE_MEMO.popitem(last=False)
+    return hit.copy()
+
+
+_PRE_MEMO: OrderedDict[tuple, np.ndarray] = OrderedDict()
+_PRE_LOCK = threading.Lock()
+
+
+def _pre_level(a: np.ndarray, window: Window, start: np.ndarray | None) -> np.ndarray:
     s = pd.DataFrame(a) if a.ndim == 2 else pd.Series(a)
     lo, hi = window.pre
     full = s.shift(hi).rolling(lo - hi + 1, min_periods=window.min_pre).median().to_numpy()
