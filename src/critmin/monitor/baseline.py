@@ -300,6 +300,11 @@ def stl_decompose(log_q: np.ndarray, *, period: int = 12, robust: bool = True,
     dict
         ``seasonal``, ``trend``, ``resid`` arrays [log kg]; with fewer than :data:`MIN_STL_MONTHS` finite
         months the seasonal component is zero and the trend is the series itself.
+
+    Notes
+    -----
+    The last fits are kept by input (the series' bytes and the settings) and handed out as copies: the
+    monitor decomposes the same series more than once (a line's control index recurs across panels).
     """
     a = np.asarray(log_q, float)
     n_ok = int(np.isfinite(a).sum())
@@ -379,6 +384,11 @@ def pre_level(d: pd.Series | np.ndarray, window: Window = DEFAULT_WINDOW,
     -------
     ndarray
         The level [log kg]; NaN with fewer than ``window.min_pre`` months available.
+
+    Notes
+    -----
+    The last results are kept by input (the series' bytes, the window and ``start``) and handed out as
+    copies: the signals of one panel ask for the same levels in turn.
     """
     a = np.asarray(d, float)
     st = None if start is None else np.asarray(start, int)
