@@ -31,8 +31,8 @@ class _NoMemo:
     def __init__(self, wh: Warehouse) -> None:
         self._wh = wh
 
-    def table(self, *args, **kwargs):
-        return self._wh.table(*args, **kwargs)
+    def query(self, *args, **kwargs):
+        return self._wh.query(*args, **kwargs)
 
 
 def _fresh() -> Warehouse:
@@ -59,13 +59,13 @@ def test_export_rows_one_query_in_a_fixed_order(monkeypatch):
     try:
         direct = w.table("trade", latest=True, flow="export", freq="M", reporter="CHN")
         n = [0]
-        orig = w.table
+        orig = w.query
 
-        def table(*args, **kwargs):
+        def query(*args, **kwargs):
             n[0] += 1
             return orig(*args, **kwargs)
 
-        monkeypatch.setattr(w, "table", table)
+        monkeypatch.setattr(w, "query", query)
         chn = export_rows(w, "CHN")
         again = export_rows(w, "chn")
         every = export_rows(w)
