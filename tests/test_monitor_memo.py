@@ -163,6 +163,20 @@ def test_scan_and_monitor_share_fits(monkeypatch):
         w.close()
 
 
+def test_fit_memo_is_bounded(monkeypatch):
+    w = _fresh()
+    try:
+        monkeypatch.setattr(job, "_FIT_MEMO_SIZE", 2)
+        fits = _count_fits(monkeypatch)
+        for code in ("811292", "282590", "250410", "811292"):
+            monitor("CHN", code, warehouse=w)
+        assert fits[0] == 4  # 811292 was dropped when 250410 came in
+        monitor("CHN", "250410", warehouse=w)
+        assert fits[0] == 4
+    finally:
+        w.close()
+
+
 def test_shared_results_are_handed_out_as_copies(wh):
     first = monitor("CHN", "250410", warehouse=wh)
     expect = json.dumps(first.to_dict())

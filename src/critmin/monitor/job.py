@@ -15,15 +15,17 @@ cleared when the data change): the monthly export rows of every exporter, read i
 one fixed order (the ``_latest`` view returns them in an order that varies from query to query, and a
 sum over rows depends on it in the last bits); each exporter's rows arranged once
 (:class:`critmin.monitor.panel.PanelRows`); and each series' fitted detector with its known events, for
-the built-in detectors with their default parameters, so that a report's :func:`monitor` calls and its
-:func:`scan` fit every series once between them. Shared objects are never changed after they are made,
-and what a caller gets (results, rows, events) is its own copy.
+the built-in detectors with their default parameters (the last :data:`_FIT_MEMO_SIZE`), so that a
+report's :func:`monitor` calls and its :func:`scan` fit every series once between them. Shared objects
+are never changed after they are made, and what a caller gets (results, rows, events) is its own copy.
 """
 
 from __future__ import annotations
 
 import copy
 import re
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -280,7 +282,24 @@ def _fitted(warehouse: Warehouse, exporter: str, hs: tuple[str, ...], *, partner
         return fit()
     ctl = normalise_hs(control) if control is not None else None
     par = tuple(partners) if partners else None
-    return _cached(warehouse, ("fit", exporter, hs, ctl, par, method), fit)  # type: ignore[return-value]
+    key = (exporter, hs, ctl, par, method)
+    fits: OrderedDict = _cached(warehouse, ("fits",), OrderedDict)  # type: ignore[assignment]
+    with _FIT_LOCK:
+        hit = fits.get(key)
+        if hit is not None:
+            fits.move_to_end(key)
+            return hit
+    value = fit()
+    with _FIT_LOCK:
+        fits[key] = value
+        while len(fits) > _FIT_MEMO_SIZE:
+            fits.popitem(last=False)
+    return value
+
+
+_FIT_MEMO_SIZE = 256
+"""Most fitted series kept per warehouse (the least recently used go first)."""
+_FIT_LOCK = threading.Lock()
 
 
 def _in_window(idx: pd.DatetimeIndex, start: pd.Timestamp, end: pd.Timestamp) -> np.ndarray:
