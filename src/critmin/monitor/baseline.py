@@ -30,7 +30,9 @@ deviation* is ``q_t / baseline_t - 1`` [1].
 
 from __future__ import annotations
 
+import threading
 import warnings
+from collections import OrderedDict
 from dataclasses import dataclass
 
 import numpy as np
@@ -100,14 +102,43 @@ def combine_jan_feb(values: np.ndarray | pd.Series | pd.DataFrame,
     a = np.array(values, dtype=float, copy=True)
     if a.shape[0] != len(idx):
         raise ValueError(f"{a.shape[0]} values for {len(idx)} months")
-    pos = {(t.year, t.month): i for i, t in enumerate(idx)}
-    for year in sorted({t.year for t in idx if t.month in (1, 2)}):
+    jan, feb, alone = _jan_feb_positions(idx)
+    a[alone] = np.nan
+    a[jan] = a[feb] = (a[jan] + a[feb]) / 2.0
+    return a
+
+
+def _jan_feb_positions(idx: pd.DatetimeIndex) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Positions of each year's January and February in a month index, and of a January or February
+    without its pair; kept by index (the monitor pairs the months of one index for every series of a
+    panel). Read-only arrays."""
+    key = (idx.asi8.tobytes(), str(idx.dtype))
+    hit = _JAN_FEB_MEMO.get(key)
+    if hit is not None:
+        return hit
+    years, months = np.asarray(idx.year), np.asarray(idx.month)
+    jf = np.flatnonzero((months == 1) | (months == 2))
+    pos = {(int(years[i]), int(months[i])): int(i) for i in jf}
+    jan, feb, alone = [], [], []
+    for year in sorted({int(years[i]) for i in jf}):
         j, f = pos.get((year, 1)), pos.get((year, 2))
         if j is None or f is None:
-            a[[k for k in (j, f) if k is not None]] = np.nan
+            alone += [k for k in (j, f) if k is not None]
             continue
-        a[j] = a[f] = (a[j] + a[f]) / 2.0
-    return a
+        jan.append(j)
+        feb.append(f)
+    out = tuple(np.array(x, dtype=np.intp) for x in (jan, feb, alone))
+    for x in out:
+        x.flags.writeable = False
+    with _JAN_FEB_LOCK:
+        _JAN_FEB_MEMO[key] = out  # type: ignore[assignment]
+        while len(_JAN_FEB_MEMO) > 64:
+            _JAN_FEB_MEMO.pop(next(iter(_JAN_FEB_MEMO)))
+    return out  # type: ignore[return-value]
+
+
+_JAN_FEB_MEMO: dict[tuple[bytes, str], tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+_JAN_FEB_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -269,21 +300,43 @@ def stl_decompose(log_q: np.ndarray, *, period: int = 12, robust: bool = True,
     dict
         ``seasonal``, ``trend``, ``resid`` arrays [log kg]; with fewer than :data:`MIN_STL_MONTHS` finite
         months the seasonal component is zero and the trend is the series itself.
+
+    Notes
+    -----
+    The last fits are kept by input (the series' bytes and the settings) and handed out as copies: the
+    monitor decomposes the same series more than once (a line's control index recurs across panels).
     """
     a = np.asarray(log_q, float)
     n_ok = int(np.isfinite(a).sum())
     if n_ok < MIN_STL_MONTHS or a.size < 2 * period + 1:
         return {"seasonal": np.zeros_like(a), "trend": a.copy(), "resid": np.zeros_like(a)}
-    from statsmodels.tsa.seasonal import STL
+    seasonal = STL_SEASONAL if seasonal is None else seasonal
+    seasonal_deg = STL_SEASONAL_DEG if seasonal_deg is None else seasonal_deg
+    key = (a.tobytes(), int(period), bool(robust), seasonal, seasonal_deg)
+    with _STL_LOCK:
+        hit = _STL_MEMO.get(key)
+        if hit is not None:
+            _STL_MEMO.move_to_end(key)
+    if hit is None:
+        from statsmodels.tsa.seasonal import STL
 
-    filled = _interpolate(a)
-    res = STL(filled, period=period, robust=robust,
-              seasonal=STL_SEASONAL if seasonal is None else seasonal,
-              seasonal_deg=STL_SEASONAL_DEG if seasonal_deg is None else seasonal_deg).fit()
-    seas = np.asarray(res.seasonal, float)
-    trend = np.asarray(res.trend, float)
+        filled = _interpolate(a)
+        res = STL(filled, period=period, robust=robust, seasonal=seasonal, seasonal_deg=seasonal_deg).fit()
+        hit = (np.asarray(res.seasonal, float).copy(), np.asarray(res.trend, float).copy())
+        with _STL_LOCK:
+            _STL_MEMO[key] = hit
+            while len(_STL_MEMO) > _STL_MEMO_SIZE:
+                _STL_MEMO.popitem(last=False)
+    seas, trend = hit[0].copy(), hit[1].copy()
     resid = np.where(np.isfinite(a), a - seas - trend, np.nan)
     return {"seasonal": seas, "trend": trend, "resid": resid}
+
+
+# STL fits by input (the series' bytes and the settings): equal inputs give equal fits, and the monitor
+# decomposes the same series more than once (a series tested on its own and as a control of another).
+_STL_MEMO: OrderedDict[tuple, tuple[np.ndarray, np.ndarray]] = OrderedDict()
+_STL_MEMO_SIZE = 256
+_STL_LOCK = threading.Lock()
 
 
 def deseasonalise(quantity: pd.Series, *, period: int = 12, robust: bool = True,
@@ -331,8 +384,34 @@ def pre_level(d: pd.Series | np.ndarray, window: Window = DEFAULT_WINDOW,
     -------
     ndarray
         The level [log kg]; NaN with fewer than ``window.min_pre`` months available.
+
+    Notes
+    -----
+    The last results are kept by input (the series' bytes, the window and ``start``) and handed out as
+    copies: the signals of one panel ask for the same levels in turn.
     """
     a = np.asarray(d, float)
+    st = None if start is None else np.asarray(start, int)
+    # the signals of one panel ask for the same levels in turn: kept by input, copies handed out
+    key = (a.shape, a.tobytes(), window, None if st is None else st.tobytes())
+    with _PRE_LOCK:
+        hit = _PRE_MEMO.get(key)
+        if hit is not None:
+            _PRE_MEMO.move_to_end(key)
+    if hit is None:
+        hit = _pre_level(a, window, st)
+        with _PRE_LOCK:
+            _PRE_MEMO[key] = hit
+            while len(_PRE_MEMO) > 32:
+                _PRE_MEMO.popitem(last=False)
+    return hit.copy()
+
+
+_PRE_MEMO: OrderedDict[tuple, np.ndarray] = OrderedDict()
+_PRE_LOCK = threading.Lock()
+
+
+def _pre_level(a: np.ndarray, window: Window, start: np.ndarray | None) -> np.ndarray:
     s = pd.DataFrame(a) if a.ndim == 2 else pd.Series(a)
     lo, hi = window.pre
     full = s.shift(hi).rolling(lo - hi + 1, min_periods=window.min_pre).median().to_numpy()

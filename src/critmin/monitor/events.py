@@ -358,29 +358,64 @@ def events_for(hs_codes: str | Iterable[str] | None = None, *, exporter: str | N
         The matching rows of the catalogue, by effective date, with ``announced_month`` and
         ``effective_month`` (``YYYY-MM``) added.
     """
-    ev = events() if catalogue is None else catalogue.copy()
-    if restrictive_only:
-        ev = ev[ev["restrictive"]]
-    if exporter:
-        ev = ev[ev["exporter"] == exporter.upper()]
+    if catalogue is None:
+        first = None if start is None else _month(start)
+        last = None if end is None else _month(end)
+        return _bundled_events_for(_lines_key(hs_codes), _exporter_key(exporter), first, last,
+                                   bool(restrictive_only)).copy()
+    return _events_for(catalogue.copy(), hs_codes, exporter=exporter, start=start, end=end,
+                       restrictive_only=restrictive_only)
+
+
+def _lines_key(hs_codes: str | Iterable[str] | None) -> tuple[str, ...] | None:
+    from critmin.monitor.panel import normalise_hs
+
+    return None if hs_codes is None else normalise_hs(hs_codes)
+
+
+def _exporter_key(exporter: str | None) -> str | None:
+    return exporter.upper() if exporter else None
+
+
+@lru_cache(maxsize=1024)
+def _bundled_events_for(lines: tuple[str, ...] | None, exporter: str | None, start: pd.Timestamp | None,
+                        end: pd.Timestamp | None, restrictive_only: bool) -> pd.DataFrame:
+    """:func:`events_for` on the bundled catalogue, once per (normalised) arguments: hand out copies."""
+    return _events_for(_bundled(), lines, exporter=exporter, start=start, end=end,
+                       restrictive_only=restrictive_only)
+
+
+def _events_for(ev: pd.DataFrame, hs_codes: str | Iterable[str] | None, *, exporter: str | None,
+                start: object, end: object, restrictive_only: bool) -> pd.DataFrame:
+    # row by row in Python: the catalogue holds a few dozen events, and pandas' per-call overhead on
+    # such a frame is what a monitor run paid for
+    lines = None
     if hs_codes is not None:
         from critmin.monitor.panel import normalise_hs
 
         lines = normalise_hs(hs_codes)
-        ev = ev[[_touches(c, lines) for c in ev["hs_codes"]]]
-    ann = ev["announced"].dt.to_period("M").dt.to_timestamp()
-    eff = ev["effective"].dt.to_period("M").dt.to_timestamp()
-    keep = pd.Series(True, index=ev.index)
-    if start is not None:
-        s = _month(start)
-        keep &= (ann >= s) | (eff >= s)
-    if end is not None:
-        e = _month(end)
-        keep &= (ann <= e) | (eff <= e)
-    out = ev[keep].copy()
+    first = None if start is None else _month(start)
+    last = None if end is None else _month(end)
+    who = exporter.upper() if exporter else None
+    keep = []
+    effective, ids = list(ev["effective"]), list(ev["id"])
+    rows = zip(ev["restrictive"], ev["exporter"], ev["hs_codes"], ev["announced"], effective, strict=True)
+    for i, (restr, exp, codes, ann, eff) in enumerate(rows):
+        if (restrictive_only and not restr) or (who is not None and exp != who):
+            continue
+        if lines is not None and not _touches(codes, lines):
+            continue
+        a, e = _month(ann), _month(eff)
+        if first is not None and not (a >= first or e >= first):
+            continue
+        if last is not None and not (a <= last or e <= last):
+            continue
+        keep.append(i)
+    keep.sort(key=lambda i: (effective[i], ids[i]))
+    out = ev.take(keep).reset_index(drop=True)
     out["announced_month"] = out["announced"].dt.strftime("%Y-%m")
     out["effective_month"] = out["effective"].dt.strftime("%Y-%m")
-    return out.sort_values(["effective", "id"], ignore_index=True)
+    return out
 
 
 def active_events(hs_codes: str | Iterable[str], month: object, *, exporter: str | None = None,
@@ -435,6 +470,19 @@ def event_windows(hs_codes: str | Iterable[str], *, exporter: str | None = None,
         ``start`` (effective month), ``end`` (month it ended, NaT while in force), ``lines`` (the given
         lines it falls on, tuple), ``destinations`` (tuple), ``document``, ``effective`` (date).
     """
+    if catalogue is None:
+        return _bundled_event_windows(_lines_key(hs_codes), _exporter_key(exporter)).copy()
+    return _event_windows(hs_codes, exporter=exporter, catalogue=catalogue)
+
+
+@lru_cache(maxsize=1024)
+def _bundled_event_windows(lines: tuple[str, ...], exporter: str | None) -> pd.DataFrame:
+    """:func:`event_windows` on the bundled catalogue, once per (normalised) arguments: hand out copies."""
+    return _event_windows(lines, exporter=exporter, catalogue=None)
+
+
+def _event_windows(hs_codes: str | Iterable[str], *, exporter: str | None,
+                   catalogue: pd.DataFrame | None) -> pd.DataFrame:
     from critmin.monitor.panel import normalise_hs
 
     lines = normalise_hs(hs_codes)
@@ -474,6 +522,21 @@ def nearest_event(hs_codes: str | Iterable[str], month: object, *, exporter: str
         ``id``, ``effective_month``, ``distance`` (signed months from the effective month to ``month``),
         ``document``; None when no event matches.
     """
+    if catalogue is None:
+        near = _bundled_nearest_event(_lines_key(hs_codes), _month(month), _exporter_key(exporter), tolerance)
+        return dict(near) if near is not None else None
+    return _nearest_event(hs_codes, month, exporter=exporter, tolerance=tolerance, catalogue=catalogue)
+
+
+@lru_cache(maxsize=4096)
+def _bundled_nearest_event(lines: tuple[str, ...], month: pd.Timestamp, exporter: str | None,
+                           tolerance: int | None) -> dict | None:
+    """:func:`nearest_event` on the bundled catalogue, once per (normalised) arguments: hand out copies."""
+    return _nearest_event(lines, month, exporter=exporter, tolerance=tolerance, catalogue=None)
+
+
+def _nearest_event(hs_codes: str | Iterable[str], month: object, *, exporter: str | None,
+                   tolerance: int | None, catalogue: pd.DataFrame | None) -> dict | None:
     ev = events_for(hs_codes, exporter=exporter, catalogue=catalogue)
     if ev.empty:
         return None

@@ -9,13 +9,26 @@ the catalogue of known export-control events (:mod:`critmin.monitor.events`,
 covers only in part, a ``no fall`` or ``demand-like`` reading becomes
 :data:`critmin.monitor.verdict.CANNOT_TELL`; a control line under a known control that month is flagged;
 the known events of the series go with the result (chart annotations).
+
+What the jobs share between calls on one warehouse (its memo, :meth:`critmin.warehouse.Warehouse.cached`,
+cleared when the data change): the monthly export rows of every exporter, read in one query and put in
+one fixed order (the ``_latest`` view returns them in an order that varies from query to query, and a
+sum over rows depends on it in the last bits); each exporter's rows arranged once
+(:class:`critmin.monitor.panel.PanelRows`); and each series' fitted detector with its known events, for
+the built-in detectors with their default parameters (the last :data:`_FIT_MEMO_SIZE`), so that a
+report's :func:`monitor` calls and its :func:`scan` fit every series once between them. Shared objects
+are never changed after they are made, and what a caller gets (results, rows, events) is its own copy.
 """
 
 from __future__ import annotations
 
+import copy
 import re
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -24,7 +37,7 @@ from critmin._json import num as _num
 from critmin._result import Result
 from critmin.errors import DataError, ParameterError
 from critmin.monitor.detectors import Detector, MonitorResult, get_detector
-from critmin.monitor.panel import Panel, normalise_hs
+from critmin.monitor.panel import Panel, PanelRows, normalise_hs
 from critmin.monitor.verdict import CANNOT_TELL, known_control_verdict
 from critmin.warehouse import Warehouse, with_default_warehouse
 
@@ -40,6 +53,10 @@ EVENT_TOLERANCE = 2
 _ROW_COLUMNS = ["reporter", "partner", "partner_kind", "hs_code", "period", "quantity_kg", "value_usd",
                 "missing"]
 
+
+_SHAREABLE_METHODS = ("evidence", "breaks", "yoy")
+"""Detectors whose fits :func:`monitor` and :func:`scan` keep on the warehouse (their results depend on
+the data and the arguments only; a detector registered later is fitted on every call)."""
 
 _MONTH = re.compile(r"(\d{4})-(\d{1,2})(?:-01)?")
 
@@ -75,8 +92,50 @@ def parse_month(value: object, *, name: str = "month") -> pd.Timestamp:
     return pd.Timestamp(year=int(m.group(1)), month=int(m.group(2)), day=1)
 
 
+def _cached(warehouse: object, key: tuple, compute: Callable[[], object]) -> object:
+    """``compute()`` once per warehouse and ``key`` (:meth:`critmin.warehouse.Warehouse.cached`, cleared
+    when the data change); every time for an object without that memo."""
+    cached = getattr(warehouse, "cached", None)
+    return compute() if cached is None else cached(("monitor", *key), compute)
+
+
+def _read_export_rows(warehouse: Warehouse) -> pd.DataFrame:
+    # the columns the monitor uses, from the warehouse's view of the latest edition of each value
+    # (``warehouse.table("trade", latest=True, ...)`` less the other columns, half the time)
+    cols = ", ".join(f'"{c}"' for c in _ROW_COLUMNS)
+    df = warehouse.query(f'SELECT {cols} FROM "trade_latest" WHERE "flow" = ? AND "freq" = ?',
+                         ["export", "M"])
+    if df.empty:
+        return pd.DataFrame(columns=_ROW_COLUMNS)
+    out = df[_ROW_COLUMNS].copy()
+    out["hs_code"] = out["hs_code"].astype(str)
+    out["period"] = pd.to_datetime(out["period"])
+    # one fixed order (the view's order varies from query to query), so that every sum over rows is
+    # taken in the same order each time
+    return out.sort_values(["reporter", "hs_code", "partner", "period"], kind="stable", ignore_index=True)
+
+
+def _all_export_rows(warehouse: Warehouse) -> pd.DataFrame:
+    """Every exporter's monthly export rows, read in one query and kept on the warehouse (do not edit)."""
+    return _cached(warehouse, ("export-rows",), lambda: _read_export_rows(warehouse))  # type: ignore[return-value]
+
+
+def _exporter_rows(warehouse: Warehouse, exporter: str) -> PanelRows | None:
+    """One exporter's rows arranged for its panels (:class:`PanelRows`), kept on the warehouse; None
+    without rows."""
+    def build() -> PanelRows | None:
+        df = _all_export_rows(warehouse)
+        sub = df[df["reporter"] == exporter].reset_index(drop=True)
+        return PanelRows(sub) if len(sub) else None
+
+    return _cached(warehouse, ("panel-rows", exporter), build)  # type: ignore[return-value]
+
+
 def export_rows(warehouse: Warehouse, exporter: str | None = None) -> pd.DataFrame:
     """Monthly export rows (latest edition of each value) of one exporter or of all.
+
+    The rows of every exporter are read in one query and kept on the warehouse
+    (:meth:`critmin.warehouse.Warehouse.cached`); each call returns a copy.
 
     Parameters
     ----------
@@ -90,27 +149,29 @@ def export_rows(warehouse: Warehouse, exporter: str | None = None) -> pd.DataFra
     -------
     DataFrame
         Columns ``reporter, partner, partner_kind, hs_code, period, quantity_kg [kg], value_usd [USD],
-        missing``.
+        missing``, sorted by reporter, line, partner and month.
     """
-    where = {"flow": "export", "freq": "M"}
+    df = _all_export_rows(warehouse)
     if exporter:
-        where["reporter"] = exporter.upper()
-    df = warehouse.table("trade", latest=True, **where)
-    if df.empty:
-        return pd.DataFrame(columns=_ROW_COLUMNS)
-    out = df[_ROW_COLUMNS].copy()
-    out["hs_code"] = out["hs_code"].astype(str)
-    out["period"] = pd.to_datetime(out["period"])
-    return out
+        df = df[df["reporter"] == exporter.upper()].reset_index(drop=True)
+    return df.copy()
 
 
-def _catalogue_commodities(code: str) -> list[str]:
+@lru_cache(maxsize=4096)
+def _catalogue_commodities(code: str) -> tuple[str, ...]:
     from critmin.hs import UnknownHSCodeError, describe
 
     try:
-        return list(describe(code)["commodities"])
+        return tuple(describe(code)["commodities"])
     except (UnknownHSCodeError, ValueError):
-        return []
+        return ()
+
+
+@lru_cache(maxsize=1024)
+def _catalogue_lines(commodity: str) -> tuple[str, ...]:
+    from critmin.hs import lines_for
+
+    return tuple(lines_for(commodity)["hs_code"])
 
 
 def choose_control(hs_codes: Sequence[str], available: Iterable[str]) -> tuple[str, ...]:
@@ -129,14 +190,12 @@ def choose_control(hs_codes: Sequence[str], available: Iterable[str]) -> tuple[s
         The 6-digit catalogue lines of the tested lines' commodities that are not tested, not nested in
         a tested line, and present in ``available``; empty when there are none.
     """
-    from critmin.hs import lines_for
-
     tested = set(hs_codes)
     present = {c for c in available if len(c) == 6 and c.isdigit()}
     out: list[str] = []
     for code in hs_codes:
         for com in _catalogue_commodities(code):
-            for c in lines_for(com)["hs_code"]:
+            for c in _catalogue_lines(com):
                 if (c in present and c not in tested and c not in out
                         and not any(c.startswith(t) or t.startswith(c) for t in tested)):
                     out.append(c)
@@ -157,32 +216,41 @@ def line_warnings(hs_codes: Sequence[str], control: Sequence[str] = ()) -> list[
     -------
     list of str
     """
-    from critmin.hs import UnknownHSCodeError, describe
-
     out = []
     for role, codes in (("tested", hs_codes), ("control", control)):
         for code in codes:
-            try:
-                info = describe(code)
-            except (UnknownHSCodeError, ValueError):
-                out.append(f"HS {code} ({role}) is not in the HS catalogue: whether it mixes several "
-                           "products is unknown")
-                continue
-            if info["mixed"]:
-                mixes = "; ".join(f"{k}: {v}" for k, v in info["mixes"].items())
-                if role == "tested":
-                    out.append(f"HS {code} is coarser than the product ({mixes}): a fall of one product is "
-                               "diluted by the others, so every signal is weaker than for the product itself")
-                else:
-                    out.append(f"control line HS {code} is mixed ({mixes}): it is an imperfect control")
+            w = _line_warning(role, code)
+            if w is not None:
+                out.append(w)
     return out
 
 
-def _panel(rows: pd.DataFrame, exporter: str, hs: tuple[str, ...], *, partners: Sequence[str] | None,
-           control: str | Iterable[str] | None) -> Panel:
-    if rows.empty:
+@lru_cache(maxsize=4096)
+def _line_warning(role: str, code: str) -> str | None:
+    """The catalogue warning of one line (the HS catalogue is package data: once per line and role)."""
+    from critmin.hs import UnknownHSCodeError, describe
+
+    try:
+        info = describe(code)
+    except (UnknownHSCodeError, ValueError):
+        return (f"HS {code} ({role}) is not in the HS catalogue: whether it mixes several "
+                "products is unknown")
+    if info["mixed"]:
+        mixes = "; ".join(f"{k}: {v}" for k, v in info["mixes"].items())
+        if role == "tested":
+            return (f"HS {code} is coarser than the product ({mixes}): a fall of one product is "
+                    "diluted by the others, so every signal is weaker than for the product itself")
+        return f"control line HS {code} is mixed ({mixes}): it is an imperfect control"
+    return None
+
+
+def _panel(rows: PanelRows | pd.DataFrame | None, exporter: str, hs: tuple[str, ...], *,
+           partners: Sequence[str] | None, control: str | Iterable[str] | None) -> Panel:
+    if isinstance(rows, pd.DataFrame):
+        rows = PanelRows(rows) if not rows.empty else None
+    if rows is None:
         raise DataError(f"no monthly export data for {exporter} in the warehouse")
-    lines = sorted(c for c in rows["hs_code"].unique() if len(c) == 6 and c.isdigit())
+    lines = rows.lines
     ctl = normalise_hs(control) if control is not None else choose_control(hs, lines)
     missing_ctl = [c for c in ctl if c not in lines]
     panel = Panel.from_rows(rows, hs, control=ctl, partners=partners, exporter=exporter)
@@ -194,6 +262,44 @@ def _panel(rows: pd.DataFrame, exporter: str, hs: tuple[str, ...], *, partners: 
                     "(pass --control to choose others)")
     panel.warnings[:0] = warn
     return panel
+
+
+def _fitted(warehouse: Warehouse, exporter: str, hs: tuple[str, ...], *, partners: Sequence[str] | None,
+            control: str | Iterable[str] | None, method: str, params: dict) -> tuple[Detector, list[dict]]:
+    """The detector fitted on one series with the known events applied, and those events
+    (:func:`apply_known_events`).
+
+    Kept on the warehouse when the detector takes its default parameters, so that :func:`monitor` and
+    :func:`scan` fit a series once between them (equal data and arguments give equal fits). Both are
+    shared: read them, never change them.
+    """
+    def fit() -> tuple[Detector, list[dict]]:
+        panel = _panel(_exporter_rows(warehouse, exporter), exporter, hs, partners=partners, control=control)
+        det = get_detector(method, **params).fit(panel)
+        return det, apply_known_events(det)
+
+    if params or method not in _SHAREABLE_METHODS:
+        return fit()
+    ctl = normalise_hs(control) if control is not None else None
+    par = tuple(partners) if partners else None
+    key = (exporter, hs, ctl, par, method)
+    fits: OrderedDict = _cached(warehouse, ("fits",), OrderedDict)  # type: ignore[assignment]
+    with _FIT_LOCK:
+        hit = fits.get(key)
+        if hit is not None:
+            fits.move_to_end(key)
+            return hit
+    value = fit()
+    with _FIT_LOCK:
+        fits[key] = value
+        while len(fits) > _FIT_MEMO_SIZE:
+            fits.popitem(last=False)
+    return value
+
+
+_FIT_MEMO_SIZE = 256
+"""Most fitted series kept per warehouse (the least recently used go first)."""
+_FIT_LOCK = threading.Lock()
 
 
 def _in_window(idx: pd.DatetimeIndex, start: pd.Timestamp, end: pd.Timestamp) -> np.ndarray:
@@ -235,15 +341,17 @@ def apply_known_events(det: Detector, catalogue: pd.DataFrame | None = None) -> 
     idx = pd.DatetimeIndex(m.index)
     n = len(idx)
     known = [[] for _ in range(n)]
-    for w in event_windows(panel.hs, exporter=panel.exporter, catalogue=catalogue).itertuples(index=False):
-        for i in np.flatnonzero(_in_window(idx, w.start, w.end)):
-            known[i].append(w.id)
+    # columns zipped, not itertuples: a namedtuple class per call cost more than the loop
+    w = event_windows(panel.hs, exporter=panel.exporter, catalogue=catalogue)
+    for wid, start, end in zip(w["id"], w["start"], w["end"], strict=True):
+        for i in np.flatnonzero(_in_window(idx, start, end)):
+            known[i].append(wid)
     ctl = [[] for _ in range(n)]
     if panel.control_hs:
-        for w in event_windows(panel.control_hs, exporter=panel.exporter,
-                               catalogue=catalogue).itertuples(index=False):
-            for i in np.flatnonzero(_in_window(idx, w.start, w.end)):
-                ctl[i] += [f"{ln} ({w.id})" for ln in w.lines]
+        w = event_windows(panel.control_hs, exporter=panel.exporter, catalogue=catalogue)
+        for wid, start, end, lines in zip(w["id"], w["start"], w["end"], w["lines"], strict=True):
+            for i in np.flatnonzero(_in_window(idx, start, end)):
+                ctl[i] += [f"{ln} ({wid})" for ln in lines]
     m["known_event"] = [",".join(k) for k in known]
     m["control_controlled"] = [", ".join(dict.fromkeys(c)) for c in ctl]
     m["verdict"] = [known_control_verdict(v) if k else v for v, k in zip(m["verdict"], known, strict=True)]
@@ -345,18 +453,17 @@ def monitor(
     hs = normalise_hs(hs_codes)
     if not hs:
         raise DataError("no HS codes given")
-    rows = export_rows(warehouse, exporter)
-    if rows.empty:
-        have = export_rows(warehouse)["reporter"].unique()
+    rows = _exporter_rows(warehouse, exporter)
+    if rows is None:
+        have = _all_export_rows(warehouse)["reporter"].unique()
         raise DataError(f"no monthly export data for {exporter} in the warehouse; exporters with monthly "
                         f"data: {', '.join(sorted(have)) or 'none'}")
     if progress:
-        progress(f"{exporter}: {len(rows):,} monthly export rows")
-    panel = _panel(rows, exporter, hs, partners=partners, control=control)
-    det = get_detector(method, **params).fit(panel)
-    known = apply_known_events(det)
+        progress(f"{exporter}: {len(rows.frame):,} monthly export rows")
+    det, known = _fitted(warehouse, exporter, hs, partners=partners, control=control, method=method,
+                         params=params)
     res = det.predict(when)
-    res.events = known
+    res.events = copy.deepcopy(known)
     i = int(np.flatnonzero(det.months["month"].to_numpy() == res.month)[0])
     res.warnings = list(dict.fromkeys([*res.warnings, *_event_warnings(res, det.months, i)]))
     return res
@@ -474,36 +581,41 @@ def scan(
     from critmin.monitor.events import nearest_event
 
     start = parse_month(since, name="since") if since else None
-    rows = export_rows(warehouse)
+    reporters = sorted(_all_export_rows(warehouse)["reporter"].dropna().unique())
     if exporters:
-        rows = rows[rows["reporter"].isin([e.upper() for e in exporters])]
+        wanted = {e.upper() for e in exporters}
+        reporters = [r for r in reporters if r in wanted]
     found, warnings, n = [], [], 0
-    for exporter, g in rows.groupby("reporter", sort=True):
-        lines = sorted(c for c in g["hs_code"].unique() if len(c) == 6 and c.isdigit())
-        for code in lines:
+    for exporter in reporters:
+        exporter = str(exporter)
+        rows = _exporter_rows(warehouse, exporter)
+        for code in rows.lines if rows is not None else ():
             n += 1
             if progress:
                 progress(f"{exporter} HS {code}")
             try:
-                panel = _panel(g, str(exporter), (code,), partners=None, control=None)
-                det = get_detector(method, **params).fit(panel)
+                det, _known = _fitted(warehouse, exporter, (code,), partners=None, control=None,
+                                      method=method, params=params)
             except DataError as exc:
                 warnings.append(f"{exporter} HS {code}: {exc}")
                 continue
-            apply_known_events(det)
+            panel = det.panel
+            assert panel is not None
             if any("coarser than the product" in w for w in panel.warnings):
                 warnings.append(f"{exporter} HS {code} is a mixed line: its signals are diluted")
             m = det.months
-            for i, (ts, r) in enumerate(m.iterrows()):
-                if r["verdict"] != "restriction-like" or (start is not None and ts < start):
-                    continue
-                near = nearest_event(code, r["month"], exporter=str(exporter), tolerance=EVENT_TOLERANCE)
+            flagged = m["verdict"].to_numpy() == "restriction-like"
+            if start is not None:
+                flagged &= np.asarray(m.index >= start)
+            for i in np.flatnonzero(flagged):
+                r = m.iloc[i]
+                near = nearest_event(code, r["month"], exporter=exporter, tolerance=EVENT_TOLERANCE)
                 found.append({
                     "exporter": exporter, "hs": code, "month": r["month"], "score": r["score"],
                     "verdict": r["verdict"], "quantity_kg": r["quantity_kg"], "yoy_change": r["yoy_change"],
                     "baseline_deviation": r["baseline_deviation"],
                     "control": ",".join(panel.control_hs),
-                    "evidence": _evidence_summary(det.signals, i) if det.signals else "",
+                    "evidence": _evidence_summary(det.signals, int(i)) if det.signals else "",
                     "event": near["id"] if near else None,
                     "event_distance": near["distance"] if near else None,
                     "control_controlled": r.get("control_controlled", ""),

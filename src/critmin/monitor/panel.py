@@ -38,7 +38,7 @@ from critmin.monitor.baseline import (
     stl_decompose,
 )
 
-__all__ = ["Panel", "Prepared", "prepare", "normalise_hs"]
+__all__ = ["Panel", "PanelRows", "Prepared", "prepare", "normalise_hs"]
 
 _KIND_ORDER_TOTAL = ("world", "bloc", "country", "group")
 
@@ -118,7 +118,7 @@ class Panel:
     @classmethod
     def from_rows(
         cls,
-        rows: pd.DataFrame,
+        rows: pd.DataFrame | PanelRows,
         hs: str | Iterable[str],
         *,
         control: str | Iterable[str] | None = None,
@@ -130,9 +130,11 @@ class Panel:
 
         Parameters
         ----------
-        rows : DataFrame
+        rows : DataFrame or PanelRows
             Columns ``period`` (month), ``hs_code``, ``partner``, ``quantity_kg`` [kg], optional
-            ``value_usd`` [USD] and ``partner_kind`` (as in the ``trade`` table).
+            ``value_usd`` [USD] and ``partner_kind`` (as in the ``trade`` table); or the same rows
+            arranged once by :class:`PanelRows`, to build several panels of one exporter without
+            arranging them again.
         hs : str or iterable of str
             The lines under test.
         control : str or iterable of str, optional
@@ -150,18 +152,12 @@ class Panel:
         DataError
             When no row of the tested lines has a quantity.
         """
+        src = rows if isinstance(rows, PanelRows) else PanelRows(rows)
         hs = normalise_hs(hs)
         ctl = tuple(c for c in normalise_hs(control) if c not in hs)
-        df = rows.copy()
-        df["hs_code"] = df["hs_code"].astype(str)
-        df["period"] = pd.to_datetime(df["period"]).dt.to_period("M").dt.to_timestamp()
-        if "value_usd" not in df:
-            df["value_usd"] = np.nan
-        kinds = df["partner_kind"] if "partner_kind" in df else pd.Series("", index=df.index)
-        df["_kind"] = [_kind(p, k) for p, k in zip(df["partner"], kinds, strict=True)]
+        df = src.frame
         if other is None:
-            oth = tuple(sorted(c for c in df["hs_code"].unique()
-                               if c not in hs and c not in ctl and len(c) == 6 and c.isdigit()))
+            oth = tuple(c for c in src.lines if c not in hs and c not in ctl)
         else:
             oth = tuple(c for c in normalise_hs(other) if c not in hs and c not in ctl)
         warn: list[str] = []
@@ -173,8 +169,7 @@ class Panel:
         if absent:
             warn.append(f"HS {', '.join(absent)}: no rows in the data; the series covers "
                         f"{', '.join(c for c in hs if c not in absent)} only")
-        start, end = df["period"].min(), df["period"].max()
-        months = pd.date_range(start, end, freq="MS")
+        months = src.months
 
         if partners:
             sel = tgt[[_match_partner(p, partners) for p in tgt["partner"]]]
@@ -198,7 +193,7 @@ class Panel:
                                                 aggfunc="sum").reindex(months))
         panel = cls(
             quantity=qty, value=val, by_partner=by_partner,
-            control=_lines(df, ctl, months), other=_lines(df, oth, months),
+            control=src.line_frame(ctl), other=src.line_frame(oth),
             exporter=exporter, hs=hs, control_hs=ctl, other_hs=oth,
             partners=tuple(by_partner.columns) if by_partner is not None else
             tuple(sorted(total_rows["partner"].unique())),
@@ -267,17 +262,99 @@ def _sum_months(rows: pd.DataFrame, col: str, months: pd.DatetimeIndex, *, stric
     return s.reindex(months).astype(float)
 
 
-def _lines(df: pd.DataFrame, codes: tuple[str, ...], months: pd.DatetimeIndex) -> pd.DataFrame | None:
-    if not codes:
-        return None
-    cols = {}
-    for c in codes:
-        g = df[df["hs_code"] == c]
-        if g.empty or g["quantity_kg"].notna().sum() == 0:
-            continue
-        rows, _ = _total_rows(g)
-        cols[c] = _sum_months(rows, "quantity_kg", months, strict=True)
-    return pd.DataFrame(cols, index=months) if cols else None
+class PanelRows:
+    """One exporter's monthly export rows, arranged once for any number of panels.
+
+    :meth:`Panel.from_rows` takes the rows as they come from the ``trade`` table; what it derives from
+    all of them (the calendar month of each row, the kind of each partner row, the month range and every
+    line's total series) does not depend on the lines under test. This object derives it once, and each
+    line's total series the first time a panel asks for it, so that panels of many lines of the same
+    exporter (a scan) share the work. It is never changed after it is built, except for that memo.
+
+    Parameters
+    ----------
+    rows : DataFrame
+        Columns ``period`` (month), ``hs_code``, ``partner``, ``quantity_kg`` [kg], optional
+        ``value_usd`` [USD] and ``partner_kind`` (as in the ``trade`` table), of one exporter.
+
+    Attributes
+    ----------
+    frame : DataFrame
+        The rows with ``hs_code`` as text, ``period`` on the first day of its month, ``value_usd``
+        (NaN when absent) and ``_kind`` (``world``, ``bloc``, ``country`` or ``group``).
+    months : DatetimeIndex
+        Every month from the first to the last row.
+    lines : tuple of str
+        The 6-digit lines present, sorted.
+    """
+
+    def __init__(self, rows: pd.DataFrame) -> None:
+        df = rows.copy()
+        df["hs_code"] = df["hs_code"].astype(str)
+        df["period"] = pd.to_datetime(df["period"]).dt.to_period("M").dt.to_timestamp()
+        if "value_usd" not in df:
+            df["value_usd"] = np.nan
+        df["_kind"] = _kinds(df)
+        self.frame = df
+        self.months = pd.date_range(df["period"].min(), df["period"].max(), freq="MS")
+        self.lines = tuple(sorted(c for c in df["hs_code"].unique() if len(c) == 6 and c.isdigit()))
+        self._line_totals: dict[str, pd.Series | None] = {}
+
+    def line_total(self, code: str) -> pd.Series | None:
+        """One line's total quantity per month [kg] (as the panel's total of a tested line), or None.
+
+        Parameters
+        ----------
+        code : str
+            The HS line.
+
+        Returns
+        -------
+        Series or None
+            On :attr:`months`; a month in which a row of the total reports no quantity is missing.
+            None when the line has no row with a quantity.
+        """
+        if code not in self._line_totals:
+            g = self.frame[self.frame["hs_code"] == code]
+            if g.empty or g["quantity_kg"].notna().sum() == 0:
+                self._line_totals[code] = None
+            else:
+                rows, _ = _total_rows(g)
+                self._line_totals[code] = _sum_months(rows, "quantity_kg", self.months, strict=True)
+        return self._line_totals[code]
+
+    def line_frame(self, codes: tuple[str, ...]) -> pd.DataFrame | None:
+        """The lines' totals [kg], one column per line with data (None when no line has any).
+
+        Parameters
+        ----------
+        codes : tuple of str
+            The HS lines, in column order.
+
+        Returns
+        -------
+        DataFrame or None
+            On :attr:`months`.
+        """
+        if not codes:
+            return None
+        cols = {c: s for c in codes if (s := self.line_total(c)) is not None}
+        return pd.DataFrame(cols, index=self.months) if cols else None
+
+
+def _kinds(df: pd.DataFrame) -> list[str]:
+    """:func:`_kind` of every row, computed once per distinct (partner, partner_kind) pair."""
+    partners = df["partner"].to_numpy(object)
+    kinds = df["partner_kind"].to_numpy(object) if "partner_kind" in df else [""] * len(df)
+    memo: dict[tuple, str] = {}
+    out = []
+    for p, k in zip(partners, kinds, strict=True):
+        key = (p, k)
+        v = memo.get(key)
+        if v is None:
+            v = memo[key] = _kind(p, k)
+        out.append(v)
+    return out
 
 
 @dataclass

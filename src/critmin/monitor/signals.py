@@ -29,6 +29,7 @@ The level break is special: it is the *gate* of the verdict (is there a large, a
 from __future__ import annotations
 
 import math
+import threading
 from collections.abc import Callable
 
 import numpy as np
@@ -381,8 +382,30 @@ def price_wedge(log_uv: pd.Series, *, window: Window = DEFAULT_WINDOW, pre_start
 # ----------------------------------------------------------------------------- 5. destination selectivity
 def _partner_falls(d_partners: pd.DataFrame, window: Window,
                    pre_start: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """Per month and partner: fall ``1 - exp(post - pre)`` in [-1, 1] and pre-volume weight."""
+    """Per month and partner: fall ``1 - exp(post - pre)`` in [-1, 1] and pre-volume weight.
+
+    :func:`destination_selectivity` and :func:`breadth` ask for the same panel's in turn: the last few
+    results are kept by input (the matrix' bytes, the window and ``pre_start``), and copies handed out.
+    """
     m = d_partners.to_numpy(float)
+    st = None if pre_start is None else np.asarray(pre_start, int)
+    key = (m.shape, m.tobytes(), window, None if st is None else st.tobytes())
+    with _FALLS_LOCK:
+        hit = next((v for k, v in _FALLS_MEMO if k == key), None)
+    if hit is None:
+        hit = _partner_falls_of(m, window, st)
+        with _FALLS_LOCK:
+            _FALLS_MEMO.append((key, hit))
+            del _FALLS_MEMO[:-4]
+    return hit[0].copy(), hit[1].copy()
+
+
+_FALLS_MEMO: list[tuple[tuple, tuple[np.ndarray, np.ndarray]]] = []
+_FALLS_LOCK = threading.Lock()
+
+
+def _partner_falls_of(m: np.ndarray, window: Window,
+                      pre_start: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
     pre = pre_level(m, window, pre_start)
     post = post_level(m, window)
     falls = np.clip(-np.expm1(post - pre), -1.0, 1.0)
