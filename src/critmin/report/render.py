@@ -234,7 +234,7 @@ class CsvStore:
         return gzip.decompress(base64.b64decode(text))
 
 
-def table_html(table) -> Markup:
+def table_html(table, rows: list[list[str]] | None = None) -> Markup:
     """A table's header row and body as compact HTML: text cells plain ``<td>``, number cells
     ``<td class="n">`` (right-aligned by report.css), web addresses without their scheme, no
     whitespace between cells.
@@ -242,13 +242,15 @@ def table_html(table) -> Markup:
     Parameters
     ----------
     table : critmin.report.tables.Table
+    rows : list of list of str, optional
+        ``table.rows()`` when the caller has them already (formatting every cell is the costly part).
     """
     heads = table.headers()
     kinds = ['' if kind == "text" else ' class="n"' for _h, kind in heads]
     out = ["<thead><tr>"]
     out += [f"<th{k}>{escape(h)}</th>" for (h, _kind), k in zip(heads, kinds, strict=True)]
     out.append("</tr></thead><tbody>")
-    for row in table.rows():
+    for row in table.rows() if rows is None else rows:
         out.append("<tr>")
         out += [f"<td{k}>{escape(plain_urls(cell))}</td>" for cell, k in zip(row, kinds, strict=True)]
         out.append("</tr>")
