@@ -215,11 +215,12 @@ def csv_files_of(page: str) -> dict[str, bytes]:
 
 
 def table_cells_of(page: str) -> list[list[tuple[str, bool, str]]]:
-    """Every table's cells as ``(tag, right-aligned number?, content)``."""
+    """Every table's cells as ``(tag, right-aligned number?, content)`` (end tags optional)."""
     out = []
+    cell = re.compile(r"<(td|th)(\s[^>]*)?>(.*?)(?=</t[dh]>|<t[dhr][\s>]|</tr>|</tbody>|</thead>)", re.S)
     for t in re.findall(r'<table class="data[^"]*">(.*?)</table>', page, re.S):
         out.append([(tag, bool(re.search(r'class="(num|n)"', attrs)), body.strip())
-                    for tag, attrs, body in re.findall(r"<(td|th)(\s[^>]*)?>(.*?)</\1>", t, re.S)])
+                    for tag, attrs, body in cell.findall(t)])
     return out
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import re
 
+import jinja2
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
@@ -15,6 +16,7 @@ from plotly.io.json import to_json_plotly
 from plotly.subplots import make_subplots
 
 from critmin.report import style
+from critmin.report.provenance import plain_urls
 from critmin.report.render import ChartScripts, CsvStore, csv_bytes, figure_html, table_html
 from critmin.report.tables import Table
 
@@ -122,10 +124,22 @@ def _table() -> Table:
 
 def test_table_html_is_compact_and_escaped():
     assert str(table_html(_table())) == (
-        '<thead><tr><th>country</th><th class="n">share</th><th class="n">quantity [t]</th></tr></thead>'
-        '<tbody><tr><td>China</td><td class="n">69.1%</td><td class="n">1,234,567</td></tr>'
-        '<tr><td>A &amp; B &lt;x&gt;</td><td class="n">—</td><td class="n">5.00</td></tr>'
-        '<tr><td>see example.org/p</td><td class="n">5.0%</td><td class="n">—</td></tr></tbody>')
+        '<thead><tr><th>country<th class="n">share<th class="n">quantity [t]</thead>'
+        '<tbody><tr><td>China<td class="n">69.1%<td class="n">1,234,567'
+        '<tr><td>A &amp; B &lt;x&gt;<td class="n">—<td class="n">5.00'
+        '<tr><td>see example.org/p<td class="n">5.0%<td class="n">—</tbody>')
+    # markup stays markup; quotes are escaped as jinja escapes them
+    t = Table("q", "Q", pd.DataFrame({"a": ['say "hi" & \'bye\''], "b": [1.0]}),
+              {"a": ("a", "text"), "b": ("b", "num1")})
+    assert str(table_html(t)) == ('<thead><tr><th>a<th class="n">b</thead><tbody><tr>'
+                                  '<td>say &#34;hi&#34; &amp; &#39;bye&#39;<td class="n">1.0</tbody>')
+    # the same cells as the template's jinja loop wrote them (autoescape, the nolink filter)
+    env = jinja2.Environment(autoescape=True)
+    env.filters["nolink"] = plain_urls
+    ref = env.from_string("{% for row in rows %}{% for c in row %}[{{ c|nolink }}]{% endfor %}{% endfor %}")
+    for tab in (_table(), t):
+        cells = re.findall(r"<td[^>]*>(.*?)(?=<td|<tr|</tbody>)", str(table_html(tab)))
+        assert "".join(f"[{c}]" for c in cells) == ref.render(rows=tab.rows())
 
 
 def test_csv_store_keeps_each_file_once_with_its_exact_bytes():
