@@ -484,6 +484,20 @@ def _hhi_figure(df: pd.DataFrame, title: str) -> go.Figure:
 
 
 # --------------------------------------------------------------------------- disruption scenarios
+_SIM_FIELDS = {"scenario": lambda r: r.spec.name, "runs": lambda r: r.runs, "seed": lambda r: r.seed,
+               "choke_multiple": lambda r: r.inputs.choke_multiple,
+               "regions": lambda r: r.region_summaries()}
+
+
+def _sim_fields(sim, *keys: str) -> dict:
+    """These keys of ``sim.to_dict()``, read off a :class:`critmin.market.SimulationResult` directly
+    (``to_dict`` computes every summary of the result, ~15 ms); ``to_dict`` for any other result."""
+    try:
+        return {k: _SIM_FIELDS[k](sim) for k in keys}
+    except AttributeError:
+        return sim.to_dict()
+
+
 def price_fan(sim) -> go.Figure:
     """Fan chart of the price multiple P/P0 per month of a simulated disruption.
 
@@ -498,7 +512,7 @@ def price_fan(sim) -> go.Figure:
         The 5-95 % band, the median and the mean of P/P0 [1] per month.
     """
     band = sim.price_band()
-    d = sim.to_dict()
+    d = _sim_fields(sim, "scenario", "runs", "seed", "choke_multiple")
     title = f"{d['scenario']}: price multiple ({d['runs']:,} runs, seed {d['seed']})"
     fig = go.Figure()
     fig.add_trace(go.Scatter(x=band["month"], y=band["p95"], mode="lines", line=dict(width=0),
@@ -539,7 +553,7 @@ def region_shortfall(sim, metric: str = "shortfall_t") -> go.Figure:
     plotly.graph_objects.Figure
         Horizontal bars of the median with 5-95 % error bars.
     """
-    d = sim.to_dict()
+    d = _sim_fields(sim, "scenario", "regions")
     regs = [r for r in d["regions"] if isinstance(r.get(metric), dict)]
     unit = metric.rsplit("_", 1)[-1]
     title = f"{d['scenario']}: {metric.rsplit('_', 1)[0].replace('_', ' ')} by region [{unit}]"
