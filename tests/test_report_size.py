@@ -84,6 +84,44 @@ def test_layout_gives_the_figure_update_layout_gave():
     assert empty.to_dict() == ref.to_dict()
 
 
+def test_layout_extras_equal_the_update_calls_they_replace():
+    def panels() -> go.Figure:
+        fig = make_subplots(rows=2, cols=1, shared_xaxes=True)
+        fig.add_trace(go.Scatter(x=["2020-01", "2020-02"], y=[1.0, 2.0]), row=1, col=1)
+        fig.add_trace(go.Bar(x=["2020-01", "2020-02"], y=[0.2, 0.9]), row=2, col=1)
+        return fig
+
+    span = [pd.Timestamp("2019-12-16"), pd.Timestamp("2020-03-15")]
+    new = style._layout(
+        panels(), "Panels", height=490, xtitle="month",
+        layout={"legend": {"orientation": "h", "y": -0.12}, "margin": {"t": 95}, "bargap": 0.15,
+                "title": {"y": 0.985, "yanchor": "top"}},
+        xaxes={"dtick": None, "range": span, "tickformat": ","},
+        yaxes={"rangemode": "tozero"},
+        axes={"yaxis2": {"title": {"text": "score"}, "range": [0, 1.02], "tickvals": [0, 0.5, 1]}})
+    old = _old_layout(panels(), "Panels", height=490, xtitle="month")
+    old.update_layout(legend=dict(orientation="h", y=-0.12), margin=dict(t=95), bargap=0.15, title_y=0.985,
+                      title_yanchor="top")
+    old.update_xaxes(dtick=None, range=span, tickformat=",")
+    old.update_yaxes(rangemode="tozero")
+    old.update_yaxes(title_text="score", range=[0, 1.02], tickvals=[0, 0.5, 1], row=2, col=1)
+    assert new.to_dict() == old.to_dict()
+    assert new.layout.yaxis2.title.text == "score" and new.layout.yaxis.title.text == ""
+    # shapes and annotations added as plain dicts equal plotly's add_shape / add_annotation
+    a, b = go.Figure(), go.Figure()
+    a.add_shape(type="line", x0="2020-01", x1="2020-01", y0=0, y1=1, xref="x", yref="y domain",
+                line=dict(color="#999", width=1, dash="dot"), layer="below")
+    a.add_annotation(x="2020-01", y=1.0, yref="paper", xref="x", text="-12%", showarrow=False,
+                     font=dict(size=10, color="#666"))
+    style._add_layout_items(b, [{"type": "line", "x0": "2020-01", "x1": "2020-01", "y0": 0, "y1": 1,
+                                 "xref": "x", "yref": "y domain",
+                                 "line": {"color": "#999", "width": 1, "dash": "dot"}, "layer": "below"}],
+                            [{"x": "2020-01", "y": 1.0, "yref": "paper", "xref": "x", "text": "-12%",
+                              "showarrow": False, "font": {"size": 10, "color": "#666"}}])
+    assert a.to_dict() == b.to_dict()
+    assert b.layout.shapes[0].line.dash == "dot" and b.layout.annotations[0].text == "-12%"
+
+
 def test_charts_hold_plotlys_figure_with_the_template_once():
     figs = _figures(style._layout)
     charts = ChartScripts()

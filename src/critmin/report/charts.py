@@ -528,8 +528,12 @@ def price_fan(sim) -> go.Figure:
                              hovertemplate="month %{x}: mean %{y:.2f}× P0<extra></extra>"))
     cap = float(d["choke_multiple"])
     if float(band["p95"].max()) >= cap * (1 - 1e-9):
-        fig.add_hline(y=cap, line=dict(color="#7f7f7f", dash="dash", width=1),
-                      annotation_text=f"price cap {cap:g}×", annotation_position="top left")
+        # what fig.add_hline(y=cap, line=..., annotation_text=..., annotation_position="top left") stores
+        _add_layout_items(
+            fig, [{"type": "line", "x0": 0, "x1": 1, "xref": "x domain", "y0": cap, "y1": cap, "yref": "y",
+                   "line": {"color": "#7f7f7f", "dash": "dash", "width": 1}}],
+            [{"text": f"price cap {cap:g}×", "x": 0, "xanchor": "left", "xref": "x domain", "y": cap,
+              "yanchor": "bottom", "yref": "y", "showarrow": False}])
     top = max(float(band["p95"].max()), 1.0)
     ticks = [t for t in (0.5, 1, 1.5, 2, 3, 5, 10, 20, 50, 100, 200) if t <= top * 1.5]
     _layout(fig, title, ytitle="price / baseline price P0 [×]", xtitle="month after the start",
@@ -779,8 +783,12 @@ def monitor_exports(res, *, title: str | None = None) -> go.Figure:
     fig.add_trace(go.Bar(
         x=x, y=m["score"], name="restriction score", marker_color=colors, marker_line_width=0,
         showlegend=False, hovertemplate="score %{y:.2f}<extra></extra>"), row=2, col=1)
-    fig.add_hline(y=rule.restriction_at, line=dict(color=VERDICT_COLORS["restriction-like"], width=1,
-                                                   dash="dot"), row=2, col=1)
+    # the restriction-like threshold across the score panel: what fig.add_hline(y, line=..., row=2, col=1)
+    # stores once the panel has its bars
+    at = rule.restriction_at
+    _add_layout_items(fig, [{"type": "line", "x0": 0, "x1": 1, "xref": "x2 domain", "y0": at, "y1": at,
+                             "yref": "y2", "line": {"color": VERDICT_COLORS["restriction-like"], "width": 1,
+                                                    "dash": "dot"}}])
     brk = res.breaks if res.breaks is not None else pd.DataFrame(columns=["month", "size"])
     if len(brk):  # a legend entry for the dotted change-point lines
         fig.add_trace(go.Scatter(x=[None], y=[None], mode="lines", name="change point (level shift)",
