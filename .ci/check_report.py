@@ -5,7 +5,8 @@ Usage: python .ci/check_report.py report.html   (with the Python of the venv the
 Checks, each printing what it found:
 * the file is a complete HTML page that loads nothing from the network (no script, stylesheet or image
   from http(s));
-* every downloadable table has its own file name (a section built twice repeats its downloads);
+* every downloadable table has its own file name (a section built twice repeats its downloads), and its
+  file is stored in the page (gzip-compressed, base64) and unpacks to CSV with the UTF-8 byte-order mark;
 * every disruption scenario shipped in the installed package appears once, and only once, in the summary
   card "What would a disruption cost?" of its commodity (issue 12 item 1: the scenarios of the checkout's
   examples/scenarios and of site-packages were listed twice);
@@ -18,6 +19,8 @@ Exits 1 with the failures listed.
 
 from __future__ import annotations
 
+import base64
+import gzip
 import html
 import json
 import re
@@ -63,6 +66,23 @@ def main(path: str) -> int:
 
     downloads = Counter(re.findall(r'download="([^"]+)"', page))
     failures += [f"download {name!r} appears {n} times" for name, n in downloads.items() if n > 1]
+
+    # every download's file is stored once in the page (gzip + base64) and unpacks to CSV with the BOM
+    links = re.findall(r'<a class="csv" download="([^"]+)" href="#" data-csv="([^"]+)"', page)
+    if len(links) != sum(downloads.values()):
+        failures.append(f"{sum(downloads.values()) - len(links)} download links without a stored CSV file")
+    store_m = re.search(r'<script type="application/json" id="critmin-csv">(.*?)</script>', page, re.S)
+    store = json.loads(store_m.group(1)) if store_m else {}
+    if links and not store_m:
+        failures.append('no stored CSV files (<script id="critmin-csv">)')
+    for name, key in links:
+        try:
+            raw = gzip.decompress(base64.b64decode(store[key]))
+        except (KeyError, ValueError, OSError) as exc:
+            failures.append(f"download {name!r}: its file does not unpack ({exc!r})")
+            continue
+        if not raw.startswith(b"\xef\xbb\xbf") or b"\n" not in raw:
+            failures.append(f"download {name!r}: not a CSV with the UTF-8 byte-order mark")
 
     # the commodities in the report and each one's disruption summary card
     articles = dict(re.findall(r'<article class="commodity" id="c-([\w-]+)">(.*?)</article>', page, re.S))
@@ -116,9 +136,10 @@ def main(path: str) -> int:
         if m:
             failures.append(f"appendix shows {what}: ...{app_text[max(0, m.start() - 60):m.end() + 20]}...")
 
-    print(f"{path}: {size_mb:.1f} MB, {len(articles)} commodities, {len(downloads)} downloadable tables, "
-          f"{checked} of {len(shipped)} shipped scenarios in the report, each checked to appear once in its "
-          f"card; {len(bundle_types)} plotly.js trace modules embedded")
+    print(f"{path}: {size_mb:.1f} MB, {len(articles)} commodities, {len(downloads)} downloadable tables "
+          f"({len(store)} distinct CSV files stored), {checked} of {len(shipped)} shipped scenarios in the "
+          f"report, each checked to appear once in its card; {len(bundle_types)} plotly.js trace modules "
+          "embedded")
     for msg in failures:
         print(f"FAIL: {msg}", file=sys.stderr)
     return 1 if failures else 0

@@ -91,7 +91,7 @@ class Offline:
 
 # --------------------------------------------------------------------------- report
 @pytest.fixture(scope="module")
-def report_file(db, tmp_path_factory) -> tuple[Path, int]:
+def report_file(db, tmp_path_factory) -> tuple[Path, int, dict[str, bytes]]:
     from critmin.report import build_report, write_report
     from critmin.warehouse import open_warehouse
 
@@ -100,11 +100,15 @@ def report_file(db, tmp_path_factory) -> tuple[Path, int]:
         path = write_report(tmp_path_factory.mktemp("report") / "report.html", rep)
     n_figures = (sum(len(s.figures) for c in rep.commodities for s in c.sections)
                  + sum(len(s.figures) for s in rep.overview_sections))
-    return path, n_figures
+    # what each download must hold: Table.to_csv with the UTF-8 byte-order mark, byte for byte
+    tabs = ([t for c in rep.commodities for s in c.sections for t in s.tables]
+            + [t for s in rep.overview_sections for t in s.tables]
+            + [rep.overview, rep.sources, rep.assumptions])
+    return path, n_figures, {t.filename: t.to_csv(bom=True).encode("utf-8") for t in tabs}
 
 
 def test_report_renders_offline(browser, report_file, shots):
-    path, n_figures = report_file
+    path, n_figures, csv_files = report_file
     o = Offline(browser, ("file:", "data:", "blob:"), viewport=(1280, 1000))
     try:
         o.page.goto(path.as_uri(), wait_until="load")
@@ -142,10 +146,21 @@ def test_report_renders_offline(browser, report_file, shots):
             o.page.evaluate("window.scrollBy(0, -50)")
             o.page.wait_for_timeout(150)
             o.page.screenshot(path=str(shots / f"report_{i:02d}_{name}.png"))
-        # a CSV download works without network
-        with o.page.expect_download() as dl:
-            o.page.locator('a.csv[download="rare-earths_producers_2025.csv"]').click()
-        text = Path(dl.value.path()).read_text("utf-8")
+        # CSV downloads work without network: each link's file (stored gzip-compressed, unpacked by the
+        # browser on click) is exactly the table's CSV, under the link's file name, on every click
+        names = o.page.eval_on_selector_all("a.csv[download]", "els => els.map(a => a.download)")
+        assert sorted(names) == sorted(csv_files)
+        biggest = max(csv_files, key=lambda n: len(csv_files[n]))
+        for name in ("rare-earths_producers_2025.csv", biggest, "rare-earths_producers_2025.csv",
+                     "critmin_assumptions.csv" if "critmin_assumptions.csv" in csv_files else biggest):
+            link = o.page.locator(f'a.csv[download="{name}"]')
+            link.scroll_into_view_if_needed()
+            with o.page.expect_download() as dl:
+                link.click()
+            assert dl.value.suggested_filename == name
+            raw = Path(dl.value.path()).read_bytes()
+            assert raw == csv_files[name], name
+        text = csv_files["rare-earths_producers_2025.csv"].decode("utf-8")
         assert text.startswith("\ufeffcountry,name,quantity_t,share")  # a BOM: Excel reads UTF-8
         o.check()
     finally:

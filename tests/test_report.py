@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html as htmllib
 import io
+import json
 import re
 import shutil
 import time
@@ -20,7 +21,7 @@ from critmin.dependence import us_import_sources, us_net_import_reliance
 from critmin.report import DEFAULT_COMMODITIES, build_report, charts, render_html, tables, write_report
 from critmin.report.context import ANALYSES
 from critmin.report.provenance import sources_table
-from critmin.report.render import BASIC_BUNDLE, find_chromium, offline_js
+from critmin.report.render import BASIC_BUNDLE, CsvStore, csv_bytes, find_chromium, offline_js
 from critmin.report.sections import SECTIONS, build_sections, pending
 from critmin.supply import supply, trend
 from critmin.warehouse import bundle_dir, open_warehouse
@@ -69,15 +70,18 @@ def _nums(page: str) -> dict[str, float | None]:
     return out
 
 
-def _csv_links(page: str) -> dict[str, str]:
-    return {htmllib.unescape(name): htmllib.unescape(uri) for name, uri in re.findall(
-        r'<a class="csv" download="([^"]+)" href="(data:text/csv[^"]*)"', page)}
+def _csv_links(page: str) -> dict[str, bytes]:
+    """Every CSV download of the page: file name -> the file's bytes (each link names a file stored
+    once, gzip-compressed and base64-encoded, in ``<script id="critmin-csv">``)."""
+    m = re.search(r'<script type="application/json" id="critmin-csv">(.*?)</script>', page, re.S)
+    store = json.loads(m.group(1))
+    return {htmllib.unescape(name): CsvStore.decode(store[key]) for name, key in re.findall(
+        r'<a class="csv" download="([^"]+)" href="#" data-csv="([^"]+)"', page)}
 
 
-def _read_csv(uri: str) -> pd.DataFrame:
-    head, _, body = uri.partition(",")
-    assert head == "data:text/csv;charset=utf-8"
-    return pd.read_csv(io.StringIO(urllib.parse.unquote(body)))
+def _read_csv(raw: bytes) -> pd.DataFrame:
+    assert raw.startswith(b"\xef\xbb\xbf")  # the UTF-8 byte-order mark Excel needs
+    return pd.read_csv(io.BytesIO(raw), encoding="utf-8-sig")
 
 
 # --------------------------------------------------------------------------- self-contained
@@ -185,6 +189,19 @@ def test_every_table_downloadable_as_csv(built, wh):
     assert tr["year"].min() == 1900 and tr["year"].max() == 2025
     overview = _read_csv(links["critmin_overview.csv"])
     assert list(overview["commodity"]) == list(DEFAULT_COMMODITIES)
+
+
+def test_every_download_holds_its_tables_csv_bytes(built):
+    rep, page, _ = built
+    links = _csv_links(page)
+    tabs = ([t for c in rep.commodities for s in c.sections for t in s.tables]
+            + [t for s in rep.overview_sections for t in s.tables]
+            + [rep.overview, rep.sources, rep.assumptions])
+    assert sorted(links) == sorted(t.filename for t in tabs)
+    for t in tabs:
+        # the exact bytes of Table.to_csv with the BOM, as the data: URI of earlier versions held them
+        assert links[t.filename] == csv_bytes(t) == t.to_csv(bom=True).encode("utf-8"), t.filename
+        assert links[t.filename] == urllib.parse.unquote(t.csv_data_uri().partition(",")[2]).encode("utf-8")
 
 
 # --------------------------------------------------------------------------- structure

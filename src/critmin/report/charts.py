@@ -9,8 +9,10 @@ needs a network resource to draw them.
 
 from __future__ import annotations
 
+import copy
 import math
 from collections.abc import Mapping
+from functools import lru_cache
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -18,6 +20,7 @@ import plotly.graph_objects as go
 from critmin.report.style import (  # noqa: F401 - re-exported: charts.X is the public path
     _OTHER_COLOR,
     PLOTLY_CONFIG,
+    _add_layout_items,
     _empty,
     _layout,
     country_colors,
@@ -80,10 +83,23 @@ def mark_source_changes(fig: go.Figure, trend, *, years: tuple[int, int] | None 
     if "source_changed" not in df:
         return fig
     hits = df[df["source_changed"].fillna(False).astype(bool) & _in_years(df["year"], years)]
+    if getattr(fig, "_grid_ref", None) is not None:  # subplots: plotly places a line in each
+        for r in hits.itertuples(index=False):
+            fig.add_vline(x=float(r.year) - 0.5, line_dash="dash", line_width=1, line_color="#555555",
+                          annotation_text=f"{SOURCE_LABELS.get(r.source, r.source)} ({r.edition})",
+                          annotation_position="top right", annotation_font_size=10)
+        return fig
+    # what fig.add_vline(x, line_dash="dash", line_width=1, line_color="#555555", annotation_text=...,
+    # annotation_position="top right", annotation_font_size=10) stores, added in one step
+    shapes, notes = [], []
     for r in hits.itertuples(index=False):
-        fig.add_vline(x=float(r.year) - 0.5, line_dash="dash", line_width=1, line_color="#555555",
-                      annotation_text=f"{SOURCE_LABELS.get(r.source, r.source)} ({r.edition})",
-                      annotation_position="top right", annotation_font_size=10)
+        x = float(r.year) - 0.5
+        shapes.append({"type": "line", "x0": x, "x1": x, "xref": "x", "y0": 0, "y1": 1, "yref": "y domain",
+                       "line": {"color": "#555555", "dash": "dash", "width": 1}})
+        notes.append({"text": f"{SOURCE_LABELS.get(r.source, r.source)} ({r.edition})", "x": x,
+                      "xanchor": "left", "xref": "x", "y": 1, "yanchor": "top", "yref": "y domain",
+                      "showarrow": False, "font": {"size": 10}})
+    _add_layout_items(fig, shapes, notes)
     return fig
 
 
@@ -133,9 +149,8 @@ def producer_shares(trend, *, years: tuple[int, int] | None = None, top: int = 8
             x=ys, y=other * 100, name="Other countries (as published)", stackgroup="one",
             mode="lines", line=dict(width=0.6, color=_OTHER_COLOR), fillcolor=_OTHER_COLOR,
             hovertemplate="other countries: %{y:.1f}%<extra></extra>"))
-    _layout(fig, title, ytitle="share of world total [%]")
-    fig.update_yaxes(range=[0, 100], ticksuffix="%")
-    fig.update_xaxes(dtick=1 if len(ys) <= 12 else None)
+    _layout(fig, title, ytitle="share of world total [%]", yaxes={"range": [0, 100], "ticksuffix": "%"},
+            xaxes={"dtick": 1 if len(ys) <= 12 else None})
     return mark_source_changes(fig, trend, years=(ys[0], ys[-1]))
 
 
@@ -190,10 +205,10 @@ def world_production(trend, *, years: tuple[int, int] | None = None) -> go.Figur
             marker_color=src_colors[i % len(src_colors)], marker_line_width=0,
             customdata=grp[["edition"]].to_numpy(),
             hovertemplate=f"%{{y:,.0f}} {trend.unit} (%{{customdata[0]}})<extra></extra>"))
-    _layout(fig, title, ytitle=f"world production [{trend.unit}]")
-    fig.update_layout(bargap=0.1, hovermode="closest",
-                      legend=dict(orientation="h", y=-0.15, x=0, xanchor="left", yanchor="top"))
-    fig.update_yaxes(tickformat=",")
+    _layout(fig, title, ytitle=f"world production [{trend.unit}]",
+            layout={"bargap": 0.1, "hovermode": "closest",
+                    "legend": {"orientation": "h", "y": -0.15, "x": 0, "xanchor": "left", "yanchor": "top"}},
+            yaxes={"tickformat": ","})
     return fig
 
 
@@ -202,9 +217,9 @@ def _bar_h(labels: list[str], values: list[float], colors: list[str], title: str
     fig = go.Figure(go.Bar(
         x=values, y=labels, orientation="h", marker_color=colors, text=text,
         textposition="outside", cliponaxis=False, hovertemplate=hover))
-    _layout(fig, title, height=max(220, 60 + 26 * len(labels)), xtitle=xtitle, legend=False)
-    fig.update_yaxes(autorange="reversed", gridcolor="rgba(0,0,0,0)", zeroline=False)
-    fig.update_layout(hovermode="closest", margin=dict(l=130, r=60, t=50, b=40))
+    _layout(fig, title, height=max(220, 60 + 26 * len(labels)), xtitle=xtitle, legend=False,
+            yaxes={"autorange": "reversed", "gridcolor": "rgba(0,0,0,0)", "zeroline": False},
+            layout={"hovermode": "closest", "margin": {"l": 130, "r": 60, "t": 50, "b": 40}})
     return fig
 
 
@@ -323,10 +338,9 @@ def net_import_reliance(nir: pd.DataFrame, *, years: tuple[int, int] | None = No
                 x=comp["year"], y=comp["nir_computed"] * 100, mode="lines+markers",
                 name="recomputed" + suffix, line=dict(color="#1F4E79", width=2),
                 marker=dict(size=6), hovertemplate="recomputed %{y:.1f}%<extra></extra>"))
-    _layout(fig, title, ytitle="net import reliance [% of consumption]")
-    fig.update_yaxes(range=[-5, 105], ticksuffix="%")
-    fig.update_xaxes(dtick=1)
-    fig.update_layout(legend=dict(orientation="h", y=-0.15, x=0, xanchor="left", yanchor="top"))
+    _layout(fig, title, ytitle="net import reliance [% of consumption]",
+            yaxes={"range": [-5, 105], "ticksuffix": "%"}, xaxes={"dtick": 1},
+            layout={"legend": {"orientation": "h", "y": -0.15, "x": 0, "xanchor": "left", "yanchor": "top"}})
     return fig
 
 
@@ -371,11 +385,12 @@ def import_sources(sources: pd.DataFrame, *, colors: Mapping[str, str] | None = 
             marker_color=[colors.get(c, "#888") for c in order] if single else palette[i % 5],
             hovertemplate=(d + ": " if d else "") + "%{x:.0f}%<extra></extra>"))
     _layout(fig, title, height=max(240, 70 + 22 * len(order) * max(1, len(details) * 0.7)),
-            xtitle="share of imports [%]", legend=len(details) > 1)
-    fig.update_yaxes(autorange="reversed", gridcolor="rgba(0,0,0,0)", zeroline=False)
-    fig.update_xaxes(ticksuffix="%", range=[0, 105])
-    fig.update_layout(barmode="group", hovermode="closest", margin=dict(l=130, r=40, t=50, b=40),
-                      legend=dict(orientation="h", y=-0.18, x=0, xanchor="left", yanchor="top"))
+            xtitle="share of imports [%]", legend=len(details) > 1,
+            yaxes={"autorange": "reversed", "gridcolor": "rgba(0,0,0,0)", "zeroline": False},
+            xaxes={"ticksuffix": "%", "range": [0, 105]},
+            layout={"barmode": "group", "hovermode": "closest",
+                    "margin": {"l": 130, "r": 40, "t": 50, "b": 40},
+                    "legend": {"orientation": "h", "y": -0.18, "x": 0, "xanchor": "left", "yanchor": "top"}})
     return fig
 
 
@@ -437,13 +452,24 @@ def importer_concentration(dep, *, years: tuple[int, int] | None = None) -> go.F
     return _hhi_figure(frame, title)
 
 
-def _hhi_figure(df: pd.DataFrame, title: str) -> go.Figure:
+@lru_cache(maxsize=1)
+def _hhi_band_items() -> tuple[list[dict], list[dict]]:
+    """The concentration bands as plotly's ``add_hrect`` stores them on a chart without subplots:
+    ``(shapes, annotations)``, made once (``add_hrect`` takes ~17 ms a band)."""
     fig = go.Figure()
     shades = {"low": "#eaf4ea", "moderate": "#fdf3e1", "high": "#fbe5e1"}
     for lo, hi, band in hhi_band_edges():
         fig.add_hrect(y0=lo, y1=hi, fillcolor=shades.get(band, "#f4f4f4"), line_width=0,
                       layer="below", annotation_text=f"{band}", annotation_position="top left",
                       annotation_font=dict(size=10, color="#888"))
+    props = fig.layout._props or {}
+    return list(props.get("shapes") or []), list(props.get("annotations") or [])
+
+
+def _hhi_figure(df: pd.DataFrame, title: str) -> go.Figure:
+    fig = go.Figure()
+    shapes, notes = _hhi_band_items()
+    _add_layout_items(fig, copy.deepcopy(shapes), copy.deepcopy(notes))
     fig.add_trace(go.Scatter(
         x=df["year"], y=df["hhi_points"], mode="lines+markers", name="HHI",
         line=dict(color="#1F4E79", width=2.5), marker=dict(size=7),
@@ -451,13 +477,27 @@ def _hhi_figure(df: pd.DataFrame, title: str) -> go.Figure:
             top_share=df["top_share"] * 100).to_numpy(),
         hovertemplate="HHI %{y:,.0f} points; top %{customdata[0]} "
                       "%{customdata[1]:.1f}%<extra></extra>"))
-    _layout(fig, title, ytitle="HHI [points]", legend=False)
-    fig.update_yaxes(range=[0, hhi_band_edges()[-1][1]], tickformat=",")
-    fig.update_xaxes(dtick=1 if len(df) <= 12 else None)
+    _layout(fig, title, ytitle="HHI [points]", legend=False,
+            yaxes={"range": [0, hhi_band_edges()[-1][1]], "tickformat": ","},
+            xaxes={"dtick": 1 if len(df) <= 12 else None})
     return fig
 
 
 # --------------------------------------------------------------------------- disruption scenarios
+_SIM_FIELDS = {"scenario": lambda r: r.spec.name, "runs": lambda r: r.runs, "seed": lambda r: r.seed,
+               "choke_multiple": lambda r: r.inputs.choke_multiple,
+               "regions": lambda r: r.region_summaries()}
+
+
+def _sim_fields(sim, *keys: str) -> dict:
+    """These keys of ``sim.to_dict()``, read off a :class:`critmin.market.SimulationResult` directly
+    (``to_dict`` computes every summary of the result, ~15 ms); ``to_dict`` for any other result."""
+    try:
+        return {k: _SIM_FIELDS[k](sim) for k in keys}
+    except AttributeError:
+        return sim.to_dict()
+
+
 def price_fan(sim) -> go.Figure:
     """Fan chart of the price multiple P/P0 per month of a simulated disruption.
 
@@ -472,7 +512,7 @@ def price_fan(sim) -> go.Figure:
         The 5-95 % band, the median and the mean of P/P0 [1] per month.
     """
     band = sim.price_band()
-    d = sim.to_dict()
+    d = _sim_fields(sim, "scenario", "runs", "seed", "choke_multiple")
     title = f"{d['scenario']}: price multiple ({d['runs']:,} runs, seed {d['seed']})"
     fig = go.Figure()
     fig.add_trace(go.Scatter(x=band["month"], y=band["p95"], mode="lines", line=dict(width=0),
@@ -488,13 +528,17 @@ def price_fan(sim) -> go.Figure:
                              hovertemplate="month %{x}: mean %{y:.2f}× P0<extra></extra>"))
     cap = float(d["choke_multiple"])
     if float(band["p95"].max()) >= cap * (1 - 1e-9):
-        fig.add_hline(y=cap, line=dict(color="#7f7f7f", dash="dash", width=1),
-                      annotation_text=f"price cap {cap:g}×", annotation_position="top left")
-    _layout(fig, title, ytitle="price / baseline price P0 [×]", xtitle="month after the start")
+        # what fig.add_hline(y=cap, line=..., annotation_text=..., annotation_position="top left") stores
+        _add_layout_items(
+            fig, [{"type": "line", "x0": 0, "x1": 1, "xref": "x domain", "y0": cap, "y1": cap, "yref": "y",
+                   "line": {"color": "#7f7f7f", "dash": "dash", "width": 1}}],
+            [{"text": f"price cap {cap:g}×", "x": 0, "xanchor": "left", "xref": "x domain", "y": cap,
+              "yanchor": "bottom", "yref": "y", "showarrow": False}])
     top = max(float(band["p95"].max()), 1.0)
     ticks = [t for t in (0.5, 1, 1.5, 2, 3, 5, 10, 20, 50, 100, 200) if t <= top * 1.5]
-    fig.update_yaxes(type="log", tickvals=ticks, ticktext=[f"{t:g}×" for t in ticks])
-    fig.update_layout(legend=dict(orientation="h", y=-0.2, x=0, xanchor="left", yanchor="top"))
+    _layout(fig, title, ytitle="price / baseline price P0 [×]", xtitle="month after the start",
+            yaxes={"type": "log", "tickvals": ticks, "ticktext": [f"{t:g}×" for t in ticks]},
+            layout={"legend": {"orientation": "h", "y": -0.2, "x": 0, "xanchor": "left", "yanchor": "top"}})
     return fig
 
 
@@ -513,7 +557,7 @@ def region_shortfall(sim, metric: str = "shortfall_t") -> go.Figure:
     plotly.graph_objects.Figure
         Horizontal bars of the median with 5-95 % error bars.
     """
-    d = sim.to_dict()
+    d = _sim_fields(sim, "scenario", "regions")
     regs = [r for r in d["regions"] if isinstance(r.get(metric), dict)]
     unit = metric.rsplit("_", 1)[-1]
     title = f"{d['scenario']}: {metric.rsplit('_', 1)[0].replace('_', ' ')} by region [{unit}]"
@@ -528,10 +572,9 @@ def region_shortfall(sim, metric: str = "shortfall_t") -> go.Figure:
         error_x=dict(type="data", symmetric=False, array=hi, arrayminus=lo, color="#555"),
         hovertemplate=f"median %{{x:,.0f}} {unit}<extra></extra>"))
     _layout(fig, title, height=max(220, 70 + 30 * len(names)), xtitle=f"median, 5–95 % [{unit}]",
-            legend=False)
-    fig.update_yaxes(autorange="reversed", gridcolor="rgba(0,0,0,0)", zeroline=False)
-    fig.update_xaxes(tickformat=",")
-    fig.update_layout(hovermode="closest", margin=dict(l=130, r=40, t=50, b=40))
+            legend=False, yaxes={"autorange": "reversed", "gridcolor": "rgba(0,0,0,0)", "zeroline": False},
+            xaxes={"tickformat": ","},
+            layout={"hovermode": "closest", "margin": {"l": 130, "r": 40, "t": 50, "b": 40}})
     return fig
 
 
@@ -580,10 +623,8 @@ def criticality_matrix(points: pd.DataFrame, *, sr_threshold: float, ei_threshol
                                                    line=dict(width=1, color="#fff")),
             hovertemplate="%{text}: EI %{x:.1f}, SR %{y:.1f}<extra></extra>", showlegend=False))
     _layout(fig, title, height=420, xtitle="economic importance (EI)", ytitle="supply risk (SR)",
-            legend=False)
-    fig.update_xaxes(range=[0, xmax])
-    fig.update_yaxes(range=[0, ymax])
-    fig.update_layout(hovermode="closest")
+            legend=False, xaxes={"range": [0, xmax]}, yaxes={"range": [0, ymax]},
+            layout={"hovermode": "closest"})
     return fig
 
 
@@ -655,17 +696,21 @@ def _add_events(fig: go.Figure, events: list[dict], months: pd.DataFrame) -> Non
     fig.add_trace(go.Scatter(x=[None], y=[None], mode="lines", name="known export control (in effect)",
                              line=dict(color=EVENT_COLOR, width=1.5, dash="dash"), hoverinfo="skip"),
                   row=1, col=1)
+    shapes, notes = [], []  # as fig.add_shape / fig.add_annotation store them, added in one step
     for k, e in enumerate(sorted(shown, key=lambda e: e["effective"])):
         month = str(e["effective"])[:7]
         to = ", ".join(e.get("destinations") or []) or "all"
-        fig.add_shape(type="line", x0=month, x1=month, y0=0, y1=1, xref="x", yref="y domain",
-                      line=dict(color=EVENT_COLOR, width=1.5, dash="dash"), layer="below")
+        shapes.append({"type": "line", "x0": month, "x1": month, "y0": 0, "y1": 1, "xref": "x",
+                       "yref": "y domain", "line": {"color": EVENT_COLOR, "width": 1.5, "dash": "dash"},
+                       "layer": "below"})
         hover = (f"{e['id']}: {e['document']}; announced {e['announced']}, effective {e['effective']}"
                  + (f", ended {e['ended']}" if e.get("ended") else ""))
-        fig.add_annotation(x=month, y=0.02 + 0.07 * (k % 3), xref="x", yref="y domain", xanchor="left",
-                           yanchor="bottom", showarrow=False, font=dict(size=10, color=EVENT_COLOR),
-                           text=f"{e['kind']} {month}" + ("" if to == "all" else f" (to {to})"),
-                           hovertext=hover)
+        notes.append({"x": month, "y": 0.02 + 0.07 * (k % 3), "xref": "x", "yref": "y domain",
+                      "xanchor": "left", "yanchor": "bottom", "showarrow": False,
+                      "font": {"size": 10, "color": EVENT_COLOR},
+                      "text": f"{e['kind']} {month}" + ("" if to == "all" else f" (to {to})"),
+                      "hovertext": hover})
+    _add_layout_items(fig, shapes, notes)
 
 
 def monitor_exports(res, *, title: str | None = None) -> go.Figure:
@@ -738,36 +783,45 @@ def monitor_exports(res, *, title: str | None = None) -> go.Figure:
     fig.add_trace(go.Bar(
         x=x, y=m["score"], name="restriction score", marker_color=colors, marker_line_width=0,
         showlegend=False, hovertemplate="score %{y:.2f}<extra></extra>"), row=2, col=1)
-    fig.add_hline(y=rule.restriction_at, line=dict(color=VERDICT_COLORS["restriction-like"], width=1,
-                                                   dash="dot"), row=2, col=1)
+    # the restriction-like threshold across the score panel: what fig.add_hline(y, line=..., row=2, col=1)
+    # stores once the panel has its bars
+    at = rule.restriction_at
+    _add_layout_items(fig, [{"type": "line", "x0": 0, "x1": 1, "xref": "x2 domain", "y0": at, "y1": at,
+                             "yref": "y2", "line": {"color": VERDICT_COLORS["restriction-like"], "width": 1,
+                                                    "dash": "dot"}}])
     brk = res.breaks if res.breaks is not None else pd.DataFrame(columns=["month", "size"])
     if len(brk):  # a legend entry for the dotted change-point lines
         fig.add_trace(go.Scatter(x=[None], y=[None], mode="lines", name="change point (level shift)",
                                  line=dict(color="#999", width=1, dash="dot"), hoverinfo="skip"),
                       row=1, col=1)
     level, prev = 0, None
+    shapes, notes = [], []  # as fig.add_shape / fig.add_annotation store them, added in one step
     for r in brk.sort_values("month").itertuples(index=False):
         p = pd.Period(r.month, freq="M")
         # stagger the labels of change points a few months apart so that they do not overlap
         level = (level + 1) % 3 if prev is not None and (p - prev).n < 10 else 0
         prev = p
-        fig.add_shape(type="line", x0=r.month, x1=r.month, y0=0, y1=1 + 0.045 * level, yref="paper",
-                      xref="x", line=dict(color="#999", width=1, dash="dot"), layer="below")
-        fig.add_annotation(x=r.month, y=1 + 0.045 * level, yref="paper", xref="x", yanchor="bottom",
-                           text=_pct_text(r.size), showarrow=False, font=dict(size=10, color="#666"),
-                           hovertext=f"change point {r.month}: level {_pct_text(r.size)}")
+        shapes.append({"type": "line", "x0": r.month, "x1": r.month, "y0": 0, "y1": 1 + 0.045 * level,
+                       "yref": "paper", "xref": "x", "line": {"color": "#999", "width": 1, "dash": "dot"},
+                       "layer": "below"})
+        notes.append({"x": r.month, "y": 1 + 0.045 * level, "yref": "paper", "xref": "x",
+                      "yanchor": "bottom", "text": _pct_text(r.size), "showarrow": False,
+                      "font": {"size": 10, "color": "#666"},
+                      "hovertext": f"change point {r.month}: level {_pct_text(r.size)}"})
+    _add_layout_items(fig, shapes, notes)
     _add_events(fig, getattr(res, "events", None) or [], m)
-    _layout(fig, title, height=490)
-    fig.update_layout(legend=dict(orientation="h", y=-0.12, x=0, xanchor="left", yanchor="top"),
-                      margin=dict(l=70, r=20, t=95, b=40), bargap=0.15, title_y=0.985,
-                      title_yanchor="top")
+    xaxes = {"showline": True, "linecolor": "#bbb", "ticks": "outside", "showgrid": False}
     have = m.loc[m["quantity_kg"].notna(), "month"]
     if len(have):  # from the first month with exports (a later line leaves earlier months empty)
         start = (pd.Period(have.iloc[0], freq="M") - 1).to_timestamp(how="start") + pd.Timedelta(days=15)
         end = pd.Period(m["month"].iloc[-1], freq="M").to_timestamp(how="start") + pd.Timedelta(days=45)
-        fig.update_xaxes(range=[start, end])
-    fig.update_yaxes(title_text="exports [t/month]", tickformat=",", rangemode="tozero", row=1, col=1)
-    fig.update_yaxes(title_text="score", range=[0, 1.02], tickvals=[0, rule.restriction_at, 1], row=2,
-                     col=1)
-    fig.update_xaxes(showline=True, linecolor="#bbb", ticks="outside", showgrid=False)
+        xaxes["range"] = [start, end]
+    # the panels: row 1 is yaxis, row 2 yaxis2 (make_subplots above)
+    _layout(fig, title, height=490, xaxes=xaxes,
+            layout={"legend": {"orientation": "h", "y": -0.12, "x": 0, "xanchor": "left", "yanchor": "top"},
+                    "margin": {"l": 70, "r": 20, "t": 95, "b": 40}, "bargap": 0.15,
+                    "title": {"y": 0.985, "yanchor": "top"}},
+            axes={"yaxis": {"title": {"text": "exports [t/month]"}, "tickformat": ",", "rangemode": "tozero"},
+                  "yaxis2": {"title": {"text": "score"}, "range": [0, 1.02],
+                             "tickvals": [0, rule.restriction_at, 1]}})
     return fig

@@ -91,8 +91,8 @@ def outlook_supply(res, *, top: int = 6, colors: Mapping[str, str] | None = None
                                            "%{y:,.0f} t<extra></extra>"), row=1, col=i)
         shown.add("OTH")
     basis = "; ".join(dict.fromkeys(str(res.basis.get(s, "")) for s in stages if res.basis.get(s)))
-    _layout(fig, title, height=400, ytitle=f"t/yr ({basis})" if basis else "t/yr")
-    fig.update_layout(barmode="stack", hovermode="closest")
+    _layout(fig, title, height=400, ytitle=f"t/yr ({basis})" if basis else "t/yr",
+            layout={"barmode": "stack", "hovermode": "closest"})
     return fig
 
 
@@ -170,8 +170,8 @@ def outlook_balance(results: Mapping[str, object]) -> go.Figure:
                                  hovertemplate=f"{scen} {_stage(s)} %{{x}}: %{{y:,.0f}} t "
                                                "(%{customdata:+.0%} of demand)<extra></extra>"),
                           row=1, col=i)
-    _layout(fig, title, height=380, ytitle="supply − demand [t/yr]")
-    fig.update_layout(barmode="group", hovermode="closest")
+    _layout(fig, title, height=380, ytitle="supply − demand [t/yr]",
+            layout={"barmode": "group", "hovermode": "closest"})
     return fig
 
 
@@ -215,9 +215,9 @@ def sweep_shortfall(res) -> go.Figure:
                       annotation_text=f"halves at {half:,.0f} t/yr", annotation_position="top left",
                       annotation_font_size=11, annotation_font_color="#C0392B")
     _layout(fig, title, ytitle="shortfall of all regions outside the exporter [t]",
-            xtitle=f"capacity added [t/yr, {res.basis}]")
-    fig.update_layout(hovermode="closest",
-                      legend=dict(orientation="h", y=-0.2, x=0, xanchor="left", yanchor="top"))
+            xtitle=f"capacity added [t/yr, {res.basis}]",
+            layout={"hovermode": "closest",
+                    "legend": {"orientation": "h", "y": -0.2, "x": 0, "xanchor": "left", "yanchor": "top"}})
     return fig
 
 
@@ -266,8 +266,8 @@ def build_cost_curve(build: Mapping, *, material: str = "", region: str = "") ->
                                  marker=dict(color="#E69F00", size=12, symbol="diamond"),
                                  hovertemplate="cheapest: %{x:g} months, total %{y:,.1f} M USD"
                                                "<extra></extra>"))
-    _layout(fig, title, ytitle="million USD", xtitle="months the stock is bought over")
-    fig.update_xaxes(type="log", tickvals=m, ticktext=[f"{v:g}" for v in m])
-    fig.update_layout(hovermode="closest",
-                      legend=dict(orientation="h", y=-0.2, x=0, xanchor="left", yanchor="top"))
+    _layout(fig, title, ytitle="million USD", xtitle="months the stock is bought over",
+            xaxes={"type": "log", "tickvals": list(m), "ticktext": [f"{v:g}" for v in m]},
+            layout={"hovermode": "closest",
+                    "legend": {"orientation": "h", "y": -0.2, "x": 0, "xanchor": "left", "yanchor": "top"}})
     return fig
