@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import json
+import pickle
 
 import numpy as np
 import pandas as pd
@@ -113,3 +114,26 @@ def test_how_many_workers(warehouse_path, tmp_path):
     # a read-write connection keeps other processes out of the file: everything here
     with open_warehouse(tmp_path / "rw.duckdb") as rw:
         assert not pool.parallel_ok(rw) and pool.auto_workers(8, rw, 4) == 1
+
+
+def test_a_figure_comes_back_as_it_left():
+    """A figure rebuilt from its dict (as a worker sends it) is written to the page byte for byte as
+    the original: same keys in the same order (plotly rebuilds a layout in its own property order
+    and puts each trace's type last)."""
+    import plotly.graph_objects as go
+    from plotly.subplots import make_subplots
+
+    from critmin.report import CommodityReport
+    from critmin.report.render import figure_html
+    from critmin.report.sections import Block, SectionView
+
+    fig = make_subplots(rows=1, cols=2, subplot_titles=("a", "b"))
+    fig.add_trace(go.Scatter(x=[1, 2], y=[3.5, 4.25], name="one", line={"dash": "dot", "color": "#111"}),
+                  row=1, col=1)
+    fig.add_trace(go.Bar(x=["A", "B"], y=[1, 2], name="two"), row=1, col=2)
+    fig.update_layout(title={"text": "t", "x": 0.0}, height=300, font={"size": 12, "family": "x"})
+    fig.add_hline(y=4.0, line_dash="dash", row=1, col=1)
+    before = figure_html(fig, "f")
+    part = CommodityReport("x", "X", [], [SectionView("s", "S", blocks=[Block("figure", figure=fig)])])
+    back = pool._attach(pickle.loads(pickle.dumps(pool._detach(part))), None)
+    assert figure_html(back.sections[0].blocks[0].figure, "f") == before

@@ -127,8 +127,42 @@ def _attach(part, warehouse: object):
     for view in part.sections:
         for block in view.blocks:
             if isinstance(block.figure, _Figure):
-                block.figure = go.Figure(block.figure.spec, _validate=False)
+                spec = block.figure.spec
+                keys = _keys(spec)  # before plotly takes the dicts apart (it pops each trace's type)
+                fig = go.Figure(spec, _validate=False)
+                # the figure's own dicts in the order the worker's had them, so the page is written
+                # the same as by one process (plotly rebuilds a layout in its own property order)
+                _reorder(fig._layout, keys.get("layout", {}))
+                for trace, like in zip(fig._data, keys.get("data", []), strict=False):
+                    _reorder(trace, like)
+                block.figure = fig
     return part
+
+
+def _keys(obj):
+    """The keys of a nested structure of dicts and lists, in their order (leaves: None)."""
+    if isinstance(obj, dict):
+        return {k: _keys(v) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [_keys(v) for v in obj]
+    return None
+
+
+def _reorder(target: dict, like: dict) -> None:
+    """Put the keys of ``target`` (in place, nested dicts and lists of dicts too) in the order of
+    ``like``'s; keys ``like`` lacks go last, in their order."""
+    for k, v in like.items():
+        t = target.get(k)
+        if isinstance(t, dict) and isinstance(v, dict):
+            _reorder(t, v)
+        elif isinstance(t, list) and isinstance(v, list):
+            for a, b in zip(t, v, strict=False):
+                if isinstance(a, dict) and isinstance(b, dict):
+                    _reorder(a, b)
+    old = dict(target)
+    target.clear()
+    target.update((k, old[k]) for k in like if k in old)
+    target.update((k, v) for k, v in old.items() if k not in like)
 
 
 def _worker_part(commodity: str, db: str, region: str, year: int | None,
