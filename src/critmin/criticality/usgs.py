@@ -18,16 +18,16 @@ from collections.abc import Mapping
 import pandas as pd
 
 from critmin.criticality._common import (
-    _Governance,
+    _governance,
     _isnan,
     _nan,
     _rank,
     _top,
-    _UsNir,
+    _us_nir,
     _world_shares,
 )
 from critmin.criticality.eu import HhiWgiT, hhi_wgi_t
-from critmin.criticality.parameters import _pval, load_parameters
+from critmin.criticality.parameters import _ParamIndex, _pval, load_parameters
 from critmin.criticality.results import CriticalityResult, MaterialAssessment
 from critmin.errors import CritminError
 
@@ -150,7 +150,7 @@ def assess_usgs(
     from critmin.commodities import catalogue
     from critmin.supply import coverage, supply
 
-    params = parameters if parameters is not None else load_parameters()
+    params = _ParamIndex.of(parameters if parameters is not None else load_parameters())
     cov = coverage(warehouse)
     cids = sorted(set(cov["commodity"]))
     if commodities:
@@ -159,8 +159,8 @@ def assess_usgs(
     mats = []
     skipped = []
     wgi_years = set()
-    gov = _Governance(warehouse)
-    us_nir = _UsNir(warehouse)
+    gov = _governance(warehouse)
+    us_nir = _us_nir(warehouse)
     for cid in cids:
         try:
             with warnings.catch_warnings():
