@@ -296,8 +296,8 @@ def top_supplier(shares):
     """
     if isinstance(shares, pd.DataFrame):
         rows = []
-        for y, grp in shares.groupby("year", sort=True):
-            p, s = top_supplier(pd.Series(grp["share"].to_numpy(), index=grp["partner"]))
+        for y, grp in shares[["year", "partner", "share"]].groupby("year", sort=True):
+            p, s = _top_of(grp["partner"].to_numpy(object), grp["share"].to_numpy(float))
             rows.append({"year": y, "top_supplier": p, "top_share": s})
         return pd.DataFrame(rows, columns=["year", "top_supplier", "top_share"])
     s = pd.Series(shares, dtype=float).dropna()
@@ -305,6 +305,17 @@ def top_supplier(shares):
         return None, float("nan")
     s = s.sort_index().sort_values(ascending=False, kind="stable")
     return str(s.index[0]), float(s.iloc[0])
+
+
+def _top_of(partners: np.ndarray, share: np.ndarray) -> tuple[str | None, float]:
+    """:func:`top_supplier` of one year's shares as arrays (partners unique): the largest share,
+    ties to the partner first in sort order; ``(None, nan)`` without a positive share."""
+    ok = ~np.isnan(share)
+    s, p = share[ok], partners[ok]
+    if not len(s) or not (s > 0).any():
+        return None, float("nan")
+    top = s.max()
+    return str(min(p[s == top])), float(top)
 
 
 def importer_dependence_table(

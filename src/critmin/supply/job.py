@@ -266,6 +266,30 @@ def _ranked_editions(rows: pd.DataFrame) -> list[tuple[str, str]]:
     return [(e[0], e[1]) for e in ranked]
 
 
+def _trend_rows(rows: pd.DataFrame) -> list[np.ndarray]:
+    """Per year with a value (ascending): the positions of the rows of the edition :func:`_trend`
+    takes, as :func:`_latest_edition` picks it among the year's valued rows with country detail
+    (else all its valued rows). One pass over the rows, the precedence key of each edition once."""
+    if rows.empty:
+        return []
+    keys = [(str(e), str(s), str(d)[:10]) for e, s, d in
+            zip(rows["edition"], rows["source"], rows["edition_date"], strict=True)]
+    prec = {k: precedence_key(k[1], k[0], k[2]) for k in set(keys)}
+    valued = rows["value"].notna().to_numpy(bool)
+    country = (rows["country_kind"] != "aggregate").to_numpy(bool)
+    edition = rows["edition"].to_numpy(object)
+    chosen = []
+    for _y, idx in sorted(rows.groupby("year").indices.items()):
+        v = idx[valued[idx]]
+        if not len(v):
+            continue
+        c = v[country[v]]
+        # prefer editions with country detail; among them the latest published
+        ed = min({keys[i] for i in (c if len(c) else v)}, key=prec.__getitem__)[0]
+        chosen.append(idx[edition[idx] == ed])
+    return chosen
+
+
 def _latest_edition(rows: pd.DataFrame) -> str:
     """The edition to use among rows: the first by source precedence (see :func:`_ranked_editions`)."""
     return _ranked_editions(rows)[0][0]
@@ -502,18 +526,10 @@ def _trend(commodity: str, *, stage: str | None, product: str | None,
         lambda s: (s == "aggregate").all()).loc[lambda s: s].index)
     keep = (rows["product"].fillna("") == pr) | rows["edition"].isin(world_only_eds)
     rows = rows[keep]
-    chosen = []
-    for _y, grp in rows.groupby("year"):
-        valued = grp[grp["value"].notna()]
-        if valued.empty:
-            continue
-        has_c = valued[valued["country_kind"] != "aggregate"]
-        # prefer editions with country detail; among them the latest published
-        ed = _latest_edition(has_c if len(has_c) else valued)
-        chosen.append(grp[grp["edition"] == ed])
+    chosen = _trend_rows(rows)
     if not chosen:
         raise DataError(f"{com.id}: no {st} production data")
-    picked = pd.concat(chosen)
+    picked = rows.iloc[np.concatenate(chosen)]
     # only the columns the concentration metrics read (copies of the full rows make them slow)
     picked = picked[["commodity", "stage", "year", "edition", "source", "country", "country_kind",
                      "quantity_t", "value", "unit", "missing", "estimated"]].assign(product=pr)
