@@ -171,13 +171,29 @@ def _pick(rows: pd.DataFrame, statistic: str, labels: Sequence[str] | None) -> t
 
 def _sum_series(rows: pd.DataFrame, labels: list[str]) -> pd.Series:
     """Sum of the series' quantity_t per year; NaN for a year where one of them is missing."""
-    sel = rows[rows["detail"].isin(labels)]
-    if sel.empty:
+    mask = rows["detail"].isin(labels).to_numpy(bool)
+    if not mask.any():
         return pd.Series(dtype=float)
-    wide = sel.pivot_table(index="year", columns="detail", values="quantity_t", aggfunc="first",
-                           dropna=False)
-    wide = wide.reindex(columns=labels)
-    return wide.sum(axis=1, min_count=len(labels)).where(wide.notna().all(axis=1))
+    # the first value of each series and year (NaN skipped, as pivot_table's aggfunc "first"), one
+    # column per label in the order given: the year-by-series table without pivot_table
+    year = rows["year"].to_numpy()[mask]
+    ys = sorted(set(year[pd.notna(year)].tolist()))
+    row_of = {y: i for i, y in enumerate(ys)}
+    col_of: dict[object, list[int]] = {}
+    for j, d in enumerate(labels):
+        col_of.setdefault(d, []).append(j)
+    wide = np.full((len(ys), len(labels)), np.nan)
+    seen = set()
+    q = rows["quantity_t"].to_numpy(dtype=float, na_value=np.nan)[mask]
+    det = rows["detail"].to_numpy(object)[mask]
+    for y, d, v in zip(year.tolist(), det.tolist(), q.tolist(), strict=True):
+        if v != v or (y, d) in seen or y not in row_of:  # NaN value or year, or not the first
+            continue
+        seen.add((y, d))
+        for j in col_of[d]:
+            wide[row_of[y], j] = v
+    table = pd.DataFrame(wide, index=pd.Index(ys, name="year"), columns=list(labels))
+    return table.sum(axis=1, min_count=len(labels)).where(table.notna().all(axis=1))
 
 
 def nir_table(
