@@ -183,8 +183,20 @@ def _partner_sums(df: pd.DataFrame) -> pd.DataFrame:
     df = df[df["year"].notna() & df["partner"].notna()]
     df = df.sort_values(["year", "partner"], kind="stable")
     starts = _segments(df["year"].to_numpy(), df["partner"].to_numpy(object))
-    agg = df.groupby(["year", "partner"], sort=True).agg(
-        partner_kind=("partner_kind", "first"), role=("_role", "first")).reset_index()
+    # one row per (year, partner) run: the keys of its first row, the first partner kind that is
+    # not missing and the first role (as groupby(...).agg("first"), without the groupby)
+    ends = np.append(starts[1:], len(df))
+    kind_ok = df["partner_kind"].notna().to_numpy(bool)
+    known = np.flatnonzero(kind_ok)
+    nxt = known[np.minimum(np.searchsorted(known, starts), max(len(known) - 1, 0))] if len(known) \
+        else starts
+    kind_pos = np.where((nxt < ends) & (len(known) > 0), nxt, starts)
+    agg = pd.DataFrame({
+        "year": df["year"].iloc[starts].reset_index(drop=True),
+        "partner": df["partner"].iloc[starts].reset_index(drop=True),
+        "partner_kind": df["partner_kind"].iloc[kind_pos].reset_index(drop=True),
+        "role": df["_role"].iloc[starts].reset_index(drop=True),
+    })
     for col in MEASURES:
         agg[col] = _segment_sum(df[col].to_numpy(float), starts, skipna=False)
     miss = df["missing"].to_numpy(object)
