@@ -17,6 +17,7 @@ from collections.abc import Mapping
 
 import pandas as pd
 
+from critmin._memo import memo_shared
 from critmin.criticality._common import (
     _governance,
     _isnan,
@@ -151,8 +152,9 @@ def assess_usgs(
     from critmin.supply import coverage, supply
 
     params = _ParamIndex.of(parameters if parameters is not None else load_parameters())
-    cov = coverage(warehouse)
-    cids = sorted(set(cov["commodity"]))
+    # the commodities with production data, read once per warehouse
+    cids = list(memo_shared(warehouse, ("usgs-commodities",),
+                            lambda: tuple(sorted(set(coverage(warehouse)["commodity"])))))
     if commodities:
         cids = [c for c in cids if c in set(commodities)]
     cat = catalogue().set_index("id")

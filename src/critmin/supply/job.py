@@ -16,10 +16,10 @@ import numpy as np
 import pandas as pd
 
 from critmin._json import num as _num
-from critmin._memo import memo_result
+from critmin._memo import memo_result, memo_shared
 from critmin._result import Result
 from critmin.commodities import get as get_commodity
-from critmin.errors import DataError
+from critmin.errors import CritminError, DataError
 from critmin.governance import wgi_mean, wgi_scaled
 from critmin.sources.editions import precedence_key
 from critmin.supply.concentration import (
@@ -332,10 +332,28 @@ def supply(
         Where the data live. Default: the user's warehouse, opened read-only
         (:func:`critmin.warehouse.default_warehouse`).
     """
-    key = ("supply", commodity, year, stage, product, edition, source, stages)
+    cid, st = _supply_key(warehouse, commodity, stage, source)
+    key = ("supply", cid, year, st, product, edition, source, stages)
     return memo_result(warehouse, key, lambda: _supply(
         commodity, year=year, stage=stage, product=product, edition=edition, source=source,
         stages=stages, warehouse=warehouse))
+
+
+def _supply_key(warehouse: Warehouse, commodity: str, stage: str | None,
+                source: str) -> tuple[str, str | None]:
+    """(commodity, stage) under which :func:`supply` memoises: for USGS data the catalogue id and
+    the stage :func:`_select` resolves (its default when none is given), so ``supply("cobalt")`` and
+    ``supply("Co", stage="mine")``, one computation, are kept once; the arguments as given when they
+    do not resolve (the job then raises) or for another source."""
+    if source != "usgs" or getattr(warehouse, "cached", None) is None:
+        return commodity, stage
+    try:
+        com = get_commodity(commodity)
+        stages = memo_shared(warehouse, ("production-stages", com.id),
+                             lambda: production_rows(warehouse, com.id)[["stage"]])
+        return com.id, _pick_stage(stages, stage, getattr(com, "default_stage", None), com.id)
+    except (CritminError, KeyError):
+        return commodity, stage
 
 
 def _supply(commodity: str, *, year: int | None, stage: str | None, product: str | None,
