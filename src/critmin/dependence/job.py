@@ -495,7 +495,9 @@ def _importer_dependence(commodity: str, importer: str, *, year: int | None,
     sel["name"] = sel["partner"].map(_partner_name)
     # the shares on both measures, whichever the table is ranked by
     for m, col in (("quantity_kg", "by_quantity"), ("value_usd", "by_value")):
-        other = supplier_shares(rows, imp, present, year=year, by=m).set_index("partner")
+        # the ranked measure's shares of the year are the table's (the same sums, in the same order)
+        other = (table.loc[table["year"] == year, ["partner", "share", "share_of_world"]] if m == by
+                 else supplier_shares(rows, imp, present, year=year, by=m)).set_index("partner")
         for k in ("share", "share_of_world"):
             sel[f"{k}_{col}"] = sel["partner"].map(other[k]) if len(other) else math.nan
     yr_rows = rows[pd.to_datetime(rows["period"]).dt.year == year]

@@ -196,6 +196,11 @@ def _sum_series(rows: pd.DataFrame, labels: list[str]) -> pd.Series:
     return table.sum(axis=1, min_count=len(labels)).where(table.notna().all(axis=1))
 
 
+_READ = frozenset({"edition", "year", "statistic", "detail", "unit", "quantity_t", "value",
+                   "qualifier", "missing", "estimated"})
+"""The ``salient`` columns :func:`nir_table` reads (besides ``commodity`` and ``country``)."""
+
+
 def nir_table(
     salient: pd.DataFrame,
     commodity: str,
@@ -237,8 +242,9 @@ def nir_table(
         return pd.DataFrame(columns=cols)
     chosen = dict(series) if series is not None else dict(NIR_SERIES.get(commodity, {}))
     out = []
+    # only the columns read below: every row selection then copies these, not the provenance
+    df = df[[c for c in df.columns if c in _READ]].astype({"detail": object})
     for edition, rows in df.groupby("edition", sort=True):
-        rows = rows.astype({"detail": object})
         used: dict[str, list[str]] = {}
         problems: list[str] = []
         for stat in _INPUTS:
