@@ -157,8 +157,9 @@ def _pick(rows: pd.DataFrame, statistic: str, labels: Sequence[str] | None) -> t
             return [], ""  # explicitly none: counts as zero
         wanted = [d for d in labels if d in set(rows["detail"])]
         return wanted, "" if wanted else f"none of the {statistic} series {list(labels)} present"
-    cand = rows.loc[(rows["statistic"] == statistic) & rows["unit"].isin(["t", "kt", "Mt", "kg", "g"]),
-                    "detail"].drop_duplicates().tolist()
+    mask = (rows["statistic"] == statistic).to_numpy(bool) \
+        & rows["unit"].isin(["t", "kt", "Mt", "kg", "g"]).to_numpy(bool)
+    cand = pd.unique(rows["detail"].to_numpy(object)[mask]).tolist()  # first appearance order
     if len(cand) == 1:
         return cand, ""
     totals = [d for d in cand if re.search(r"(?i)total", d)]
