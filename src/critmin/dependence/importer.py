@@ -116,9 +116,10 @@ def supplier_shares(
     cols = ["importer", "year", "partner", "partner_kind", "quantity_kg", "value_usd", "share",
             "share_of_world", "rank", "missing", "partner_sum", "world_total", "other_sum",
             "coverage", "n_missing"]
-    df = trade_df[(trade_df["reporter"] == importer) & (trade_df["flow"] == flow)
-                  & (trade_df["freq"] == freq)
-                  & trade_df["hs_code"].astype(str).isin(codes)].copy()
+    mask = ((trade_df["reporter"] == importer) & (trade_df["flow"] == flow)
+            & (trade_df["freq"] == freq) & trade_df["hs_code"].astype(str).isin(codes))
+    # only the columns read below (every selection and sort then copies these, not the provenance)
+    df = trade_df.loc[mask, [c for c in trade_df.columns if c in _SHARE_INPUTS]].copy()
     df["year"] = pd.to_datetime(df["period"].astype(str)).dt.year if len(df) else pd.Series(
         dtype=int)
     if year is not None:
@@ -144,6 +145,11 @@ def supplier_shares(
         return pd.DataFrame(columns=cols)
     res["importer"] = importer
     return res[cols].reset_index(drop=True)
+
+
+_SHARE_INPUTS = frozenset({"reporter", "flow", "freq", "hs_code", "period", "partner", "partner_kind",
+                           "quantity_kg", "value_usd", "missing"})
+"""The ``trade`` columns :func:`supplier_shares` reads."""
 
 
 def _segments(*keys: np.ndarray) -> np.ndarray:

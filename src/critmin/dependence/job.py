@@ -273,6 +273,9 @@ def _pick_dataset(rows: pd.DataFrame, importer: str, *, year: int | None = None,
     partial-partner extract and only chosen when nothing else is left. Ties go to more supplying
     countries that year, then to the later edition.
     """
+    # only the columns read below
+    rows = rows[[c for c in rows.columns if c in ("source", "edition", "edition_date", "period",
+                                                   "partner", "partner_kind", by)]]
     sup = rows[_supplier_mask(rows, importer)]
     yr_of = pd.to_datetime(rows["period"].astype(str)).dt.year
     stats = []
