@@ -260,3 +260,20 @@ def test_criticality_runs_repeat_their_results(wh):
         a = criticality(method=method, importer="USA", warehouse=wh).to_frame()
         b = criticality(method=method, importer="USA", warehouse=wh).to_frame()
         pd.testing.assert_frame_equal(a, b, check_exact=True)
+
+
+def test_supply_default_stage_computed_once(wh):
+    """supply(c) and supply(c, stage=its default stage) are one job: one memo entry, equal results,
+    equal to the job computed without the memo."""
+    from critmin.supply import supply
+    from critmin.supply.job import _supply
+
+    a = supply("cobalt", warehouse=wh)
+    b = supply("Cobalt", stage=a.stage, warehouse=wh)
+    keys = [k for k in wh._memo if isinstance(k, tuple) and k[:3] == ("job-result", "supply", "cobalt")
+            and k[3] is None and k[4] == a.stage and k[5:] == (None, None, "usgs", False)]
+    assert len(keys) == 1
+    ref = _supply("cobalt", year=None, stage=None, product=None, edition=None, source="usgs",
+                  stages=False, warehouse=wh)
+    assert a.to_dict() == b.to_dict() == ref.to_dict()
+    pd.testing.assert_frame_equal(a.table, ref.table, check_exact=True)
