@@ -616,8 +616,11 @@ def _other_lines(warehouse: Warehouse, cid: str, reporter, src: str, edition: st
     rest = [c for c in cat["hs_code"] if c not in codes]
     if not rest:
         return []
-    have = warehouse.table("trade", source=src, edition=edition, flow="import",
-                           reporter=reporter, hs_code=rest)
+    reporters = list(reporter) if isinstance(reporter, (list, tuple, set)) else [reporter]
+    have = warehouse.query(  # the lines only, not the rows
+        'SELECT DISTINCT hs_code FROM "trade" WHERE source = ? AND edition = ? AND flow = ? '
+        "AND reporter IN (SELECT unnest(?)) AND hs_code IN (SELECT unnest(?))",
+        [src, edition, "import", reporters, list(rest)])
     return sorted(set(have["hs_code"])) if len(have) else []
 
 

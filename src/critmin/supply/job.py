@@ -394,7 +394,8 @@ def _supply(commodity: str, *, year: int | None, stage: str | None, product: str
         notes.append(f"shares are of the published world total; countries + other sum to "
                      f"{gap:+.1%} of it (USGS rounds world totals)")
     # reserves beside production, from the latest edition that reports them
-    res = warehouse.table("reserves", commodity=com.id)
+    res = memo_shared(warehouse, ("reserves-rows", com.id),  # read once per commodity, not changed
+                      lambda: warehouse.table("reserves", commodity=com.id))
     if len(res):
         # the reserves of the most recent edition that states any (its own reference year)
         res = res[res["edition"] == _latest_edition(res)]
