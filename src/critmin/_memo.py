@@ -5,6 +5,9 @@ dependence from several sections and methods (issue 16 item 4).
 :meth:`critmin.warehouse.Warehouse.cached` under the job's normalised arguments, so it is cleared with
 the warehouse's other derived values when the data change, and hands out a deep copy each time: a
 caller that edits its result cannot change what the next caller gets.
+
+:func:`memo_shared` keeps an intermediate value the jobs read without changing it (a table read
+once per warehouse, a parameters index): the same object on every call, no copy.
 """
 
 from __future__ import annotations
@@ -51,3 +54,31 @@ def memo_result(warehouse: object, key: tuple, compute: Callable[[], T]) -> T:
     if not ok:
         raise value.with_traceback(None)  # type: ignore[union-attr]
     return copy.deepcopy(value)  # type: ignore[return-value]
+
+
+def memo_shared(warehouse: object, key: tuple, compute: Callable[[], T]) -> T:
+    """``compute()`` once per warehouse and ``key``; the same object on every call (no copy).
+
+    For inputs the jobs only read (the governance table, U.S. net import reliance rows): a caller
+    must not change what it gets. Cleared with the warehouse's other derived values when the data
+    change; an error is raised again on the next call (not memoised).
+
+    Parameters
+    ----------
+    warehouse : Warehouse
+        Where the memo lives (:meth:`~critmin.warehouse.Warehouse.cached`); an object without one
+        computes every time.
+    key : tuple
+        Names the value and everything it depends on besides the warehouse's data (hashable).
+    compute : callable
+        Computes it.
+
+    Returns
+    -------
+    object
+        The value, shared by every caller.
+    """
+    cached = getattr(warehouse, "cached", None)
+    if cached is None:
+        return compute()
+    return cached(("shared", *key), compute)  # type: ignore[return-value]

@@ -1,7 +1,9 @@
 """Helpers shared by the criticality methods: NaN tests, ranking, the top contributor, and the
 warehouse readers used once per run (WGI, U.S. net import reliance).
 
-The readers take the warehouse object they are given; this module imports no warehouse.
+The readers take the warehouse object they are given; this module imports no warehouse. Each is
+read once per warehouse (:func:`critmin._memo.memo_shared`: cleared when the data change) and
+shared by the runs, which only read it.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import math
 import pandas as pd
 
 from critmin._json import num as _num
+from critmin._memo import memo_shared
 from critmin.criticality.results import MaterialAssessment
 from critmin.errors import DataError
 from critmin.governance import wgi_mean, wgi_scaled
@@ -44,11 +47,27 @@ def _top(res) -> str | None:
     return f"{r['country']} {r['share']:.0%}"
 
 
+def _governance_table(warehouse) -> pd.DataFrame:
+    """The warehouse's ``governance_latest`` rows, read once per warehouse (shared: do not change)."""
+    return memo_shared(warehouse, ("governance-latest",),
+                       lambda: warehouse.table("governance", latest=True))
+
+
+def _governance(warehouse) -> _Governance:
+    """The :class:`_Governance` of the warehouse, one per warehouse (its scaled means kept)."""
+    return memo_shared(warehouse, ("criticality-governance",), lambda: _Governance(warehouse))
+
+
+def _us_nir(warehouse) -> _UsNir:
+    """The :class:`_UsNir` of the warehouse, one per warehouse."""
+    return memo_shared(warehouse, ("criticality-us-nir",), lambda: _UsNir(warehouse))
+
+
 class _Governance:
-    """The warehouse's WGI (latest edition), read once per run; scaled means cached per year."""
+    """The warehouse's WGI (latest edition); scaled means cached per year."""
 
     def __init__(self, warehouse) -> None:
-        self.gov = warehouse.table("governance", latest=True)
+        self.gov = _governance_table(warehouse)
         if self.gov.empty:
             raise DataError("no WGI data (governance table) in the warehouse")
         self.years = sorted(int(y) for y in self.gov["year"].dropna().unique())
@@ -73,7 +92,7 @@ def _world_shares(res) -> pd.Series:
 
 
 class _UsNir:
-    """U.S. net import reliance as USGS reports it (salient ``nir`` rows), read once per run.
+    """U.S. net import reliance as USGS reports it (salient ``nir`` rows), read once per warehouse.
 
     Per commodity: the latest year reported, from the most recently published edition giving that
     year (as :func:`critmin.dependence.us_net_import_reliance` picks it); every series of that edition

@@ -34,12 +34,12 @@ import numpy as np
 import pandas as pd
 
 from critmin.criticality._common import (
-    _Governance,
+    _governance,
     _isnan,
     _nan,
     _rank,
     _top,
-    _UsNir,
+    _us_nir,
     _world_shares,
 )
 from critmin.criticality.results import CriticalityResult, MaterialAssessment
@@ -517,37 +517,39 @@ def assess_eu_current(
     CriticalityResult
     """
     # the parameters module builds on the formulas above, so it is imported here, not at the top
-    from critmin.criticality.parameters import _par, _ptext, _pval, load_parameters
+    from critmin.criticality.parameters import _par, _ParamIndex, _ptext, _pval, load_parameters
     from critmin.supply import supply
 
     params = parameters if parameters is not None else load_parameters()
+    pidx = _ParamIndex.of(params)  # lookups by commodity and parameter, no attrs carried along
     imp = importer.upper()
-    cids = sorted(set(params.loc[params["parameter"] == "stage_map", "commodity"]))
+    pf = pidx.frame
+    cids = sorted(set(pf.loc[pf["parameter"] == "stage_map", "commodity"]))
     if commodities:
         cids = [c for c in cids if c in set(commodities)]
     mats = []
-    notes = [f"parameters: {params.attrs.get('path', 'given')}",
+    notes = [f"parameters: {pidx.attrs.get('path', 'given')}",
              "global supply: USGS world production shares (of the published world total) at the "
              "mapped stage; 'Other countries' has no WGI and is left out (its share is shown)"]
     if imp != "EU":
         notes.append(f"importer {imp}: the EU's trade parameters are kept where they exceed 1 "
                      "(export restrictions) and set to 1 where they are 0.8 (EU trade agreements)")
     wgi_years = set()
-    gov = _Governance(warehouse)
-    us_nir = _UsNir(warehouse) if imp == "USA" else None
+    gov = _governance(warehouse)
+    us_nir = _us_nir(warehouse) if imp == "USA" else None
     for cid in cids:
-        mat = _par(params, cid, "stage_map")["material"].iloc[0]
+        mat = _par(pidx, cid, "stage_map")["material"].iloc[0]
         missing: list[str] = []
         mnotes: list[str] = []
-        eol = _pval(params, cid, "eol_rir")
-        si_sr = _pval(params, cid, "si_sr")
+        eol = _pval(pidx, cid, "eol_rir")
+        si_sr = _pval(pidx, cid, "si_sr")
         for n, v in (("eol_rir", eol), ("si_sr", si_sr)):
             if _isnan(v):
                 missing.append(n)
         factors: dict = {"eu_material": mat, "eol_rir": eol, "si_sr": si_sr}
         nir, nir_src = (us_nir.get(cid) if us_nir is not None else (np.nan, ""))
         best: tuple[float, str] | None = None
-        for r in _par(params, cid, "stage_map").itertuples(index=False):
+        for r in _par(pidx, cid, "stage_map").itertuples(index=False):
             st, usgs_stage = r.stage, r.text
             f: dict = {"usgs_stage": usgs_stage}
             try:
@@ -561,7 +563,7 @@ def assess_eu_current(
             wgi, wy = gov.scaled(res.year)
             wgi_years.add(wy)
             shares = _world_shares(res)
-            tpar = _par(params, cid, "t", stage=st).set_index("country")["value"]
+            tpar = _par(pidx, cid, "t", stage=st).set_index("country")["value"]
             if imp != "EU":
                 tpar = tpar.clip(lower=1.0)
             hg = hhi_wgi_t(shares, wgi, tpar)
@@ -575,13 +577,13 @@ def assess_eu_current(
             # the importer's side
             he = None
             if imp == "EU":
-                sd = _ptext(params, cid, "supply_data", stage=st)
-                ir = _pval(params, cid, "ir", stage=st)
-                es_all = _par(params, cid, "eu_sourcing_share", stage=st)
+                sd = _ptext(pidx, cid, "supply_data", stage=st)
+                ir = _pval(pidx, cid, "ir", stage=st)
+                es_all = _par(pidx, cid, "eu_sourcing_share", stage=st)
                 es = es_all[es_all["value"].notna()].set_index("country")["value"]
                 unusable = [n for n in es_all.loc[es_all["value"].isna(), "note"]
                             if str(n).startswith("not used")]
-                et = _par(params, cid, "eu_t", stage=st).set_index("country")["value"]
+                et = _par(pidx, cid, "eu_t", stage=st).set_index("country")["value"]
                 if len(es):
                     he = hhi_wgi_t(es, wgi, et)
                 if not sd:
@@ -618,25 +620,25 @@ def assess_eu_current(
             if not _isnan(sr) and (best is None or sr > best[0]):
                 best = (sr, st)
         sr_exact, stage = best if best else (float("nan"), None)
-        unknown = [st for st in _par(params, cid, "stage_map")["stage"]
+        unknown = [st for st in _par(pidx, cid, "stage_map")["stage"]
                    if _isnan(factors.get(st, {}).get("sr_exact", np.nan))]
         factors["sr_unknown_stages"] = unknown
         factors["sr_is_lower_bound"] = bool(best and unknown)
         if best and unknown:
             mnotes.append(f"SR of {', '.join(unknown)} not known: the SR shown ({stage}) is a lower "
                           "bound")
-        ei, emiss = _ei_from_params(params, cid, factors)
+        ei, emiss = _ei_from_params(pidx, cid, factors)
         missing += emiss
         sr, eir = eu_round(sr_exact), eu_round(ei)
         ei_lo = factors.get("ei_placed_only", ei)
         ei_hi = factors.get("ei_upper", ei)
-        listed = _ptext(params, cid, "eu_list_2023")
+        listed = _ptext(pidx, cid, "eu_list_2023")
         mats.append(MaterialAssessment(
             material=cid, commodity=cid, supply_risk=sr, economic_importance=eir,
             critical=eu_is_critical_range(sr_exact, np.nan if unknown else sr_exact, ei_lo, ei_hi),
             stage=stage,
             factors={**factors, "sr_exact": sr_exact, "ei_exact": ei}, missing=missing,
-            notes=[n for n in (_par(params, cid, "stage_map")["note"].iloc[0],) if n] + mnotes,
+            notes=[n for n in (_par(pidx, cid, "stage_map")["note"].iloc[0],) if n] + mnotes,
             published={"eu_list_2023": listed or None, "eu_material": mat}))
     if wgi_years:
         notes.append(f"WGI: latest data year not after each production year "
@@ -645,7 +647,7 @@ def assess_eu_current(
     return CriticalityResult("eu", imp, year, None, _rank(mats), notes=notes)
 
 
-def _ei_from_params(params: pd.DataFrame, cid: str, factors: dict) -> tuple[float, list[str]]:
+def _ei_from_params(params, cid: str, factors: dict) -> tuple[float, list[str]]:
     from critmin.criticality.parameters import _par, _pval
 
     direct = _pval(params, cid, "ei")

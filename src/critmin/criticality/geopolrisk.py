@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from critmin.criticality._common import _isnan, _nan, _rank
+from critmin.criticality._common import _governance_table, _isnan, _nan, _rank
 from critmin.criticality.results import CriticalityResult, MaterialAssessment
 from critmin.errors import CritminError, DataError
 from critmin.governance import geopolrisk_g
@@ -247,7 +247,7 @@ class _Factors:
         self.imp = importer
         self.own_codes = set(members) if members else {importer}  # a bloc's production is its members'
         self.gap = max_year_gap
-        self.gov = warehouse.table("governance", latest=True)
+        self.gov = _governance_table(warehouse)
         self.gyears = sorted(int(y) for y in self.gov["year"].dropna().unique())
         self._g: dict[int, pd.Series] = {}
 

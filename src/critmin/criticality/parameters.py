@@ -9,6 +9,7 @@ the parameters it holds.
 
 from __future__ import annotations
 
+import hashlib
 import math
 from importlib import resources
 from pathlib import Path
@@ -143,13 +144,34 @@ def load_parameters(path: str | Path | None = None) -> pd.DataFrame:
     p = Path(path) if path is not None else default_parameters_path()
     if not p.exists():
         raise DataError("no such parameters file", file=str(p))
-    from critmin.sources._io import check_size, csv_records, read_text
+    from critmin.sources._io import check_size
 
     if not p.is_file():
         raise DataError("not a file; expected a parameters CSV", file=str(p))
     check_size(p, 8, "a criticality parameters file")  # the package's is 0.1 MB
+    raw = p.read_bytes()
+    # the same file with the same bytes gives the same table: parsed once (a copy each call)
+    key = (str(p), hashlib.blake2b(raw, digest_size=32).digest())
+    if key not in _LOADED:
+        _LOADED[key] = _parse_parameters(raw, p)
+        while len(_LOADED) > _LOADED_SIZE:
+            _LOADED.pop(next(iter(_LOADED)))
+    return _LOADED[key].copy()
+
+
+# Parsed parameter files by (path, digest of their bytes): the report asks for the default one
+# once per commodity and method.
+_LOADED: dict[tuple[str, bytes], pd.DataFrame] = {}
+_LOADED_SIZE = 8
+
+
+def _parse_parameters(raw: bytes, p: Path) -> pd.DataFrame:
+    """:func:`load_parameters` on the bytes of file ``p`` (not memoised)."""
+    from critmin.sources._io import csv_records, decode_bytes
+
     # a record of another width than the header (a cut or damaged row) is refused with its line
-    recs = [(ln, r) for ln, r in csv_records(read_text(p), p.name) if any(c.strip() for c in r)]
+    recs = [(ln, r) for ln, r in csv_records(decode_bytes(raw, p.name), p.name)
+            if any(c.strip() for c in r)]
     header = [c.strip() for c in recs[0][1]] if recs else []
     df = pd.DataFrame([r for _ln, r in recs[1:]], columns=header, dtype=object)
     rows = [ln for ln, _r in recs[1:]]
@@ -325,20 +347,58 @@ def build_parameters(eu: pd.DataFrame) -> pd.DataFrame:
     return df.reset_index(drop=True)
 
 
-def _par(params: pd.DataFrame, cid: str, parameter: str, **where: str) -> pd.DataFrame:
-    d = params[(params["commodity"] == cid) & (params["parameter"] == parameter)]
+class _ParamIndex:
+    """A parameters table indexed by (commodity, parameter), for :func:`_par` lookups in a run.
+
+    :func:`_par` on it gives the rows (original index and order) that a boolean filter of the table
+    gives, without scanning the table, and without its ``attrs`` (``path`` and one line number per
+    row): pandas deep-copies a frame's ``attrs`` into every frame derived from it.
+
+    Parameters
+    ----------
+    params : DataFrame
+        :func:`load_parameters` output (or a table with its columns).
+    """
+
+    def __init__(self, params: pd.DataFrame) -> None:
+        frame = params.copy(deep=False)
+        frame.attrs = {}
+        self.frame = frame
+        self.attrs = {"path": params.attrs["path"]} if "path" in params.attrs else {}
+        pos: dict[tuple[object, object], list[int]] = {}
+        for i, key in enumerate(zip(frame["commodity"].tolist(), frame["parameter"].tolist(),
+                                    strict=True)):
+            pos.setdefault(key, []).append(i)
+        self._pos = {k: np.asarray(v, dtype=np.intp) for k, v in pos.items()}
+        self._none = np.asarray([], dtype=np.intp)
+
+    @classmethod
+    def of(cls, params: pd.DataFrame | _ParamIndex) -> _ParamIndex:
+        """The index of ``params`` (``params`` itself when it is one)."""
+        return params if isinstance(params, _ParamIndex) else cls(params)
+
+    def rows(self, cid: str, parameter: str) -> pd.DataFrame:
+        """The rows of ``cid`` and ``parameter``, in table order."""
+        return self.frame.iloc[self._pos.get((cid, parameter), self._none)]
+
+
+def _par(params: pd.DataFrame | _ParamIndex, cid: str, parameter: str, **where: str) -> pd.DataFrame:
+    if isinstance(params, _ParamIndex):
+        d = params.rows(cid, parameter)
+    else:
+        d = params[(params["commodity"] == cid) & (params["parameter"] == parameter)]
     for k, v in where.items():
         d = d[d[k] == v]
     return d
 
 
-def _pval(params: pd.DataFrame, cid: str, parameter: str, **where: str) -> float:
+def _pval(params: pd.DataFrame | _ParamIndex, cid: str, parameter: str, **where: str) -> float:
     d = _par(params, cid, parameter, **where)
     d = d[d["value"].notna()]
     return float(d["value"].iloc[0]) if len(d) else float("nan")
 
 
-def _ptext(params: pd.DataFrame, cid: str, parameter: str, **where: str) -> str:
+def _ptext(params: pd.DataFrame | _ParamIndex, cid: str, parameter: str, **where: str) -> str:
     d = _par(params, cid, parameter, **where)
     d = d[d["text"] != ""]
     return str(d["text"].iloc[0]) if len(d) else ""

@@ -17,17 +17,18 @@ from collections.abc import Mapping
 
 import pandas as pd
 
+from critmin._memo import memo_shared
 from critmin.criticality._common import (
-    _Governance,
+    _governance,
     _isnan,
     _nan,
     _rank,
     _top,
-    _UsNir,
+    _us_nir,
     _world_shares,
 )
 from critmin.criticality.eu import HhiWgiT, hhi_wgi_t
-from critmin.criticality.parameters import _pval, load_parameters
+from critmin.criticality.parameters import _ParamIndex, _pval, load_parameters
 from critmin.criticality.results import CriticalityResult, MaterialAssessment
 from critmin.errors import CritminError
 
@@ -150,17 +151,18 @@ def assess_usgs(
     from critmin.commodities import catalogue
     from critmin.supply import coverage, supply
 
-    params = parameters if parameters is not None else load_parameters()
-    cov = coverage(warehouse)
-    cids = sorted(set(cov["commodity"]))
+    params = _ParamIndex.of(parameters if parameters is not None else load_parameters())
+    # the commodities with production data, read once per warehouse
+    cids = list(memo_shared(warehouse, ("usgs-commodities",),
+                            lambda: tuple(sorted(set(coverage(warehouse)["commodity"])))))
     if commodities:
         cids = [c for c in cids if c in set(commodities)]
     cat = catalogue().set_index("id")
     mats = []
     skipped = []
     wgi_years = set()
-    gov = _Governance(warehouse)
-    us_nir = _UsNir(warehouse)
+    gov = _governance(warehouse)
+    us_nir = _us_nir(warehouse)
     for cid in cids:
         try:
             with warnings.catch_warnings():

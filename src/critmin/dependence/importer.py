@@ -116,9 +116,10 @@ def supplier_shares(
     cols = ["importer", "year", "partner", "partner_kind", "quantity_kg", "value_usd", "share",
             "share_of_world", "rank", "missing", "partner_sum", "world_total", "other_sum",
             "coverage", "n_missing"]
-    df = trade_df[(trade_df["reporter"] == importer) & (trade_df["flow"] == flow)
-                  & (trade_df["freq"] == freq)
-                  & trade_df["hs_code"].astype(str).isin(codes)].copy()
+    mask = ((trade_df["reporter"] == importer) & (trade_df["flow"] == flow)
+            & (trade_df["freq"] == freq) & trade_df["hs_code"].astype(str).isin(codes))
+    # only the columns read below (every selection and sort then copies these, not the provenance)
+    df = trade_df.loc[mask, [c for c in trade_df.columns if c in _SHARE_INPUTS]].copy()
     df["year"] = pd.to_datetime(df["period"].astype(str)).dt.year if len(df) else pd.Series(
         dtype=int)
     if year is not None:
@@ -144,6 +145,11 @@ def supplier_shares(
         return pd.DataFrame(columns=cols)
     res["importer"] = importer
     return res[cols].reset_index(drop=True)
+
+
+_SHARE_INPUTS = frozenset({"reporter", "flow", "freq", "hs_code", "period", "partner", "partner_kind",
+                           "quantity_kg", "value_usd", "missing"})
+"""The ``trade`` columns :func:`supplier_shares` reads."""
 
 
 def _segments(*keys: np.ndarray) -> np.ndarray:
@@ -183,8 +189,20 @@ def _partner_sums(df: pd.DataFrame) -> pd.DataFrame:
     df = df[df["year"].notna() & df["partner"].notna()]
     df = df.sort_values(["year", "partner"], kind="stable")
     starts = _segments(df["year"].to_numpy(), df["partner"].to_numpy(object))
-    agg = df.groupby(["year", "partner"], sort=True).agg(
-        partner_kind=("partner_kind", "first"), role=("_role", "first")).reset_index()
+    # one row per (year, partner) run: the keys of its first row, the first partner kind that is
+    # not missing and the first role (as groupby(...).agg("first"), without the groupby)
+    ends = np.append(starts[1:], len(df))
+    kind_ok = df["partner_kind"].notna().to_numpy(bool)
+    known = np.flatnonzero(kind_ok)
+    nxt = known[np.minimum(np.searchsorted(known, starts), max(len(known) - 1, 0))] if len(known) \
+        else starts
+    kind_pos = np.where((nxt < ends) & (len(known) > 0), nxt, starts)
+    agg = pd.DataFrame({
+        "year": df["year"].iloc[starts].reset_index(drop=True),
+        "partner": df["partner"].iloc[starts].reset_index(drop=True),
+        "partner_kind": df["partner_kind"].iloc[kind_pos].reset_index(drop=True),
+        "role": df["_role"].iloc[starts].reset_index(drop=True),
+    })
     for col in MEASURES:
         agg[col] = _segment_sum(df[col].to_numpy(float), starts, skipna=False)
     miss = df["missing"].to_numpy(object)
@@ -296,8 +314,8 @@ def top_supplier(shares):
     """
     if isinstance(shares, pd.DataFrame):
         rows = []
-        for y, grp in shares.groupby("year", sort=True):
-            p, s = top_supplier(pd.Series(grp["share"].to_numpy(), index=grp["partner"]))
+        for y, grp in shares[["year", "partner", "share"]].groupby("year", sort=True):
+            p, s = _top_of(grp["partner"].to_numpy(object), grp["share"].to_numpy(float))
             rows.append({"year": y, "top_supplier": p, "top_share": s})
         return pd.DataFrame(rows, columns=["year", "top_supplier", "top_share"])
     s = pd.Series(shares, dtype=float).dropna()
@@ -305,6 +323,17 @@ def top_supplier(shares):
         return None, float("nan")
     s = s.sort_index().sort_values(ascending=False, kind="stable")
     return str(s.index[0]), float(s.iloc[0])
+
+
+def _top_of(partners: np.ndarray, share: np.ndarray) -> tuple[str | None, float]:
+    """:func:`top_supplier` of one year's shares as arrays (partners unique): the largest share,
+    ties to the partner first in sort order; ``(None, nan)`` without a positive share."""
+    ok = ~np.isnan(share)
+    s, p = share[ok], partners[ok]
+    if not len(s) or not (s > 0).any():
+        return None, float("nan")
+    top = s.max()
+    return str(min(p[s == top])), float(top)
 
 
 def importer_dependence_table(

@@ -273,6 +273,9 @@ def _pick_dataset(rows: pd.DataFrame, importer: str, *, year: int | None = None,
     partial-partner extract and only chosen when nothing else is left. Ties go to more supplying
     countries that year, then to the later edition.
     """
+    # only the columns read below
+    rows = rows[[c for c in rows.columns if c in ("source", "edition", "edition_date", "period",
+                                                   "partner", "partner_kind", by)]]
     sup = rows[_supplier_mask(rows, importer)]
     yr_of = pd.to_datetime(rows["period"].astype(str)).dt.year
     stats = []
@@ -495,7 +498,9 @@ def _importer_dependence(commodity: str, importer: str, *, year: int | None,
     sel["name"] = sel["partner"].map(_partner_name)
     # the shares on both measures, whichever the table is ranked by
     for m, col in (("quantity_kg", "by_quantity"), ("value_usd", "by_value")):
-        other = supplier_shares(rows, imp, present, year=year, by=m).set_index("partner")
+        # the ranked measure's shares of the year are the table's (the same sums, in the same order)
+        other = (table.loc[table["year"] == year, ["partner", "share", "share_of_world"]] if m == by
+                 else supplier_shares(rows, imp, present, year=year, by=m)).set_index("partner")
         for k in ("share", "share_of_world"):
             sel[f"{k}_{col}"] = sel["partner"].map(other[k]) if len(other) else math.nan
     yr_rows = rows[pd.to_datetime(rows["period"]).dt.year == year]
@@ -611,8 +616,11 @@ def _other_lines(warehouse: Warehouse, cid: str, reporter, src: str, edition: st
     rest = [c for c in cat["hs_code"] if c not in codes]
     if not rest:
         return []
-    have = warehouse.table("trade", source=src, edition=edition, flow="import",
-                           reporter=reporter, hs_code=rest)
+    reporters = list(reporter) if isinstance(reporter, (list, tuple, set)) else [reporter]
+    have = warehouse.query(  # the lines only, not the rows
+        'SELECT DISTINCT hs_code FROM "trade" WHERE source = ? AND edition = ? AND flow = ? '
+        "AND reporter IN (SELECT unnest(?)) AND hs_code IN (SELECT unnest(?))",
+        [src, edition, "import", reporters, list(rest)])
     return sorted(set(have["hs_code"])) if len(have) else []
 
 

@@ -157,8 +157,9 @@ def _pick(rows: pd.DataFrame, statistic: str, labels: Sequence[str] | None) -> t
             return [], ""  # explicitly none: counts as zero
         wanted = [d for d in labels if d in set(rows["detail"])]
         return wanted, "" if wanted else f"none of the {statistic} series {list(labels)} present"
-    cand = rows.loc[(rows["statistic"] == statistic) & rows["unit"].isin(["t", "kt", "Mt", "kg", "g"]),
-                    "detail"].drop_duplicates().tolist()
+    mask = (rows["statistic"] == statistic).to_numpy(bool) \
+        & rows["unit"].isin(["t", "kt", "Mt", "kg", "g"]).to_numpy(bool)
+    cand = pd.unique(rows["detail"].to_numpy(object)[mask]).tolist()  # first appearance order
     if len(cand) == 1:
         return cand, ""
     totals = [d for d in cand if re.search(r"(?i)total", d)]
@@ -171,13 +172,34 @@ def _pick(rows: pd.DataFrame, statistic: str, labels: Sequence[str] | None) -> t
 
 def _sum_series(rows: pd.DataFrame, labels: list[str]) -> pd.Series:
     """Sum of the series' quantity_t per year; NaN for a year where one of them is missing."""
-    sel = rows[rows["detail"].isin(labels)]
-    if sel.empty:
+    mask = rows["detail"].isin(labels).to_numpy(bool)
+    if not mask.any():
         return pd.Series(dtype=float)
-    wide = sel.pivot_table(index="year", columns="detail", values="quantity_t", aggfunc="first",
-                           dropna=False)
-    wide = wide.reindex(columns=labels)
-    return wide.sum(axis=1, min_count=len(labels)).where(wide.notna().all(axis=1))
+    # the first value of each series and year (NaN skipped, as pivot_table's aggfunc "first"), one
+    # column per label in the order given: the year-by-series table without pivot_table
+    year = rows["year"].to_numpy()[mask]
+    ys = sorted(set(year[pd.notna(year)].tolist()))
+    row_of = {y: i for i, y in enumerate(ys)}
+    col_of: dict[object, list[int]] = {}
+    for j, d in enumerate(labels):
+        col_of.setdefault(d, []).append(j)
+    wide = np.full((len(ys), len(labels)), np.nan)
+    seen = set()
+    q = rows["quantity_t"].to_numpy(dtype=float, na_value=np.nan)[mask]
+    det = rows["detail"].to_numpy(object)[mask]
+    for y, d, v in zip(year.tolist(), det.tolist(), q.tolist(), strict=True):
+        if v != v or (y, d) in seen or y not in row_of:  # NaN value or year, or not the first
+            continue
+        seen.add((y, d))
+        for j in col_of[d]:
+            wide[row_of[y], j] = v
+    table = pd.DataFrame(wide, index=pd.Index(ys, name="year"), columns=list(labels))
+    return table.sum(axis=1, min_count=len(labels)).where(table.notna().all(axis=1))
+
+
+_READ = frozenset({"edition", "year", "statistic", "detail", "unit", "quantity_t", "value",
+                   "qualifier", "missing", "estimated"})
+"""The ``salient`` columns :func:`nir_table` reads (besides ``commodity`` and ``country``)."""
 
 
 def nir_table(
@@ -221,8 +243,9 @@ def nir_table(
         return pd.DataFrame(columns=cols)
     chosen = dict(series) if series is not None else dict(NIR_SERIES.get(commodity, {}))
     out = []
+    # only the columns read below: every row selection then copies these, not the provenance
+    df = df[[c for c in df.columns if c in _READ]].astype({"detail": object})
     for edition, rows in df.groupby("edition", sort=True):
-        rows = rows.astype({"detail": object})
         used: dict[str, list[str]] = {}
         problems: list[str] = []
         for stat in _INPUTS:

@@ -20,13 +20,17 @@ return tidy DataFrames; nothing here opens the warehouse. IEA's years are kept a
 from __future__ import annotations
 
 import math
-import warnings
 
 import numpy as np
 import pandas as pd
 
 from critmin.sources.iea import BASE_SCENARIO, SECTOR_CLEAN, SECTOR_OTHER, SECTOR_TOTAL
-from critmin.supply.concentration import hhi, hhi_of_total, supply_table  # noqa: F401 - hhi_of_total re-exported
+from critmin.supply.concentration import (  # noqa: F401 - hhi_of_total re-exported
+    hhi,
+    hhi_of_total,
+    supply_table,
+    supply_totals,
+)
 
 __all__ = [
     "STAGE_ORDER",
@@ -60,31 +64,38 @@ def stage_years(supply_rows: pd.DataFrame) -> pd.DataFrame:
         top3_share [1], hhi [1] (:func:`hhi_of_total`), hhi_points [points], n_countries.
     """
     out = []
-    for (stage, year), grp in supply_rows.groupby(["stage", "year"], sort=False):
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            table, tot = supply_table(grp.assign(estimated=False))
-        total = tot["world_total"] if tot["world_total"] else tot["countries_total"] + \
-            tot["other_countries"]
-        t = table.dropna(subset=["quantity"])
-        t = t[t["quantity"] > 0]
-        chn = t.loc[t["country"] == "CHN", "quantity"]
+    if supply_rows.empty:
+        groups = []
+    else:
+        # every (stage, year) table in one pass, bit for bit supply_table's (see supply_totals)
+        groups = supply_totals(supply_rows, ["stage", "year"])
+        projected = supply_rows["projected"].astype(bool).to_numpy(bool)
+        basis = supply_rows["basis"].to_numpy(object)
+        has_basis = pd.notna(basis)
+    for g in groups:
+        stage, year = g["key"]
+        idx = g["index"]
+        total = g["world_total"] if g["world_total"] else g["countries_total"] + g["other_countries"]
+        q, countries = g["quantity"], g["countries"]
+        keep = q > 0  # the table's countries with a positive quantity, largest first
+        q, countries = q[keep], countries[keep]
+        with_basis = idx[has_basis[idx]]
         out.append({
             "stage": stage,
             "year": int(year),
-            "projected": bool(grp["projected"].astype(bool).any()),
-            "basis": str(grp["basis"].dropna().iloc[0]) if grp["basis"].notna().any() else "",
+            "projected": bool(projected[idx].any()),
+            "basis": str(basis[with_basis[0]]) if len(with_basis) else "",
             "supply_t": float(total),
-            "countries_t": float(tot["countries_total"]),
-            "other_t": float(tot["other_countries"]),
-            "other_share": tot["other_countries"] / total if total else math.nan,
-            "china_share": float(chn.sum()) / total if total else math.nan,
-            "top_country": str(t["country"].iloc[0]) if len(t) else None,
-            "top_share": float(t["quantity"].iloc[0]) / total if len(t) and total else math.nan,
-            "top3_share": float(t["quantity"].iloc[:3].sum()) / total if total else math.nan,
-            "hhi": hhi_of_total(t["quantity"], total),
-            "hhi_points": hhi_of_total(t["quantity"], total) * 10_000,
-            "n_countries": tot["n_countries"],
+            "countries_t": float(g["countries_total"]),
+            "other_t": float(g["other_countries"]),
+            "other_share": g["other_countries"] / total if total else math.nan,
+            "china_share": float(q[countries == "CHN"].sum()) / total if total else math.nan,
+            "top_country": str(countries[0]) if len(q) else None,
+            "top_share": float(q[0]) / total if len(q) and total else math.nan,
+            "top3_share": float(q[:3].sum()) / total if total else math.nan,
+            "hhi": hhi_of_total(q, total),
+            "hhi_points": hhi_of_total(q, total) * 10_000,
+            "n_countries": g["n_countries"],
         })
     df = pd.DataFrame(out)
     if df.empty:
@@ -115,7 +126,11 @@ def country_supply(supply_rows: pd.DataFrame) -> pd.DataFrame:
     out = rows[["stage", "year", "country", "quantity_t"]].copy()
     out["year"] = out["year"].astype(int)
     sums = out.groupby(["stage", "year"])["quantity_t"].transform("sum")
-    denom = [world.get((s, y), np.nan) for s, y in zip(out["stage"], out["year"], strict=True)]
+    if world.index.is_unique:  # IEA's total per stage and year, looked up in a dict
+        wmap = dict(zip(world.index, world.to_numpy(), strict=True))
+        denom = [wmap.get((s, y), np.nan) for s, y in zip(out["stage"], out["year"], strict=True)]
+    else:
+        denom = [world.get((s, y), np.nan) for s, y in zip(out["stage"], out["year"], strict=True)]
     denom = pd.Series(denom, index=out.index, dtype=float).fillna(sums)
     out["share"] = out["quantity_t"] / denom.where(denom > 0)
     return out.sort_values(["stage", "year", "quantity_t", "country"],

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from critmin._json import num as _num
+from critmin._memo import memo_shared
 from critmin._result import Result
 from critmin.commodities import get as get_commodity
 from critmin.errors import DataError
@@ -256,11 +257,29 @@ def outlook_from_tables(
         raise DataError(f"unknown IEA scenario {scenario!r}; expected one of {', '.join(SCENARIOS)}")
     if supply_rows.empty and demand_rows.empty:
         raise DataError(f"{commodity}: no IEA outlook rows")
-    com = get_commodity(commodity)
+    return _from_tables(supply_rows, demand_rows, commodity=commodity, scenario=scenario,
+                        parts=_supply_parts(supply_rows))
+
+
+def _supply_parts(supply_rows: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The scenario-independent part of an outlook: (:func:`stage_years`, :func:`country_supply`)."""
     stages = stage_years(supply_rows) if len(supply_rows) else pd.DataFrame(
         columns=["stage", "year", "supply_t", "basis"])
     supply = country_supply(supply_rows) if len(supply_rows) else pd.DataFrame(
         columns=["stage", "year", "country", "quantity_t", "share"])
+    return stages, supply
+
+
+def _from_tables(supply_rows: pd.DataFrame, demand_rows: pd.DataFrame, *, commodity: str,
+                 scenario: str, parts: tuple[pd.DataFrame, pd.DataFrame]) -> OutlookResult:
+    """:func:`outlook_from_tables` with its supply part (:func:`_supply_parts`) given (the result
+    keeps those frames)."""
+    if scenario not in SCENARIOS:
+        raise DataError(f"unknown IEA scenario {scenario!r}; expected one of {', '.join(SCENARIOS)}")
+    if supply_rows.empty and demand_rows.empty:
+        raise DataError(f"{commodity}: no IEA outlook rows")
+    com = get_commodity(commodity)
+    stages, supply = parts
     demand = demand_table(demand_rows, scenario) if len(demand_rows) else pd.DataFrame(
         columns=["year", "sector", "demand_t", "basis"])
     bal = balance_table(stages, demand_totals(demand))
@@ -334,13 +353,27 @@ def outlook(commodity: str, *, scenario: str = "STEPS",
     com = get_commodity(commodity)
     if scenario not in SCENARIOS:
         raise DataError(f"unknown IEA scenario {scenario!r}; expected one of {', '.join(SCENARIOS)}")
-    sup = warehouse.table("outlook_supply", commodity=com.id, case=CASE)
-    dem = warehouse.table("outlook_demand", commodity=com.id, series="total_demand")
+    # the rows and the supply side are the same in every scenario: read and computed once per
+    # warehouse (shared, never changed: the result gets copies of the supply frames)
+    sup, dem, latest = memo_shared(warehouse, ("outlook-rows", com.id, CASE),
+                                   lambda: _latest_rows(warehouse, com.id))
+    sup = sup[sup["edition"] == latest]
+    dem = dem[dem["edition"] == latest]
+    stages, supply = memo_shared(warehouse, ("outlook-supply-parts", com.id, CASE, latest),
+                                 lambda: _supply_parts(sup))
+    return _from_tables(sup, dem, commodity=com.id, scenario=scenario,
+                        parts=(stages.copy(), supply.copy()))
+
+
+def _latest_rows(warehouse: Warehouse, cid: str) -> tuple[pd.DataFrame, pd.DataFrame, str]:
+    """The commodity's ``outlook_supply`` (IEA's case) and ``total_demand`` rows and the latest
+    edition among them; DataError when IEA does not cover it."""
+    sup = warehouse.table("outlook_supply", commodity=cid, case=CASE)
+    dem = warehouse.table("outlook_demand", commodity=cid, series="total_demand")
     if sup.empty and dem.empty:
         covered = warehouse.query('SELECT DISTINCT commodity FROM "outlook_supply" ORDER BY 1')
-        raise DataError(f"{com.id}: not in the IEA Critical Minerals Data Explorer; IEA covers "
+        raise DataError(f"{cid}: not in the IEA Critical Minerals Data Explorer; IEA covers "
                         f"{', '.join(covered['commodity']) or 'nothing (table empty)'}")
     both = pd.concat([sup[["edition", "edition_date"]], dem[["edition", "edition_date"]]])
     latest = both.sort_values(["edition_date", "edition"])["edition"].iloc[-1]
-    return outlook_from_tables(sup[sup["edition"] == latest], dem[dem["edition"] == latest],
-                               commodity=com.id, scenario=scenario)
+    return sup, dem, latest

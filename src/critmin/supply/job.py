@@ -16,10 +16,10 @@ import numpy as np
 import pandas as pd
 
 from critmin._json import num as _num
-from critmin._memo import memo_result
+from critmin._memo import memo_result, memo_shared
 from critmin._result import Result
 from critmin.commodities import get as get_commodity
-from critmin.errors import DataError
+from critmin.errors import CritminError, DataError
 from critmin.governance import wgi_mean, wgi_scaled
 from critmin.sources.editions import precedence_key
 from critmin.supply.concentration import (
@@ -266,6 +266,30 @@ def _ranked_editions(rows: pd.DataFrame) -> list[tuple[str, str]]:
     return [(e[0], e[1]) for e in ranked]
 
 
+def _trend_rows(rows: pd.DataFrame) -> list[np.ndarray]:
+    """Per year with a value (ascending): the positions of the rows of the edition :func:`_trend`
+    takes, as :func:`_latest_edition` picks it among the year's valued rows with country detail
+    (else all its valued rows). One pass over the rows, the precedence key of each edition once."""
+    if rows.empty:
+        return []
+    keys = [(str(e), str(s), str(d)[:10]) for e, s, d in
+            zip(rows["edition"], rows["source"], rows["edition_date"], strict=True)]
+    prec = {k: precedence_key(k[1], k[0], k[2]) for k in set(keys)}
+    valued = rows["value"].notna().to_numpy(bool)
+    country = (rows["country_kind"] != "aggregate").to_numpy(bool)
+    edition = rows["edition"].to_numpy(object)
+    chosen = []
+    for _y, idx in sorted(rows.groupby("year").indices.items()):
+        v = idx[valued[idx]]
+        if not len(v):
+            continue
+        c = v[country[v]]
+        # prefer editions with country detail; among them the latest published
+        ed = min({keys[i] for i in (c if len(c) else v)}, key=prec.__getitem__)[0]
+        chosen.append(idx[edition[idx] == ed])
+    return chosen
+
+
 def _latest_edition(rows: pd.DataFrame) -> str:
     """The edition to use among rows: the first by source precedence (see :func:`_ranked_editions`)."""
     return _ranked_editions(rows)[0][0]
@@ -308,10 +332,28 @@ def supply(
         Where the data live. Default: the user's warehouse, opened read-only
         (:func:`critmin.warehouse.default_warehouse`).
     """
-    key = ("supply", commodity, year, stage, product, edition, source, stages)
+    cid, st = _supply_key(warehouse, commodity, stage, source)
+    key = ("supply", cid, year, st, product, edition, source, stages)
     return memo_result(warehouse, key, lambda: _supply(
         commodity, year=year, stage=stage, product=product, edition=edition, source=source,
         stages=stages, warehouse=warehouse))
+
+
+def _supply_key(warehouse: Warehouse, commodity: str, stage: str | None,
+                source: str) -> tuple[str, str | None]:
+    """(commodity, stage) under which :func:`supply` memoises: for USGS data the catalogue id and
+    the stage :func:`_select` resolves (its default when none is given), so ``supply("cobalt")`` and
+    ``supply("Co", stage="mine")``, one computation, are kept once; the arguments as given when they
+    do not resolve (the job then raises) or for another source."""
+    if source != "usgs" or getattr(warehouse, "cached", None) is None:
+        return commodity, stage
+    try:
+        com = get_commodity(commodity)
+        stages = memo_shared(warehouse, ("production-stages", com.id),
+                             lambda: production_rows(warehouse, com.id)[["stage"]])
+        return com.id, _pick_stage(stages, stage, getattr(com, "default_stage", None), com.id)
+    except (CritminError, KeyError):
+        return commodity, stage
 
 
 def _supply(commodity: str, *, year: int | None, stage: str | None, product: str | None,
@@ -352,7 +394,8 @@ def _supply(commodity: str, *, year: int | None, stage: str | None, product: str
         notes.append(f"shares are of the published world total; countries + other sum to "
                      f"{gap:+.1%} of it (USGS rounds world totals)")
     # reserves beside production, from the latest edition that reports them
-    res = warehouse.table("reserves", commodity=com.id)
+    res = memo_shared(warehouse, ("reserves-rows", com.id),  # read once per commodity, not changed
+                      lambda: warehouse.table("reserves", commodity=com.id))
     if len(res):
         # the reserves of the most recent edition that states any (its own reference year)
         res = res[res["edition"] == _latest_edition(res)]
@@ -502,18 +545,10 @@ def _trend(commodity: str, *, stage: str | None, product: str | None,
         lambda s: (s == "aggregate").all()).loc[lambda s: s].index)
     keep = (rows["product"].fillna("") == pr) | rows["edition"].isin(world_only_eds)
     rows = rows[keep]
-    chosen = []
-    for _y, grp in rows.groupby("year"):
-        valued = grp[grp["value"].notna()]
-        if valued.empty:
-            continue
-        has_c = valued[valued["country_kind"] != "aggregate"]
-        # prefer editions with country detail; among them the latest published
-        ed = _latest_edition(has_c if len(has_c) else valued)
-        chosen.append(grp[grp["edition"] == ed])
+    chosen = _trend_rows(rows)
     if not chosen:
         raise DataError(f"{com.id}: no {st} production data")
-    picked = pd.concat(chosen)
+    picked = rows.iloc[np.concatenate(chosen)]
     # only the columns the concentration metrics read (copies of the full rows make them slow)
     picked = picked[["commodity", "stage", "year", "edition", "source", "country", "country_kind",
                      "quantity_t", "value", "unit", "missing", "estimated"]].assign(product=pr)
