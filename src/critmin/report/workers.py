@@ -6,10 +6,10 @@ criticality, outlook) run from the warehouse alone. :func:`build_parts` hands th
 (``spawn``, so no DuckDB connection crosses a ``fork``), each opening the same warehouse file read-only
 (DuckDB lets any number of read-only processes share a file). The calling process is one of the builders:
 it first does work of its own (the report's export-signal scan), then takes commodities from the end of
-the list while the workers take them from the start, until they meet. Each part comes back with its
-context detached from the worker's warehouse; the caller attaches its own, so anything the report asks of
-it later (the overview row, the criticality matrix, the sources and assumptions) is read from the
-context's memo or computed in the caller as before.
+the list while each worker takes the next one from the start whenever it is free, until they meet. Each
+part comes back with its context detached from the worker's warehouse; the caller attaches its own, so
+anything the report asks of it later (the overview row, the criticality matrix, the sources and
+assumptions) is read from the context's memo or computed in the caller as before.
 
 Figures travel as plain dicts (:func:`_detach`) and are rebuilt with plotly's validation off
 (:func:`_attach`): they were validated when the worker built them, and rebuilding them validated costs
@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -220,39 +220,65 @@ def build_parts(
         return parts, (meanwhile() if meanwhile is not None else None)
 
     import multiprocessing
+    import threading
 
-    # the caller is one of the processes: it takes commodities from the end of the list while the
-    # workers take them from the start
-    futures: list[Future | None] = [None] * len(coms)
+    # Each worker process has one commodity at a time, handed to it by a feeder thread of this process
+    # (taken from the start of the list); this process takes them from the end. Nobody holds a
+    # commodity in a queue while another process is idle.
+    n = len(coms)
+    futures: list[Future | None] = [None] * n
+    parts: list = [None] * n
+    bounds = [0, n - 1]  # next from the start, next from the end
+    lock = threading.Lock()
+
+    def take(front: bool) -> int | None:
+        with lock:
+            if bounds[0] > bounds[1]:
+                return None
+            i = bounds[0] if front else bounds[1]
+            bounds[0 if front else 1] += 1 if front else -1
+            return i
+
+    def feed(pool: ProcessPoolExecutor) -> None:
+        while (i := take(front=True)) is not None:
+            try:
+                fut = pool.submit(_worker_part, coms[i], str(warehouse.path), region, year, years)
+            except Exception:  # noqa: BLE001 - the pool is broken: this part is built by the caller
+                return
+            futures[i] = fut
+            wait([fut])  # its result (or failure) is collected by the caller
+
     pool = None
+    feeders: list[threading.Thread] = []
     try:
-        pool = ProcessPoolExecutor(max_workers=workers - 1,
-                                   mp_context=multiprocessing.get_context("spawn"))
-        for i, com in enumerate(coms):
-            futures[i] = pool.submit(_worker_part, com, str(warehouse.path), region, year, years)
-    except Exception:  # noqa: BLE001 - no worker could start (a daemon process, no semaphores): build here
-        pass
-    try:
+        try:
+            pool = ProcessPoolExecutor(max_workers=workers - 1,
+                                       mp_context=multiprocessing.get_context("spawn"))
+        except Exception:  # noqa: BLE001 - no worker can start (no semaphores): everything is built here
+            pool = None
+        if pool is not None:
+            feeders = [threading.Thread(target=feed, args=(pool,), daemon=True,
+                                        name=f"critmin-report-feeder-{k}") for k in range(workers - 1)]
+            for t in feeders:
+                t.start()
         extra = meanwhile() if meanwhile is not None else None
-        parts: list = [None] * len(coms)
-        for i in reversed(range(len(coms))):
-            fut = futures[i]
-            if fut is not None and not fut.cancel():
-                break  # a worker has it: so have they every earlier one
-            futures[i] = None
+        while (i := take(front=False)) is not None:
             if progress:
                 progress(f"report: {coms[i]}")
             parts[i] = commodity_part(coms[i], warehouse, region=region, year=year, years=years)
-        for i, fut in enumerate(futures):
-            if fut is None:
+        for t in feeders:
+            t.join()
+        for i in range(n):
+            if parts[i] is not None:
                 continue
+            if progress:
+                progress(f"report: {coms[i]}")
+            fut = futures[i]
             try:
-                parts[i] = _attach(fut.result(), warehouse)
-                if progress:
-                    progress(f"report: {coms[i]}")
+                parts[i] = _attach(fut.result(), warehouse) if fut is not None else None
             except Exception:  # noqa: BLE001 - a worker's failure: this part is built here instead
-                if progress:
-                    progress(f"report: {coms[i]}")
+                parts[i] = None
+            if parts[i] is None:  # a worker could not take it, or failed
                 parts[i] = commodity_part(coms[i], warehouse, region=region, year=year, years=years)
     finally:
         if pool is not None:
