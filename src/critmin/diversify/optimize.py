@@ -14,8 +14,9 @@ Risk measures (each has ``value(x)``, the number every output shows, and a solve
 * :class:`LinearRisk` — GeoPolRisk's import-risk term ``sum_i g_i x_i`` [1]: a linear programme solved by
   HiGHS (:func:`scipy.optimize.linprog`);
 * :class:`HHIRisk` — the importer-side HHI ``sum_i x_i^2`` [1]: a strictly convex quadratic programme
-  solved exactly from its KKT conditions (``x_i = clip(tau - mu r_i, 0, u_i)``, see :func:`_solve_hhi`),
-  checked against brute force and scipy's ``trust-constr`` in the tests;
+  solved exactly from its KKT conditions (``x_i = clip(tau - mu r_i, 0, u_i)``, see
+  :func:`critmin.diversify.hhi_mix.solve_hhi`), checked against brute force and scipy's
+  ``trust-constr`` in the tests;
 * :class:`ShortfallRisk` — the expected annual shortfall [t/yr] under per-supplier disruptions drawn
   from a scenario's distributions (:mod:`critmin.diversify.shortfall` explains the model): convex and
   piecewise linear, so the sample-average problem is an exact linear programme (the epigraph of the
@@ -49,6 +50,9 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy import optimize, sparse
 
+from critmin.diversify.hhi_mix import TOL as _TOL
+from critmin.diversify.hhi_mix import clean_shares as _clean
+from critmin.diversify.hhi_mix import solve_hhi as _solve_hhi
 from critmin.errors import CritminError
 
 __all__ = [
@@ -64,8 +68,6 @@ __all__ = [
     "efficient_frontier",
 ]
 
-_TOL = 1e-9
-"""Feasibility tolerance on shares and the premium row [1]."""
 _HIGHS = {"primal_feasibility_tolerance": 1e-10, "dual_feasibility_tolerance": 1e-10}
 _ROW_GENERATION = True
 """Solve the shortfall programme by row generation (False: the full programme, every piece of every group;
@@ -593,123 +595,6 @@ def _solve_shortfall(problem: MixProblem, risk: ShortfallRisk, budget: float,
     if x is not None:
         risk._state["hint"] = lp.violation(last.x, np.zeros_like(work))[0]
     return None if x is None else _clean(x, problem)
-
-
-def _clean(x: np.ndarray, problem: MixProblem) -> np.ndarray:
-    """Shares clipped to their bounds and renormalised (removes solver round-off of ~1e-10)."""
-    x = np.clip(np.asarray(x, float), 0.0, problem.upper)
-    return x / x.sum()
-
-
-# --------------------------------------------------------------------------- the HHI programme
-def _x_of(tau: float, mu: float, r: np.ndarray, u: np.ndarray) -> np.ndarray:
-    return np.clip(tau - mu * r, 0.0, u)
-
-
-def _tau_for(mu: float, r: np.ndarray, u: np.ndarray) -> float:
-    """The tau with ``sum_i clip(tau - mu r_i, 0, u_i) = 1`` (exact: the sum is piecewise linear and
-    non-decreasing in tau, so the root lies on the segment between two breakpoints)."""
-    base = mu * r
-    pts = np.unique(np.concatenate([base, base + u]))
-    vals = np.array([np.clip(t - base, 0.0, u).sum() for t in pts])
-    k = int(np.searchsorted(vals, 1.0))
-    if k >= pts.size:                              # caps sum to exactly 1 (within round-off)
-        return float(pts[-1])
-    if k == 0:
-        return float(pts[0])
-    t0, t1, f0, f1 = pts[k - 1], pts[k], vals[k - 1], vals[k]
-    return float(t0 + (1.0 - f0) * (t1 - t0) / (f1 - f0)) if f1 > f0 else float(t1)
-
-
-def _water_fill(u: np.ndarray, total: float) -> np.ndarray:
-    """Equal shares ``min(level, u_i)`` summing to ``total`` (the least sum of squares)."""
-    if total <= 0 or u.size == 0:
-        return np.zeros_like(u)
-    return _x_of(_tau_for(0.0, np.zeros_like(u), u / total), 0.0, np.zeros_like(u), u / total) * total
-
-
-def _cheapest_hhi(problem: MixProblem) -> np.ndarray:
-    """Among the cheapest mixes, the one with the least HHI: caps filled from the lowest premium up,
-    the marginal premium level water-filled."""
-    r, u = problem.premium, problem.upper
-    levels = np.unique(r)
-    x = np.zeros(problem.n)
-    done = np.zeros(problem.n, bool)
-    left = 1.0
-    for lv in levels:
-        # premiums within 1e-12 are one level: each supplier is filled once (at its first level)
-        idx = np.flatnonzero((np.abs(r - lv) <= 1e-12 * max(1.0, abs(lv))) & ~done)
-        if idx.size == 0:
-            continue
-        done[idx] = True
-        cap = u[idx].sum()
-        if cap <= left + 1e-15:
-            x[idx] = u[idx]
-            left -= cap
-        else:
-            x[idx] = _water_fill(u[idx], left)
-            left = 0.0
-        if left <= 1e-15:
-            break
-    return x
-
-
-def _polish(problem: MixProblem, x: np.ndarray, budget: float) -> np.ndarray:
-    """Solve the KKT system on the active set of ``x`` exactly (two linear equations in tau and mu);
-    keep ``x`` when the system is singular or its answer breaks a KKT condition."""
-    r, u = problem.premium, problem.upper
-    free = (x > 1e-12) & (x < u - 1e-12)
-    capped = x >= u - 1e-12
-    if free.sum() < 2 or np.ptp(r[free]) <= 1e-12:
-        return x
-    nf, sr, srr = free.sum(), r[free].sum(), (r[free] ** 2).sum()
-    rhs1 = 1.0 - u[capped].sum()
-    rhs2 = budget - (r[capped] * u[capped]).sum()
-    det = -nf * srr + sr * sr
-    if abs(det) < 1e-14:
-        return x
-    tau = (-rhs1 * srr + sr * rhs2) / det
-    mu = (nf * rhs2 - sr * rhs1) / det
-    if mu < 0:
-        return x
-    y = _x_of(tau, mu, r, u)
-    same = ((y > 1e-12) & (y < u - 1e-12)) == free
-    if same.all() and abs(y.sum() - 1) < 1e-12 and problem.premium_of(y) <= budget + 1e-12:
-        return y
-    return x
-
-
-def _solve_hhi(problem: MixProblem, budget: float) -> np.ndarray:
-    """``min sum x_i^2`` s.t. ``sum x = 1``, ``r.x <= B``, ``0 <= x <= u``.
-
-    KKT: ``x_i = clip(tau - mu r_i, 0, u_i)`` with ``mu >= 0`` the budget's multiplier and tau fixed by
-    the sum. ``r.x(mu)`` is non-increasing in mu (compare the optimality of two mu), so mu is found by
-    bisection; the answer is then polished on its active set.
-    """
-    r, u = problem.premium, problem.upper
-    x0 = _x_of(_tau_for(0.0, r, u), 0.0, r, u)
-    if not math.isfinite(budget) or problem.premium_of(x0) <= budget + _TOL:
-        return _clean(x0, problem)
-    cheapest = _cheapest_hhi(problem)
-    if budget <= problem.premium_of(cheapest) + _TOL:
-        return _clean(cheapest, problem)
-
-    def prem(mu: float) -> float:
-        return problem.premium_of(_x_of(_tau_for(mu, r, u), mu, r, u))
-
-    lo, hi = 0.0, 1.0
-    while prem(hi) > budget and hi < 1e12:
-        lo, hi = hi, hi * 2.0
-    for _ in range(200):
-        mid = 0.5 * (lo + hi)
-        if prem(mid) > budget:
-            lo = mid
-        else:
-            hi = mid
-        if hi - lo <= 1e-15 * max(hi, 1.0):
-            break
-    x = _x_of(_tau_for(hi, r, u), hi, r, u)
-    return _clean(_polish(problem, x, budget), problem)
 
 
 # --------------------------------------------------------------------------- the frontier
