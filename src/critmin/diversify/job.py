@@ -157,9 +157,11 @@ def _consumption_t(warehouse, com_id: str, year: int, countries: list[str]) -> t
 
 
 def _governance(warehouse, year: int) -> tuple[pd.Series, int]:
+    from critmin._memo import memo_shared
     from critmin.governance import geopolrisk_g
 
-    gov = warehouse.table("governance", latest=True)
+    # the governance_latest rows, read once per warehouse and shared with criticality (only read here)
+    gov = memo_shared(warehouse, ("governance-latest",), lambda: warehouse.table("governance", latest=True))
     years = sorted(int(y) for y in gov["year"].dropna().unique())
     if not years:
         raise DataError("no WGI rows in the warehouse: governance factors cannot be computed")
