@@ -52,6 +52,14 @@ def _can_spawn() -> bool:
     return path is None or getattr(main, "__spec__", None) is not None or Path(path).is_file()
 
 
+def _cores() -> int:
+    """The cores this process may run on (its CPU affinity where the system has one, else all)."""
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except (AttributeError, OSError):  # no sched_getaffinity (macOS, Windows)
+        return os.cpu_count() or 1
+
+
 def auto_workers(n_commodities: int, warehouse: object, workers: int | None = None) -> int:
     """How many processes build the commodities, the calling one included: 1 means only it.
 
@@ -62,7 +70,7 @@ def auto_workers(n_commodities: int, warehouse: object, workers: int | None = No
     warehouse : Warehouse
         Where the data live (see :func:`parallel_ok`).
     workers : int, optional
-        Asked for; None: one per core (``os.process_cpu_count`` where available), at most one per
+        Asked for; None: one per core this process may run on (:func:`_cores`), at most one per
         commodity and :data:`MAX_WORKERS`.
 
     Returns
@@ -75,8 +83,7 @@ def auto_workers(n_commodities: int, warehouse: object, workers: int | None = No
     if n_commodities < 2 or not parallel_ok(warehouse) or not _can_spawn():
         return 1
     if workers is None:
-        count = getattr(os, "process_cpu_count", os.cpu_count)() or 1
-        workers = min(count, MAX_WORKERS)
+        workers = min(_cores(), MAX_WORKERS)
     return max(1, min(int(workers), n_commodities))
 
 
