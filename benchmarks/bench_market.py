@@ -17,8 +17,10 @@ reported, so a moment of load on the machine moves both sides of a ratio. Conten
   calls it (price histograms and per-block sums included);
 * ``numba x1`` / ``numba x2``: :func:`~critmin.market.fast.simulate_market_numba` on the same chunks,
   serial kernel and parallel kernel on 2 threads (compiled code cached on disk; one warm-up call);
-* ``fair loop``: the engine's own algorithm (safeguarded Newton over the supplier groups, the hoisted
-  ``exp`` terms) interpreted by Python, one scenario at a time: the Numba kernel not compiled;
+* ``fair loop``: the engines' algorithm (a safeguarded solve over the supplier groups, the hoisted
+  ``exp`` terms) interpreted by Python, one scenario at a time: the Numba kernel not compiled (its
+  Halley steps take fewer evaluations than the NumPy engine's Newton steps, so the loop is if anything
+  favoured);
 * ``reference loop``: :func:`~critmin.market.reference.reference_market`, written independently
   (bisection over every supplier), as before.
 
