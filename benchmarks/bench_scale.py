@@ -56,7 +56,9 @@ def _external(workers: int, dask_default: bool, tmp: Path) -> tuple[list[subproc
         conf = tmp / "dask-config"
         conf.mkdir(exist_ok=True)
         (conf / "distributed.yaml").write_text(
-            "distributed:\n  nanny:\n    pre-spawn-environ:\n      MALLOC_TRIM_THRESHOLD_: null\n", "utf-8")
+            "distributed:\n  nanny:\n    pre-spawn-environ:\n      MALLOC_TRIM_THRESHOLD_: null\n"
+            "  worker:\n    profile:\n      enabled: false\n"
+            "  admin:\n    tick:\n      interval: 1s\n    system-monitor:\n      interval: 2s\n", "utf-8")
         env["DASK_CONFIG"] = str(conf)
     sfile = tmp / f"scheduler-{int(dask_default)}.json"
     dask = [sys.executable, "-m", "distributed.cli.dask_scheduler"]

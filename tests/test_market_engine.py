@@ -22,6 +22,7 @@ from critmin.market import (
 )
 from critmin.market.engine import SAMPLING_BLOCK, plan_chunks
 from critmin.market.results import _hist_quantile
+from critmin.market.runners import DASK_QUIET_CONFIG
 
 
 def _baseline() -> Baseline:
@@ -207,12 +208,32 @@ def test_dask_local_cluster_warm_no_dashboard_no_trim_env():
         assert runner.client is client  # the same warm client for the second simulation
         env = client.run(lambda: os.environ.get("MALLOC_TRIM_THRESHOLD_"))
         assert set(env.values()) == {os.environ.get("MALLOC_TRIM_THRESHOLD_")}
+        # the workers run without the dashboard's profiler and with the slower diagnostics ticks
+        import dask
+
+        conf = client.run(lambda: [dask.config.get(k) for k in DASK_QUIET_CONFIG])
+        assert list(conf.values()) == [[q for _, q in DASK_QUIET_CONFIG.values()]]
         info = client.scheduler_info()
         # the HTTP server Dask always starts is on an ephemeral loopback port, never 8787
         assert info.get("services", {}).get("dashboard", 0) != 8787
         assert info["address"].startswith("tcp://127.0.0.1:")
     assert runner.client is None
     _same(first, second)
+
+
+def test_dask_quiet_config_keeps_what_the_user_set():
+    pytest.importorskip("distributed", reason="the dask extra is not installed: pip install -e '.[dev]'")
+    import dask
+
+    from critmin.market.runners import dask_quiet_config
+
+    with dask.config.set({"distributed.worker.profile.enabled": True,
+                          "distributed.admin.tick.interval": "20ms",
+                          "distributed.admin.system-monitor.interval": "500ms"}):
+        assert dask_quiet_config() == {k: q for k, (_, q) in DASK_QUIET_CONFIG.items()}
+    with dask.config.set({"distributed.admin.tick.interval": "50ms"}):  # the user's own value stays
+        assert "distributed.admin.tick.interval" not in dask_quiet_config()
+        assert dask_quiet_config()["distributed.worker.profile.enabled"] is False
 
 
 def test_unreachable_scheduler_is_a_clear_error():

@@ -15,7 +15,16 @@ import critmin
 from critmin.cli import app
 from critmin.errors import ScenarioError
 from critmin.market import MarketInputs, build_baseline, load_scenario, simulate
-from critmin.market.engine import draw_runs
+from critmin.market.additions import capacity_entries
+from critmin.market.engine import (
+    SAMPLING_BLOCK,
+    ChunkTask,
+    EnginePayload,
+    chunk_columns,
+    column_dtypes,
+    draw_runs,
+    run_chunk,
+)
 from critmin.market.spec import ScenarioSpec, sample_param
 from critmin.warehouse import open_warehouse
 
@@ -195,6 +204,40 @@ def test_example_scenarios_load_and_run(wh, path):
     assert {"data", "estimate", "assumption"} <= kinds | {"data (USGS estimate)"}
     # every baseline figure appears with a source
     assert all(a["source"] for a in d["assumptions"])
+
+
+@pytest.mark.parametrize("name", ["ree-2010-quota", "ree-china-state-purchase"])
+@pytest.mark.parametrize("paired", [False, True])
+def test_chunks_packed_where_they_run_are_the_tables_columns(wh, name, paired):
+    """A chunk packed by the worker (new capacity in the first file, a state purchase in the second)
+    holds every column of the per-run table but ``run``, in the table's dtypes, with the values the
+    caller would have written from the unpacked chunk."""
+    spec = load_scenario(EXAMPLES / f"{name}.toml")
+    baseline = build_baseline(spec, wh)
+    inputs = MarketInputs.from_spec(spec, baseline)
+    kept, _ = capacity_entries(spec, baseline)
+    dtypes = {c: dt for c, dt in column_dtypes(inputs, paired=paired).items() if c != "run"}
+    base = dict(inputs=inputs, params=spec.random_params(), seed=5,
+                capacity=tuple((c.delay_years, float(c.cancel_probability)) for c in kept))
+    task = ChunkTask(0, 0, 2 * SAMPLING_BLOCK)
+    plain = run_chunk(EnginePayload(**base), task)
+    packed = run_chunk(EnginePayload(**base, columns=tuple((c, dt.str) for c, dt in dtypes.items())), task)
+    assert packed.draws is None and packed.output.summary == {} and packed.capacity == {}
+    assert list(packed.columns) == list(dtypes)
+    n_buy = len(inputs.buyers) if inputs.purchase_t is not None else 0
+    assert (len(inputs.capacity_names) > 0) == (name == "ree-2010-quota")
+    assert (n_buy > 0) == ("purchase" in name)
+    for c, a in chunk_columns(plain, inputs):
+        got = packed.columns[c]
+        assert got.dtype == dtypes[c] and got.flags.c_contiguous and got.shape == (task.n,), c
+        np.testing.assert_array_equal(got, np.asarray(a).astype(dtypes[c]), err_msg=c)
+    np.testing.assert_array_equal(packed.output.price_hist, plain.output.price_hist)
+    for k in plain.output.sums:
+        np.testing.assert_array_equal(packed.output.sums[k], plain.output.sums[k], err_msg=k)
+    if paired:
+        assert all(packed.columns[f"shortfall_t[{r}]"].dtype == np.float64 for r in inputs.regions)
+    else:
+        assert all(packed.columns[f"shortfall_t[{r}]"].dtype == np.float32 for r in inputs.regions)
 
 
 def test_ree_scenarios_are_what_the_issue_asks(wh):
