@@ -25,10 +25,11 @@ reported, so a moment of load on the machine moves both sides of a ratio. Conten
   (bisection over every supplier), as before.
 
 The loops run on a subset (``--loop-runs``). Also printed: the largest difference between the engines on
-every per-run result and monthly sum, relative to each quantity's scale; the agreement of the reference
-loop; with ``--million``, time and peak resident memory of ``simulate()`` at 1,000,000 runs (each in a
-fresh process reading an already built warehouse) for the float64 table (``compact=False``, the
-previous layout) and the compact one.
+every per-run result and monthly sum, relative to each quantity's scale; the floor the Numba kernel is
+measured against (the ``exp`` calls it makes per scenario-month, timed alone in a compiled loop on the
+arguments they had); the agreement of the reference loop; with ``--million``, time and peak resident
+memory of ``simulate()`` at 1,000,000 runs (each in a fresh process reading an already built warehouse)
+for the float64 table (``compact=False``, the previous layout) and the compact one.
 """
 
 from __future__ import annotations
@@ -186,6 +187,66 @@ def _million(args, H: int, db: str) -> None:
               f"500): {'OK' if m['peak_rss_mb'] < 500 else 'OVER'}")
 
 
+def exp_floor(inputs, draws, numba_x1_ns: float) -> str:
+    """The floor the Numba kernel is measured against: the ``exp`` calls it makes per scenario-month
+    (counted by running the kernel interpreted, on ``draws``, with a counting ``exp``), timed alone in a
+    compiled loop over the very arguments they had (independent calls: the best the CPU can do), and
+    the share of the kernel's time that leaves for everything else."""
+    import math
+    import types
+
+    from numba import njit
+
+    import critmin.market.fast as fast
+
+    seen: list[float] = []
+
+    def exp(x):
+        seen.append(x)
+        return math.exp(x)
+
+    m = types.SimpleNamespace(**{k: getattr(math, k) for k in dir(math) if not k.startswith("_")})
+    m.exp = exp
+    newton = types.FunctionType(fast._newton.__code__, {**fast._newton.__globals__, "math": m})
+    glb = {**fast._kernel.__globals__, "math": m, "np": fast._ListArrays, "prange": range, "_newton": newton}
+    kernel = types.FunctionType(fast._kernel.__code__, glb, "_kernel_counting")
+
+    def counting(*args):
+        kernel(*(fast._Vec(a.tolist()) if i < fast._N_INPUTS and isinstance(a, np.ndarray) and a.ndim == 1
+                 else a for i, a in enumerate(args)))
+
+    real = fast._interpreted
+    fast._interpreted = counting
+    try:
+        fast.simulate_market_numba(inputs, draws, price_bins=PRICE_BINS, sum_block=SAMPLING_BLOCK, threads=0)
+    finally:
+        fast._interpreted = real
+    xs = np.asarray(seen)
+    per_sm = len(xs) / (len(draws) * inputs.horizon)
+
+    @njit(cache=False)
+    def _exps(v, reps):
+        t = 0.0
+        for _ in range(reps):
+            for i in range(v.shape[0]):
+                t += math.exp(v[i])
+        return t
+
+    reps = max(1, 2_000_000 // len(xs))
+    _exps(xs[:10], 1)
+    ts = []
+    for _ in range(5):
+        t0 = time.perf_counter()
+        _exps(xs, reps)
+        ts.append((time.perf_counter() - t0) / (reps * len(xs)) * 1e9)
+    ns_exp = statistics.median(ts)
+    floor = per_sm * ns_exp
+    return (f"floor: the kernel's {per_sm:.2f} exp per scenario-month, alone in a compiled loop on their "
+            f"own arguments, {ns_exp:.1f} ns each = {floor:.0f} ns per scenario-month; numba x1 at "
+            f"{numba_x1_ns:.0f} ns is {numba_x1_ns / floor:.1f}x that floor ({floor / numba_x1_ns:.0%} of "
+            f"its time in exp)")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--runs", type=int, default=4 * 16 * SAMPLING_BLOCK)
@@ -256,6 +317,7 @@ def main() -> None:
         worst, where = max_difference([simulate_market(inputs, sub[0], price_bins=PRICE_BINS,
                                                        sum_block=SAMPLING_BLOCK)], [fair])
         print(f"max difference numpy vs fair loop: {worst:.2e} (at {where}) over {args.loop_runs:,} runs")
+        print(exp_floor(inputs, sub[0], statistics.median(ns["numba x1"])))
     agree = agreement(inputs, sub[0])
     print("numpy engine vs reference loop: " + ", ".join(
         f"{k} {v:.2e}" if isinstance(v, float) else f"{k} {v}" for k, v in agree.items()))
