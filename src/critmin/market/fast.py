@@ -635,8 +635,8 @@ def simulate_market_numba(
     summary["stock_end_t"] = stock_end
     summary = {k: summary[k] for k in ("peak_price_multiple", "mean_price_multiple", "months_at_choke",
                                        "cost_usd_total", *REGION_METRICS)}
-    sums = {"price_multiple": sum_p, **{k: np.ascontiguousarray(sum_j[:, :, i])
-                                                  for i, k in enumerate(_SUM_J)}}
+    sums = {"price_multiple": sum_p,
+            **{k: np.ascontiguousarray(sum_j[:, :, i]) for i, k in enumerate(_SUM_J)}}
     if added_supply is not None:
         summary["added_supply_t"] = used
         summary["idle_capacity_t"] = idle
