@@ -28,6 +28,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench_report import _export  # the src folder of a git revision (this folder is on sys.path)
+
 ROOT = Path(__file__).resolve().parents[1]
 PARTS = ("supply", "dependence", "criticality", "outlook")
 
@@ -88,13 +90,6 @@ def _spawn(src: Path, db: str | None) -> dict:
     if done.returncode != 0:
         raise SystemExit(f"run with {src} failed:\n{done.stderr[-3000:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])
-
-
-def _export(ref: str, dest: Path) -> Path:
-    arch = subprocess.run(["git", "-C", str(ROOT), "archive", ref, "src"], capture_output=True,
-                          check=True).stdout
-    subprocess.run(["tar", "-x", "-C", str(dest)], input=arch, check=True)
-    return dest / "src"
 
 
 def main(argv: list[str] | None = None) -> int:
