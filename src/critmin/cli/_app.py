@@ -10,6 +10,7 @@ import click
 import typer
 from typer.core import TyperGroup
 
+from critmin.cli._index import DESCRIPTION, option_help
 from critmin.cli._output import err, status
 
 
@@ -72,7 +73,7 @@ class _Boundary(TyperGroup):
 app = typer.Typer(
     cls=_Boundary,
     name="critmin",
-    help="Critical-minerals supply security from cited public data.",
+    help=DESCRIPTION,
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -108,10 +109,10 @@ def _main(
     db: Annotated[
         Path | None,
         typer.Option("--db", envvar="CRITMIN_DB",
-                     help="Warehouse file (default: the user data dir; env CRITMIN_DB)."),
+                     help=option_help("--db")),
     ] = None,
     debug: Annotated[bool, typer.Option("--debug", envvar="CRITMIN_DEBUG",
-                                        help="Show the traceback of an unexpected error.")] = False,
+                                        help=option_help("--debug"))] = False,
 ) -> None:
     _STATE["db"] = db
     _STATE["debug"] = debug
