@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from critmin._strings import python_strings
 from critmin.report.context import ANALYSES, US, Context, analysis_status
 from critmin.report.sections import (
     Block,
@@ -79,6 +80,7 @@ class Report:
     assumption_groups: list[Table] = field(default_factory=list)
 
 
+@python_strings()
 def build_report(
     commodities: Iterable[str] | None = None,
     *,
@@ -274,6 +276,7 @@ def render_html(report: Report) -> str:
     return render(report)
 
 
+@python_strings()
 def write_report(
     path: str | Path,
     report: Report,

@@ -28,6 +28,8 @@ from concurrent.futures import Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
 
+from critmin._strings import python_strings
+
 __all__ = ["auto_workers", "build_parts", "commodity_part", "parallel_ok"]
 
 #: Most worker processes a report starts (each holds its own copy of the results it computes).
@@ -87,6 +89,7 @@ def auto_workers(n_commodities: int, warehouse: object, workers: int | None = No
     return max(1, min(int(workers), n_commodities))
 
 
+@python_strings()
 def commodity_part(commodity: str, warehouse: object, *, region: str, year: int | None,
                    years: tuple[int, int] | None):
     """One commodity's part of the report: its context, summary facts and sections.

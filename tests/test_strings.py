@@ -1,0 +1,85 @@
+"""Jobs run with Python-backed pandas strings (critmin._strings): the option is set while a job runs,
+put back after, nested and threaded jobs included, and results are the same as with pyarrow strings."""
+
+from __future__ import annotations
+
+import threading
+
+import pandas as pd
+import pandas.testing as pdt
+import pytest
+
+from critmin._strings import OPTION, python_strings
+
+
+def test_set_inside_and_put_back_after():
+    before = pd.get_option(OPTION)
+    with python_strings():
+        assert pd.get_option(OPTION) == "python"
+        with python_strings():  # nested
+            assert pd.get_option(OPTION) == "python"
+        assert pd.get_option(OPTION) == "python"
+        s = pd.Series(["a", None, "b"], dtype="str")
+        assert s.dtype.storage == "python"
+    assert pd.get_option(OPTION) == before
+
+
+def test_put_back_after_an_error():
+    before = pd.get_option(OPTION)
+    with pytest.raises(ZeroDivisionError), python_strings():
+        1 / 0  # noqa: B018
+    assert pd.get_option(OPTION) == before
+
+
+def test_threads_overlapping_leave_the_option_as_it_was():
+    """Two jobs in threads entering and leaving in crossed order (A in, B in, A out, B out) restore the
+    caller's value, not the one a thread saw on entry."""
+    before = pd.get_option(OPTION)
+    a_in, b_in, a_out = threading.Event(), threading.Event(), threading.Event()
+    seen = []
+
+    def a():
+        with python_strings():
+            a_in.set()
+            b_in.wait(5)
+        a_out.set()
+
+    def b():
+        a_in.wait(5)
+        with python_strings():
+            b_in.set()
+            a_out.wait(5)
+            seen.append(pd.get_option(OPTION))  # A has left; B is still inside
+
+    ts = [threading.Thread(target=a), threading.Thread(target=b)]
+    for t in ts:
+        t.start()
+    for t in ts:
+        t.join(10)
+    assert seen == ["python"]
+    assert pd.get_option(OPTION) == before
+
+
+@pytest.mark.parametrize("job, args", [("critmin.supply.job:supply", ("gallium",)),
+                                       ("critmin.dependence.job:importer_dependence", ("cobalt", "JPN"))])
+def test_jobs_give_equal_results_with_either_storage(warehouse_path, job, args):
+    """A job's result under Python strings (as it runs) equals its result under pyarrow strings
+    (the undecorated function, pyarrow storage forced), each on its own warehouse (no shared memo)."""
+    from importlib import import_module
+
+    from critmin.warehouse import open_warehouse
+
+    module, name = job.split(":")
+    func = getattr(import_module(module), name)
+    with open_warehouse(warehouse_path, read_only=True) as wh:
+        py = func(*args, warehouse=wh).to_frame()
+    with open_warehouse(warehouse_path, read_only=True) as wh, pd.option_context(OPTION, "pyarrow"):
+        arrow = func.__wrapped__(*args, warehouse=wh).to_frame()
+    text = [c for c in py.columns if py[c].dtype == "str"]
+    assert text, "the job's table has text columns"
+    # the job's own columns are Python-backed (to_frame adds its key fields after the job, as pandas
+    # would); the undecorated run has none
+    assert any(py[c].dtype.storage == "python" for c in text)
+    assert all(arrow[c].dtype.storage == "pyarrow" for c in text)
+    py, arrow = (f.astype(dict.fromkeys(text, object)).set_axis(list(f.columns), axis=1) for f in (py, arrow))
+    pdt.assert_frame_equal(py, arrow)
