@@ -33,16 +33,23 @@ from critmin.market.model import FTOL_REL, REGION_METRICS, MarketInputs
 from critmin.market.spec import ScenarioSpec, describe_param
 
 __all__ = ["SimulationResult", "build_assumptions", "purchase_impact", "QUANTILES", "OUTPUT_FORMATS",
-           "output_format"]
+           "output_format", "quantile_summary"]
 
 QUANTILES = {"p05": 0.05, "p50": 0.50, "p95": 0.95}
 
 
-def _q(values: np.ndarray) -> dict[str, float]:
+_QS = np.array(list(QUANTILES.values()))
+
+
+def quantile_summary(values: np.ndarray) -> dict[str, float]:
+    """p05, p50, p95 (:data:`QUANTILES`, linear interpolation) and mean of ``values``."""
     v = np.asarray(values, float)
-    out = {k: float(np.quantile(v, p)) for k, p in QUANTILES.items()}
+    out = dict(zip(QUANTILES, np.quantile(v, _QS).tolist(), strict=True))  # one partition for all three
     out["mean"] = float(v.mean())
     return out
+
+
+_q = quantile_summary
 
 
 @dataclass(repr=False)

@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from critmin.errors import ScenarioError
+from critmin.market.results import quantile_summary as _q
 from critmin.market.spec import ScenarioSpec, load_scenario
 
 __all__ = ["SweepSpec", "SweepResult", "parse_sweep", "sweep_scenario", "run_sweep", "halving_value",
@@ -142,12 +143,6 @@ def halving_value(values, shortfall_p50) -> float | None:
                 return float(v[i])
             return float(v[i - 1] + (v[i] - v[i - 1]) * (s[i - 1] - half) / (s[i - 1] - s[i]))
     return None
-
-
-def _q(a: np.ndarray) -> dict[str, float]:
-    a = np.asarray(a, float)
-    return {"p05": float(np.quantile(a, 0.05)), "p50": float(np.quantile(a, 0.5)),
-            "p95": float(np.quantile(a, 0.95)), "mean": float(a.mean())}
 
 
 @dataclass

@@ -33,6 +33,7 @@ import pandas as pd
 
 from critmin.market.engine import EnginePayload, plan_chunks, run_chunk
 from critmin.market.model import MarketInputs
+from critmin.market.results import quantile_summary as _q
 from critmin.market.spec import ScenarioSpec
 
 __all__ = ["BUILD_MONTHS", "BuildCost", "BuildPlan", "build_spec", "build_cost", "build_plan",
@@ -118,11 +119,6 @@ class BuildCost:
                 "impact_share": self.impact_usd / self.cost_at_p0_usd if self.cost_at_p0_usd > 0 else 0.0,
                 "holding_early_usd": self.holding_early_usd, "total_usd": self.total_usd,
                 "peak_price_multiple": dict(self.peak_price_multiple), "bought_share": self.bought_share}
-
-
-def _q(a: np.ndarray) -> dict:
-    return {"p05": float(np.quantile(a, 0.05)), "p50": float(np.quantile(a, 0.5)),
-            "p95": float(np.quantile(a, 0.95)), "mean": float(np.mean(a))}
 
 
 def build_cost(spec: ScenarioSpec, baseline, region: str, stock_t: float, months: float, *,

@@ -124,11 +124,12 @@ def _evaluate(setup: _Setup, stock_t: float, keep: bool = False) -> dict:
         out_of_stock = end <= 1e-9 * stock_t
     else:
         out_of_stock = sf > 1e-9 * max(float(setup.inputs.demand_t[setup.j]), 1e-300)
+    p50, p95 = np.quantile(sf, [0.5, _P95]).tolist()
     res = {"stock_t": float(stock_t), "expected_shortfall_t": float(sf.mean()),
            "shortfall_se_t": float(sf.std(ddof=1) / math.sqrt(n)) if n > 1 else math.nan,
            "p_stockout": float(out_of_stock.mean()), "released_mean_t": float(rel.mean()),
-           "released_max_t": float(rel.max()), "shortfall_p50_t": float(np.quantile(sf, 0.5)),
-           "shortfall_p95_t": float(np.quantile(sf, _P95))}
+           "released_max_t": float(rel.max()), "shortfall_p50_t": p50,
+           "shortfall_p95_t": p95}
     if keep:
         res["shortfall"] = sf
         res["released"] = rel
