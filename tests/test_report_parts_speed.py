@@ -282,3 +282,17 @@ def test_supply_default_stage_computed_once(wh):
                   stages=False, warehouse=wh)
     assert a.to_dict() == b.to_dict() == ref.to_dict()
     pd.testing.assert_frame_equal(a.table, ref.table, check_exact=True)
+
+
+def test_sim_fields_equal_to_dict(wh):
+    """The report reads a simulation's fields directly (``charts.sim_fields``) instead of computing its
+    whole ``to_dict()`` several times: every field it reads is the same as in ``to_dict()``."""
+    import critmin
+    from critmin.report.charts import _SIM_FIELDS, sim_fields
+    from critmin.stockpile.planning_scenarios import find_scenario
+
+    sim = critmin.simulate(find_scenario("gallium"), runs=64, seed=3, warehouse=wh)
+    d = sim.to_dict()
+    got = sim_fields(sim, *_SIM_FIELDS)
+    assert got == {k: d[k] for k in _SIM_FIELDS}
+    assert got["price_peak_multiple"]["p50"] > 1.0  # a real figure, not an empty summary

@@ -33,7 +33,7 @@ from critmin.market.model import FTOL_REL, REGION_METRICS, MarketInputs
 from critmin.market.spec import ScenarioSpec, describe_param
 
 __all__ = ["SimulationResult", "build_assumptions", "purchase_impact", "QUANTILES", "OUTPUT_FORMATS",
-           "output_format", "quantile_summary"]
+           "output_format", "quantile_summary", "quantile_summaries"]
 
 QUANTILES = {"p05": 0.05, "p50": 0.50, "p95": 0.95}
 
@@ -43,10 +43,18 @@ _QS = np.array(list(QUANTILES.values()))
 
 def quantile_summary(values: np.ndarray) -> dict[str, float]:
     """p05, p50, p95 (:data:`QUANTILES`, linear interpolation) and mean of ``values``."""
-    v = np.asarray(values, float)
-    out = dict(zip(QUANTILES, np.quantile(v, _QS).tolist(), strict=True))  # one partition for all three
-    out["mean"] = float(v.mean())
-    return out
+    return quantile_summaries([values])[0]
+
+
+def quantile_summaries(columns: list[np.ndarray]) -> list[dict[str, float]]:
+    """:func:`quantile_summary` of each of ``columns`` (equal lengths), from one NumPy call: the same
+    values as one call per column (each row is partitioned on its own), a tenth of the overhead."""
+    m = np.asarray(columns, float)
+    if m.ndim != 2 or m.shape[1] == 0:
+        raise ValueError(f"quantiles need columns of equal, non-zero length, not shape {m.shape}")
+    qs = np.quantile(m, _QS, axis=1).T.tolist()
+    return [{**dict(zip(QUANTILES, q, strict=True)), "mean": float(row.mean())}
+            for q, row in zip(qs, m, strict=True)]
 
 
 _q = quantile_summary
@@ -186,8 +194,8 @@ class SimulationResult(Result):
                     "demand_kind": reg.kind, "demand_source": reg.source,
                     "baseline_demand_t_per_year": reg.demand_t_per_year,
                     "stock_start_t": float(self.inputs.stock0[j])}
-            for m in REGION_METRICS:
-                item[m] = self.quantiles(f"{m}[{r}]")
+            summaries = quantile_summaries([self.columns[f"{m}[{r}]"] for m in REGION_METRICS])
+            item.update(zip(REGION_METRICS, summaries, strict=True))
             out.append(item)
         return out
 

@@ -495,10 +495,14 @@ def _hhi_figure(df: pd.DataFrame, title: str) -> go.Figure:
 # --------------------------------------------------------------------------- disruption scenarios
 _SIM_FIELDS = {"scenario": lambda r: r.spec.name, "runs": lambda r: r.runs, "seed": lambda r: r.seed,
                "choke_multiple": lambda r: r.inputs.choke_multiple,
-               "regions": lambda r: r.region_summaries()}
+               "regions": lambda r: r.region_summaries(),
+               "commodity": lambda r: r.baseline.commodity, "scenario_file": lambda r: r.spec.path,
+               "horizon_months": lambda r: r.inputs.horizon, "assumptions": lambda r: r.assumptions,
+               "price_peak_multiple": lambda r: r.quantiles("peak_price_multiple"),
+               "cost_usd_total": lambda r: r.quantiles("cost_usd_total")}
 
 
-def _sim_fields(sim, *keys: str) -> dict:
+def sim_fields(sim, *keys: str) -> dict:
     """These keys of ``sim.to_dict()``, read off a :class:`critmin.market.SimulationResult` directly
     (``to_dict`` computes every summary of the result, ~15 ms); ``to_dict`` for any other result."""
     try:
@@ -521,7 +525,7 @@ def price_fan(sim) -> go.Figure:
         The 5-95 % band, the median and the mean of P/P0 [1] per month.
     """
     band = sim.price_band()
-    d = _sim_fields(sim, "scenario", "runs", "seed", "choke_multiple")
+    d = sim_fields(sim, "scenario", "runs", "seed", "choke_multiple")
     title = f"{d['scenario']}: price multiple ({d['runs']:,} runs, seed {d['seed']})"
     fig = go.Figure()
     fig.add_trace(go.Scatter(x=band["month"], y=band["p95"], mode="lines", line=dict(width=0),
@@ -566,7 +570,7 @@ def region_shortfall(sim, metric: str = "shortfall_t") -> go.Figure:
     plotly.graph_objects.Figure
         Horizontal bars of the median with 5-95 % error bars.
     """
-    d = _sim_fields(sim, "scenario", "regions")
+    d = sim_fields(sim, "scenario", "regions")
     regs = [r for r in d["regions"] if isinstance(r.get(metric), dict)]
     unit = metric.rsplit("_", 1)[-1]
     title = f"{d['scenario']}: {metric.rsplit('_', 1)[0].replace('_', ' ')} by region [{unit}]"

@@ -317,7 +317,8 @@ def _build_scenarios(ctx: Context) -> SectionView | None:
                                                 [_note(f"Not produced: {err}")])
     blocks: list[Block] = []
     for sim in sims:
-        d = sim.to_dict()
+        d = charts.sim_fields(sim, "scenario", "price_peak_multiple", "cost_usd_total", "choke_multiple",
+                              "horizon_months")
         pk, cost = d["price_peak_multiple"], d["cost_usd_total"]
         blocks.append(Block("subhead", text=d["scenario"]))
         blocks.append(_note(
@@ -328,7 +329,7 @@ def _build_scenarios(ctx: Context) -> SectionView | None:
                    *_tab(tables.scenario_regions_table(sim)),
                    *_tab(tables.price_band_table(sim), collapsed=True),
                    *_tab(tables.scenario_assumptions_table(sim), collapsed=True)]
-    caps = sorted({float(s.to_dict()["choke_multiple"]) for s in sims})
+    caps = sorted({float(charts.sim_fields(s, "choke_multiple")["choke_multiple"]) for s in sims})
     lead = ("Monte Carlo disruption scenarios on the market model: each scenario file states the "
             "cut and every parameter; the spread comes from the uncertain ones. The model caps the price "
             f"at {' or '.join(f'{c:g}×' for c in caps)} the baseline (the choke price, where buyers are "

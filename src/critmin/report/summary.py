@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 from markupsafe import Markup, escape
 
-from critmin.report.charts import display_name
+from critmin.report.charts import display_name, sim_fields
 from critmin.report.context import ANALYSES, US, Context
 from critmin.report.tables import countries_sum, fmt, rounded_total_note
 from critmin.report.words import lines_words, peak_price_text
@@ -416,7 +416,7 @@ def _disruption_fact(ctx: Context) -> Fact | None:
         return f
     k = ctx.commodity
     for i, sim in enumerate(sims):
-        d = sim.to_dict()
+        d = sim_fields(sim, "scenario", "price_peak_multiple", "cost_usd_total", "choke_multiple", "runs")
         pk, cost = d["price_peak_multiple"], d["cost_usd_total"]
         cap = d["choke_multiple"]
         head, _, rest = peak_price_text(pk, cap).partition(f"{pk['p50']:.1f}×")

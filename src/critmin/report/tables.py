@@ -16,7 +16,7 @@ import pandas as pd
 
 from critmin._export import csv_text
 from critmin._format import percent
-from critmin.report.charts import display_name, flagged_months
+from critmin.report.charts import display_name, flagged_months, sim_fields
 from critmin.report.words import (
     METHOD_WORDS,
     SIGNAL_WORDS,
@@ -370,7 +370,7 @@ def dependence_years_table(dep) -> Table:
 def scenario_regions_table(sim) -> Table:
     """Per consumer region of a simulation: baseline demand, stock and the quantiles of each
     per-run metric (one column per metric and quantile)."""
-    d = sim.to_dict()
+    d = sim_fields(sim, "scenario", "scenario_file", "commodity", "regions", "runs", "seed")
     rows = []
     for r in d["regions"]:
         row = {"scenario": d["scenario"], "commodity": d["commodity"], "region": r["region"],
@@ -395,7 +395,7 @@ def scenario_regions_table(sim) -> Table:
 
 def price_band_table(sim) -> Table:
     """Per month: 5th, 50th and 95th percentile and mean of the price multiple P/P0."""
-    d = sim.to_dict()
+    d = sim_fields(sim, "scenario", "scenario_file", "commodity", "choke_multiple")
     cap = d["choke_multiple"]
     df = sim.price_band().assign(scenario=d["scenario"], commodity=d["commodity"], price_cap_multiple=cap)
     k = f"mult:{cap:g}"
@@ -429,7 +429,7 @@ def inputs_frame(records) -> pd.DataFrame:
 
 def scenario_assumptions_table(sim) -> Table:
     """The simulation's inputs: every value with its unit, kind and source."""
-    d = sim.to_dict()
+    d = sim_fields(sim, "scenario", "scenario_file", "assumptions")
     df = inputs_frame(d.get("assumptions") or [])
     if len(df):
         df = df.assign(scenario=d["scenario"])

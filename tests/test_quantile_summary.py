@@ -1,0 +1,40 @@
+"""quantile_summary / quantile_summaries (critmin.market.results): one NumPy call for many columns gives
+exactly what one np.quantile call per quantile and column gave (the figures of every simulation)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+
+from critmin.market.results import QUANTILES, quantile_summaries, quantile_summary
+
+
+def _one_by_one(col) -> dict[str, float]:
+    v = np.asarray(col, float)
+    return {**{k: float(np.quantile(v, p)) for k, p in QUANTILES.items()}, "mean": float(v.mean())}
+
+
+finite = st.floats(-1e9, 1e9, allow_nan=False, width=32)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(1, 6).flatmap(lambda k: st.integers(1, 300).flatmap(
+    lambda n: st.lists(arrays(np.float32, n, elements=finite), min_size=k, max_size=k))))
+def test_equal_to_one_call_per_quantile(cols):
+    assert quantile_summaries(cols) == [_one_by_one(c) for c in cols]
+    assert quantile_summary(cols[0]) == _one_by_one(cols[0])
+
+
+def test_known_values():
+    got = quantile_summary(np.arange(101.0))  # 0..100: quantile p is 100 p
+    assert got == {"p05": 5.0, "p50": 50.0, "p95": 95.0, "mean": 50.0}
+
+
+def test_empty_or_ragged_columns_are_refused():
+    with pytest.raises(ValueError, match="equal, non-zero length"):
+        quantile_summaries([np.array([])])
+    with pytest.raises(ValueError):
+        quantile_summaries([np.ones(3), np.ones(4)])
