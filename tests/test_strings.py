@@ -1,5 +1,6 @@
-"""Jobs run with Python-backed pandas strings (critmin._strings): the option is set while a job runs,
-put back after, nested and threaded jobs included, and results are the same as with pyarrow strings."""
+"""The report builds with Python-backed pandas strings (critmin._strings): the option is set inside,
+put back after, nested and threaded blocks included; results are the same as with pyarrow strings, and
+jobs called directly keep pandas's default storage."""
 
 from __future__ import annotations
 
@@ -63,23 +64,39 @@ def test_threads_overlapping_leave_the_option_as_it_was():
 @pytest.mark.parametrize("job, args", [("critmin.supply.job:supply", ("gallium",)),
                                        ("critmin.dependence.job:importer_dependence", ("cobalt", "JPN"))])
 def test_jobs_give_equal_results_with_either_storage(warehouse_path, job, args):
-    """A job's result under Python strings (as it runs) equals its result under pyarrow strings
-    (the undecorated function, pyarrow storage forced), each on its own warehouse (no shared memo)."""
+    """A job's result with Python strings (as the report runs it) equals its result with pyarrow
+    strings (pyarrow storage forced), each on its own warehouse (no shared memo)."""
     from importlib import import_module
 
     from critmin.warehouse import open_warehouse
 
     module, name = job.split(":")
     func = getattr(import_module(module), name)
-    with open_warehouse(warehouse_path, read_only=True) as wh:
+    with open_warehouse(warehouse_path, read_only=True) as wh, python_strings():
         py = func(*args, warehouse=wh).to_frame()
     with open_warehouse(warehouse_path, read_only=True) as wh, pd.option_context(OPTION, "pyarrow"):
-        arrow = func.__wrapped__(*args, warehouse=wh).to_frame()
+        arrow = func(*args, warehouse=wh).to_frame()
     text = [c for c in py.columns if py[c].dtype == "str"]
     assert text, "the job's table has text columns"
-    # the job's own columns are Python-backed (to_frame adds its key fields after the job, as pandas
-    # would); the undecorated run has none
-    assert any(py[c].dtype.storage == "python" for c in text)
+    assert all(py[c].dtype.storage == "python" for c in text)
     assert all(arrow[c].dtype.storage == "pyarrow" for c in text)
     py, arrow = (f.astype(dict.fromkeys(text, object)).set_axis(list(f.columns), axis=1) for f in (py, arrow))
     pdt.assert_frame_equal(py, arrow)
+
+
+def test_the_report_builds_inside_and_jobs_outside(warehouse_path):
+    """A commodity's part of the report holds Python-backed frames; the same job called directly
+    returns pandas's default storage (pyarrow when it is installed), and the option is put back."""
+    import critmin
+    from critmin.report.workers import commodity_part
+    from critmin.warehouse import open_warehouse
+
+    before = pd.get_option(OPTION)
+    with open_warehouse(warehouse_path, read_only=True) as wh:
+        part = commodity_part("gallium", wh, region="USA", year=None, years=None)
+        assert pd.get_option(OPTION) == before
+        frame = part.context.supply.table
+        assert frame["country"].dtype.storage == "python"
+    with open_warehouse(warehouse_path, read_only=True) as wh:
+        direct = critmin.supply("gallium", warehouse=wh).table
+    assert direct["country"].dtype.storage == pd.Series(["x"], dtype="str").dtype.storage

@@ -44,7 +44,6 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from critmin._strings import python_strings
 from critmin.schema import KEYS, TABLES
 from critmin.warehouse._connection import (
     IDLE_RELEASE_S,
@@ -489,7 +488,7 @@ def with_default_warehouse(func: Callable) -> Callable:
     :func:`default_warehouse`, opened for the call and closed after it.
 
     The job's signature, name and docstring are kept; ``warehouse`` may be passed by keyword or by
-    position. The job runs with Python-backed pandas strings (:func:`critmin._strings.python_strings`).
+    position.
     """
     sig = inspect.signature(func)
     if "warehouse" not in sig.parameters:
@@ -498,11 +497,10 @@ def with_default_warehouse(func: Callable) -> Callable:
     @functools.wraps(func)
     def job(*args, **kwargs):
         bound = sig.bind_partial(*args, **kwargs)
-        with python_strings():
-            if bound.arguments.get("warehouse") is not None:
-                return func(*args, **kwargs)
-            with default_warehouse() as wh:
-                bound.arguments["warehouse"] = wh
-                return func(*bound.args, **bound.kwargs)
+        if bound.arguments.get("warehouse") is not None:
+            return func(*args, **kwargs)
+        with default_warehouse() as wh:
+            bound.arguments["warehouse"] = wh
+            return func(*bound.args, **bound.kwargs)
 
     return job
