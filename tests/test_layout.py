@@ -20,7 +20,7 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "critmin"
 MAX_LINES = 800
 
 CORE = {"__init__", "_moved", "_json", "_atomic", "_result", "_export", "_format", "_validation", "_callable",
-        "_memo", "errors", "units", "countries", "commodities", "hs", "governance",
+        "_memo", "_strings", "errors", "units", "countries", "commodities", "hs", "governance",
         "schema", "data", "scenarios"}
 LAYERS = {
     **{name: 0 for name in CORE},
