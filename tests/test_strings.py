@@ -100,3 +100,39 @@ def test_the_report_builds_inside_and_jobs_outside(warehouse_path):
     with open_warehouse(warehouse_path, read_only=True) as wh:
         direct = critmin.supply("gallium", warehouse=wh).table
     assert direct["country"].dtype.storage == pd.Series(["x"], dtype="str").dtype.storage
+
+
+def test_caches_filled_inside_a_report_do_not_leak_out(warehouse_path):
+    """After a report's part was built (inside Python strings), the same warehouse, the parameters,
+    the events catalogue, the HS table and the trade blocs hand out what a fresh process gets:
+    pandas's default storage, equal frames."""
+    import critmin
+    from critmin import hs
+    from critmin.criticality.parameters import load_parameters
+    from critmin.monitor.events import event_windows, events_for
+    from critmin.report.workers import commodity_part
+    from critmin.sources.comtrade import trade_blocs
+    from critmin.warehouse import open_warehouse
+
+    default = pd.Series(["x"], dtype="str").dtype.storage
+
+    def loaders():
+        return {"parameters": load_parameters(), "events": events_for(["8112.92"], exporter="CHN"),
+                "windows": event_windows(["8112.92"], exporter="CHN"), "hs": hs._load(),
+                "blocs": trade_blocs()}
+
+    with open_warehouse(warehouse_path, read_only=True) as wh:
+        with python_strings():
+            inside = loaders()
+        commodity_part("gallium", wh, region="USA", year=None, years=None)
+        after = critmin.supply("gallium", warehouse=wh).table
+        outside = loaders()
+    assert after["country"].dtype.storage == default
+    for name, frame in outside.items():
+        text = [c for c in frame.columns if frame[c].dtype == "str"]
+        assert text, name
+        assert all(frame[c].dtype.storage == default for c in text), name
+        assert all(inside[name][c].dtype.storage == "python" for c in text), name
+        plain = [f.astype(dict.fromkeys(text, object)).set_axis(list(f.columns), axis=1)
+                 for f in (frame, inside[name])]
+        pdt.assert_frame_equal(*plain, obj=name)

@@ -31,11 +31,11 @@ listed in the qennis/ChinaCriticalMineralComtrade ``hs_map.csv`` (docs/data.md Â
 from __future__ import annotations
 
 import csv
-from functools import lru_cache
 from importlib import resources
 
 import pandas as pd
 
+from critmin._strings import cache_per_storage
 from critmin.commodities import get as get_commodity
 
 __all__ = [
@@ -74,7 +74,7 @@ def normalize_code(code: object) -> str:
     return text
 
 
-@lru_cache(maxsize=1)
+@cache_per_storage(maxsize=2)
 def _load() -> pd.DataFrame:
     text = resources.files("critmin.data").joinpath("hs_codes.csv").read_text("utf-8")
     rows = list(csv.DictReader(text.splitlines()))

@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from critmin._strings import storage_key
 from critmin.criticality._common import _isnan
 from critmin.criticality._eu_crm import (
     _LIST_SOURCE,
@@ -151,7 +152,7 @@ def load_parameters(path: str | Path | None = None) -> pd.DataFrame:
     check_size(p, 8, "a criticality parameters file")  # the package's is 0.1 MB
     raw = p.read_bytes()
     # the same file with the same bytes gives the same table: parsed once (a copy each call)
-    key = (str(p), hashlib.blake2b(raw, digest_size=32).digest())
+    key = storage_key((str(p), hashlib.blake2b(raw, digest_size=32).digest()))
     if key not in _LOADED:
         _LOADED[key] = _parse_parameters(raw, p)
         while len(_LOADED) > _LOADED_SIZE:
@@ -159,9 +160,9 @@ def load_parameters(path: str | Path | None = None) -> pd.DataFrame:
     return _LOADED[key].copy()
 
 
-# Parsed parameter files by (path, digest of their bytes): the report asks for the default one
-# once per commodity and method.
-_LOADED: dict[tuple[str, bytes], pd.DataFrame] = {}
+# Parsed parameter files by (path, digest of their bytes), kept apart inside the report (storage_key):
+# the report asks for the default one once per commodity and method.
+_LOADED: dict[object, pd.DataFrame] = {}
 _LOADED_SIZE = 8
 
 

@@ -40,12 +40,12 @@ from __future__ import annotations
 import contextlib
 import re
 from collections.abc import Iterable, Sequence
-from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
 import pandas as pd
 
+from critmin._strings import cache_per_storage
 from critmin.errors import DataError
 from critmin.sources._io import as_text_buffer, check_size, csv_records, read_text
 
@@ -253,7 +253,7 @@ def read_events(path: str | Path | None = None) -> pd.DataFrame:
     return parse_events(text, p.name)
 
 
-@lru_cache(maxsize=1)
+@cache_per_storage(maxsize=2)
 def _bundled() -> pd.DataFrame:
     text = resources.files("critmin.data").joinpath(_BUNDLED).read_text("utf-8")
     return parse_events(text, f"critmin/data/{_BUNDLED}")
@@ -377,7 +377,7 @@ def _exporter_key(exporter: str | None) -> str | None:
     return exporter.upper() if exporter else None
 
 
-@lru_cache(maxsize=1024)
+@cache_per_storage(maxsize=1024)
 def _bundled_events_for(lines: tuple[str, ...] | None, exporter: str | None, start: pd.Timestamp | None,
                         end: pd.Timestamp | None, restrictive_only: bool) -> pd.DataFrame:
     """:func:`events_for` on the bundled catalogue, once per (normalised) arguments: hand out copies."""
@@ -475,7 +475,7 @@ def event_windows(hs_codes: str | Iterable[str], *, exporter: str | None = None,
     return _event_windows(hs_codes, exporter=exporter, catalogue=catalogue)
 
 
-@lru_cache(maxsize=1024)
+@cache_per_storage(maxsize=1024)
 def _bundled_event_windows(lines: tuple[str, ...], exporter: str | None) -> pd.DataFrame:
     """:func:`event_windows` on the bundled catalogue, once per (normalised) arguments: hand out copies."""
     return _event_windows(lines, exporter=exporter, catalogue=None)
@@ -528,7 +528,7 @@ def nearest_event(hs_codes: str | Iterable[str], month: object, *, exporter: str
     return _nearest_event(hs_codes, month, exporter=exporter, tolerance=tolerance, catalogue=catalogue)
 
 
-@lru_cache(maxsize=4096)
+@cache_per_storage(maxsize=4096)
 def _bundled_nearest_event(lines: tuple[str, ...], month: pd.Timestamp, exporter: str | None,
                            tolerance: int | None) -> dict | None:
     """:func:`nearest_event` on the bundled catalogue, once per (normalised) arguments: hand out copies."""

@@ -108,6 +108,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from critmin._strings import cache_per_storage
 from critmin.countries import Country, UnknownCountryError, resolve, resolve_comtrade
 from critmin.errors import DataError
 from critmin.sources._io import load_json
@@ -147,7 +148,7 @@ FLOWS: dict[str, str] = {"M": "import", "X": "export", "RM": "re-import", "RX": 
 # Blocs and product groups (data)
 # ---------------------------------------------------------------------------------------------
 
-@lru_cache(maxsize=1)
+@cache_per_storage(maxsize=2)
 def trade_blocs() -> pd.DataFrame:
     """The partner blocs and product groups of the derived China export tables.
 

@@ -44,6 +44,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from critmin._strings import storage_key
 from critmin.schema import KEYS, TABLES
 from critmin.warehouse._connection import (
     IDLE_RELEASE_S,
@@ -328,10 +329,15 @@ class Warehouse(_Ingest):
             Names the value (e.g. ``("wgi_scaled", 2023)``).
         compute : callable
             Computes it from this warehouse.
+
+        Values are kept apart by pandas's string storage in effect (the report builds with
+        Python-backed strings, :mod:`critmin._strings`): a value computed inside a report is not
+        handed out to a job called outside one.
         """
         if self._con is None:
             with self.session():  # refreshes the memo when another process changed the data
                 pass
+        key = storage_key(key)
         if key not in self._memo:
             self._memo[key] = compute()
         return self._memo[key]
