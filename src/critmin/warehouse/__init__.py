@@ -323,16 +323,15 @@ class Warehouse(_Ingest):
     def cached(self, key: object, compute: Callable[[], object]) -> object:
         """A value derived from the tables, computed once (cleared when the data change).
 
+        Values computed inside a report (which builds with Python-backed pandas strings, see
+        :mod:`critmin._strings`) are kept apart from values computed outside one.
+
         Parameters
         ----------
         key : hashable
             Names the value (e.g. ``("wgi_scaled", 2023)``).
         compute : callable
             Computes it from this warehouse.
-
-        Values are kept apart by pandas's string storage in effect (the report builds with
-        Python-backed strings, :mod:`critmin._strings`): a value computed inside a report is not
-        handed out to a job called outside one.
         """
         if self._con is None:
             with self.session():  # refreshes the memo when another process changed the data
