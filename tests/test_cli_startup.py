@@ -134,3 +134,25 @@ def test_console_script_is_main():
 
     meta = tomllib.loads((Path(__file__).resolve().parents[1] / "pyproject.toml").read_text())
     assert meta["project"]["scripts"]["critmin"] == "critmin.cli:main"
+
+
+def test_top_help_into_a_closed_pipe_or_no_stdout(monkeypatch):
+    """``critmin --help | true``: exit 1 without a traceback, as click does; with stdout closed
+    (``critmin --help >&-``): nothing written, exit 0."""
+    import critmin.cli as cli
+    from critmin.cli import _help
+
+    def broken(stream=None):
+        raise BrokenPipeError(32, "Broken pipe")
+
+    monkeypatch.setattr(_help, "print_top_help", broken)
+    monkeypatch.setattr(cli, "_silence_stdout", lambda: None)  # pytest's capture is not a real fd
+    monkeypatch.setattr(sys, "argv", ["critmin", "--help"])
+    with pytest.raises(SystemExit) as exc:
+        cli.main()
+    assert exc.value.code == 1
+
+    code = "import sys\nfrom critmin.cli import main\nsys.argv = ['critmin', '--help']\nmain()"
+    done = subprocess.run([sys.executable, "-c", code], stderr=subprocess.PIPE, text=True, timeout=120,
+                          env={**os.environ, "PYTHONPATH": SRC}, preexec_fn=lambda: os.close(1))
+    assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr

@@ -66,7 +66,7 @@ def inside() -> bool:
 def storage_key(key: object) -> object:
     """``key`` for a cache of values that may hold text columns: tagged inside :func:`python_strings`,
     unchanged outside (so caches outside a report keep their keys)."""
-    return ("python-strings", key) if _state["depth"] > 0 else key
+    return ("python-strings", key) if inside() else key
 
 
 def cache_per_storage(maxsize: int | None = 128) -> Callable[[F], F]:
@@ -81,7 +81,7 @@ def cache_per_storage(maxsize: int | None = 128) -> Callable[[F], F]:
 
         @functools.wraps(func)
         def wrapper(*args, **kwargs):
-            return cached(_state["depth"] > 0, *args, **kwargs)
+            return cached(inside(), *args, **kwargs)
 
         wrapper.cache_clear = cached.cache_clear  # type: ignore[attr-defined]
         return wrapper  # type: ignore[return-value]

@@ -57,12 +57,27 @@ def __getattr__(name: str):
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
+def _silence_stdout() -> None:
+    """Point stdout at the null device, so the interpreter's last flush does not fail again."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, AttributeError, ValueError):
+        pass
+
+
 def main() -> None:
     """Console entry point: the top-level help straight away, anything else through the typer app."""
     from critmin.cli._help import is_top_help, print_top_help
 
     argv = sys.argv[1:]
     if is_top_help(argv):
-        print_top_help()
+        try:
+            print_top_help()
+        except BrokenPipeError:  # as click: the reader left (``critmin --help | true``); no traceback
+            _silence_stdout()
+            sys.exit(1)
         sys.exit(0 if argv else 2)  # as click: a bare ``critmin`` shows the help and exits with 2
     build_app()(prog_name="critmin")

@@ -101,8 +101,11 @@ def _has_box_characters(stream) -> bool:
 
 
 def print_top_help(stream=None) -> None:
-    """Write the top-level help to ``stream`` (stdout), as wide as the terminal."""
+    """Write the top-level help to ``stream`` (stdout), as wide as the terminal; nothing when there is
+    no stdout (a closed file descriptor)."""
     stream = stream or sys.stdout
+    if stream is None:
+        return
     width = shutil.get_terminal_size((80, 24)).columns
     stream.write(render(width, color=_wants_color(stream), unicode=_has_box_characters(stream)))
     stream.flush()
