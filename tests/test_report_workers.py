@@ -68,11 +68,32 @@ def _same_report(a, b) -> None:
         pd.testing.assert_frame_equal(ta[key].data, tb[key].data, check_exact=False, rtol=1e-12)
 
 
+def _blocks(report):
+    return [b for c in report.commodities for v in c.sections for b in v.blocks]
+
+
 def test_workers_give_the_same_report(warehouse_path):
+    from critmin.report.render import FigurePiece, TablePiece, render
+    from critmin.report.sections import FigureSpec
+
     with open_warehouse(warehouse_path, read_only=True) as wh:
         assert pool.auto_workers(len(COMS), wh, 2) == 2
         here = build_report(COMS, warehouse=wh, workers=1)
         there = build_report(COMS, warehouse=wh, workers=2)
+    # every figure and table comes with its page piece, made where it was built; the worker's
+    # figures stay dicts until somebody reads them
+    for rep in (here, there):
+        blocks = _blocks(rep)
+        assert all(isinstance(b.rendered, FigurePiece) for b in blocks if b.kind == "figure")
+        assert all(isinstance(b.rendered, TablePiece) for b in blocks if b.kind == "table")
+    assert any(isinstance(b.peek(), FigureSpec) for b in _blocks(there))
+    page = render(there)
+    # the page from the pieces is the page from the objects (reading them drops the pieces)
+    for b in _blocks(there):
+        _ = b.figure if b.kind == "figure" else b.table
+        assert b.rendered is None
+    assert not any(isinstance(b.peek(), FigureSpec) for b in _blocks(there))
+    assert render(there) == page
     _same_report(here, there)
     # the parts came back usable: a context answers from the caller's warehouse
     ctx = there.commodities[0].context
@@ -137,3 +158,28 @@ def test_a_figure_comes_back_as_it_left():
     part = CommodityReport("x", "X", [], [SectionView("s", "S", blocks=[Block("figure", figure=fig)])])
     back = pool._attach(pickle.loads(pickle.dumps(pool._detach(part))), None)
     assert figure_html(back.sections[0].blocks[0].figure, "f") == before
+
+
+def test_a_change_after_the_build_shows_in_the_page():
+    """A table or figure read (and changed) after its piece was made is written as it is now."""
+    import plotly.graph_objects as go
+
+    from critmin.report import CommodityReport
+    from critmin.report.render import prerender
+    from critmin.report.sections import Block, SectionView
+    from critmin.report.tables import Table
+
+    table = Table("t", "T", pd.DataFrame({"a": ["before"]}), {"a": ("a", "text")})
+    fig = go.Figure(go.Scatter(x=[1], y=[2], name="old-name"))
+    part = CommodityReport("x", "X", [], [SectionView("s", "S", blocks=[Block("figure", figure=fig),
+                                                                           Block("table", table=table)])])
+    prerender(part)
+    part = pool._attach(pickle.loads(pickle.dumps(pool._detach(part))), None)
+    fblock, tblock = part.sections[0].blocks
+    assert fblock.rendered is not None and tblock.rendered is not None
+    assert "before" in tblock.rendered.html and "old-name" in fblock.rendered.data
+    tblock.table.data.loc[0, "a"] = "after"
+    fblock.figure.data[0].name = "new-name"
+    assert tblock.rendered is None and fblock.rendered is None  # read: the pieces are gone
+    prerender(part)
+    assert "after" in tblock.rendered.html and "new-name" in fblock.rendered.data

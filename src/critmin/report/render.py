@@ -13,6 +13,7 @@ import re
 import shutil
 import subprocess
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
@@ -28,7 +29,7 @@ from critmin.report.provenance import METHOD_SYMBOLS, md_inline, plain_urls
 
 __all__ = ["render", "figure_html", "plotlyjs_for", "offline_js", "BASIC_TRACES", "html_to_pdf",
            "find_chromium", "ReportError", "CHROMIUM_FLAGS", "ChartScripts", "CsvStore", "table_html",
-           "csv_bytes"]
+           "csv_bytes", "FigurePiece", "TablePiece", "figure_piece", "table_piece", "page_piece", "prerender"]
 
 _TEMPLATES = Path(__file__).resolve().parent / "templates"
 
@@ -104,9 +105,13 @@ def plotlyjs_for(figures) -> tuple[str, str]:
     ----------
     figures : iterable of plotly.graph_objects.Figure
     """
+    return _plotlyjs_for_types({getattr(t, "type", None) or "scatter" for f in figures for t in f.data})
+
+
+def _plotlyjs_for_types(types: set[str]) -> tuple[str, str]:
+    """:func:`plotlyjs_for` from the trace types the figures use."""
     from plotly.offline import get_plotlyjs_version
 
-    types = {getattr(t, "type", None) or "scatter" for f in figures for t in f.data}
     if types <= BASIC_TRACES and BASIC_BUNDLE.exists():
         js = BASIC_BUNDLE.read_text("utf-8")
         if js[:200].split("\n")[1].rstrip().endswith(f" v{get_plotlyjs_version()}"):
@@ -134,6 +139,35 @@ def _figure_parts(fig: go.Figure) -> tuple[dict, dict, object]:
     return res["data"], res["layout"], template
 
 
+@dataclass(frozen=True)
+class FigurePiece:
+    """What the page writes for one figure, but its element id and its template's place in the page
+    (:meth:`ChartScripts.place`): JSON of its data, of its layout without the template and of the
+    template, its height and width (CSS), and the trace types it uses (:func:`plotlyjs_for`)."""
+
+    data: str
+    layout: str
+    template: str | None
+    height: str
+    width: str
+    types: frozenset[str]
+
+
+def figure_piece(fig: go.Figure) -> FigurePiece:
+    """The :class:`FigurePiece` of a figure (the figure's height and width as plotly's ``to_html``
+    sizes them)."""
+    data, layout, template = _figure_parts(fig)
+    tlayout = (template or {}).get("layout", {}) if isinstance(template, dict) else {}
+    height = layout.get("height", tlayout.get("height", "100%"))
+    width = layout.get("width", tlayout.get("width", "100%"))
+    return FigurePiece(
+        data=to_json_plotly(data), layout=to_json_plotly(layout),
+        template=to_json_plotly(template) if template is not None else None,
+        height=f"{height}px" if isinstance(height, (int, float)) else height,
+        width=f"{width}px" if isinstance(width, (int, float)) else width,
+        types=frozenset(getattr(t, "type", None) or "scatter" for t in fig.data))
+
+
 class ChartScripts:
     """The page's charts: each figure as a ``<div>`` and its ``Plotly.newPlot`` call, with the
     figures' layout templates and the plotly.js configuration written once for the page
@@ -149,10 +183,6 @@ class ChartScripts:
         self.config = PLOTLY_CONFIG if config is None else config
         self._templates: dict[str, int] = {}
 
-    def _template_index(self, template) -> int:
-        key = to_json_plotly(template)
-        return self._templates.setdefault(key, len(self._templates))
-
     def figure(self, fig: go.Figure, div_id: str) -> str:
         """One chart: its ``<div>`` (the figure's height, as plotly's ``to_html`` sizes it) and its
         ``Plotly.newPlot`` call.
@@ -164,18 +194,17 @@ class ChartScripts:
         div_id : str
             The chart's element id (unique in the page).
         """
-        data, layout, template = _figure_parts(fig)
-        tlayout = (template or {}).get("layout", {}) if isinstance(template, dict) else {}
-        height = layout.get("height", tlayout.get("height", "100%"))
-        width = layout.get("width", tlayout.get("width", "100%"))
-        height = f"{height}px" if isinstance(height, (int, float)) else height
-        width = f"{width}px" if isinstance(width, (int, float)) else width
-        jlayout = to_json_plotly(layout)
-        if template is not None:
-            jlayout = f"critminLayout({jlayout},{self._template_index(template)})"
-        return (f'<div style="height:{height};width:{width}"><div id="{div_id}" class="plotly-graph-div" '
-                f'style="height:100%;width:100%"></div><script>Plotly.newPlot("{div_id}",'
-                f"{to_json_plotly(data)},{jlayout},critminConfig)</script></div>")
+        return self.place(figure_piece(fig), div_id)
+
+    def place(self, piece: FigurePiece, div_id: str) -> str:
+        """:meth:`figure` from the figure's :class:`FigurePiece`."""
+        jlayout = piece.layout
+        if piece.template is not None:
+            index = self._templates.setdefault(piece.template, len(self._templates))
+            jlayout = f"critminLayout({jlayout},{index})"
+        return (f'<div style="height:{piece.height};width:{piece.width}"><div id="{div_id}" '
+                f'class="plotly-graph-div" style="height:100%;width:100%"></div><script>Plotly.newPlot('
+                f'"{div_id}",{piece.data},{jlayout},critminConfig)</script></div>')
 
     def head_script(self) -> str:
         """The script the charts need before the first one is drawn: the configuration, the templates
@@ -197,6 +226,50 @@ def csv_bytes(table) -> bytes:
     return table.to_csv(bom=True).encode("utf-8")
 
 
+@dataclass(frozen=True)
+class TablePiece:
+    """What the page writes for one table: its row count, its body (:func:`table_html`) and, for a
+    download, the SHA-1 digest of its CSV file (:func:`csv_bytes`) and the file gzip-compressed and
+    base64-encoded (:class:`CsvStore`)."""
+
+    rows: int
+    html: Markup
+    csv_digest: bytes | None = None
+    csv: str | None = None
+
+
+def _packed(raw: bytes) -> str:
+    return base64.b64encode(gzip.compress(raw, compresslevel=9, mtime=0)).decode("ascii")
+
+
+def table_piece(table, download: bool = True) -> TablePiece:
+    """The :class:`TablePiece` of a table (``download``: with its CSV file)."""
+    rows = table.rows()
+    if not download:
+        return TablePiece(len(rows), table_html(table, rows))
+    raw = csv_bytes(table)
+    return TablePiece(len(rows), table_html(table, rows), hashlib.sha1(raw).digest(), _packed(raw))
+
+
+def page_piece(obj: object) -> FigurePiece | TablePiece | None:
+    """The page's piece of a block's figure or table (:attr:`critmin.report.sections.Block.rendered`):
+    made where the block was built, so that a worker process renders its own part of the page."""
+    if isinstance(obj, go.Figure):
+        return figure_piece(obj)
+    from critmin.report.tables import Table
+
+    return table_piece(obj) if isinstance(obj, Table) else None
+
+
+def prerender(part) -> None:
+    """Give every figure and table block of a commodity's part its :func:`page_piece` (in place)."""
+    for view in part.sections:
+        for block in view.blocks:
+            if block.kind in ("figure", "table"):
+                piece = page_piece(block.peek())
+                block.rendered = piece
+
+
 class CsvStore:
     """The CSV downloads of a page, each distinct file once, gzip-compressed and base64-encoded.
 
@@ -211,14 +284,17 @@ class CsvStore:
         self._files: dict[str, str] = {}
 
     def add(self, table) -> str:
-        """Store a table's CSV (:func:`csv_bytes`) and return its key (a file stored already returns
-        the key it has)."""
-        raw = csv_bytes(table)
-        digest = hashlib.sha1(raw).digest()
+        """Store a table's CSV (:func:`csv_bytes`; a :class:`TablePiece` brings it made) and return its
+        key (a file stored already returns the key it has)."""
+        if isinstance(table, TablePiece) and table.csv_digest is not None:
+            digest, raw, packed = table.csv_digest, None, table.csv
+        else:
+            raw = csv_bytes(table)
+            digest, packed = hashlib.sha1(raw).digest(), None
         key = self._keys.get(digest)
         if key is None:
             key = self._keys[digest] = str(len(self._keys))
-            self._files[key] = base64.b64encode(gzip.compress(raw, compresslevel=9, mtime=0)).decode("ascii")
+            self._files[key] = packed if packed is not None else _packed(raw)
         return key
 
     def __len__(self) -> int:
@@ -294,27 +370,32 @@ def render(report) -> str:
     """
     charts = ChartScripts()
     figures: dict[str, str] = {}
-    figs: list[go.Figure] = []
-    for s in report.overview_sections:
+    types: set[str] = set()
+    views = [("overview", s) for s in report.overview_sections]
+    views += [(c.id, s) for c in report.commodities for s in c.sections]
+    for prefix, s in views:
         for i, b in enumerate(s.blocks):
-            if b.kind == "figure" and b.figure is not None:
-                figures[f"overview/{s.id}/{i}"] = charts.figure(b.figure, f"fig-overview-{s.id}-{i}")
-                figs.append(b.figure)
-    for c in report.commodities:
-        for s in c.sections:
-            for i, b in enumerate(s.blocks):
-                if b.kind == "figure" and b.figure is not None:
-                    figures[f"{c.id}/{s.id}/{i}"] = charts.figure(b.figure, f"fig-{c.id}-{s.id}-{i}")
-                    figs.append(b.figure)
+            if b.kind == "figure" and b.peek() is not None:
+                piece = b.rendered if isinstance(b.rendered, FigurePiece) else figure_piece(b.figure)
+                figures[f"{prefix}/{s.id}/{i}"] = charts.place(piece, f"fig-{prefix}-{s.id}-{i}")
+                types |= piece.types
     tpl = _env().get_template("report.html")
     css = (_TEMPLATES / "report.css").read_text("utf-8")
     page_js = (_TEMPLATES / "report.js").read_text("utf-8")
-    bundle, js = plotlyjs_for(figs)
+    bundle, js = _plotlyjs_for_types(types)
     store = CsvStore()
     return tpl.render(report=report, figures=figures, css=css, plotlyjs=js, plotly_bundle=bundle,
                       chart_js=charts.head_script(), page_js=page_js, csv_key=store.add,
-                      csv_store=store.json, table_html=table_html,
+                      csv_store=store.json, table_piece=_template_piece,
                       long_table=LONG_TABLE, symbols=METHOD_SYMBOLS)
+
+
+def _template_piece(table, download: bool, piece: object = None) -> TablePiece:
+    """The template's piece of a table: the block's own when it brings one (with the CSV when it is
+    downloaded), else :func:`table_piece`."""
+    if isinstance(piece, TablePiece) and (piece.csv_digest is not None or not download):
+        return piece
+    return table_piece(table, download)
 
 
 def find_chromium(chromium: str | None = None) -> str | None:

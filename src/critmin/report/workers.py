@@ -11,9 +11,12 @@ part comes back with its context detached from the worker's warehouse; the calle
 anything the report asks of it later (the overview row, the criticality matrix, the sources and
 assumptions) is read from the context's memo or computed in the caller as before.
 
-Figures travel as plain dicts (:func:`_detach`) and are rebuilt with plotly's validation off
-(:func:`_attach`): they were validated when the worker built them, and rebuilding them validated costs
-more than building the whole commodity's charts did.
+Each process also makes the page's pieces of the parts it builds (:func:`critmin.report.render.prerender`:
+each chart's JSON, each table's HTML and compressed CSV), so the page is written in the caller by
+putting pieces together. Figures travel as their plain dicts
+(:class:`~critmin.report.sections.FigureSpec`) and are made plotly figures again (validation off) only
+when somebody reads them: the page needs only their pieces, and rebuilding a figure costs about as much
+as building it did.
 
 A part a worker cannot deliver (it failed to start, crashed, or its result would not pickle) is built in
 the calling process instead, so the report is the same whatever the number of workers; only the time it
@@ -25,7 +28,6 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, wait
-from dataclasses import dataclass
 from pathlib import Path
 
 from critmin._strings import python_strings
@@ -110,69 +112,28 @@ def commodity_part(commodity: str, warehouse: object, *, region: str, year: int 
     return CommodityReport(ctx.commodity, ctx.info.name, facts, views, notes, dict(ctx.errors), ctx)
 
 
-@dataclass
-class _Figure:
-    """A figure on its way from a worker: ``plotly.graph_objects.Figure.to_dict()``."""
-
-    spec: dict
-
-
 def _detach(part):
-    """``part`` ready to pickle: no warehouse, figures as dicts."""
+    """``part`` ready to pickle: no warehouse, figures as their dicts (:class:`FigureSpec`, made
+    figures again on first read, in the caller; the page is written from each block's piece)."""
+    from critmin.report.sections import FigureSpec
+
     if part.context is not None:
         part.context.warehouse = None
     for view in part.sections:
         for block in view.blocks:
-            if block.figure is not None:
-                block.figure = _Figure(block.figure.to_dict())
+            fig = block.peek() if block.kind == "figure" else None
+            if fig is not None and not isinstance(fig, FigureSpec):
+                piece = block.rendered
+                block.figure = FigureSpec.of(fig)
+                block.rendered = piece
     return part
 
 
 def _attach(part, warehouse: object):
     """The inverse of :func:`_detach`, with the caller's warehouse."""
-    import plotly.graph_objects as go
-
     if part.context is not None:
         part.context.warehouse = warehouse
-    for view in part.sections:
-        for block in view.blocks:
-            if isinstance(block.figure, _Figure):
-                spec = block.figure.spec
-                keys = _keys(spec)  # before plotly takes the dicts apart (it pops each trace's type)
-                fig = go.Figure(spec, _validate=False)
-                # the figure's own dicts in the order the worker's had them, so the page is written
-                # the same as by one process (plotly rebuilds a layout in its own property order)
-                _reorder(fig._layout, keys.get("layout", {}))
-                for trace, like in zip(fig._data, keys.get("data", []), strict=False):
-                    _reorder(trace, like)
-                block.figure = fig
     return part
-
-
-def _keys(obj):
-    """The keys of a nested structure of dicts and lists, in their order (leaves: None)."""
-    if isinstance(obj, dict):
-        return {k: _keys(v) for k, v in obj.items()}
-    if isinstance(obj, list):
-        return [_keys(v) for v in obj]
-    return None
-
-
-def _reorder(target: dict, like: dict) -> None:
-    """Put the keys of ``target`` (in place, nested dicts and lists of dicts too) in the order of
-    ``like``'s; keys ``like`` lacks go last, in their order."""
-    for k, v in like.items():
-        t = target.get(k)
-        if isinstance(t, dict) and isinstance(v, dict):
-            _reorder(t, v)
-        elif isinstance(t, list) and isinstance(v, list):
-            for a, b in zip(t, v, strict=False):
-                if isinstance(a, dict) and isinstance(b, dict):
-                    _reorder(a, b)
-    old = dict(target)
-    target.clear()
-    target.update((k, old[k]) for k in like if k in old)
-    target.update((k, v) for k, v in old.items() if k not in like)
 
 
 def _worker_part(commodity: str, db: str, region: str, year: int | None,
@@ -181,7 +142,16 @@ def _worker_part(commodity: str, db: str, region: str, year: int | None,
     from critmin.warehouse import open_warehouse
 
     with open_warehouse(db, read_only=True) as wh:
-        return _detach(commodity_part(commodity, wh, region=region, year=year, years=years))
+        return _detach(_rendered(commodity_part(commodity, wh, region=region, year=year, years=years)))
+
+
+@python_strings()
+def _rendered(part):
+    """``part`` with its page pieces made (:func:`critmin.report.render.prerender`)."""
+    from critmin.report.render import prerender
+
+    prerender(part)
+    return part
 
 
 def build_parts(
@@ -226,7 +196,7 @@ def build_parts(
         for com in coms:
             if progress:
                 progress(f"report: {com}")
-            parts.append(commodity_part(com, warehouse, region=region, year=year, years=years))
+            parts.append(_rendered(commodity_part(com, warehouse, region=region, year=year, years=years)))
         return parts, (meanwhile() if meanwhile is not None else None)
 
     import multiprocessing
@@ -275,7 +245,7 @@ def build_parts(
         while (i := take(front=False)) is not None:
             if progress:
                 progress(f"report: {coms[i]}")
-            parts[i] = commodity_part(coms[i], warehouse, region=region, year=year, years=years)
+            parts[i] = _rendered(commodity_part(coms[i], warehouse, region=region, year=year, years=years))
         for t in feeders:
             t.join()
         for i in range(n):
@@ -289,8 +259,9 @@ def build_parts(
             except Exception:  # noqa: BLE001 - a worker's failure: this part is built here instead
                 parts[i] = None
             if parts[i] is None:  # a worker could not take it, or failed
-                parts[i] = commodity_part(coms[i], warehouse, region=region, year=year, years=years)
+                parts[i] = _rendered(commodity_part(coms[i], warehouse, region=region, year=year,
+                                                    years=years))
     finally:
-        if pool is not None:
-            pool.shutdown(wait=True, cancel_futures=True)
+        if pool is not None:  # the worker processes end on their own: nothing more is waited for
+            pool.shutdown(wait=False, cancel_futures=True)
     return parts, extra
