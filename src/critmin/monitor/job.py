@@ -26,7 +26,7 @@ import copy
 import re
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -537,6 +537,88 @@ def _evidence_summary(det_signals: dict[str, pd.DataFrame], i: int) -> str:
     return ", ".join(parts)
 
 
+def scan_series(warehouse: Warehouse, exporters: Sequence[str] | None = None) -> list[tuple[str, str]]:
+    """The series :func:`scan` tests, in its order: ``(exporter, 6-digit HS line)`` for each exporter
+    (sorted) and each of its lines with monthly export data.
+
+    Parameters
+    ----------
+    warehouse : Warehouse
+        The warehouse.
+    exporters : sequence of str, optional
+        Only these exporters (ISO3).
+    """
+    reporters = sorted(_all_export_rows(warehouse)["reporter"].dropna().unique())
+    if exporters:
+        wanted = {e.upper() for e in exporters}
+        reporters = [r for r in reporters if r in wanted]
+    out = []
+    for exporter in reporters:
+        rows = _exporter_rows(warehouse, str(exporter))
+        out += [(str(exporter), code) for code in (rows.lines if rows is not None else ())]
+    return out
+
+
+def scan_one(warehouse: Warehouse, exporter: str, code: str, start: pd.Timestamp | None, *,
+             method: str = "evidence", params: dict | None = None) -> tuple[list[dict], list[str]]:
+    """One series of :func:`scan`: its restriction-like months from ``start`` on, and its warnings.
+
+    The fitted detector is shared with :func:`monitor` (see :func:`_fitted`), so a process that has
+    monitored the series scans it without fitting it again.
+
+    Parameters
+    ----------
+    warehouse : Warehouse
+        The warehouse.
+    exporter : str
+        ISO3 of the exporter.
+    code : str
+        6-digit HS line.
+    start : Timestamp, optional
+        First month reported (:func:`parse_month`); None: every month.
+    method : str
+        Detector.
+    params : dict, optional
+        Detector parameters.
+
+    Returns
+    -------
+    (list of dict, list of str)
+        Rows of the scan's table (:data:`SCAN_COLUMNS`), in month order, and warnings.
+    """
+    from critmin.monitor.events import nearest_event
+
+    try:
+        det, _known = _fitted(warehouse, exporter, (code,), partners=None, control=None,
+                              method=method, params=dict(params or {}))
+    except DataError as exc:
+        return [], [f"{exporter} HS {code}: {exc}"]
+    panel = det.panel
+    assert panel is not None
+    warnings = []
+    if any("coarser than the product" in w for w in panel.warnings):
+        warnings.append(f"{exporter} HS {code} is a mixed line: its signals are diluted")
+    m = det.months
+    flagged = m["verdict"].to_numpy() == "restriction-like"
+    if start is not None:
+        flagged &= np.asarray(m.index >= start)
+    found = []
+    for i in np.flatnonzero(flagged):
+        r = m.iloc[i]
+        near = nearest_event(code, r["month"], exporter=exporter, tolerance=EVENT_TOLERANCE)
+        found.append({
+            "exporter": exporter, "hs": code, "month": r["month"], "score": r["score"],
+            "verdict": r["verdict"], "quantity_kg": r["quantity_kg"], "yoy_change": r["yoy_change"],
+            "baseline_deviation": r["baseline_deviation"],
+            "control": ",".join(panel.control_hs),
+            "evidence": _evidence_summary(det.signals, int(i)) if det.signals else "",
+            "event": near["id"] if near else None,
+            "event_distance": near["distance"] if near else None,
+            "control_controlled": r.get("control_controlled", ""),
+        })
+    return found, warnings
+
+
 @with_default_warehouse
 def scan(
     since: str | None = None,
@@ -545,6 +627,7 @@ def scan(
     method: str = "evidence",
     exporters: Sequence[str] | None = None,
     progress: Callable[[str], None] | None = None,
+    done: Mapping[tuple[str, str], tuple[list[dict], list[str]]] | None = None,
     **params: object,
 ) -> ScanResult:
     """Scan every monthly export line in the warehouse for restriction-like months.
@@ -565,6 +648,10 @@ def scan(
         Only these exporters.
     progress : callable, optional
         Called once per series.
+    done : mapping, optional
+        Series scanned already, ``(exporter, line) -> scan_one(...)`` with the same ``since``,
+        method and parameters (e.g. by the processes that built a report's commodities): taken as
+        they are; the others are scanned here.
     **params
         Detector parameters.
 
@@ -578,48 +665,17 @@ def scan(
     ParameterError
         When ``since`` is not a month (``yesterday``).
     """
-    from critmin.monitor.events import nearest_event
-
     start = parse_month(since, name="since") if since else None
-    reporters = sorted(_all_export_rows(warehouse)["reporter"].dropna().unique())
-    if exporters:
-        wanted = {e.upper() for e in exporters}
-        reporters = [r for r in reporters if r in wanted]
     found, warnings, n = [], [], 0
-    for exporter in reporters:
-        exporter = str(exporter)
-        rows = _exporter_rows(warehouse, exporter)
-        for code in rows.lines if rows is not None else ():
-            n += 1
-            if progress:
-                progress(f"{exporter} HS {code}")
-            try:
-                det, _known = _fitted(warehouse, exporter, (code,), partners=None, control=None,
-                                      method=method, params=params)
-            except DataError as exc:
-                warnings.append(f"{exporter} HS {code}: {exc}")
-                continue
-            panel = det.panel
-            assert panel is not None
-            if any("coarser than the product" in w for w in panel.warnings):
-                warnings.append(f"{exporter} HS {code} is a mixed line: its signals are diluted")
-            m = det.months
-            flagged = m["verdict"].to_numpy() == "restriction-like"
-            if start is not None:
-                flagged &= np.asarray(m.index >= start)
-            for i in np.flatnonzero(flagged):
-                r = m.iloc[i]
-                near = nearest_event(code, r["month"], exporter=exporter, tolerance=EVENT_TOLERANCE)
-                found.append({
-                    "exporter": exporter, "hs": code, "month": r["month"], "score": r["score"],
-                    "verdict": r["verdict"], "quantity_kg": r["quantity_kg"], "yoy_change": r["yoy_change"],
-                    "baseline_deviation": r["baseline_deviation"],
-                    "control": ",".join(panel.control_hs),
-                    "evidence": _evidence_summary(det.signals, int(i)) if det.signals else "",
-                    "event": near["id"] if near else None,
-                    "event_distance": near["distance"] if near else None,
-                    "control_controlled": r.get("control_controlled", ""),
-                })
+    for exporter, code in scan_series(warehouse, exporters):
+        n += 1
+        if progress:
+            progress(f"{exporter} HS {code}")
+        hit = done.get((exporter, code)) if done else None
+        rows, warn = hit if hit is not None else scan_one(warehouse, exporter, code, start, method=method,
+                                                          params=params)
+        found += rows
+        warnings += warn
     table = pd.DataFrame(found, columns=SCAN_COLUMNS)
     if len(table):
         table = table.sort_values(["score", "month"], ascending=[False, True], ignore_index=True)

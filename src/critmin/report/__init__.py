@@ -58,6 +58,9 @@ class CommodityReport:
     notes: list[str] = field(default_factory=list)
     errors: dict[str, str] = field(default_factory=dict)
     context: Context | None = None
+    #: The export-signal scan's series of the commodity's lines, scanned where the part was built
+    #: (:func:`critmin.report.context.scan_part`): the report's scan takes them as they are.
+    scan: dict = field(default_factory=dict, repr=False)
 
 
 @dataclass
@@ -124,10 +127,11 @@ def build_report(
 
     region = check_region(region, warehouse)
     coms = list(commodities) if commodities else list(DEFAULT_COMMODITIES)
-    # the export-signal scan of the overview runs here while worker processes build the commodities
-    items, scan = build_parts(coms, warehouse, region=region, year=year, years=years,
-                              workers=auto_workers(len(coms), warehouse, workers), progress=progress,
-                              meanwhile=lambda: _scan_view(warehouse, progress))
+    items = build_parts(coms, warehouse, region=region, year=year, years=years,
+                        workers=auto_workers(len(coms), warehouse, workers), progress=progress)
+    # the export-signal scan of the overview, from the series each part scanned where it was built
+    # (the fits of its monitor section) and the others scanned here
+    scan = _scan_view(warehouse, progress, {k: v for c in items for k, v in c.scan.items()})
     contexts = [c.context for c in items if c.context is not None]
     import pandas as pd
 
@@ -199,10 +203,11 @@ def build_report(
     )
 
 
-def _scan_view(warehouse, progress: Callable[[str], None] | None) -> SectionView | None:
+def _scan_view(warehouse, progress: Callable[[str], None] | None, done: dict | None = None,
+               ) -> SectionView | None:
     """The export-signal scan of the overview (:func:`critmin.monitor.scan` from
-    :func:`~critmin.report.context.default_scan_since`); None when the monitor is not installed or the
-    warehouse holds no monthly exports."""
+    :func:`~critmin.report.context.default_scan_since`, ``done``: series scanned already); None when
+    the monitor is not installed or the warehouse holds no monthly exports."""
     from critmin.report.context import default_scan_since, scan_result
 
     if not ANALYSES["monitor"].available():
@@ -213,7 +218,7 @@ def _scan_view(warehouse, progress: Callable[[str], None] | None) -> SectionView
     if progress:
         progress(f"report: export-signal scan since {since}")
     try:
-        return scan_view(scan_result(warehouse, since))
+        return scan_view(scan_result(warehouse, since, done=done))
     except Exception as exc:  # noqa: BLE001 - the scan must not break the report
         return SectionView("monitor_scan", "Export-signal scan", "",
                            [Block("note", text=f"Not produced: {type(exc).__name__}: {exc}")])

@@ -31,7 +31,8 @@ from critmin.report.charts import country_colors, display_name
 __all__ = ["Analysis", "ANALYSES", "Context", "analysis_status", "US", "SCENARIO_RUNS",
            "SCENARIO_SEED", "STOCKPILE_BUILD_MONTHS", "scenario_files", "MonitorSeries", "REFINED_STAGES",
            "monitor_lines",
-           "monitor_series", "monitor_result", "scan_result", "default_scan_since", "check_region",
+           "monitor_series", "monitor_result", "scan_result", "scan_part", "default_scan_since",
+           "check_region",
            "regions_with_data"]
 
 #: The importer the bundled USGS exposure data describe.
@@ -601,7 +602,8 @@ def default_scan_since(warehouse: object) -> str | None:
     return f"{int(str(lines['last'].max())[:4]) - 1}-01"
 
 
-def scan_result(warehouse: object, since: str | None = None, *, method: str = "evidence") -> object:
+def scan_result(warehouse: object, since: str | None = None, *, method: str = "evidence",
+                done: dict | None = None) -> object:
     """:func:`critmin.monitor.scan` of every monthly export line, once per warehouse and arguments.
 
     Parameters
@@ -612,6 +614,8 @@ def scan_result(warehouse: object, since: str | None = None, *, method: str = "e
         First month reported (``YYYY-MM``).
     method : str
         Detector.
+    done : dict, optional
+        Series scanned already with these arguments (:func:`scan_part`): the scan is the same, faster.
 
     Returns
     -------
@@ -620,4 +624,39 @@ def scan_result(warehouse: object, since: str | None = None, *, method: str = "e
     from critmin.monitor import scan
 
     return _memo(warehouse, ("scan", since, method),
-                 lambda: scan(since, warehouse=warehouse, method=method))
+                 lambda: scan(since, warehouse=warehouse, method=method, done=done))
+
+
+def scan_part(commodity: str, warehouse: object, since: str | None, *, method: str = "evidence") -> dict:
+    """The series of :func:`critmin.monitor.scan` on the commodity's 6-digit catalogue lines, scanned
+    (:func:`critmin.monitor.job.scan_one`): what :func:`scan_result` takes as ``done``.
+
+    A report's commodities are built in several processes; each scans the lines of its commodities,
+    whose fits its monitor section has made already, so that no fit is made twice.
+
+    Parameters
+    ----------
+    commodity : str
+        Catalogue id.
+    warehouse : critmin.warehouse.Warehouse
+        Where the data live.
+    since : str, optional
+        First month reported (``YYYY-MM``), as the scan's.
+    method : str
+        Detector.
+
+    Returns
+    -------
+    dict
+        ``(exporter, line) -> (rows, warnings)``; empty when the monitor is not installed.
+    """
+    if not ANALYSES["monitor"].available():
+        return {}
+    from critmin.hs import lines_for
+    from critmin.monitor.job import parse_month, scan_one, scan_series
+
+    cat = lines_for(commodity)
+    mine = set(cat.loc[cat["level"] == 6, "hs_code"].astype(str))
+    start = parse_month(since, name="since") if since else None
+    return {(exp, code): scan_one(warehouse, exp, code, start, method=method)  # type: ignore[arg-type]
+            for exp, code in scan_series(warehouse) if code in mine}  # type: ignore[arg-type]

@@ -5,8 +5,8 @@ whose analyses (supply, dependence, monitor, scenarios, stockpile plan, supplier
 criticality, outlook) run from the warehouse alone. :func:`build_parts` hands them to worker processes
 (``spawn``, so no DuckDB connection crosses a ``fork``), each opening the same warehouse file read-only
 (DuckDB lets any number of read-only processes share a file). The calling process is one of the builders:
-it first does work of its own (the report's export-signal scan), then takes commodities from the end of
-the list while each worker takes the next one from the start whenever it is free, until they meet. Each
+it takes commodities from the end of the list while each worker takes the next one from the start
+whenever it is free, until they meet. Each
 part comes back with its context detached from the worker's warehouse; the caller attaches its own, so
 anything the report asks of it later (the overview row, the criticality matrix, the sources and
 assumptions) is read from the context's memo or computed in the caller as before.
@@ -101,7 +101,7 @@ def commodity_part(commodity: str, warehouse: object, *, region: str, year: int 
     critmin.report.CommodityReport
     """
     from critmin.report import CommodityReport
-    from critmin.report.context import Context
+    from critmin.report.context import Context, default_scan_since, scan_part
     from critmin.report.sections import build_sections
     from critmin.report.summary import summarize
 
@@ -109,7 +109,12 @@ def commodity_part(commodity: str, warehouse: object, *, region: str, year: int 
     facts = summarize(ctx)
     views = build_sections(ctx)
     notes = list(ctx.supply.notes) if ctx.supply is not None else []
-    return CommodityReport(ctx.commodity, ctx.info.name, facts, views, notes, dict(ctx.errors), ctx)
+    try:  # the report's scan of the commodity's lines, from the fits its monitor section made
+        scan = scan_part(ctx.commodity, warehouse, default_scan_since(warehouse))
+    except Exception:  # noqa: BLE001 - the report's scan then scans them itself (and says why it fails)
+        scan = {}
+    return CommodityReport(ctx.commodity, ctx.info.name, facts, views, notes, dict(ctx.errors), ctx,
+                           scan=scan)
 
 
 def _detach(part):
@@ -163,8 +168,7 @@ def build_parts(
     years: tuple[int, int] | None = None,
     workers: int = 1,
     progress: Callable[[str], None] | None = None,
-    meanwhile: Callable[[], object] | None = None,
-) -> tuple[list, object]:
+) -> list:
     """Every commodity's part, in the order given, built by ``workers`` processes (1: here).
 
     Parameters
@@ -182,13 +186,10 @@ def build_parts(
     progress : callable, optional
         Called with ``"report: <commodity>"`` as each commodity is started here or arrives from a
         worker.
-    meanwhile : callable, optional
-        Run in this process first, while the workers start (its result is returned).
 
     Returns
     -------
-    (list of CommodityReport, object)
-        The parts, and what ``meanwhile`` returned (None without it).
+    list of CommodityReport
     """
     coms = list(commodities)
     if workers <= 1 or len(coms) < 2:
@@ -197,7 +198,7 @@ def build_parts(
             if progress:
                 progress(f"report: {com}")
             parts.append(_rendered(commodity_part(com, warehouse, region=region, year=year, years=years)))
-        return parts, (meanwhile() if meanwhile is not None else None)
+        return parts
 
     import multiprocessing
     import threading
@@ -241,7 +242,6 @@ def build_parts(
                                         name=f"critmin-report-feeder-{k}") for k in range(workers - 1)]
             for t in feeders:
                 t.start()
-        extra = meanwhile() if meanwhile is not None else None
         while (i := take(front=False)) is not None:
             if progress:
                 progress(f"report: {coms[i]}")
@@ -264,4 +264,4 @@ def build_parts(
     finally:
         if pool is not None:  # the worker processes end on their own: nothing more is waited for
             pool.shutdown(wait=False, cancel_futures=True)
-    return parts, extra
+    return parts
