@@ -24,7 +24,7 @@ The default seed (20261129) was never used while the method was tuned (tuning us
 (:func:`critmin.report.context.monitor_series`), then one :func:`critmin.monitor.scan` from
 :func:`critmin.report.context.default_scan_since`, in that order and through the report's memo, on a
 freshly opened read-only warehouse (``--db`` / ``$CRITMIN_DB``), each run in a fresh interpreter (imports,
-statsmodels' included, are timed apart: the report pays them once, whoever asks first). With ``--ref REF``
+the STL's included, are timed apart: the report pays them once, whoever asks first). With ``--ref REF``
 the ``src`` of git revision ``REF`` (``git archive``) runs beside this checkout's, alternating
 ``--repeat`` times: medians of each and the median of the paired ratios (before / after).
 Measured on 2026-12-07 (2 shared cores, load average ~4; ``--report --ref d352703 --repeat 7``): the 10
@@ -100,7 +100,10 @@ def print_report(rep: ScoreReport, wall: float) -> None:
 def _report_run(db: str | None) -> dict:
     """The report's monitor calls and scan in this process; wall and CPU times [s]."""
     t0 = time.perf_counter()
-    from statsmodels.tsa.seasonal import STL  # noqa: F401 - timed with the imports, not the work
+    try:  # the STL, timed with the imports, not the work (statsmodels' in revisions before issue 16)
+        import critmin.monitor.stl  # noqa: F401
+    except ImportError:
+        from statsmodels.tsa.seasonal import STL  # noqa: F401
 
     from critmin.report import DEFAULT_COMMODITIES
     from critmin.report.context import default_scan_since, monitor_result, monitor_series, scan_result

@@ -163,6 +163,35 @@ def test_scan_and_monitor_share_fits(monkeypatch):
         w.close()
 
 
+def test_a_scan_from_parts_is_the_scan(wh, monkeypatch):
+    """Series scanned elsewhere (each commodity's lines, as a report's processes scan them) and handed
+    in as ``done`` give the scan exactly; only the series nobody scanned are fitted here."""
+    from critmin.report.context import scan_part
+
+    whole = scan("2023-01", warehouse=wh)
+    series = job.scan_series(wh)
+    assert len(series) == whole.series == 12 and series == sorted(series)
+    done: dict = {}
+    for com in ("gallium", "graphite", "rare-earths"):
+        part = scan_part(com, wh, "2023-01")
+        assert part and all(exp == "CHN" for exp, _code in part)
+        done.update(part)
+    assert ("CHN", "850511") in done and ("CHN", "280461") not in done  # a control line: no commodity's
+    fits = _count_fits(monkeypatch)
+    w = _fresh()  # nothing fitted yet: the parts count as another process's work
+    try:
+        from_parts = scan("2023-01", warehouse=w, done=done)
+        assert fits[0] == 12 - len(done)
+    finally:
+        w.close()
+    assert json.dumps(from_parts.to_dict()) == json.dumps(whole.to_dict())
+    pd.testing.assert_frame_equal(from_parts.table, whole.table, check_exact=True)
+    # a part's rows and warnings are the series' own
+    rows, _warn = done[("CHN", "811292")]
+    assert [r["hs"] for r in rows] == ["811292"] * len(rows)
+    assert rows == whole.table[whole.table["hs"] == "811292"].sort_values("month").to_dict("records")
+
+
 def test_fit_memo_is_bounded(monkeypatch):
     w = _fresh()
     try:

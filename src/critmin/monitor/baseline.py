@@ -3,9 +3,10 @@
 Everything here works on one monthly quantity series (a :class:`pandas.Series` of kilograms indexed by the
 first day of each month). Gaps are kept as missing, never as zero.
 
-The seasonal model is a robust STL decomposition (:class:`statsmodels.tsa.seasonal.STL`, Cleveland et al.
-1990) of the *log* of the quantity, with a stiff seasonal smoother (``seasonal=13`` cycles, local constant
-``seasonal_deg=0``): the seasonal pattern may drift over a decade but not follow one year's events. With
+The seasonal model is a robust STL decomposition (Cleveland et al. 1990; :func:`critmin.monitor.stl.stl`,
+statsmodels' algorithm in NumPy) of the *log* of the quantity, with a stiff seasonal smoother
+(``seasonal=13`` cycles, local constant ``seasonal_deg=0``): the seasonal pattern may drift over a decade
+but not follow one year's events. With
 STL's defaults (7 cycles, local linear) the last year's seasonal component bends towards a fall near the
 end of the series and hides part of it. Zero months are floored first: the log is taken of
 ``max(q, floor_share * median(q > 0))`` so that a month of zero exports reads as a ~99 % fall instead of
@@ -318,11 +319,11 @@ def stl_decompose(log_q: np.ndarray, *, period: int = 12, robust: bool = True,
         if hit is not None:
             _STL_MEMO.move_to_end(key)
     if hit is None:
-        from statsmodels.tsa.seasonal import STL
+        from critmin.monitor.stl import stl
 
-        filled = _interpolate(a)
-        res = STL(filled, period=period, robust=robust, seasonal=seasonal, seasonal_deg=seasonal_deg).fit()
-        hit = (np.asarray(res.seasonal, float).copy(), np.asarray(res.trend, float).copy())
+        seas, trend, _w = stl(_interpolate(a), period, robust=robust, seasonal=seasonal,
+                              seasonal_deg=seasonal_deg)
+        hit = (seas, trend)
         with _STL_LOCK:
             _STL_MEMO[key] = hit
             while len(_STL_MEMO) > _STL_MEMO_SIZE:

@@ -252,7 +252,7 @@ def table_piece(table, download: bool = True) -> TablePiece:
 
 
 def page_piece(obj: object) -> FigurePiece | TablePiece | None:
-    """The page's piece of a block's figure or table (:attr:`critmin.report.sections.Block.rendered`):
+    """The page's piece of a block's figure or table (:attr:`critmin.report.blocks.Block.rendered`):
     made where the block was built, so that a worker process renders its own part of the page."""
     if isinstance(obj, go.Figure):
         return figure_piece(obj)

@@ -14,7 +14,7 @@ assumptions) is read from the context's memo or computed in the caller as before
 Each process also makes the page's pieces of the parts it builds (:func:`critmin.report.render.prerender`:
 each chart's JSON, each table's HTML and compressed CSV), so the page is written in the caller by
 putting pieces together. Figures travel as their plain dicts
-(:class:`~critmin.report.sections.FigureSpec`) and are made plotly figures again (validation off) only
+(:class:`~critmin.report.blocks.FigureSpec`) and are made plotly figures again (validation off) only
 when somebody reads them: the page needs only their pieces, and rebuilding a figure costs about as much
 as building it did.
 
@@ -120,7 +120,7 @@ def commodity_part(commodity: str, warehouse: object, *, region: str, year: int 
 def _detach(part):
     """``part`` ready to pickle: no warehouse, figures as their dicts (:class:`FigureSpec`, made
     figures again on first read, in the caller; the page is written from each block's piece)."""
-    from critmin.report.sections import FigureSpec
+    from critmin.report.blocks import FigureSpec
 
     if part.context is not None:
         part.context.warehouse = None
