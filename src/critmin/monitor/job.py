@@ -547,6 +547,10 @@ def scan_series(warehouse: Warehouse, exporters: Sequence[str] | None = None) ->
         The warehouse.
     exporters : sequence of str, optional
         Only these exporters (ISO3).
+
+    Returns
+    -------
+    list of (str, str)
     """
     reporters = sorted(_all_export_rows(warehouse)["reporter"].dropna().unique())
     if exporters:

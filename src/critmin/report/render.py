@@ -266,8 +266,7 @@ def prerender(part) -> None:
     for view in part.sections:
         for block in view.blocks:
             if block.kind in ("figure", "table"):
-                piece = page_piece(block.peek())
-                block.rendered = piece
+                block.rendered = page_piece(block.peek())
 
 
 class CsvStore:
@@ -286,7 +285,9 @@ class CsvStore:
     def add(self, table) -> str:
         """Store a table's CSV (:func:`csv_bytes`; a :class:`TablePiece` brings it made) and return its
         key (a file stored already returns the key it has)."""
-        if isinstance(table, TablePiece) and table.csv_digest is not None:
+        if isinstance(table, TablePiece):
+            if table.csv_digest is None:
+                raise ValueError("this table piece was made without its CSV file (download=False)")
             digest, raw, packed = table.csv_digest, None, table.csv
         else:
             raw = csv_bytes(table)

@@ -6,10 +6,12 @@ criticality, outlook) run from the warehouse alone. :func:`build_parts` hands th
 (``spawn``, so no DuckDB connection crosses a ``fork``), each opening the same warehouse file read-only
 (DuckDB lets any number of read-only processes share a file). The calling process is one of the builders:
 it takes commodities from the end of the list while each worker takes the next one from the start
-whenever it is free, until they meet. Each
-part comes back with its context detached from the worker's warehouse; the caller attaches its own, so
-anything the report asks of it later (the overview row, the criticality matrix, the sources and
-assumptions) is read from the context's memo or computed in the caller as before.
+whenever it is free, until they meet. Each part comes back with its context detached from the worker's
+warehouse; the caller attaches its own, so anything the report asks of it later (the overview row, the
+criticality matrix, the sources and assumptions) is read from the context's memo or computed in the
+caller as before. Each part also brings the report's export-signal scan of its commodity's lines
+(:func:`critmin.report.context.scan_part`), made from the fits of its monitor section: the caller scans
+only the lines no part did, so no series is fitted twice.
 
 Each process also makes the page's pieces of the parts it builds (:func:`critmin.report.render.prerender`:
 each chart's JSON, each table's HTML and compressed CSV), so the page is written in the caller by
