@@ -232,6 +232,21 @@ def test_outlook_rare_earths_aps_against_the_raw_json(wh):
     assert y[2030]["supply_t"]["refinery"]["CHN"] == pytest.approx(81.12665123569371 * 1000)
 
 
+def test_demand_sectors_in_iea_order_whatever_the_stored_order(wh):
+    """Sectors come in the order of IEA's file (``row``), not in the order the warehouse happened to
+    store the rows (which differs from one build to another)."""
+    from critmin.outlook.balance import demand_table
+
+    rows = wh.table("outlook_demand", commodity="rare-earths", series="total_demand")
+    want = demand_table(rows.sort_values(["file", "row"]), "STEPS")
+    for seed in (1, 2, 3):
+        got = demand_table(rows.sample(frac=1.0, random_state=seed), "STEPS")
+        pd.testing.assert_frame_equal(got, want)
+    base = want[want["year"] == 2024]["sector"].tolist()
+    # /totalDemand/Rare Earth Elements: Wind, Electric vehicles, then the totals
+    assert base == ["Wind", "Electric vehicles", "Clean technologies (total)", "Other uses", "Total demand"]
+
+
 def test_outlook_errors(wh):
     with pytest.raises(DataError, match="not in the IEA"):
         outlook("gallium", warehouse=wh)

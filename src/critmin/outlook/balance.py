@@ -155,6 +155,8 @@ def demand_table(demand_rows: pd.DataFrame, scenario: str) -> pd.DataFrame:
     """
     d = demand_rows[demand_rows["scenario"].isin([scenario, BASE_SCENARIO])]
     d = d[d["quantity_t"].notna()]
+    if {"file", "row"} <= set(d.columns):  # IEA's order: the rows of its file (a table's own order
+        d = d.sort_values(["file", "row"], kind="stable")  # is the order the warehouse stored them in)
     out = d[["year", "sector", "quantity_t", "basis"]].rename(columns={"quantity_t": "demand_t"})
     out = out.assign(year=out["year"].astype(int))
     last = {SECTOR_CLEAN: 1, SECTOR_OTHER: 2, SECTOR_TOTAL: 3}
