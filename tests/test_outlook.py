@@ -247,6 +247,32 @@ def test_demand_sectors_in_iea_order_whatever_the_stored_order(wh):
     assert base == ["Wind", "Electric vehicles", "Clean technologies (total)", "Other uses", "Total demand"]
 
 
+def test_outlook_is_the_same_whatever_the_stored_order(wh, monkeypatch):
+    """Every figure of an outlook, to the last bit, whatever order the warehouse stored IEA's rows in
+    (sums follow IEA's file)."""
+    from critmin.warehouse import Warehouse
+
+    coms = ("rare-earths", "graphite", "cobalt", "lithium")
+    parts = ("supply", "stages", "demand", "balance")
+    want = {c: outlook(c, scenario="STEPS", warehouse=wh) for c in coms}
+    orig = Warehouse.table
+
+    def shuffled(self, name, **kw):
+        df = orig(self, name, **kw)
+        return df.iloc[::-1] if name.startswith("outlook_") else df  # the stored order reversed
+
+    monkeypatch.setattr(Warehouse, "table", shuffled)
+    fresh = Warehouse(":memory:")  # nothing memoised
+    try:
+        fresh.build_from_bundle()
+        for c, res in want.items():
+            got = outlook(c, scenario="STEPS", warehouse=fresh)
+            for part in parts:
+                pd.testing.assert_frame_equal(getattr(got, part), getattr(res, part), check_exact=True)
+    finally:
+        fresh.close()
+
+
 def test_outlook_errors(wh):
     with pytest.raises(DataError, match="not in the IEA"):
         outlook("gallium", warehouse=wh)

@@ -33,6 +33,7 @@ from critmin.supply.concentration import (  # noqa: F401 - hhi_of_total re-expor
 )
 
 __all__ = [
+    "in_file_order",
     "STAGE_ORDER",
     "hhi_of_total",
     "stage_years",
@@ -45,6 +46,15 @@ __all__ = [
 
 STAGE_ORDER = ("mine", "refinery")
 """Stages in display order."""
+
+
+def in_file_order(rows: pd.DataFrame) -> pd.DataFrame:
+    """``outlook_supply`` or ``outlook_demand`` rows in the order of IEA's file (``file``, ``row``):
+    a table read from the warehouse comes in the order a build happened to store it, which differs
+    from one build to another; sums over the rows (and the sectors' order) would follow it."""
+    if {"file", "row"} <= set(rows.columns):
+        return rows.sort_values(["file", "row"], kind="stable")
+    return rows
 
 
 def stage_years(supply_rows: pd.DataFrame) -> pd.DataFrame:
@@ -153,10 +163,9 @@ def demand_table(demand_rows: pd.DataFrame, scenario: str) -> pd.DataFrame:
         year, sector, demand_t [t/yr], basis; sectors as IEA publishes them, then
         ``Clean technologies (total)``, ``Other uses`` and ``Total demand``.
     """
-    d = demand_rows[demand_rows["scenario"].isin([scenario, BASE_SCENARIO])]
+    d = in_file_order(demand_rows)
+    d = d[d["scenario"].isin([scenario, BASE_SCENARIO])]
     d = d[d["quantity_t"].notna()]
-    if {"file", "row"} <= set(d.columns):  # IEA's order: the rows of its file (a table's own order
-        d = d.sort_values(["file", "row"], kind="stable")  # is the order the warehouse stored them in)
     out = d[["year", "sector", "quantity_t", "basis"]].rename(columns={"quantity_t": "demand_t"})
     out = out.assign(year=out["year"].astype(int))
     last = {SECTOR_CLEAN: 1, SECTOR_OTHER: 2, SECTOR_TOTAL: 3}

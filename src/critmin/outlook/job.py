@@ -26,6 +26,7 @@ from critmin.outlook.balance import (
     country_supply,
     demand_table,
     demand_totals,
+    in_file_order,
     stage_years,
 )
 from critmin.sources.iea import CASE, SCENARIOS, SECTOR_TOTAL
@@ -368,8 +369,8 @@ def outlook(commodity: str, *, scenario: str = "STEPS",
 def _latest_rows(warehouse: Warehouse, cid: str) -> tuple[pd.DataFrame, pd.DataFrame, str]:
     """The commodity's ``outlook_supply`` (IEA's case) and ``total_demand`` rows and the latest
     edition among them; DataError when IEA does not cover it."""
-    sup = warehouse.table("outlook_supply", commodity=cid, case=CASE)
-    dem = warehouse.table("outlook_demand", commodity=cid, series="total_demand")
+    sup = in_file_order(warehouse.table("outlook_supply", commodity=cid, case=CASE))
+    dem = in_file_order(warehouse.table("outlook_demand", commodity=cid, series="total_demand"))
     if sup.empty and dem.empty:
         covered = warehouse.query('SELECT DISTINCT commodity FROM "outlook_supply" ORDER BY 1')
         raise DataError(f"{cid}: not in the IEA Critical Minerals Data Explorer; IEA covers "
