@@ -17,9 +17,9 @@ beside). CPU times include the workers'. The profiled run builds in one process 
 follow worker processes), so its hotspots are the whole work.
 
 Printed: wall and CPU time of the build and of the rendering (target: the whole under 10 s on 2
-cores), the file's size in MB (target: under 5 MB) and the part of it that is plotly.js, then, from a
-separate profiled run, the top hotspots by own time and by cumulative time within critmin (the
-profiled run is slower than the timed ones).
+cores), the file's size in MB (target: under 5 MB) and the part of it that is plotly.js, which process
+built each commodity and when (the last run), then, from a separate profiled run, the top hotspots by
+own time and by cumulative time within critmin (the profiled run is slower than the timed ones).
 
 With ``--ref REF`` the code of git revision ``REF`` (its ``src``, exported with ``git archive`` to a
 temporary folder) is timed beside this checkout's, alternating ``--repeat`` times so both see the
@@ -113,8 +113,13 @@ def _one_run(coms: list[str] | None, region: str, db: str | None, out: str | Non
             prof = cProfile.Profile() if profile else None
             if prof is not None:
                 prof.enable()
+            t0 = time.time()
             rep, res["build_s"], res["build_cpu_s"] = _timed(
                 lambda: build_report(coms, warehouse=wh, region=region, **kw))
+            # who built each commodity, when (revisions before the timing field have none)
+            res["timeline"] = [(c.id, c.timing["process"], c.timing["started"] - t0, c.timing["seconds"])
+                               for c in rep.commodities if getattr(c, "timing", None)]
+            res["pid"] = os.getpid()
             _p, res["write_s"], res["write_cpu_s"] = _timed(
                 lambda: write_report(path, rep, format="html"))
             if prof is not None:
@@ -152,6 +157,22 @@ def _print_run(label: str, r: dict) -> None:
           f"{r['write_s']:5.2f} s, total {r['total_s']:6.2f} s; {r['size_mb']:.2f} MB "
           f"(plotly.js {r['plotly_mb']:.2f} MB), {r['charts']} charts, {r['tables']} tables, "
           f"{r.get('workers', 1)} process(es)")
+
+
+def _print_timeline(label: str, r: dict) -> None:
+    """Which process built each commodity of a run, from when to when [s after the build began]: how
+    well the processes share the work (the build ends with the last of them)."""
+    if not r.get("timeline"):
+        return
+    print(f"\nwho built what, {label}, last run [s from the start of the build]:")
+    by: dict[int, list] = {}
+    for com, pid, start, secs in r["timeline"]:
+        by.setdefault(pid, []).append((start, secs, com))
+    for pid, rows in sorted(by.items(), key=lambda kv: kv[0] != r.get("pid")):
+        who = "this process" if pid == r.get("pid") else f"worker {pid}"
+        rows.sort()
+        cells = ", ".join(f"{com} {start:.1f}-{start + secs:.1f}" for start, secs, com in rows)
+        print(f"  {who:>14}: {cells}; busy {sum(s for _, s, _ in rows):.1f} s")
 
 
 def _export(ref: str, dest: Path) -> Path:
@@ -215,6 +236,8 @@ def main(argv: list[str] | None = None) -> int:
                    for x, y in zip(b, after, strict=True)]
             print(f"paired ratio ({label}) / after: wall {statistics.median(wall):.2f}x "
                   f"({', '.join(f'{w:.2f}' for w in wall)}), CPU {statistics.median(cpu):.2f}x")
+        for label, _src, _w in srcs:
+            _print_timeline(label, runs[label][-1])
         if not args.no_profile:
             for label, src, _w in srcs:
                 if label.endswith("1 process"):

@@ -61,6 +61,9 @@ class CommodityReport:
     #: The export-signal scan's series of the commodity's lines, scanned where the part was built
     #: (:func:`critmin.report.context.scan_part`): the report's scan takes them as they are.
     scan: dict = field(default_factory=dict, repr=False)
+    #: Where and when the part was built: ``process`` (PID), ``started`` (epoch [s]) and ``seconds``
+    #: [s] (:func:`critmin.report.workers.build_parts`; ``benchmarks/bench_report.py`` prints them).
+    timing: dict = field(default_factory=dict, repr=False)
 
 
 @dataclass

@@ -149,7 +149,17 @@ def _worker_part(commodity: str, db: str, region: str, year: int | None,
     from critmin.warehouse import open_warehouse
 
     with open_warehouse(db, read_only=True) as wh:
-        return _detach(_rendered(commodity_part(commodity, wh, region=region, year=year, years=years)))
+        return _detach(_timed(commodity, wh, region=region, year=year, years=years))
+
+
+def _timed(commodity: str, warehouse: object, **kw):
+    """:func:`commodity_part` with its page pieces (:func:`_rendered`) and its :attr:`timing`."""
+    import time
+
+    started, t0 = time.time(), time.perf_counter()
+    part = _rendered(commodity_part(commodity, warehouse, **kw))
+    part.timing = {"process": os.getpid(), "started": started, "seconds": time.perf_counter() - t0}
+    return part
 
 
 @python_strings()
@@ -199,7 +209,7 @@ def build_parts(
         for com in coms:
             if progress:
                 progress(f"report: {com}")
-            parts.append(_rendered(commodity_part(com, warehouse, region=region, year=year, years=years)))
+            parts.append(_timed(com, warehouse, region=region, year=year, years=years))
         return parts
 
     import multiprocessing
@@ -247,7 +257,7 @@ def build_parts(
         while (i := take(front=False)) is not None:
             if progress:
                 progress(f"report: {coms[i]}")
-            parts[i] = _rendered(commodity_part(coms[i], warehouse, region=region, year=year, years=years))
+            parts[i] = _timed(coms[i], warehouse, region=region, year=year, years=years)
         for t in feeders:
             t.join()
         for i in range(n):
@@ -261,8 +271,7 @@ def build_parts(
             except Exception:  # noqa: BLE001 - a worker's failure: this part is built here instead
                 parts[i] = None
             if parts[i] is None:  # a worker could not take it, or failed
-                parts[i] = _rendered(commodity_part(coms[i], warehouse, region=region, year=year,
-                                                    years=years))
+                parts[i] = _timed(coms[i], warehouse, region=region, year=year, years=years)
     finally:
         if pool is not None:  # the worker processes end on their own: nothing more is waited for
             pool.shutdown(wait=False, cancel_futures=True)
