@@ -183,3 +183,46 @@ def test_a_change_after_the_build_shows_in_the_page():
     assert tblock.rendered is None and fblock.rendered is None  # read: the pieces are gone
     prerender(part)
     assert "after" in tblock.rendered.html and "new-name" in fblock.rendered.data
+
+
+def test_a_part_that_fails_in_a_worker_is_built_here(warehouse_path, monkeypatch):
+    """The workers' loop, run in a thread as the pool would run it in a process: it claims from the
+    start while this process claims from the end; a part that fails in the worker comes back empty
+    and is built here; every part is there once, in order."""
+    import concurrent.futures
+    import threading
+
+    class ThreadPool:
+        def __init__(self, max_workers, mp_context, initializer, initargs):
+            self.start = (initializer, initargs)
+            self.ex = concurrent.futures.ThreadPoolExecutor(max_workers)
+
+        def submit(self, fn, *args):
+            def run():
+                self.start[0](*self.start[1])
+                return fn(*args)
+            return self.ex.submit(run)
+
+        def shutdown(self, **_k):
+            self.ex.shutdown(wait=True)
+
+    tried, built_here = [], []
+    orig = pool._timed
+
+    def timed(com, wh, **kw):
+        if threading.current_thread() is not threading.main_thread():
+            tried.append(com)
+            raise RuntimeError("a failure in the worker")
+        built_here.append(com)
+        return orig(com, wh, **kw)
+
+    monkeypatch.setattr(pool, "ProcessPoolExecutor", ThreadPool)
+    monkeypatch.setattr(pool, "_timed", timed)
+    coms = ["gallium", "germanium", "graphite"]
+    seen = []
+    with open_warehouse(warehouse_path, read_only=True) as wh:
+        parts = pool.build_parts(coms, wh, region="USA", workers=2, progress=seen.append)
+    assert [p.id for p in parts] == coms and all(p.sections for p in parts)
+    assert tried and tried[0] == "gallium"             # the worker claims from the start
+    assert sorted(built_here) == sorted(coms)          # its failures were built here, each once
+    assert sorted(seen) == sorted(f"report: {c}" for c in coms)

@@ -4,9 +4,12 @@ A report's commodities do not depend on one another: each is a :class:`~critmin.
 whose analyses (supply, dependence, monitor, scenarios, stockpile plan, supplier-mix frontier,
 criticality, outlook) run from the warehouse alone. :func:`build_parts` hands them to worker processes
 (``spawn``, so no DuckDB connection crosses a ``fork``), each opening the same warehouse file read-only
-(DuckDB lets any number of read-only processes share a file). The calling process is one of the builders:
-it takes commodities from the end of the list while each worker takes the next one from the start
-whenever it is free, until they meet. Each part comes back with its context detached from the worker's
+(DuckDB lets any number of read-only processes share a file) once for all its parts. The calling process
+is one of the builders: it takes commodities from the end of the list while each worker takes the next
+one from the start whenever it is free, until they meet. The processes claim them through two shared
+bounds (:func:`_claim`), so a worker starts its next part at once while its finished one travels back
+on a queue (a round trip through the caller per part left a worker idle 0.1 to 0.4 s). Each part comes
+back with its context detached from the worker's
 warehouse; the caller attaches its own, so anything the report asks of it later (the overview row, the
 criticality matrix, the sources and assumptions) is read from the context's memo or computed in the
 caller as before. Each part also brings the report's export-signal scan of its commodity's lines
@@ -29,7 +32,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor, wait
+from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 
 from critmin._strings import python_strings
@@ -143,13 +146,59 @@ def _attach(part, warehouse: object):
     return part
 
 
-def _worker_part(commodity: str, db: str, region: str, year: int | None,
-                 years: tuple[int, int] | None):
-    """Run in a worker: open the warehouse read-only, build one commodity's part, detach it."""
+#: In a worker process: the claim bounds, their lock and the results queue it shares with the caller
+#: (:func:`_share`, run as the pool's initializer: synchronised objects pass to a process as it starts).
+_SHARED: tuple | None = None
+
+
+def _share(bounds, lock, results) -> None:
+    """The pool's initializer: keep what the worker shares with the caller."""
+    global _SHARED
+    _SHARED = (bounds, lock, results)
+
+
+def _claim(bounds, lock, front: bool) -> int | None:
+    """The next commodity's position, from the start (workers) or the end (the caller) of the list;
+    None once they meet."""
+    with lock:
+        lo, hi = bounds[0], bounds[1]
+        if lo > hi:
+            return None
+        if front:
+            bounds[0] = lo + 1
+            return lo
+        bounds[1] = hi - 1
+        return hi
+
+
+def _worker_loop(coms: list[str], db: str, region: str, year: int | None,
+                 years: tuple[int, int] | None) -> int:
+    """Run in a worker: open the warehouse read-only, then claim the next commodity from the start of
+    the list whenever free, build its part and put it (pickled, detached) on the results queue, until
+    none is left. A part that fails to build or to pickle is put as None (the caller builds it).
+
+    Returns
+    -------
+    int
+        How many parts it put.
+    """
+    import pickle
+
     from critmin.warehouse import open_warehouse
 
+    assert _SHARED is not None, "the pool's initializer did not run"
+    bounds, lock, results = _SHARED
+    put = 0
     with open_warehouse(db, read_only=True) as wh:
-        return _detach(_timed(commodity, wh, region=region, year=year, years=years))
+        while (i := _claim(bounds, lock, front=True)) is not None:
+            try:
+                part = _timed(coms[i], wh, region=region, year=year, years=years)
+                payload = pickle.dumps(_detach(part), protocol=pickle.HIGHEST_PROTOCOL)
+            except Exception:  # noqa: BLE001 - the caller builds it (and reports its error)
+                payload = None
+            results.put((i, payload))  # sent by the queue's thread while the next part is built
+            put += 1
+    return put
 
 
 def _timed(commodity: str, warehouse: object, **kw):
@@ -169,6 +218,16 @@ def _rendered(part):
 
     prerender(part)
     return part
+
+
+class _NoLock:
+    """A lock nobody else takes (everything is built in this process)."""
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc: object) -> None:
+        return None
 
 
 def build_parts(
@@ -213,65 +272,61 @@ def build_parts(
         return parts
 
     import multiprocessing
-    import threading
+    import pickle
+    import queue as queues
 
-    # Each worker process has one commodity at a time, handed to it by a feeder thread of this process
-    # (taken from the start of the list); this process takes them from the end. Nobody holds a
-    # commodity in a queue while another process is idle.
+    # The workers and this process claim commodities from the two ends of the list (shared bounds):
+    # a process claims one only when it is free, so nobody holds a commodity while another is idle,
+    # and a worker starts its next part at once (its finished part travels meanwhile).
+    ctx = multiprocessing.get_context("spawn")
     n = len(coms)
-    futures: list[Future | None] = [None] * n
     parts: list = [None] * n
-    bounds = [0, n - 1]  # next from the start, next from the end
-    lock = threading.Lock()
-
-    def take(front: bool) -> int | None:
-        with lock:
-            if bounds[0] > bounds[1]:
-                return None
-            i = bounds[0] if front else bounds[1]
-            bounds[0 if front else 1] += 1 if front else -1
-            return i
-
-    def feed(pool: ProcessPoolExecutor) -> None:
-        while (i := take(front=True)) is not None:
-            try:
-                fut = pool.submit(_worker_part, coms[i], str(warehouse.path), region, year, years)
-            except Exception:  # noqa: BLE001 - the pool is broken: this part is built by the caller
-                return
-            futures[i] = fut
-            wait([fut])  # its result (or failure) is collected by the caller
-
     pool = None
-    feeders: list[threading.Thread] = []
+    loops: list[Future] = []
     try:
         try:
-            pool = ProcessPoolExecutor(max_workers=workers - 1,
-                                       mp_context=multiprocessing.get_context("spawn"))
-        except Exception:  # noqa: BLE001 - no worker can start (no semaphores): everything is built here
-            pool = None
-        if pool is not None:
-            feeders = [threading.Thread(target=feed, args=(pool,), daemon=True,
-                                        name=f"critmin-report-feeder-{k}") for k in range(workers - 1)]
-            for t in feeders:
-                t.start()
-        while (i := take(front=False)) is not None:
+            bounds, lock, results = ctx.Array("i", [0, n - 1], lock=False), ctx.Lock(), ctx.Queue()
+        except Exception:  # noqa: BLE001 - no semaphores here: everything is built in this process
+            bounds, lock, results = [0, n - 1], _NoLock(), None
+        if results is not None:
+            try:
+                pool = ProcessPoolExecutor(max_workers=workers - 1, mp_context=ctx, initializer=_share,
+                                           initargs=(bounds, lock, results))
+                loops = [pool.submit(_worker_loop, coms, str(warehouse.path), region, year, years)
+                         for _k in range(workers - 1)]
+            except Exception:  # noqa: BLE001 - no worker can start: everything is built here
+                loops = []
+        while (i := _claim(bounds, lock, front=False)) is not None:
             if progress:
                 progress(f"report: {coms[i]}")
             parts[i] = _timed(coms[i], warehouse, region=region, year=year, years=years)
-        for t in feeders:
-            t.join()
-        for i in range(n):
-            if parts[i] is not None:
-                continue
-            if progress:
-                progress(f"report: {coms[i]}")
-            fut = futures[i]
+        # the workers' parts: every one a finished loop put, and whatever a failed loop put before it
+        received, expected = 0, None
+        while loops:
+            if expected is None and all(f.done() for f in loops):
+                ok = [f for f in loops if f.exception() is None]
+                expected = sum(f.result() for f in ok) + (n if len(ok) < len(loops) else 0)
+            if expected is not None and received >= expected:
+                break
             try:
-                parts[i] = _attach(fut.result(), warehouse) if fut is not None else None
-            except Exception:  # noqa: BLE001 - a worker's failure: this part is built here instead
-                parts[i] = None
-            if parts[i] is None:  # a worker could not take it, or failed
+                i, payload = results.get(timeout=0.05 if expected is None else 1.0)
+            except queues.Empty:
+                if expected is not None:  # a failed loop put no more
+                    break
+                continue
+            received += 1
+            if payload is not None:
+                try:
+                    parts[i] = _attach(pickle.loads(payload), warehouse)
+                except Exception:  # noqa: BLE001 - built here below
+                    parts[i] = None
+        for i in range(n):
+            if parts[i] is None:  # a worker could not take it, failed, or its part would not pickle
+                if progress:
+                    progress(f"report: {coms[i]}")
                 parts[i] = _timed(coms[i], warehouse, region=region, year=year, years=years)
+            elif progress and parts[i].timing.get("process") != os.getpid():
+                progress(f"report: {coms[i]}")
     finally:
         if pool is not None:  # the worker processes end on their own: nothing more is waited for
             pool.shutdown(wait=False, cancel_futures=True)
