@@ -74,6 +74,7 @@ def stage_years(supply_rows: pd.DataFrame) -> pd.DataFrame:
         top3_share [1], hhi [1] (:func:`hhi_of_total`), hhi_points [points], n_countries.
     """
     out = []
+    supply_rows = in_file_order(supply_rows)  # sums in IEA's order, whatever order the rows came in
     if supply_rows.empty:
         groups = []
     else:
@@ -130,6 +131,7 @@ def country_supply(supply_rows: pd.DataFrame) -> pd.DataFrame:
         year, else of the sum), largest first within each stage and year. Missing figures are left
         out; ``WLD`` is not a row.
     """
+    supply_rows = in_file_order(supply_rows)
     rows = supply_rows[supply_rows["country"] != "WLD"]
     rows = rows[rows["quantity_t"].notna()]
     world = supply_rows[supply_rows["country"] == "WLD"].set_index(["stage", "year"])["quantity_t"]
