@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import pickle
 
 import numpy as np
@@ -72,14 +73,32 @@ def _blocks(report):
     return [b for c in report.commodities for v in c.sections for b in v.blocks]
 
 
-def test_workers_give_the_same_report(warehouse_path):
+def _after_a_worker_claims(monkeypatch) -> None:
+    """This process claims its first commodity only once a worker has claimed one (a worker still
+    starting would otherwise find nothing left: this process builds from its memo in no time)."""
+    import time
+
+    orig = pool._claim
+
+    def claim(bounds, lock, front):
+        deadline = time.monotonic() + 120
+        while not front and bounds[0] == 0 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        return orig(bounds, lock, front)
+
+    monkeypatch.setattr(pool, "_claim", claim)
+
+
+def test_workers_give_the_same_report(warehouse_path, monkeypatch):
     from critmin.report.render import FigurePiece, TablePiece, render
     from critmin.report.sections import FigureSpec
 
     with open_warehouse(warehouse_path, read_only=True) as wh:
         assert pool.auto_workers(len(COMS), wh, 2) == 2
         here = build_report(COMS, warehouse=wh, workers=1)
+        _after_a_worker_claims(monkeypatch)
         there = build_report(COMS, warehouse=wh, workers=2)
+    assert [c.timing["process"] != os.getpid() for c in there.commodities] == [True, False]
     # every figure and table comes with its page piece, made where it was built; the worker's
     # figures stay dicts until somebody reads them
     for rep in (here, there):
