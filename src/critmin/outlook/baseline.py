@@ -17,7 +17,7 @@ import pandas as pd
 
 from critmin.commodities import get as get_commodity
 from critmin.errors import DataError
-from critmin.outlook.balance import country_supply, demand_table, demand_totals, in_file_order, stage_years
+from critmin.outlook.balance import country_supply, demand_table, demand_totals, stage_years
 from critmin.sources.iea import CASE, SCENARIOS, SECTOR_TOTAL
 from critmin.warehouse import Warehouse
 
@@ -208,11 +208,10 @@ def outlook_baseline(
         For a commodity IEA does not cover, an unknown scenario or a year without IEA figures.
     """
     com = get_commodity(commodity)
-    sup = in_file_order(warehouse.table("outlook_supply", commodity=com.id, case=CASE))
+    sup = warehouse.table("outlook_supply", commodity=com.id, case=CASE)
     if sup.empty:
         raise DataError(f"{com.id}: not in the IEA Critical Minerals Data Explorer")
     latest = sup.sort_values(["edition_date", "edition"])["edition"].iloc[-1]
-    dem = in_file_order(warehouse.table("outlook_demand", commodity=com.id, series="total_demand",
-                                        edition=latest))
+    dem = warehouse.table("outlook_demand", commodity=com.id, series="total_demand", edition=latest)
     return baseline_from_tables(sup[sup["edition"] == latest], dem, commodity=com.id, year=year,
                                 demand_scenario=demand_scenario)

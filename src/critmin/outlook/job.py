@@ -279,6 +279,8 @@ def _from_tables(supply_rows: pd.DataFrame, demand_rows: pd.DataFrame, *, commod
         raise DataError(f"unknown IEA scenario {scenario!r}; expected one of {', '.join(SCENARIOS)}")
     if supply_rows.empty and demand_rows.empty:
         raise DataError(f"{commodity}: no IEA outlook rows")
+    # IEA's order, whatever order the rows came in (the notes list Rest of world's twins in it)
+    supply_rows, demand_rows = in_file_order(supply_rows), in_file_order(demand_rows)
     com = get_commodity(commodity)
     stages, supply = parts
     demand = demand_table(demand_rows, scenario) if len(demand_rows) else pd.DataFrame(
@@ -369,8 +371,8 @@ def outlook(commodity: str, *, scenario: str = "STEPS",
 def _latest_rows(warehouse: Warehouse, cid: str) -> tuple[pd.DataFrame, pd.DataFrame, str]:
     """The commodity's ``outlook_supply`` (IEA's case) and ``total_demand`` rows and the latest
     edition among them; DataError when IEA does not cover it."""
-    sup = in_file_order(warehouse.table("outlook_supply", commodity=cid, case=CASE))
-    dem = in_file_order(warehouse.table("outlook_demand", commodity=cid, series="total_demand"))
+    sup = warehouse.table("outlook_supply", commodity=cid, case=CASE)
+    dem = warehouse.table("outlook_demand", commodity=cid, series="total_demand")
     if sup.empty and dem.empty:
         covered = warehouse.query('SELECT DISTINCT commodity FROM "outlook_supply" ORDER BY 1')
         raise DataError(f"{cid}: not in the IEA Critical Minerals Data Explorer; IEA covers "
