@@ -21,15 +21,11 @@ decomposition procedure based on loess. *Journal of Official Statistics* 6(1), 3
 
 from __future__ import annotations
 
-import threading
 from functools import lru_cache
 
 import numpy as np
 
 __all__ = ["stl"]
-
-_LOCK = threading.Lock()
-
 
 def stl(y: np.ndarray, period: int, *, seasonal: int = 7, trend: int | None = None,
         low_pass: int | None = None, seasonal_deg: int = 1, trend_deg: int = 1, low_pass_deg: int = 1,
@@ -151,8 +147,7 @@ def _loess(y: np.ndarray, n: int, length: int, deg: int, rw: np.ndarray | None, 
     """STL's loess estimates (``est``) of the columns of ``y`` (``(n, series)``) at every point (and
     with ``extend`` one before and one after), NaN where every weight is zero; each sum taken over the
     window in order, as the Fortran program adds."""
-    with _LOCK:
-        xs, h, pos, w0 = _windows(n, length, extend)
+    xs, h, pos, w0 = _windows(n, length, extend)  # read-only arrays, shared between threads
     idx = pos - 1
     w = w0[:, :, None] * rw[idx] if rw is not None else np.repeat(w0[:, :, None], y.shape[1], axis=2)
     a = np.add.reduce(w, axis=0)

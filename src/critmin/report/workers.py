@@ -9,19 +9,17 @@ is one of the builders: it takes commodities from the end of the list while each
 one from the start whenever it is free, until they meet. The processes claim them through two shared
 bounds (:func:`_claim`), so a worker starts its next part at once while its finished one travels back
 on a queue (a round trip through the caller per part left a worker idle 0.1 to 0.4 s). Each part comes
-back with its context detached from the worker's
-warehouse; the caller attaches its own, so anything the report asks of it later (the overview row, the
-criticality matrix, the sources and assumptions) is read from the context's memo or computed in the
-caller as before. Each part also brings the report's export-signal scan of its commodity's lines
-(:func:`critmin.report.context.scan_part`), made from the fits of its monitor section: the caller scans
-only the lines no part did, so no series is fitted twice.
+back with its context detached from the worker's warehouse; the caller attaches its own, so anything the
+report asks of it later (the overview row, the criticality matrix, the sources and assumptions) is read
+from the context's memo or computed in the caller as before. Each part also brings the report's
+export-signal scan of its commodity's lines (:func:`critmin.report.context.scan_part`), made from the
+fits of its monitor section: the caller scans only the lines no part did, so no series is fitted twice.
 
 Each process also makes the page's pieces of the parts it builds (:func:`critmin.report.render.prerender`:
 each chart's JSON, each table's HTML and compressed CSV), so the page is written in the caller by
-putting pieces together. Figures travel as their plain dicts
-(:class:`~critmin.report.blocks.FigureSpec`) and are made plotly figures again (validation off) only
-when somebody reads them: the page needs only their pieces, and rebuilding a figure costs about as much
-as building it did.
+putting pieces together. Figures travel as their plain dicts (:class:`~critmin.report.blocks.FigureSpec`)
+and are made plotly figures again (validation off) only when somebody reads them: the page needs only
+their pieces, and rebuilding a figure costs about as much as building it did.
 
 A part a worker cannot deliver (it failed to start, crashed, or its result would not pickle) is built in
 the calling process instead, so the report is the same whatever the number of workers; only the time it
@@ -220,16 +218,6 @@ def _rendered(part):
     return part
 
 
-class _NoLock:
-    """A lock nobody else takes (everything is built in this process)."""
-
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, *exc: object) -> None:
-        return None
-
-
 def build_parts(
     commodities: Sequence[str],
     warehouse: object,
@@ -271,6 +259,7 @@ def build_parts(
             parts.append(_timed(com, warehouse, region=region, year=year, years=years))
         return parts
 
+    import contextlib
     import multiprocessing
     import pickle
     import queue as queues
@@ -287,7 +276,7 @@ def build_parts(
         try:
             bounds, lock, results = ctx.Array("i", [0, n - 1], lock=False), ctx.Lock(), ctx.Queue()
         except Exception:  # noqa: BLE001 - no semaphores here: everything is built in this process
-            bounds, lock, results = [0, n - 1], _NoLock(), None
+            bounds, lock, results = [0, n - 1], contextlib.nullcontext(), None
         if results is not None:
             try:
                 pool = ProcessPoolExecutor(max_workers=workers - 1, mp_context=ctx, initializer=_share,
