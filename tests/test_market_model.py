@@ -3,6 +3,7 @@ monotonicity in cut depth and length, and agreement with the plain per-scenario 
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import numpy as np
@@ -250,6 +251,34 @@ def test_refill_stays_under_its_price_ceiling():
     assert after.max() <= 1.05 + 1e-12 and after.max() > 1.0
     assert p["refill_t"][0, :3].sum() == 0 and p["refill_t"][0, 3:].sum() > 0
     assert out.summary["stock_end_t"][0, 0] <= 40.0 + 1e-9
+
+
+def test_stock_sets_in_one_call_equal_one_call_per_set_bit_for_bit():
+    # the stockpile planner's batches: per-run starting stocks (stock0) give each run exactly what a
+    # call with that stock in inputs.stock0 gives (refills top up to the run's own starting stock)
+    inp = _rich_inputs()
+    draws = _random_draws(64, 11)
+    sets = [[60.0, 0.0, 20.0, 5.0], [5.0, 0.0, 90.0, 0.5], [250.0, 0.0, 1e-3, 40.0]]
+    one = [simulate_market(dataclasses.replace(inp, stock0=np.array(s)), draws, sum_block=16) for s in sets]
+    stacked = simulate_market(inp, draws.take(np.tile(np.arange(64), 3)), sum_block=16,
+                              stock0=np.repeat(np.array(sets).T, 64, axis=1))
+    for k, out in enumerate(one):
+        for key, arr in out.summary.items():
+            np.testing.assert_array_equal(stacked.summary[key][64 * k:64 * (k + 1)], arr, err_msg=key)
+    assert (one[0].summary["stock_end_t"] != one[1].summary["stock_end_t"]).any()   # the sets matter
+
+
+def test_stock_sets_must_keep_the_regions_with_a_stock():
+    inp = _rich_inputs()
+    draws = _random_draws(4, 1)
+    with pytest.raises(ValueError, match="positive where"):    # a stock of 0 where inputs hold one
+        simulate_market(inp, draws, stock0=np.array([[0.0] * 4, [0.0] * 4, [20.0] * 4, [5.0] * 4]))
+    with pytest.raises(ValueError, match="positive where"):    # a stock where inputs hold none
+        simulate_market(inp, draws, stock0=np.array([[60.0] * 4, [1.0] * 4, [20.0] * 4, [5.0] * 4]))
+    with pytest.raises(ValueError, match="shape"):
+        simulate_market(inp, draws, stock0=np.ones((4, 3)))
+    with pytest.raises(ValueError, match="finite"):
+        simulate_market(inp, draws, stock0=np.array([[np.nan] * 4, [0.0] * 4, [20.0] * 4, [5.0] * 4]))
 
 
 # --------------------------------------------------------------------------- monotonicity

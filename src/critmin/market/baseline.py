@@ -676,10 +676,20 @@ def build_baseline(spec: ScenarioSpec, warehouse) -> Baseline:
         sup = year_supply(spec, com, stage, b.year, warehouse)
         if b.year is not None and b.year < max(country_years(warehouse, com.id, sup.stage, sup.product)):
             mode = "history"
-    consumption = warehouse.table("consumption", latest=True, commodity=com.id)
-    prices = warehouse.table("prices", latest=True, commodity=com.id)
-    capacity = warehouse.table("production", latest=True, commodity=com.id, measure="capacity")
+    consumption, prices, capacity = _market_tables(com.id, warehouse)
     return baseline_from_data(spec, sup, consumption, prices, capacity, projection=projection, mode=mode)
+
+
+def _market_tables(commodity: str, warehouse) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """The commodity's consumption, price and capacity rows (latest editions), read once per warehouse
+    (:func:`critmin._memo.memo_shared`: every scenario of the commodity reads the same rows, and
+    :func:`baseline_from_data` only filters them)."""
+    from critmin._memo import memo_shared
+
+    return memo_shared(warehouse, ("market-tables", commodity), lambda: (
+        warehouse.table("consumption", latest=True, commodity=commodity),
+        warehouse.table("prices", latest=True, commodity=commodity),
+        warehouse.table("production", latest=True, commodity=commodity, measure="capacity")))
 
 
 def _projected(spec: ScenarioSpec, com, stage: str, stage_source: str, warehouse):

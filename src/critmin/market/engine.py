@@ -233,8 +233,20 @@ def draw_capacity(capacity: tuple[tuple[Param, float], ...], seed: int, first: i
     return delay[:n], cancel[:n]
 
 
-def run_chunk(payload: EnginePayload, task: ChunkTask) -> ChunkResult:
-    """Draw and simulate one chunk (the function workers run)."""
+def run_chunk(payload: EnginePayload, task: ChunkTask, stocks: np.ndarray | None = None) -> ChunkResult:
+    """Draw and simulate one chunk (the function workers run).
+
+    Parameters
+    ----------
+    payload : EnginePayload
+    task : ChunkTask
+    stocks : ndarray, optional
+        (J, K) K sets of starting stocks [t] (NumPy engine only): the chunk's runs are simulated once
+        with each, the same draws for all (common random numbers), in one call of
+        :func:`~critmin.market.model.simulate_market` (its ``stock0``). The result then holds
+        ``K x task.n`` runs, stock set by stock set; each run equals the run of a chunk with that set in
+        ``payload.inputs.stock0``.
+    """
     draws = draw_runs(payload.params, payload.seed, task.first, task.n)
     inp = payload.inputs
     added, cap = None, {}
@@ -243,6 +255,17 @@ def run_chunk(payload: EnginePayload, task: ChunkTask) -> ChunkResult:
         start = inp.capacity_start[None, :] + 12.0 * delay
         added = capacity_supply(inp.capacity_t, start, inp.capacity_ramp, ~cancelled, inp.horizon)
         cap = {"delay_years": delay, "cancelled": cancelled}
+    if stocks is not None:
+        if payload.engine != "numpy":
+            raise ValueError("several stock sets in one chunk run on the numpy engine only")
+        stocks = np.asarray(stocks, float)
+        k_n = stocks.shape[1]
+        draws = draws.take(np.tile(np.arange(task.n), k_n))
+        added = None if added is None else np.tile(added, (k_n, 1))
+        out = simulate_market(inp, draws, keep_paths=payload.keep_paths, price_bins=payload.price_bins,
+                              sum_block=SAMPLING_BLOCK, added_supply=added,
+                              stock0=np.repeat(stocks, task.n, axis=1))
+        return ChunkResult(task, draws, out, cap)
     if payload.engine == "numba":
         from critmin.market.fast import simulate_market_numba
 

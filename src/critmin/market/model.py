@@ -479,6 +479,7 @@ def simulate_market(
     price_bins: int = 0,
     sum_block: int | None = None,
     added_supply: np.ndarray | None = None,
+    stock0: np.ndarray | None = None,
 ) -> MarketOutput:
     """Run the monthly model for many scenarios at once.
 
@@ -499,6 +500,12 @@ def simulate_market(
     added_supply : ndarray, optional
         (n, H) price-inelastic added supply per run and month [t/month] (new capacity,
         :func:`capacity_supply`); purchases come from ``inputs.purchase_t``.
+    stock0 : ndarray, optional
+        (J, n) each region's starting stock in each run [t], the stock a refill tops up to (default:
+        ``inputs.stock0`` in every run). A region's stock must be positive in every run where
+        ``inputs.stock0`` is, and zero in every run where it is zero (the release levels are those of
+        ``inputs``): several stock sizes then run in one call, each run exactly as a call with its
+        stock in ``inputs.stock0`` runs it (the stockpile planner's curves).
 
     Returns
     -------
@@ -519,7 +526,15 @@ def simulate_market(
     end = start + draws.duration
     lost_full = (1.0 - draws.leakage) * draws.cut * inputs.target_exports_t
     e_s, e_l, tau, es = draws.eps_short, draws.eps_long, draws.tau, draws.eps_supply
-    stock = np.repeat(inputs.stock0[:, None], n, axis=1)
+    if stock0 is None:
+        s0 = inputs.stock0[:, None]
+    else:
+        s0 = np.asarray(stock0, float)
+        if s0.shape != (J, n):
+            raise ValueError(f"stock0 has shape {s0.shape}, expected ({J}, {n})")
+        if not np.isfinite(s0).all() or ((s0 > 0) != (inputs.stock0[:, None] > 0)).any():
+            raise ValueError("stock0 must be finite, positive where inputs.stock0 is and 0 where it is 0 [t]")
+    stock = np.array(np.broadcast_to(s0, (J, n)))
     sf_tol = np.maximum(inputs.shortfall_threshold, 1e-9) * d0[:, None]
 
     peak = np.ones(n)
@@ -577,7 +592,7 @@ def simulate_market(
             over = t >= end
             want = np.where(over[None, :] & (inputs.refill_cap[:, None] > 0),
                             np.minimum(inputs.refill_cap[:, None],
-                                       np.maximum(inputs.stock0[:, None] - stock, 0.0)), 0.0)
+                                       np.maximum(s0 - stock, 0.0)), 0.0)
             w_tot = want.sum(axis=0)
             if (w_tot > 0).any():
                 room = np.full(n, np.inf)

@@ -12,6 +12,7 @@ function are missing.
 
 from __future__ import annotations
 
+import functools
 import importlib
 import importlib.util
 import threading
@@ -328,17 +329,25 @@ def scenario_files(commodity: str | None = None) -> list[Path]:
     files = all_scenario_files()
     if commodity is None:
         return files
-    from critmin.market import load_scenario
-
     com = get_commodity(commodity).id
     out = []
     for f in files:
         try:
-            if get_commodity(load_scenario(f).commodity).id == com:
+            st = f.stat()
+            if _file_commodity(str(f), st.st_mtime_ns, st.st_size) == com:
                 out.append(f)
         except Exception:  # noqa: BLE001 - an invalid file is reported when it is run
             continue
     return out
+
+
+@functools.lru_cache(maxsize=256)
+def _file_commodity(path: str, mtime_ns: int, size: int) -> str:
+    """The catalogue id of a scenario file's commodity, read once per version of the file (its
+    modification time and size are part of the key: an edited file is read again)."""
+    from critmin.market import load_scenario
+
+    return get_commodity(load_scenario(path).commodity).id
 
 
 def _default_call(fn: Callable, ctx: Context) -> object:

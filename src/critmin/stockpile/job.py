@@ -90,6 +90,8 @@ DEFAULT_RUNS = 20_000
 DEFAULT_SEED = 1
 """Root seed of the draws (the same for every stock: common random numbers)."""
 _CHUNK = 16 * SAMPLING_BLOCK
+_BATCH_RUNS = 16 * SAMPLING_BLOCK
+"""Most runs of one engine call when several stocks are simulated together (stocks x runs per chunk)."""
 _P95 = 0.95
 
 
@@ -120,6 +122,43 @@ def _evaluate(setup: _Setup, stock_t: float, keep: bool = False) -> dict:
         sf[sl] = out["shortfall_t"][:, setup.j]
         rel[sl] = out["released_t"][:, setup.j]
         end[sl] = out["stock_end_t"][:, setup.j]
+    return _statistics(setup, stock_t, sf, rel, end, keep)
+
+
+def _evaluate_many(setup: _Setup, stocks: list[float], keep: list[bool]) -> list[dict]:
+    """:func:`_evaluate` of several stocks, all > 0 [t], simulated together: each chunk of runs once
+    per stock in one engine call (:func:`critmin.market.engine.run_chunk` with ``stocks``), the same
+    draws for each; every figure equals :func:`_evaluate`'s bit for bit (each run is simulated on its
+    own values), in a fraction of the time (one call's fixed cost instead of one per stock)."""
+    if min(stocks) <= 0:
+        raise ValueError("stocks simulated together must be > 0 [t]")
+    base = setup.inputs.stock0.copy()
+    base[setup.j] = stocks[0]
+    inputs = dataclasses.replace(setup.inputs, stock0=base)
+    payload = EnginePayload(inputs=inputs, params=setup.params, seed=setup.seed, price_bins=0)
+    n, k_n = setup.runs, len(stocks)
+    sf, rel, end = np.empty((k_n, n)), np.empty((k_n, n)), np.empty((k_n, n))
+    for task in plan_chunks(n, _CHUNK):
+        sl = slice(task.first, task.first + task.n)
+        per = max(1, _BATCH_RUNS // task.n)
+        for b in range(0, k_n, per):
+            ks = list(range(b, min(b + per, k_n)))
+            sets = np.repeat(base[:, None], len(ks), axis=1)
+            sets[setup.j] = [stocks[k] for k in ks]
+            out = run_chunk(payload, task, stocks=sets).output.summary
+            for i, k in enumerate(ks):
+                rows = slice(i * task.n, (i + 1) * task.n)
+                sf[k, sl] = out["shortfall_t"][rows, setup.j]
+                rel[k, sl] = out["released_t"][rows, setup.j]
+                end[k, sl] = out["stock_end_t"][rows, setup.j]
+    return [_statistics(setup, s, sf[k], rel[k], end[k], keep[k]) for k, s in enumerate(stocks)]
+
+
+def _statistics(setup: _Setup, stock_t: float, sf: np.ndarray, rel: np.ndarray, end: np.ndarray,
+                keep: bool) -> dict:
+    """Summary statistics of the region's shortfall ``sf``, release ``rel`` and stock left ``end`` per run
+    [t] with ``stock_t`` [t]; the runs' shortfalls and releases too with ``keep``."""
+    n = setup.runs
     if stock_t > 0:
         out_of_stock = end <= 1e-9 * stock_t
     else:
@@ -163,8 +202,16 @@ class _Evaluator:
         self.total = max(self.total, self.done + len(tasks) + expect_more)
         out = []
         if self.ex is None:
-            for t in tasks:
-                out.append(_task(self.setups, t))
+            # a material's stocks > 0 simulated together (_evaluate_many), a stock of 0 on its own
+            done: dict[int, tuple[str, float, dict]] = {}
+            for m in dict.fromkeys(t[0] for t in tasks):
+                idx = [i for i, t in enumerate(tasks) if t[0] == m and t[1] > 0]
+                if idx:
+                    res = _evaluate_many(self.setups[m], [tasks[i][1] for i in idx],
+                                         [tasks[i][2] for i in idx])
+                    done.update({i: (m, tasks[i][1], r) for i, r in zip(idx, res, strict=True)})
+            for i, t in enumerate(tasks):
+                out.append(done[i] if i in done else _task(self.setups, t))
                 self._tick()
         else:
             futs = [self.ex.submit(_task, {t[0]: self.setups[t[0]]}, t) for t in tasks]
