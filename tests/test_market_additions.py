@@ -325,3 +325,37 @@ def test_inputs_validate_the_new_arrays():
         _inputs(capacity_names=("x",))
     with pytest.raises(ValueError, match="added_supply has shape"):
         simulate_market(_inputs(), Draws.fixed(2), added_supply=np.zeros((3, 24)))
+
+
+@pytest.mark.parametrize("choke", [6.0, 1.6])   # 1.6: purchases meet the choke (rationed, partly bought)
+def test_purchases_per_run_equal_one_call_per_schedule_bit_for_bit(choke):
+    # the stockpile planner's build costs: each run with its own purchases (simulate_market's
+    # `purchases`) gives exactly what a call with those purchases in inputs.purchase_t gives
+    draws = _draws(48, 5)
+    scheds = [purchase_schedule(t, s, m, 24)[:, None] for t, s, m in ((30.0, 0.0, 3.0), (600.0, 2.0, 2.5))]
+    scheds += [np.zeros((24, 1)), purchase_schedule(400.0, 0.0, 24.0, 24)[:, None]]
+    one = [simulate_market(_no_refill(choke=choke, buyers=("R2",), purchase_t=b), draws, sum_block=16)
+           for b in scheds]
+    inp = _no_refill(choke=choke, buyers=("R2",), purchase_t=scheds[0])
+    stacked = simulate_market(inp, draws.take(np.tile(np.arange(48), 4)), sum_block=16,
+                              purchases=np.repeat(np.stack(scheds, axis=2), 48, axis=2))
+    for k, out in enumerate(one):
+        for key, arr in out.summary.items():
+            np.testing.assert_array_equal(stacked.summary[key][48 * k:48 * (k + 1)], arr, err_msg=key)
+    bought = [o.summary["purchased_t"][:, 0] for o in one]
+    assert bought[2].max() == 0 and bought[3].mean() > bought[0].mean() > 0
+    if choke < 2:
+        assert (bought[1] < 600.0 - 1e-9).any()            # some runs could not buy it all
+    with pytest.raises(ValueError, match="numpy engine only"):      # the compiled engine has no sets
+        run_chunk(EnginePayload(inputs=inp, params={}, seed=1, engine="numba"), ChunkTask(0, 0, 4),
+                  purchases=np.stack(scheds, axis=2))
+
+
+def test_purchases_per_run_are_checked():
+    inp = _inputs(buyers=("R1",), purchase_t=np.zeros((24, 1)))
+    with pytest.raises(ValueError, match="purchases have shape"):
+        simulate_market(inp, Draws.fixed(2), purchases=np.zeros((24, 1, 3)))
+    with pytest.raises(ValueError, match="finite and >= 0"):
+        simulate_market(inp, Draws.fixed(2), purchases=np.full((24, 1, 2), -1.0))
+    with pytest.raises(ValueError, match="name the buyers"):
+        simulate_market(_inputs(), Draws.fixed(2), purchases=np.zeros((24, 1, 2)))

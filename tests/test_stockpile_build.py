@@ -76,6 +76,31 @@ def test_build_cost_is_the_simulated_purchase_cost_and_falls_with_longer_schedul
     assert inp.purchase_t.sum() == pytest.approx(15_000.0)
 
 
+def test_builds_simulated_together_equal_each_simulated_alone(ree):
+    # build_costs simulates builds of similar length in one engine call each (each run with its own
+    # purchases, simulated past the end of the shorter ones): every figure equal to build_cost's
+    from critmin.stockpile import build
+
+    spec, b = ree
+    builds = [(9_000.0, m) for m in BUILD_MONTHS] + [(2_500.0, 12.0), (40_000.0, 12.0), (0.0, 6.0),
+                                                     (9_000.0, 12.0), (123.4, 7.5)]
+    together = build.build_costs(spec, b, "JPN", builds, holding_usd_per_t_year=800.0, runs=300, seed=4)
+    alone = [build_cost(spec, b, "JPN", q, m, holding_usd_per_t_year=800.0, runs=300, seed=4)
+             for q, m in builds]
+    assert together == alone
+    assert len({c.impact_usd for c in alone}) > 10                     # the builds differ
+    # the calm baseline lets builds of different lengths share a call; without it only equal ones do
+    items = [(i, None, MarketInputs.from_spec(build_spec(spec, "JPN", q, m), b))
+             for i, (q, m) in enumerate(builds) if q > 0]
+    assert abs(build.calm_excess_demand(items[0][2])) <= 1e-12 * float(items[0][2].demand_t.sum())
+    mixed = build._groups(items, True, 300)
+    assert any(len({it[2].horizon for it in g}) > 1 for g in mixed)
+    assert sorted(i for g in mixed for i, _s, _x in g) == sorted(i for i, _s, _x in items)
+    strict = build._groups(items, False, 300)
+    assert all(len({it[2].horizon for it in g}) == 1 for g in strict)
+    assert any(len(g) > 1 for g in strict)                             # the 12-month builds
+
+
 def test_build_plan_picks_the_least_total_cost(ree):
     spec, b = ree
     bp = build_plan(spec, b, "JPN", 8_000.0, 6, holding_usd_per_t_year=800.0, runs=256, seed=2,

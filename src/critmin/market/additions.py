@@ -211,14 +211,27 @@ class InelasticTerms:
         Runs, and blocks of runs for the sums.
     paths : dict or None
         The model's paths (``added_supply_t`` and ``purchased_t`` are added to it).
+    purchases : ndarray or None
+        (H, K, n) purchases per run [t/month] instead of ``inputs.purchase_t`` (the same buyers).
     """
 
-    def __init__(self, inputs, added_supply, n: int, nb: int, paths: dict | None) -> None:
+    def __init__(self, inputs, added_supply, n: int, nb: int, paths: dict | None,
+                 purchases: np.ndarray | None = None) -> None:
         H = inputs.horizon
         self.added = None if added_supply is None else np.asarray(added_supply, float)
         if self.added is not None and self.added.shape != (n, H):
             raise ValueError(f"added_supply has shape {self.added.shape}, expected ({n}, {H})")
         self.buy = inputs.purchase_t if inputs.purchase_t is not None and len(inputs.buyers) else None
+        self.per_run = purchases is not None
+        if self.per_run:
+            if self.buy is None:
+                raise ValueError("purchases per run need inputs with purchases (they name the buyers)")
+            self.buy = np.asarray(purchases, float)
+            if self.buy.shape != (H, len(inputs.buyers), n):
+                raise ValueError(f"purchases have shape {self.buy.shape}, expected ({H}, "
+                                 f"{len(inputs.buyers)}, {n})")
+            if not np.isfinite(self.buy).all() or (self.buy < 0).any():
+                raise ValueError("purchases must be finite and >= 0 [t/month]")
         self.active = self.added is not None or self.buy is not None
         self.b_k, self.b_t = None, 0.0
         self.sums: dict[str, np.ndarray] = {}
@@ -248,7 +261,13 @@ class InelasticTerms:
             keep = 1.0 - disp / x_e0 if x_e0 > 0 else np.zeros_like(A)
             X = x_e0 - disp - lost_full * a * keep
             net = X + A
-        if self.buy is not None:
+        if self.per_run:                                    # (K, n): each run's own purchases
+            self.b_k = self.buy[t]
+            self.b_t = self.b_k[0].copy()
+            for k in range(1, self.b_k.shape[0]):
+                self.b_t += self.b_k[k]
+            net = net - self.b_t
+        elif self.buy is not None:
             self.b_k = self.buy[t]
             self.b_t = float(self.b_k.sum())
             net = net - self.b_t
@@ -269,7 +288,7 @@ class InelasticTerms:
             if paths is not None:
                 paths["added_supply_t"][:, t] = used
         if self.buy is not None:
-            got = self.b_k[:, None] * bought[None, :]                  # (K, n) [t]
+            got = (self.b_k if self.per_run else self.b_k[:, None]) * bought[None, :]  # (K, n) [t]
             self.bought_tot += got
             self.cost_tot += got * price[None, :]
             for b, sl in enumerate(blocks):

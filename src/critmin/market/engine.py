@@ -233,7 +233,8 @@ def draw_capacity(capacity: tuple[tuple[Param, float], ...], seed: int, first: i
     return delay[:n], cancel[:n]
 
 
-def run_chunk(payload: EnginePayload, task: ChunkTask, stocks: np.ndarray | None = None) -> ChunkResult:
+def run_chunk(payload: EnginePayload, task: ChunkTask, stocks: np.ndarray | None = None,
+              purchases: np.ndarray | None = None) -> ChunkResult:
     """Draw and simulate one chunk (the function workers run).
 
     Parameters
@@ -244,9 +245,15 @@ def run_chunk(payload: EnginePayload, task: ChunkTask, stocks: np.ndarray | None
         (J, K) K sets of starting stocks [t] (NumPy engine only): the chunk's runs are simulated once
         with each, the same draws for all (common random numbers), in one call of
         :func:`~critmin.market.model.simulate_market` (its ``stock0``). The result then holds
-        ``K x task.n`` runs, stock set by stock set; each run equals the run of a chunk with that set in
+        ``K x task.n`` runs, set by set; each run equals the run of a chunk with that set in
         ``payload.inputs.stock0``.
+    purchases : ndarray, optional
+        (H, B, K) K sets of purchases of the inputs' B buyers [t/month], as ``stocks`` (the model's
+        ``purchases``); with ``stocks`` too, set k is stock set k with purchase set k.
     """
+    sets = stocks is not None or purchases is not None
+    if sets and payload.engine != "numpy":
+        raise ValueError("several stock or purchase sets in one chunk run on the numpy engine only")
     draws = draw_runs(payload.params, payload.seed, task.first, task.n)
     inp = payload.inputs
     added, cap = None, {}
@@ -255,16 +262,18 @@ def run_chunk(payload: EnginePayload, task: ChunkTask, stocks: np.ndarray | None
         start = inp.capacity_start[None, :] + 12.0 * delay
         added = capacity_supply(inp.capacity_t, start, inp.capacity_ramp, ~cancelled, inp.horizon)
         cap = {"delay_years": delay, "cancelled": cancelled}
-    if stocks is not None:
-        if payload.engine != "numpy":
-            raise ValueError("several stock sets in one chunk run on the numpy engine only")
-        stocks = np.asarray(stocks, float)
-        k_n = stocks.shape[1]
+    if sets:
+        stocks = None if stocks is None else np.asarray(stocks, float)
+        purchases = None if purchases is None else np.asarray(purchases, float)
+        k_n = stocks.shape[1] if stocks is not None else purchases.shape[2]
+        if stocks is not None and purchases is not None and purchases.shape[2] != k_n:
+            raise ValueError(f"{k_n} stock sets but {purchases.shape[2]} purchase sets")
         draws = draws.take(np.tile(np.arange(task.n), k_n))
         added = None if added is None else np.tile(added, (k_n, 1))
         out = simulate_market(inp, draws, keep_paths=payload.keep_paths, price_bins=payload.price_bins,
                               sum_block=SAMPLING_BLOCK, added_supply=added,
-                              stock0=np.repeat(stocks, task.n, axis=1))
+                              stock0=None if stocks is None else np.repeat(stocks, task.n, axis=1),
+                              purchases=None if purchases is None else np.repeat(purchases, task.n, axis=2))
         return ChunkResult(task, draws, out, cap)
     if payload.engine == "numba":
         from critmin.market.fast import simulate_market_numba

@@ -67,6 +67,7 @@ __all__ = [
     "Draws",
     "MarketOutput",
     "simulate_market",
+    "calm_excess_demand",
     "solve_clearing",
     "REGION_METRICS",
 ]
@@ -330,6 +331,17 @@ def _ramp(params: np.ndarray, since: np.ndarray) -> np.ndarray:
     return caps
 
 
+def calm_excess_demand(inputs: MarketInputs) -> float:
+    """Excess demand at P0 in a month with no cut, refill, new capacity or purchase [t/month], computed
+    as :func:`simulate_market` computes it. At most ``FTOL_REL`` x demand (a balanced baseline) means
+    such a month clears at P0 with nothing released, whatever came before it: a run simulated past the
+    end of its purchases then adds nothing but months at P0 (:func:`critmin.stockpile.build.build_costs`).
+    """
+    q, groups = _supplier_groups(inputs)
+    s = _supply(np.ones(1), _ramp(groups, np.array([-np.inf])), q)
+    return float((float(inputs.demand_t.sum()) - s - inputs.exports_t)[0])
+
+
 def _release_levels(inputs: MarketInputs, xmax: float) -> list[tuple[float, float, list[int]]]:
     """The stock-release supply curve: groups of regions by hold level, lowest first.
 
@@ -480,6 +492,7 @@ def simulate_market(
     sum_block: int | None = None,
     added_supply: np.ndarray | None = None,
     stock0: np.ndarray | None = None,
+    purchases: np.ndarray | None = None,
 ) -> MarketOutput:
     """Run the monthly model for many scenarios at once.
 
@@ -506,6 +519,12 @@ def simulate_market(
         ``inputs.stock0`` is, and zero in every run where it is zero (the release levels are those of
         ``inputs``): several stock sizes then run in one call, each run exactly as a call with its
         stock in ``inputs.stock0`` runs it (the stockpile planner's curves).
+    purchases : ndarray, optional
+        (H, K, n) what each buyer of ``inputs.buyers`` buys each month in each run [t/month], instead
+        of ``inputs.purchase_t`` in every run (which must be given: it names the buyers). Each run
+        equals the run of a call with its purchases in ``inputs.purchase_t`` (one buyer; with several,
+        to the order their month's purchases are summed in): several purchase schedules run in one call
+        (the stockpile planner's build costs, :func:`critmin.stockpile.build.build_costs`).
 
     Returns
     -------
@@ -557,7 +576,7 @@ def simulate_market(
     levels = _release_levels(inputs, xmax)
     on_cut = inputs.trigger == TRIGGER_DISRUPTION
     x_prev = np.zeros(n)
-    terms = InelasticTerms(inputs, added_supply, n, nb, paths)     # new capacity and purchases
+    terms = InelasticTerms(inputs, added_supply, n, nb, paths, purchases)  # new capacity and purchases
     # e^{eps_s x} at the fixed points of the sweep (levels, choke, refill ceilings) is the same every month
     g_at = {xv: np.exp(es * xv) for xv in {lv[0] for lv in levels} | {xmax} | {
         min(math.log(c), xmax) for c in inputs.refill_ceiling[inputs.refill_cap > 0]} if xv != 0.0}
@@ -678,7 +697,15 @@ def simulate_market(
             excess_rel = (Rr - own).sum(axis=0)
             avail = (_supply(g_at[xmax][rr], caps[:, rr], q)
                      + net[rr] + excess_rel - f_tot[rr])
-            if terms.b_t > 0:
+            if np.ndim(terms.b_t):              # purchases per run: as below, run by run
+                b = terms.b_t[rr]
+                buys = b > 0
+                if buys.any():
+                    short = np.where(buys, np.minimum(avail, 0.0), 0.0)
+                    with np.errstate(divide="ignore", invalid="ignore"):
+                        bought[rr] = np.where(buys, np.clip((b + short) / b, 0.0, 1.0), 1.0)
+                    avail = avail - short
+            elif terms.b_t > 0:
                 # purchases are served first; if even they exceed what is there, they take it all
                 short = np.minimum(avail, 0.0)
                 bought[rr] = np.clip((terms.b_t + short) / terms.b_t, 0.0, 1.0)

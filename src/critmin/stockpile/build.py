@@ -25,6 +25,7 @@ The schedule trades that impact against the cost of buying early. The model (sta
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass, field
 
@@ -32,17 +33,23 @@ import numpy as np
 import pandas as pd
 
 from critmin.market.engine import EnginePayload, plan_chunks, run_chunk
-from critmin.market.model import MarketInputs
+from critmin.market.model import FTOL_REL, MarketInputs, calm_excess_demand
 from critmin.market.results import quantile_summary as _q
 from critmin.market.spec import ScenarioSpec
 
-__all__ = ["BUILD_MONTHS", "BuildCost", "BuildPlan", "build_spec", "build_cost", "build_plan",
-           "early_holding_cost"]
+__all__ = ["BUILD_MONTHS", "BuildCost", "BuildPlan", "build_spec", "build_cost", "build_costs",
+           "build_plan", "early_holding_cost", "plan_of", "schedules"]
 
 BUILD_MONTHS = (1, 2, 3, 4, 6, 9, 12, 18, 24, 30, 36, 48, 60)
 """Build schedules compared [months]."""
 
 _CHUNK = 16 * 1024
+_GROUP_BUILDS = 8
+"""Most builds simulated in one engine call (its runs: builds x runs per chunk)."""
+_CALL_RUNS = 1500
+"""A month of an engine call costs about as much as this many runs' months besides its runs' own (NumPy's
+fixed cost per operation; measured on the planning scenarios at 2,000 runs): what grouping builds
+saves."""
 
 
 def early_holding_cost(stock_t: float, months: float, holding_usd_per_t_year: float) -> float:
@@ -121,6 +128,136 @@ class BuildCost:
                 "peak_price_multiple": dict(self.peak_price_multiple), "bought_share": self.bought_share}
 
 
+def build_costs(spec: ScenarioSpec, baseline, region: str, builds: list[tuple[float, float]], *,
+                holding_usd_per_t_year: float, runs: int, seed: int) -> list[BuildCost]:
+    """:func:`build_cost` of several ``(stock_t, months)`` builds, equal to it bit for bit, simulated
+    together: builds of similar length in one engine call each, with each run's own purchases
+    (:func:`~critmin.market.model.simulate_market`'s ``purchases``), the same draws for all.
+
+    A build shorter than its call's horizon is simulated on past its purchases. Those months add
+    nothing to what a build reports when the scenario's calm month clears at P0 with nothing released
+    (:func:`~critmin.market.model.calm_excess_demand` within the engine's tolerance, as a balanced
+    baseline does): no purchase is bought in them and the price stays at P0, below the peak. Otherwise
+    only builds of the same horizon share a call.
+
+    Parameters
+    ----------
+    spec, baseline, region
+        As :func:`build_cost`.
+    builds : list of (float, float)
+        ``(stock_t [t], months [months])`` pairs.
+    holding_usd_per_t_year, runs, seed
+        As :func:`build_cost`.
+
+    Returns
+    -------
+    list of BuildCost
+        In the order of ``builds``.
+    """
+    out: list[BuildCost | None] = [None] * len(builds)
+    todo, first = [], {}
+    for i, (stock_t, months) in enumerate(builds):
+        if not months > 0:
+            raise ValueError("months must be > 0")
+        if stock_t <= 0:
+            out[i] = build_cost(spec, baseline, region, 0.0, months,
+                                holding_usd_per_t_year=holding_usd_per_t_year, runs=runs, seed=seed)
+        elif (float(stock_t), float(months)) not in first:     # the same build twice: simulated once
+            first[(float(stock_t), float(months))] = i
+            s = build_spec(spec, region, stock_t, months)
+            todo.append((i, s, MarketInputs.from_spec(s, baseline)))
+    if todo:
+        calm = abs(calm_excess_demand(todo[0][2])) <= FTOL_REL * float(todo[0][2].demand_t.sum())
+        for group in _groups(todo, calm, runs):
+            for i, cost in zip([g[0] for g in group], _group_costs(group, builds, baseline, region,
+                                                                   holding_usd_per_t_year, runs, seed),
+                               strict=True):
+                out[i] = cost
+    for i, (stock_t, months) in enumerate(builds):
+        if out[i] is None:
+            out[i] = out[first[(float(stock_t), float(months))]]
+    return out  # type: ignore[return-value]
+
+
+def _groups(todo: list, calm: bool, runs: int) -> list[list]:
+    """Builds simulated in one call each, the cheapest split by a simple cost model: a call of k builds
+    over H months costs ``H (_CALL_RUNS + k runs)`` (a month's fixed cost, in runs, and each run's).
+    A group holds builds of the same market (:func:`_same_market`), at most :data:`_GROUP_BUILDS`, and
+    of different horizons only when ``calm`` (see :func:`build_costs`)."""
+    items = sorted(todo, key=lambda it: it[2].horizon)
+    best = [0.0] + [math.inf] * len(items)        # best[i]: cheapest split of the first i builds
+    cut = [0] * (len(items) + 1)
+    for i in range(1, len(items) + 1):
+        h = items[i - 1][2].horizon
+        for j in range(i - 1, max(i - _GROUP_BUILDS, 0) - 1, -1):
+            if not (_same_market(items[j][2], items[i - 1][2])
+                    and (calm or items[j][2].horizon == h)):
+                break
+            c = best[j] + h * (_CALL_RUNS + (i - j) * runs)
+            if c < best[i]:
+                best[i], cut[i] = c, j
+    groups, i = [], len(items)
+    while i > 0:
+        groups.append(items[cut[i]:i])
+        i = cut[i]
+    return groups[::-1]
+
+
+def _same_market(a: MarketInputs, b: MarketInputs) -> bool:
+    """The two inputs differ in their horizon and purchases only."""
+    for f in dataclasses.fields(a):
+        if f.name in ("horizon", "purchase_t"):
+            continue
+        x, y = getattr(a, f.name), getattr(b, f.name)
+        if isinstance(x, np.ndarray) or isinstance(y, np.ndarray):
+            if not (isinstance(x, np.ndarray) and isinstance(y, np.ndarray) and np.array_equal(x, y)):
+                return False
+        elif x != y:
+            return False
+    return True
+
+
+def _group_costs(group: list, builds: list, baseline, region: str, hold_rate: float, runs: int,
+                 seed: int) -> list[BuildCost]:
+    """The builds of one group, in one engine call per chunk of runs (its longest build's inputs)."""
+    _i, s_top, inp_top = group[-1]
+    h_n = inp_top.horizon
+    k = inp_top.buyers.index(region)
+    if len(group) == 1:
+        purchases = None
+    else:
+        purchases = np.zeros((h_n, len(inp_top.buyers), len(group)))
+        for j, (_i, _s, inp) in enumerate(group):
+            purchases[:inp.horizon, :, j] = inp.purchase_t
+    payload = EnginePayload(inputs=inp_top, params=s_top.random_params(), seed=int(seed), price_bins=0)
+    n_g = len(group)
+    cost, got, peak = np.empty((n_g, runs)), np.empty((n_g, runs)), np.empty((n_g, runs))
+    for task in plan_chunks(runs, _CHUNK):
+        out = run_chunk(payload, task, purchases=purchases).output.summary
+        sl = slice(task.first, task.first + task.n)
+        for j in range(n_g):
+            rows = slice(j * task.n, (j + 1) * task.n)
+            cost[j, sl] = out["purchase_cost_usd"][rows, k]
+            got[j, sl] = out["purchased_t"][rows, k]
+            peak[j, sl] = out["peak_price_multiple"][rows]
+    res = []
+    for j, (i, _s, _inp) in enumerate(group):
+        stock_t, months = builds[i]
+        res.append(_cost_of(float(stock_t), float(months), float(baseline.p0_usd_per_t), hold_rate,
+                            cost[j], got[j], peak[j]))
+    return res
+
+
+def _cost_of(stock_t: float, months: float, p0: float, hold_rate: float, cost: np.ndarray, got: np.ndarray,
+             peak: np.ndarray) -> BuildCost:
+    """A :class:`BuildCost` from each run's purchase cost [USD], tonnes bought [t] and peak multiple."""
+    return BuildCost(months=months, stock_t=stock_t, cost_at_p0_usd=p0 * stock_t, cost_usd=_q(cost),
+                     impact_usd=float(np.mean(cost - p0 * got)),
+                     holding_early_usd=early_holding_cost(stock_t, months, hold_rate),
+                     total_usd=float(cost.mean()) + early_holding_cost(stock_t, months, hold_rate),
+                     peak_price_multiple=_q(peak), bought_share=float(got.mean()) / stock_t)
+
+
 def build_cost(spec: ScenarioSpec, baseline, region: str, stock_t: float, months: float, *,
                holding_usd_per_t_year: float, runs: int, seed: int) -> BuildCost:
     """Simulate buying ``stock_t`` over ``months`` in a calm market; its cost with impact.
@@ -151,7 +288,6 @@ def build_cost(spec: ScenarioSpec, baseline, region: str, stock_t: float, months
     if not months > 0:
         raise ValueError("months must be > 0")
     p0 = float(baseline.p0_usd_per_t)
-    hold = early_holding_cost(stock_t, months, holding_usd_per_t_year)
     if stock_t <= 0:
         zero = {"p05": 0.0, "p50": 0.0, "p95": 0.0, "mean": 0.0}
         one = {"p05": 1.0, "p50": 1.0, "p95": 1.0, "mean": 1.0}
@@ -167,12 +303,7 @@ def build_cost(spec: ScenarioSpec, baseline, region: str, stock_t: float, months
         cost[sl] = out["purchase_cost_usd"][:, k]
         got[sl] = out["purchased_t"][:, k]
         peak[sl] = out["peak_price_multiple"]
-    mean_cost = float(cost.mean())
-    at_p0 = p0 * float(stock_t)
-    return BuildCost(months=float(months), stock_t=float(stock_t), cost_at_p0_usd=at_p0, cost_usd=_q(cost),
-                     impact_usd=float(np.mean(cost - p0 * got)),
-                     holding_early_usd=hold, total_usd=mean_cost + hold, peak_price_multiple=_q(peak),
-                     bought_share=float(got.mean()) / float(stock_t))
+    return _cost_of(float(stock_t), float(months), p0, holding_usd_per_t_year, cost, got, peak)
 
 
 @dataclass
@@ -212,9 +343,21 @@ def build_plan(spec: ScenarioSpec, baseline, region: str, stock_t: float, months
     BuildPlan
         ``best`` minimises ``E[sum_t P(t) Q/m] + h Q m / 24`` over the grid and ``months``.
     """
-    sched = sorted({float(m) for m in grid} | {float(months)})
-    curve = [build_cost(spec, baseline, region, stock_t, m, holding_usd_per_t_year=holding_usd_per_t_year,
-                        runs=runs, seed=seed) for m in sched]
+    sched = schedules(months, grid)
+    curve = build_costs(spec, baseline, region, [(stock_t, m) for m in sched],
+                        holding_usd_per_t_year=holding_usd_per_t_year, runs=runs, seed=seed)
+    return plan_of(stock_t, months, curve)
+
+
+def schedules(months: float, grid: tuple[float, ...] = BUILD_MONTHS) -> list[float]:
+    """The schedules :func:`build_plan` prices: the grid and ``months`` [months], shortest first."""
+    return sorted({float(m) for m in grid} | {float(months)})
+
+
+def plan_of(stock_t: float, months: float, curve: list[BuildCost]) -> BuildPlan:
+    """The :class:`BuildPlan` of ``stock_t`` from its build costs over :func:`schedules` (``curve``, in
+    that order; :func:`build_plan` simulates them)."""
+    sched = [c.months for c in curve]
     asked = next(c for c in curve if c.months == float(months))
     best = min(curve, key=lambda c: (c.total_usd, c.months))
     notes = []

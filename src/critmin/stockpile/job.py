@@ -61,7 +61,7 @@ from critmin.stockpile.allocation import (
     allocate_lp,
     frontier,
 )
-from critmin.stockpile.build import build_cost, build_plan
+from critmin.stockpile.build import build_costs, plan_of, schedules
 from critmin.stockpile.cover import (
     CoverRule,
     check_days,
@@ -726,21 +726,18 @@ def plan(
 
 
 def _price_builds(p: MaterialPlan, mat: _Material, region: str, months: float, runs: int, seed: int) -> None:
-    """Policies and the plan's stock bought over ``months`` with market impact; the cheapest schedule."""
-    cache: dict[float, object] = {}
-
-    def cost(stock: float):
-        key = round(float(stock), 9)
-        if key not in cache:
-            cache[key] = build_cost(mat.spec, mat.baseline, region, float(stock), months,
-                                    holding_usd_per_t_year=mat.h, runs=runs, seed=seed)
-        return cache[key]
-
-    rows = [cost(s) for s in p.policies["stock_t"]]
+    """Policies and the plan's stock bought over ``months`` with market impact; the cheapest schedule
+    (every build simulated in one :func:`~critmin.stockpile.build.build_costs`)."""
+    seen: dict[float, float] = {}       # stocks within 1e-9 t of one another: the first one's cost
+    stocks = [seen.setdefault(round(float(s), 9), float(s)) for s in p.policies["stock_t"]]
+    sched = schedules(months)
+    costs = build_costs(mat.spec, mat.baseline, region,
+                        [(s, months) for s in stocks] + [(float(p.planned_t), m) for m in sched],
+                        holding_usd_per_t_year=mat.h, runs=runs, seed=seed)
+    rows = costs[:len(stocks)]
     p.policies["purchase_with_impact_usd"] = [c.cost_usd["mean"] for c in rows]
     p.policies["purchase_impact_usd"] = [c.impact_usd for c in rows]
-    bp = build_plan(mat.spec, mat.baseline, region, float(p.planned_t), months, holding_usd_per_t_year=mat.h,
-                    runs=runs, seed=seed)
+    bp = plan_of(float(p.planned_t), months, costs[len(stocks):])
     p.build = bp.to_dict()
     p.notes += [f"build: {n}" for n in bp.notes]
 
