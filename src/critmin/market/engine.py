@@ -246,7 +246,7 @@ def run_chunk(payload: EnginePayload, task: ChunkTask, stocks: np.ndarray | None
         with each, the same draws for all (common random numbers), in one call of
         :func:`~critmin.market.model.simulate_market` (its ``stock0``). The result then holds
         ``K x task.n`` runs, set by set; each run equals the run of a chunk with that set in
-        ``payload.inputs.stock0``.
+        ``payload.inputs.stock0`` (its sums over runs are one block of all the sets' runs).
     purchases : ndarray, optional
         (H, B, K) K sets of purchases of the inputs' B buyers [t/month], as ``stocks`` (the model's
         ``purchases``); with ``stocks`` too, set k is stock set k with purchase set k.
@@ -270,8 +270,9 @@ def run_chunk(payload: EnginePayload, task: ChunkTask, stocks: np.ndarray | None
             raise ValueError(f"{k_n} stock sets but {purchases.shape[2]} purchase sets")
         draws = draws.take(np.tile(np.arange(task.n), k_n))
         added = None if added is None else np.tile(added, (k_n, 1))
+        # the sums over runs mix the sets: one block (the per-run summary is what sets are run for)
         out = simulate_market(inp, draws, keep_paths=payload.keep_paths, price_bins=payload.price_bins,
-                              sum_block=SAMPLING_BLOCK, added_supply=added,
+                              sum_block=None, added_supply=added,
                               stock0=None if stocks is None else np.repeat(stocks, task.n, axis=1),
                               purchases=None if purchases is None else np.repeat(purchases, task.n, axis=2))
         return ChunkResult(task, draws, out, cap)
