@@ -3,7 +3,9 @@ falls with longer schedules, the early-holding term, the wiring into the planner
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import types
 
 import numpy as np
 import pytest
@@ -90,15 +92,29 @@ def test_builds_simulated_together_equal_each_simulated_alone(ree):
     assert together == alone
     assert len({c.impact_usd for c in alone}) > 10                     # the builds differ
     # the calm baseline lets builds of different lengths share a call; without it only equal ones do
-    items = [(i, None, MarketInputs.from_spec(build_spec(spec, "JPN", q, m), b))
-             for i, (q, m) in enumerate(builds) if q > 0]
+    items = [(i, build_spec(spec, "JPN", q, m), None) for i, (q, m) in enumerate(builds) if q > 0]
+    items = [(i, s, MarketInputs.from_spec(s, b)) for i, s, _x in items]
     assert abs(build.calm_excess_demand(items[0][2])) <= 1e-12 * float(items[0][2].demand_t.sum())
-    mixed = build._groups(items, True, 300)
+    mixed = build._groups(items, 300)
     assert any(len({it[2].horizon for it in g}) > 1 for g in mixed)
     assert sorted(i for g in mixed for i, _s, _x in g) == sorted(i for i, _s, _x in items)
-    strict = build._groups(items, False, 300)
+    # a market that does not clear at P0 on its own (demand 1e-10 above supply, within the baseline's
+    # balance check): only builds of the same length share a call
+    def tilt(x):
+        d = x.demand_t.copy()
+        d[-1] += 1e-10 * float(d.sum())
+        return dataclasses.replace(x, demand_t=d)
+
+    tilted = [(i, s, tilt(x)) for i, s, x in items]
+    assert not build._calm(tilted[0][2])
+    strict = build._groups(tilted, 300)
     assert all(len({it[2].horizon for it in g}) == 1 for g in strict)
     assert any(len(g) > 1 for g in strict)                             # the 12-month builds
+    # nor do builds of another market or with other draws
+    assert build._same_market(items[0], items[1])
+    assert not build._same_market(items[0], tilted[1])
+    other_draws = types.SimpleNamespace(random_params=lambda: {})
+    assert not build._same_market(items[0], (items[1][0], other_draws, items[1][2]))
 
 
 def test_build_plan_picks_the_least_total_cost(ree):

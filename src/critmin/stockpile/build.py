@@ -167,8 +167,7 @@ def build_costs(spec: ScenarioSpec, baseline, region: str, builds: list[tuple[fl
             s = build_spec(spec, region, stock_t, months)
             todo.append((i, s, MarketInputs.from_spec(s, baseline)))
     if todo:
-        calm = abs(calm_excess_demand(todo[0][2])) <= FTOL_REL * float(todo[0][2].demand_t.sum())
-        for group in _groups(todo, calm, runs):
+        for group in _groups(todo, runs):
             for i, cost in zip([g[0] for g in group], _group_costs(group, builds, baseline, region,
                                                                    holding_usd_per_t_year, runs, seed),
                                strict=True):
@@ -179,19 +178,20 @@ def build_costs(spec: ScenarioSpec, baseline, region: str, builds: list[tuple[fl
     return out  # type: ignore[return-value]
 
 
-def _groups(todo: list, calm: bool, runs: int) -> list[list]:
+def _groups(todo: list, runs: int) -> list[list]:
     """Builds simulated in one call each, the cheapest split by a simple cost model: a call of k builds
     over H months costs ``H (_CALL_RUNS + k runs)`` (a month's fixed cost, in runs, and each run's).
-    A group holds builds of the same market (:func:`_same_market`), at most :data:`_GROUP_BUILDS`, and
-    of different horizons only when ``calm`` (see :func:`build_costs`)."""
+    A group holds builds of the same market and draws (:func:`_same_market`), at most
+    :data:`_GROUP_BUILDS`, and of different horizons only when that market is calm (see
+    :func:`build_costs`)."""
     items = sorted(todo, key=lambda it: it[2].horizon)
+    calm = [_calm(it[2]) for it in items]
     best = [0.0] + [math.inf] * len(items)        # best[i]: cheapest split of the first i builds
     cut = [0] * (len(items) + 1)
     for i in range(1, len(items) + 1):
         h = items[i - 1][2].horizon
         for j in range(i - 1, max(i - _GROUP_BUILDS, 0) - 1, -1):
-            if not (_same_market(items[j][2], items[i - 1][2])
-                    and (calm or items[j][2].horizon == h)):
+            if not (_same_market(items[j], items[i - 1]) and (calm[j] or items[j][2].horizon == h)):
                 break
             c = best[j] + h * (_CALL_RUNS + (i - j) * runs)
             if c < best[i]:
@@ -203,12 +203,20 @@ def _groups(todo: list, calm: bool, runs: int) -> list[list]:
     return groups[::-1]
 
 
-def _same_market(a: MarketInputs, b: MarketInputs) -> bool:
-    """The two inputs differ in their horizon and purchases only."""
-    for f in dataclasses.fields(a):
+def _calm(inputs: MarketInputs) -> bool:
+    """A month without a cut or a purchase clears at P0 with nothing released (see :func:`build_costs`)."""
+    return abs(calm_excess_demand(inputs)) <= FTOL_REL * float(inputs.demand_t.sum())
+
+
+def _same_market(a: tuple, b: tuple) -> bool:
+    """Two builds ``(i, spec, inputs)`` whose inputs differ in their horizon and purchases only, with the
+    same random parameters (the same draws)."""
+    if a[1].random_params() != b[1].random_params():
+        return False
+    for f in dataclasses.fields(a[2]):
         if f.name in ("horizon", "purchase_t"):
             continue
-        x, y = getattr(a, f.name), getattr(b, f.name)
+        x, y = getattr(a[2], f.name), getattr(b[2], f.name)
         if isinstance(x, np.ndarray) or isinstance(y, np.ndarray):
             if not (isinstance(x, np.ndarray) and isinstance(y, np.ndarray) and np.array_equal(x, y)):
                 return False
