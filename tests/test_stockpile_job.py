@@ -103,19 +103,19 @@ def test_curve_points_are_the_market_simulator(jpn, wh):
 def test_stocks_simulated_together_equal_each_simulated_alone(wh):
     # the planner simulates a round's stocks of a material in one engine call (_evaluate_many): every
     # figure, and every run's shortfall and release, equal to one call per stock bit for bit
-    from critmin.stockpile import job
+    from critmin.stockpile import evaluation, job
 
     mat = job._prepare("gallium", job._load(None, "gallium"), "JPN", PlanningParams(), wh, 1500, 3)
     stocks = [mat.cap_t * f for f in (0.05, 0.002, 1.0, 0.01)]
-    alone = [job._evaluate(mat.setup, s, keep=True) for s in stocks]
-    together = job._evaluate_many(mat.setup, stocks, [True] * len(stocks))
+    alone = [evaluation.evaluate(mat.setup, s, keep=True) for s in stocks]
+    together = evaluation.evaluate_many(mat.setup, stocks, [True] * len(stocks))
     for a, b in zip(alone, together, strict=True):
         assert set(a) == set(b)
         for key in a:
             np.testing.assert_array_equal(b[key], a[key], err_msg=key)
     assert len({r["expected_shortfall_t"] for r in alone}) >= 3   # the stocks matter
     with pytest.raises(ValueError, match="> 0"):
-        job._evaluate_many(mat.setup, [0.0, stocks[0]], [False, False])
+        evaluation.evaluate_many(mat.setup, [0.0, stocks[0]], [False, False])
 
 
 def test_a_stock_in_the_market_does_not_cover_min_l_s(jpn):

@@ -35,10 +35,8 @@ to find the cheapest (:mod:`critmin.stockpile.build`).
 
 from __future__ import annotations
 
-import concurrent.futures as cf
 import dataclasses
 import math
-import multiprocessing as mp
 import time
 from collections.abc import Callable
 from contextlib import ExitStack
@@ -51,7 +49,7 @@ import pandas as pd
 from critmin.commodities import get as get_commodity
 from critmin.errors import ScenarioError
 from critmin.market.baseline import Baseline, build_baseline
-from critmin.market.engine import SAMPLING_BLOCK, EnginePayload, draw_runs, plan_chunks, run_chunk
+from critmin.market.engine import SAMPLING_BLOCK, draw_runs
 from critmin.market.model import MarketInputs, simulate_market
 from critmin.market.results import build_assumptions
 from critmin.market.spec import ScenarioSpec, load_scenario
@@ -70,6 +68,7 @@ from critmin.stockpile.cover import (
     tonnes_to_days,
     tonnes_to_usd,
 )
+from critmin.stockpile.evaluation import P95, Evaluator, Setup
 from critmin.stockpile.planning_scenarios import find_scenario, planning_spec
 from critmin.stockpile.policies import policy_table
 from critmin.stockpile.results import CoverResult, MaterialPlan, PlanResult, _kind
@@ -89,143 +88,6 @@ DEFAULT_RUNS = 20_000
 """Monte Carlo runs per stock tried [runs]."""
 DEFAULT_SEED = 1
 """Root seed of the draws (the same for every stock: common random numbers)."""
-_CHUNK = 16 * SAMPLING_BLOCK
-_BATCH_RUNS = 16 * SAMPLING_BLOCK
-"""Most runs of one engine call when several stocks are simulated together (stocks x runs per chunk)."""
-_P95 = 0.95
-
-
-# --------------------------------------------------------------------------- evaluation
-@dataclass(frozen=True)
-class _Setup:
-    """What one material's simulations need (picklable; sent to worker processes)."""
-
-    material: str
-    inputs: MarketInputs
-    params: dict
-    seed: int
-    runs: int
-    j: int
-
-
-def _evaluate(setup: _Setup, stock_t: float, keep: bool = False) -> dict:
-    """Simulate every run with the region holding ``stock_t`` [t]; summary statistics of its shortfall."""
-    stock0 = setup.inputs.stock0.copy()
-    stock0[setup.j] = stock_t
-    inputs = dataclasses.replace(setup.inputs, stock0=stock0)
-    payload = EnginePayload(inputs=inputs, params=setup.params, seed=setup.seed, price_bins=0)
-    n = setup.runs
-    sf, rel, end = np.empty(n), np.empty(n), np.empty(n)
-    for task in plan_chunks(n, _CHUNK):
-        out = run_chunk(payload, task).output.summary
-        sl = slice(task.first, task.first + task.n)
-        sf[sl] = out["shortfall_t"][:, setup.j]
-        rel[sl] = out["released_t"][:, setup.j]
-        end[sl] = out["stock_end_t"][:, setup.j]
-    return _statistics(setup, stock_t, sf, rel, end, keep)
-
-
-def _evaluate_many(setup: _Setup, stocks: list[float], keep: list[bool]) -> list[dict]:
-    """:func:`_evaluate` of several stocks, all > 0 [t], simulated together: each chunk of runs once
-    per stock in one engine call (:func:`critmin.market.engine.run_chunk` with ``stocks``), the same
-    draws for each; every figure equals :func:`_evaluate`'s bit for bit (each run is simulated on its
-    own values), in a fraction of the time (one call's fixed cost instead of one per stock)."""
-    if min(stocks) <= 0:
-        raise ValueError("stocks simulated together must be > 0 [t]")
-    base = setup.inputs.stock0.copy()
-    base[setup.j] = stocks[0]
-    inputs = dataclasses.replace(setup.inputs, stock0=base)
-    payload = EnginePayload(inputs=inputs, params=setup.params, seed=setup.seed, price_bins=0)
-    n, k_n = setup.runs, len(stocks)
-    sf, rel, end = np.empty((k_n, n)), np.empty((k_n, n)), np.empty((k_n, n))
-    for task in plan_chunks(n, _CHUNK):
-        sl = slice(task.first, task.first + task.n)
-        per = max(1, _BATCH_RUNS // task.n)
-        for b in range(0, k_n, per):
-            ks = list(range(b, min(b + per, k_n)))
-            sets = np.repeat(base[:, None], len(ks), axis=1)
-            sets[setup.j] = [stocks[k] for k in ks]
-            out = run_chunk(payload, task, stocks=sets).output.summary
-            for i, k in enumerate(ks):
-                rows = slice(i * task.n, (i + 1) * task.n)
-                sf[k, sl] = out["shortfall_t"][rows, setup.j]
-                rel[k, sl] = out["released_t"][rows, setup.j]
-                end[k, sl] = out["stock_end_t"][rows, setup.j]
-    return [_statistics(setup, s, sf[k], rel[k], end[k], keep[k]) for k, s in enumerate(stocks)]
-
-
-def _statistics(setup: _Setup, stock_t: float, sf: np.ndarray, rel: np.ndarray, end: np.ndarray,
-                keep: bool) -> dict:
-    """Summary statistics of the region's shortfall ``sf``, release ``rel`` and stock left ``end`` per run
-    [t] with ``stock_t`` [t]; the runs' shortfalls and releases too with ``keep``."""
-    n = setup.runs
-    if stock_t > 0:
-        out_of_stock = end <= 1e-9 * stock_t
-    else:
-        out_of_stock = sf > 1e-9 * max(float(setup.inputs.demand_t[setup.j]), 1e-300)
-    p50, p95 = np.quantile(sf, [0.5, _P95]).tolist()
-    res = {"stock_t": float(stock_t), "expected_shortfall_t": float(sf.mean()),
-           "shortfall_se_t": float(sf.std(ddof=1) / math.sqrt(n)) if n > 1 else math.nan,
-           "p_stockout": float(out_of_stock.mean()), "released_mean_t": float(rel.mean()),
-           "released_max_t": float(rel.max()), "shortfall_p50_t": p50,
-           "shortfall_p95_t": p95}
-    if keep:
-        res["shortfall"] = sf
-        res["released"] = rel
-    return res
-
-
-def _task(payload: dict[str, _Setup], task: tuple[str, float, bool]) -> tuple[str, float, dict]:
-    m, s, keep = task
-    return m, s, _evaluate(payload[m], s, keep)
-
-
-class _Evaluator:
-    """Runs batches of (material, stock) simulations in this process or on a pool of processes."""
-
-    def __init__(self, setups: dict[str, _Setup], workers: int, stack: ExitStack,
-                 progress: Callable[[int, int], None] | None) -> None:
-        self.setups = setups
-        self.ex = None
-        if workers > 1:
-            from critmin.market.runners import _children_skip_main
-
-            stack.enter_context(_children_skip_main())
-            self.ex = stack.enter_context(cf.ProcessPoolExecutor(max_workers=workers,
-                                                                 mp_context=mp.get_context("spawn")))
-        self.progress = progress
-        self.done = 0
-        self.total = 0
-
-    def run(self, tasks: list[tuple[str, float, bool]],
-            expect_more: int = 0) -> list[tuple[str, float, dict]]:
-        self.total = max(self.total, self.done + len(tasks) + expect_more)
-        out = []
-        if self.ex is None:
-            # a material's stocks > 0 simulated together (_evaluate_many), a stock of 0 on its own
-            done: dict[int, tuple[str, float, dict]] = {}
-            for m in dict.fromkeys(t[0] for t in tasks):
-                idx = [i for i, t in enumerate(tasks) if t[0] == m and t[1] > 0]
-                if idx:
-                    res = _evaluate_many(self.setups[m], [tasks[i][1] for i in idx],
-                                         [tasks[i][2] for i in idx])
-                    done.update({i: (m, tasks[i][1], r) for i, r in zip(idx, res, strict=True)})
-            for i, t in enumerate(tasks):
-                out.append(done[i] if i in done else _task(self.setups, t))
-                self._tick()
-        else:
-            futs = [self.ex.submit(_task, {t[0]: self.setups[t[0]]}, t) for t in tasks]
-            for f in futs:
-                out.append(f.result())
-                self._tick()
-        return out
-
-    def _tick(self) -> None:
-        self.done += 1
-        if self.progress is not None:
-            self.progress(self.done, self.total)
-
-
 # --------------------------------------------------------------------------- setup
 def _load(spec: ScenarioSpec | str | Path | None, material: str) -> ScenarioSpec:
     if spec is None:
@@ -242,7 +104,7 @@ class _Material:
     material: str
     spec: ScenarioSpec
     baseline: Baseline
-    setup: _Setup
+    setup: Setup
     annual_t: float
     rate_t: float
     cap_t: float
@@ -334,7 +196,7 @@ def _prepare(material: str, spec0: ScenarioSpec, region: str, params: PlanningPa
     rate = float(inputs.release_cap[j])
     p0 = float(baseline.p0_usd_per_t)
     p, p_kind, p_source = params.shortage_cost(p0, float(inputs.shortage_cost))
-    setup = _Setup(material=material, inputs=inputs, params=spec.random_params(), seed=seed, runs=runs, j=j)
+    setup = Setup(material=material, inputs=inputs, params=spec.random_params(), seed=seed, runs=runs, j=j)
     rs0 = spec0.baseline.regions.get(region)
     if rs0 is not None and rs0.share_of_world is not None:
         cons["scenario_t_per_year"] = rs0.share_of_world * baseline.world_supply_t_per_year
@@ -404,7 +266,7 @@ def _p95_path(mat: _Material) -> dict:
     draws each month from an ample stock in it."""
     sf = mat.zero["shortfall"]
     n = sf.size
-    r = int(np.argsort(sf, kind="stable")[max(math.ceil(_P95 * n) - 1, 0)])
+    r = int(np.argsort(sf, kind="stable")[max(math.ceil(P95 * n) - 1, 0)])
     first = (r // SAMPLING_BLOCK) * SAMPLING_BLOCK
     draws = draw_runs(mat.setup.params, mat.setup.seed, first, min(SAMPLING_BLOCK, mat.setup.runs - first))
     one = draws.take(slice(r - first, r - first + 1))
@@ -615,7 +477,7 @@ def plan(
             for m in mats_ids}
     per_mat = 4 + 2 * params.refine_rounds + len(params.policy_days)
     with ExitStack() as stack:
-        ev = _Evaluator({m: x.setup for m, x in mats.items()}, workers, stack, progress)
+        ev = Evaluator({m: x.setup for m, x in mats.items()}, workers, stack, progress)
         # round 0: no stock and an ample one
         tasks = [(m, 0.0, True) for m in mats] + [(m, x.cap_t, True) for m, x in mats.items() if x.cap_t > 0]
         for m, s, res in ev.run(tasks, expect_more=len(mats) * per_mat):
