@@ -460,3 +460,36 @@ def test_scenario_files_lists_each_scenario_once(tmp_path, monkeypatch):
     by_name = {f.name: f for f in files}
     assert by_name[shipped[0]].parent == override.resolve()
     assert all(by_name[n].parent == (cwd / "examples" / "scenarios").resolve() for n in shipped[2:])
+
+
+def test_each_scenario_baseline_is_built_once_and_equals_a_fresh_build(wh, monkeypatch):
+    # build_baseline is memoised on what it reads of the scenario: the planning variant (another
+    # disruption probability, name and stocks) reuses the file's baseline, which equals a fresh build;
+    # a change to the [baseline] table or the exporter is built anew
+    from critmin.market import baseline as bl
+    from critmin.market.scenario_folders import scenario_files
+    from critmin.stockpile import planning_spec
+
+    built = []
+    fresh = bl._build_baseline
+    monkeypatch.setattr(bl, "_build_baseline", lambda spec, w: built.append(spec.name) or fresh(spec, w))
+    files = [f for f in scenario_files() if f.parent.name == "scenarios" and "critmin" in f.parts]
+    assert len(files) >= 10
+    for f in files:
+        spec = load_scenario(f)
+        region = "USA" if "USA" in spec.baseline.regions else next(iter(spec.baseline.regions))
+        variant = planning_spec(spec, region, 1234.0)
+        assert variant.disruption.probability == 1.0 and region in variant.stockpiles
+        n = len(built)
+        a, b = build_baseline(spec, wh), build_baseline(variant, wh)
+        assert len(built) == n + 1                                   # the variant reused it
+        assert repr(b) == repr(a) == repr(fresh(variant, wh))
+        b.notes.append("changed by a caller")                        # a copy: the memo is unchanged
+        assert repr(build_baseline(variant, wh)) == repr(a)
+    # another price in [baseline]: built anew, with that price
+    spec = load_scenario(next(f for f in files if f.name == "gallium-export-controls.toml"))
+    price = spec.baseline.price.model_copy(update={"usd_per_t": 123_456.0})
+    other = spec.model_copy(update={"baseline": spec.baseline.model_copy(update={"price": price})})
+    n = len(built)
+    assert build_baseline(other, wh).p0_usd_per_t == pytest.approx(123_456.0)
+    assert len(built) == n + 1

@@ -650,7 +650,26 @@ def build_baseline(spec: ScenarioSpec, warehouse) -> Baseline:
     ------
     ScenarioError
         When the data lack a figure the scenario needs or the overrides are inconsistent.
+
+    Notes
+    -----
+    Memoised on the warehouse (:func:`critmin._memo.memo_result`: a copy each time, cleared when the
+    data change) under the parts of the scenario it reads: its file (named in errors), commodity,
+    start year, demand scenario, market stage, exporter, ``market.spare_capacity_from_data`` and the
+    whole ``[baseline]`` table. A report builds each scenario's baseline for its simulation, its
+    stockpile plan (the planning variant: another disruption probability and stocks), its supplier
+    mix and its outlook sweep: once now.
     """
+    from critmin._memo import memo_result
+
+    key = ("baseline", str(spec.path or spec.name), spec.commodity, spec.year, spec.demand_scenario,
+           spec.market_stage, spec.disruption.exporter, spec.market.spare_capacity_from_data,
+           spec.baseline.model_dump_json())
+    return memo_result(warehouse, key, lambda: _build_baseline(spec, warehouse))
+
+
+def _build_baseline(spec: ScenarioSpec, warehouse) -> Baseline:
+    """:func:`build_baseline` computed (not memoised)."""
     from critmin.commodities import get as get_commodity
 
     b = spec.baseline
