@@ -101,7 +101,7 @@ def test_curve_points_are_the_market_simulator(jpn, wh):
 
 
 def test_stocks_simulated_together_equal_each_simulated_alone(wh):
-    # the planner simulates a round's stocks of a material in one engine call (_evaluate_many): every
+    # the planner simulates a round's stocks of a material in one engine call (evaluate_many): every
     # figure, and every run's shortfall and release, equal to one call per stock bit for bit
     from critmin.stockpile import evaluation, job
 

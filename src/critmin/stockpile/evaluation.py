@@ -144,7 +144,7 @@ class Evaluator:
                 idx = [i for i, t in enumerate(tasks) if t[0] == m and t[1] > 0]
                 if idx:
                     res = evaluate_many(self.setups[m], [tasks[i][1] for i in idx],
-                                         [tasks[i][2] for i in idx])
+                                        [tasks[i][2] for i in idx])
                     done.update({i: (m, tasks[i][1], r) for i, r in zip(idx, res, strict=True)})
             for i, t in enumerate(tasks):
                 out.append(done[i] if i in done else _task(self.setups, t))
