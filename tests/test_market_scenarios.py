@@ -462,6 +462,29 @@ def test_scenario_files_lists_each_scenario_once(tmp_path, monkeypatch):
     assert all(by_name[n].parent == (cwd / "examples" / "scenarios").resolve() for n in shipped[2:])
 
 
+def test_a_commoditys_scenarios_follow_an_edited_file(tmp_path, monkeypatch):
+    # the report reads each file's commodity once per version of the file: an edit is seen at once, an
+    # invalid file is left out (and read again once it is mended)
+    from critmin.report.context import scenario_files
+
+    packaged = Path(critmin.__file__).resolve().parent / "scenarios"
+    text = (packaged / "gallium-export-controls.toml").read_text(encoding="utf-8")
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    f = mine / "my-gallium.toml"
+    f.write_text(text, encoding="utf-8")
+    monkeypatch.setenv("CRITMIN_SCENARIOS", str(mine))
+    assert f.resolve() in [x.resolve() for x in scenario_files("gallium")]
+    f.write_text(text.replace('commodity = "gallium"', 'commodity = "germanium"') + "\n# now germanium\n",
+                 encoding="utf-8")
+    assert f.resolve() not in [x.resolve() for x in scenario_files("gallium")]
+    assert f.resolve() in [x.resolve() for x in scenario_files("germanium")]
+    f.write_text("commodity = [not toml", encoding="utf-8")
+    assert f.resolve() not in [x.resolve() for x in scenario_files("germanium")]
+    f.write_text(text + "\n# mended\n", encoding="utf-8")
+    assert f.resolve() in [x.resolve() for x in scenario_files("gallium")]
+
+
 def test_each_scenario_baseline_is_built_once_and_equals_a_fresh_build(wh, monkeypatch):
     # build_baseline is memoised on what it reads of the scenario: the planning variant (another
     # disruption probability, name and stocks) reuses the file's baseline, which equals a fresh build;

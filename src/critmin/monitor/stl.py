@@ -27,6 +27,7 @@ import numpy as np
 
 __all__ = ["stl"]
 
+
 def stl(y: np.ndarray, period: int, *, seasonal: int = 7, trend: int | None = None,
         low_pass: int | None = None, seasonal_deg: int = 1, trend_deg: int = 1, low_pass_deg: int = 1,
         robust: bool = False, inner_iter: int | None = None,

@@ -91,7 +91,7 @@ def evaluate_many(setup: Setup, stocks: list[float], keep: list[bool]) -> list[d
 
 
 def statistics(setup: Setup, stock_t: float, sf: np.ndarray, rel: np.ndarray, end: np.ndarray,
-                keep: bool) -> dict:
+               keep: bool) -> dict:
     """Summary statistics of the region's shortfall ``sf``, release ``rel`` and stock left ``end`` per run
     [t] with ``stock_t`` [t]; the runs' shortfalls and releases too with ``keep``."""
     n = setup.runs
