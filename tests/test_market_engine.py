@@ -117,6 +117,23 @@ def test_same_seed_same_numbers_on_every_runner():
     assert dask.runner.startswith("dask")
 
 
+class _Backwards:
+    """A runner whose chunks come back last first (as a pool's or a cluster's may, out of order)."""
+
+    name = "backwards"
+
+    def run(self, fn, payload, tasks, on_result):
+        for task in reversed(list(tasks)):
+            on_result(fn(payload, task))
+
+
+def test_chunks_out_of_order_give_the_same_sums():
+    """Histograms and per-block sums are added as the chunks come, in chunk order whatever the order
+    they come in: bit for bit the figures of chunks that came in order."""
+    kw = dict(baseline=_baseline(), runs=5000, seed=7, chunk_size=1024, small_in_process=False)
+    _same(simulate(_spec(), runner=InProcessRunner(), **kw), simulate(_spec(), runner=_Backwards(), **kw))
+
+
 def test_to_dict_contract_and_quantiles():
     res = simulate(_spec(), baseline=_baseline(), runs=4000, seed=9)
     d = res.to_dict()

@@ -28,6 +28,24 @@ def test_equal_to_one_call_per_quantile(cols):
     assert quantile_summary(cols[0]) == _one_by_one(cols[0])
 
 
+@settings(max_examples=40, deadline=None)
+@given(st.integers(1, 7).flatmap(lambda k: st.integers(1, 40).flatmap(
+    lambda n: st.lists(arrays(np.float32, n, elements=finite), min_size=k, max_size=k))),
+    st.integers(1, 100))
+def test_batches_give_the_same_values(cols, batch):
+    """Columns summarised a few at a time (QUANTILE_BATCH values per call, as at 1M runs) give the values
+    of one call for all and of one call per column, in the columns' order."""
+    import critmin.market.results as results
+
+    whole = quantile_summaries(cols)
+    old = results.QUANTILE_BATCH
+    results.QUANTILE_BATCH = batch
+    try:
+        assert quantile_summaries(cols) == whole == [_one_by_one(c) for c in cols]
+    finally:
+        results.QUANTILE_BATCH = old
+
+
 def test_known_values():
     got = quantile_summary(np.arange(101.0))  # 0..100: quantile p is 100 p
     assert got == {"p05": 5.0, "p50": 50.0, "p95": 95.0, "mean": 50.0}
@@ -36,5 +54,7 @@ def test_known_values():
 def test_empty_or_ragged_columns_are_refused():
     with pytest.raises(ValueError, match="equal, non-zero length"):
         quantile_summaries([np.array([])])
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="equal, non-zero length"):
         quantile_summaries([np.ones(3), np.ones(4)])
+    with pytest.raises(ValueError, match="equal, non-zero length"):
+        quantile_summaries([])

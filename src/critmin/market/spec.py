@@ -54,7 +54,6 @@ from pydantic import (
     field_validator,
     model_validator,
 )
-from scipy import special
 
 from critmin.errors import ScenarioError
 
@@ -162,6 +161,8 @@ class Triangular(_Strict):
 
 def _truncated(u: np.ndarray, lo_z: float, hi_z: float) -> np.ndarray:
     """Standard-normal quantiles of ``u`` restricted to [lo_z, hi_z]."""
+    from scipy import special  # here, not at the top: scipy.special is ~15 MiB that most scenarios never use
+
     a = special.ndtr(lo_z) if math.isfinite(lo_z) else 0.0
     b = special.ndtr(hi_z) if math.isfinite(hi_z) else 1.0
     return special.ndtri(np.clip(a + u * (b - a), 1e-300, 1.0 - 1e-16))
@@ -249,6 +250,8 @@ class Beta(_Strict):
         return self
 
     def ppf(self, u: np.ndarray) -> np.ndarray:
+        from scipy import special
+
         return self.low + (self.high - self.low) * special.betaincinv(self.a, self.b, u)
 
     def support(self) -> tuple[float, float]:
