@@ -459,8 +459,8 @@ def column_dtypes(inputs: MarketInputs, *, compact: bool = True, paired: bool = 
 
 
 class _Collector:
-    """Writes chunk results into preallocated per-run arrays (dtypes of :func:`column_dtypes`); keeps
-    sums for ordered addition."""
+    """Writes chunk results into preallocated per-run arrays (dtypes of :func:`column_dtypes`); adds the
+    chunks' price histograms and per-block sums in chunk order, whatever the order they come in."""
 
     def __init__(self, runs: int, inputs: MarketInputs, keep_paths: bool,
                  progress: Callable[[int, int], None] | None, *, compact: bool = True,

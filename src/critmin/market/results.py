@@ -56,10 +56,11 @@ def quantile_summaries(columns: list[np.ndarray]) -> list[dict[str, float]]:
     """:func:`quantile_summary` of each of ``columns`` (equal lengths), from as few NumPy calls as
     :data:`QUANTILE_BATCH` allows (one for up to 1M values in all): the same values as one call per
     column (each row is partitioned on its own), a tenth of the overhead on small columns."""
-    n = {np.shape(c) for c in columns}
-    if len(n) != 1 or len(next(iter(n))) != 1 or next(iter(n))[0] == 0:
-        raise ValueError(f"quantiles need columns of equal, non-zero length, not shapes {sorted(n)}")
-    per = max(1, QUANTILE_BATCH // next(iter(n))[0])
+    shapes = {np.shape(c) for c in columns}
+    (shape,) = shapes if len(shapes) == 1 else ((),)
+    if len(shape) != 1 or shape[0] == 0:
+        raise ValueError(f"quantiles need columns of equal, non-zero length, not shapes {sorted(shapes)}")
+    per = max(1, QUANTILE_BATCH // shape[0])
     out = []
     for i in range(0, len(columns), per):
         m = np.asarray(columns[i:i + per], float)
