@@ -59,6 +59,57 @@ def test_every_command_with_csv_takes_xlsx():
             "stockpile rules", "stockpile plan", "data status"} <= set(seen)
 
 
+def _help_texts():
+    """Every command's and option's help as written (command and parameter), with its command's path."""
+    import typer.main
+
+    def walk(c, path):
+        yield path, c.help or ""
+        for p in c.params:
+            yield path, getattr(p, "help", None) or ""
+        for name, sub in getattr(c, "commands", {}).items():
+            yield from walk(sub, [*path, name])
+
+    return list(walk(typer.main.get_command(app), []))
+
+
+def test_square_brackets_in_help_are_shown():
+    """Help is rich markup: square brackets opening on a lower-case letter ("[share]", "critmin[fast]")
+    are read as a style tag and vanish from the screen and the docs unless written ``\\[`` ("[USD]",
+    "[1/yr]" are not tags). None is left bare, and the three that were now show."""
+    bare = [(" ".join(path), m.group()) for path, text in _help_texts()
+            for m in re.finditer(r"(?<!\\)\[[a-z#/@][^\[]*?\]", text)]  # rich's tags (rich.markup)
+    assert bare == []
+    for argv, shown in ((["simulate", "--help"], ("critmin[fast]", "[market] engine")),
+                        (["diversify", "--help"], ("shown in full [share]",))):
+        out = re.sub(r"[\s│]+", " ", runner.invoke(app, argv, terminal_width=200).output)
+        for text in shown:
+            assert text in out, (argv, text)
+
+
+def test_text_in_square_brackets_is_printed_as_written(db, tmp_path, monkeypatch):
+    """A file name or a note holding "[v2]", "[baseline]" or "critmin[fast]" is printed whole, not read
+    as rich markup (which drops it)."""
+    import critmin.supply as supply_pkg
+
+    flat = lambda text: " ".join(text.split())  # noqa: E731 - tables and notes wrap
+    scenario = Path(critmin.__file__).parent / "scenarios" / "ree-2010-quota.toml"
+    target = tmp_path / "runs[v2].parquet"
+    res = run(db, "simulate", str(scenario), "--runs", "50", "--seed", "1", "--out", str(target))
+    assert target.exists() and "runs[v2].parquet" in flat(res.output)
+
+    note = "set [baseline] year = 2009 (see critmin[fast])"
+    real = supply_pkg.supply
+
+    def noted(*args, **kwargs):
+        out = real(*args, **kwargs)
+        out.notes = [*out.notes, note]
+        return out
+
+    monkeypatch.setattr(supply_pkg, "supply", noted)
+    assert f"note: {note}" in flat(run(db, "supply", "gallium").output)
+
+
 def test_supply_xlsx_sheets_units_sources_and_integers(db, tmp_path):
     path = tmp_path / "out" / "re.xlsx"
     res = run(db, "supply", "rare-earths", "--year", "2024", "--xlsx", str(path))

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich import box
+from rich.markup import escape
 from rich.table import Table
 
 from critmin._format import percent
@@ -152,8 +153,8 @@ def _render(res) -> None:
     if gaps:
         out.print(f"missing inputs ({len(gaps)} materials; computed what they allow):")
         for m in gaps:
-            out.print(f"  {m.material}: " + "; ".join(m.missing), highlight=False)
+            out.print(f"  {escape(m.material)}: " + escape("; ".join(m.missing)), highlight=False)
     for k, v in res.summary.items():
-        out.print(f"[dim]{k}:[/dim] {v}", highlight=False)
+        out.print(f"[dim]{escape(str(k))}:[/dim] {escape(str(v))}", highlight=False)
     for n in res.notes:
-        out.print(f"[yellow]note:[/yellow] {n}", highlight=False)
+        out.print(f"[yellow]note:[/yellow] {escape(n)}", highlight=False)

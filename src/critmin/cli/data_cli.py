@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from critmin.cli._app import CsvOpt, JsonOpt, XlsxOpt, data_app, db_path, warehouse
@@ -21,7 +22,7 @@ def data_build() -> None:
     with handle_errors(), Warehouse(db_path()) as wh:
         counts = wh.build_from_bundle()
         path = wh.path
-    out.print(f"built {path}: " + ", ".join(f"{k} {v:,}" for k, v in counts.items()))
+    out.print(f"built {escape(str(path))}: " + ", ".join(f"{k} {v:,}" for k, v in counts.items()))
 
 
 @data_app.command("ingest")
@@ -74,7 +75,7 @@ def _render_status(path, df, files, fetched) -> None:
         t.add_row(r.table, f"{r.rows:,}", r.sources, r.editions)
     print_table(t)
     for r in files.itertuples(index=False):
-        out.print(f"{r.files} files ingested ({r.origin})")
+        out.print(f"{r.files} files ingested ({escape(str(r.origin))})")
     if not fetched.empty:
         f = Table(title="fetched (critmin data fetch)")
         for c in ("source", "from", "files", "ingested", "rows", "last fetched (UTC)"):

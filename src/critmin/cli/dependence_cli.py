@@ -6,6 +6,7 @@ import math
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+from rich.markup import escape
 
 from critmin.cli._app import CommodityArg, CsvOpt, JsonOpt, XlsxOpt, YearOpt, app, warehouse
 from critmin.cli._output import emit, fmt, handle_errors, new_table, out, print_csv, print_table
@@ -86,8 +87,8 @@ def _render_reliance(commodity: str, nir: pd.DataFrame, src: pd.DataFrame) -> No
     for reason, years in why.items():
         span = (f"{min(years)}–{max(years)}" if len(set(years)) > 1 and max(years) - min(years) + 1
                 == len(set(years)) else ", ".join(str(y) for y in sorted(set(years))))
-        out.print(f"recomputed is — in {span}: {reason} (--csv names the series: column computed_from)",
-                  highlight=False)
+        out.print(f"recomputed is — in {span}: {escape(reason)} (--csv names the series: column "
+                  "computed_from)", highlight=False)
     if len(src):
         s = new_table(f"U.S. import sources ({src['period'].iloc[0]}, {src['edition'].iloc[0]})",
                       (("partner", "left"), ("name", "left"), ("share", "right"), ("detail", "left")),
@@ -173,7 +174,7 @@ def _render_mirror(mir) -> None:
                   fmt(r.yoy_change, pct=True), r.phase)
     print_table(m)
     for c in mir.gap_reasons + mir.caveats:
-        out.print(f"[yellow]mirror:[/yellow] {c}", highlight=False)
+        out.print(f"[yellow]mirror:[/yellow] {escape(c)}", highlight=False)
 
 
 def _render_dependence(res) -> None:
@@ -208,4 +209,4 @@ def _render_dependence(res) -> None:
                       fmt(r.top_share, pct=True), fmt(r.hhi * 10_000))
         print_table(s)
     for c in res.caveats:
-        out.print(f"[yellow]note:[/yellow] {c}", highlight=False)
+        out.print(f"[yellow]note:[/yellow] {escape(c)}", highlight=False)

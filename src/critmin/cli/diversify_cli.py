@@ -19,12 +19,12 @@ def diversify_cmd(
     importer: Annotated[str, typer.Option(help="Importer: ISO3, a name, or EU (as critmin dependence "
                                                "supports it).")],
     year: YearOpt = None,
-    premium_max: Annotated[float, typer.Option(help="Largest premium budget of the frontier [share: 0.2 = "
+    premium_max: Annotated[float, typer.Option(help="Largest premium budget of the frontier \\[share: 0.2 = "
                                                     "20 % above the reference price].")] = 0.2,
     objective: Annotated[str, typer.Option(help="What to minimise: shortfall (expected shortfall under "
                                                 "per-supplier disruptions), geopolrisk (sum g_i x_i) or "
                                                 "hhi (sum x_i^2).")] = "shortfall",
-    at: Annotated[float, typer.Option(help="Budget whose mix is shown in full [share].")] = 0.10,
+    at: Annotated[float, typer.Option(help="Budget whose mix is shown in full \\[share].")] = 0.10,
     premium_basis: Annotated[str, typer.Option(help="Reference price of the premium: current (the current "
                                                     "mix's average price) or cheapest (the cheapest "
                                                     "supplier's).")] = "current",

@@ -72,7 +72,7 @@ def _fetch_report(res, as_json: bool) -> None:
             out.print(f"[dim]... and {len(shown) - 3} more {kind}[/dim]", highlight=False)
     for n in res.notes:
         out.print(f"[yellow]note:[/yellow] {escape(n)}", highlight=False)
-    out.print(f"raw files kept in {res.cache}", highlight=False)
+    out.print(f"raw files kept in {escape(str(res.cache))}", highlight=False)
 
 
 @fetch_app.command("comtrade")

@@ -6,6 +6,7 @@ import math
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+from rich.markup import escape
 
 from critmin.cli._app import CsvOpt, DetectorOpt, JsonOpt, XlsxOpt, monitor_app, warehouse
 from critmin.cli._output import emit, err, fmt, handle_errors, new_table, out, print_table
@@ -114,7 +115,7 @@ def _render_monitor(res) -> None:
         out.print("highest scores: " + "; ".join(f"{r.month} {r.score:.2f} ({r.verdict})"
                                                  for r in top.itertuples(index=False)), highlight=False)
     for w in res.warnings:
-        out.print(f"[yellow]warning:[/yellow] {w}", highlight=False)
+        out.print(f"[yellow]warning:[/yellow] {escape(w)}", highlight=False)
 
 
 # --------------------------------------------------------------------------- monitor scan
@@ -156,7 +157,7 @@ def _render_scan(res) -> None:
     if res.table.empty:
         out.print("no restriction-like month found")
     for w in res.warnings:
-        out.print(f"[yellow]note:[/yellow] {w}", highlight=False)
+        out.print(f"[yellow]note:[/yellow] {escape(w)}", highlight=False)
 
 
 # --------------------------------------------------------------------------- monitor events

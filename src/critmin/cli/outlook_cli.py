@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from critmin.cli._app import CsvOpt, JsonOpt, XlsxOpt, app, warehouse
@@ -67,6 +68,6 @@ def _render(res) -> None:
                       fmt(y["hhi"][s] * 10_000 if y["hhi"][s] is not None else None))
     print_table(t)
     out.print("* base year; later years are IEA projections. basis: "
-              + "; ".join(f"{k}: {v}" for k, v in res.basis.items()))
+              + escape("; ".join(f"{k}: {v}" for k, v in res.basis.items())))
     for n in res.notes:
-        out.print(f"[yellow]note:[/yellow] {n}")
+        out.print(f"[yellow]note:[/yellow] {escape(n)}")

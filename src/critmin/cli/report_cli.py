@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from critmin.cli._app import app, db_path, warehouse
 from critmin.cli._output import err, fail, handle_errors, out, status
@@ -43,8 +44,8 @@ def report(
         rep = build_report(commodities or None, warehouse=wh, region=region, year=year, progress=status,
                            workers=workers)
         path = write_report(target, rep, format=fmt)
-    out.print(f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB, {len(rep.commodities)} commodities, "
-              f"region {rep.region}) in {time.perf_counter() - t0:.1f} s")
+    out.print(f"wrote {escape(str(path))} ({path.stat().st_size / 1e6:.1f} MB, {len(rep.commodities)} "
+              f"commodities, region {rep.region}) in {time.perf_counter() - t0:.1f} s")
 
 
 @app.command("dashboard")

@@ -42,8 +42,9 @@ def simulate(
                                               "(t/yr, same seed for every value): shortfall and peak price "
                                               "per value.")] = None,
     engine: Annotated[str | None, typer.Option(
-        help="auto, numpy or numba (compiled: pip install 'critmin[fast]'); default: the scenario's "
-             "[market] engine, auto (numba for big jobs when installed). The numbers agree to 1e-9.")] = None,
+        help="auto, numpy or numba (compiled: pip install 'critmin\\[fast]'); default: the scenario's "
+             "\\[market] engine, auto (numba for big jobs when installed). The numbers agree to "
+             "1e-9.")] = None,
 ) -> None:
     """Monte Carlo disruption scenario: peak price, shortfall and stocks per region, with assumptions."""
     from critmin.market import build_baseline, get_runner, load_scenario
@@ -124,7 +125,7 @@ def _render(spec, res, out_file: Path | None) -> None:
     for n in d["notes"]:
         out.print(f"[yellow]note:[/yellow] {escape(n)}")
     if out_file is not None:
-        out.print(f"per-run results written to {out_file}")
+        out.print(f"per-run results written to {escape(str(out_file))}")
 
 
 def _render_purchases(p: dict) -> None:

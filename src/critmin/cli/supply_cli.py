@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from critmin.cli._app import (
@@ -102,9 +103,9 @@ def _render_supply(res) -> None:
               f"source: {res.source} {res.edition}")
     _render_stages(res.stages)
     for n in res.notes:
-        out.print(f"[yellow]note:[/yellow] {n}")
+        out.print(f"[yellow]note:[/yellow] {escape(n)}")
     if res.other_editions:
-        out.print(f"editions covering {res.year}: {res.editions_summary} "
+        out.print(f"editions covering {res.year}: {escape(res.editions_summary)} "
                   "(--compare-editions shows them side by side)")
 
 
@@ -151,7 +152,7 @@ def _render_editions(res, comp) -> None:
         totals += [fmt(wt), ""]
     t.add_row(*totals)
     print_table(t)
-    out.print(res.editions_summary)
+    out.print(escape(res.editions_summary))
 
 
 def _render_stages(stages: list[dict]) -> None:
