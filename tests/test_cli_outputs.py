@@ -88,8 +88,8 @@ def test_square_brackets_in_help_are_shown():
 
 
 def test_text_in_square_brackets_is_printed_as_written(db, tmp_path, monkeypatch):
-    """A file name or a note holding "[v2]", "[baseline]" or "critmin[fast]" is printed whole, not read
-    as rich markup (which drops it)."""
+    """A file name, a note, a unit or a row label holding "[v2]", "[baseline]", "critmin[fast]" or
+    "[t/yr]" is printed whole, not read as rich markup (which drops it)."""
     import critmin.supply as supply_pkg
 
     flat = lambda text: " ".join(text.split())  # noqa: E731 - tables and notes wrap
@@ -97,6 +97,9 @@ def test_text_in_square_brackets_is_printed_as_written(db, tmp_path, monkeypatch
     target = tmp_path / "runs[v2].parquet"
     res = run(db, "simulate", str(scenario), "--runs", "50", "--seed", "1", "--out", str(target))
     assert target.exists() and "runs[v2].parquet" in flat(res.output)
+    assert "cost, all regions [million USD]" in flat(res.output)  # a row label
+    shown = flat(run(db, "diversify", "gallium", "--importer", "USA").output)
+    assert "objective shortfall [t/yr];" in shown and "change [t/yr]" in shown  # the title, a header
 
     note = "set [baseline] year = 2009 (see critmin[fast])"
     real = supply_pkg.supply

@@ -10,7 +10,18 @@ import typer
 from rich.markup import escape
 
 from critmin.cli._app import CommodityArg, CsvOpt, JsonOpt, StageOpt, XlsxOpt, YearOpt, app, warehouse
-from critmin.cli._output import emit, fmt, fmt_assumption, handle_errors, musd, new_table, out, qty, status
+from critmin.cli._output import (
+    emit,
+    fmt,
+    fmt_assumption,
+    handle_errors,
+    musd,
+    new_table,
+    out,
+    print_table,
+    qty,
+    status,
+)
 
 
 @app.command("diversify")
@@ -89,7 +100,7 @@ def _top(mix: dict[str, float], k: int = 4) -> str:
 def _render(res) -> None:
     cur = res.current
     out.print(f"[bold]{escape(res.name)}: {res.importer}'s supplier mix, {res.year}[/bold] — objective "
-              f"{res.objective} [{res.risk_unit}]; premium over the "
+              f"{res.objective} \\[{escape(res.risk_unit)}]; premium over the "
               f"{'current mix' if res.premium_basis == 'current' else 'cheapest supplier'}'s price "
               f"({res.reference_price_usd_per_kg:,.2f} USD/kg)", highlight=False)
     out.print(f"current: risk {_risk(cur.risk, res.risk_unit)}, premium {cur.premium:+.1%}, "
@@ -113,7 +124,7 @@ def _render(res) -> None:
         for mv in p.moves:
             m.add_row(mv["supplier"], fmt(mv["from"], pct=True), fmt(mv["to"], pct=True),
                       f"{mv['change_t']:+,.0f}", musd(mv["extra_cost_usd"]))
-        out.print(m)
+        print_table(m)
     u = res.unconstrained
     out.print(f"least risk without a budget: {_risk(u.risk, res.risk_unit)} at a premium of "
               f"{u.premium:+.1%} ({_top(u.mix)})", highlight=False)

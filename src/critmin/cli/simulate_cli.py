@@ -96,7 +96,7 @@ def _render(spec, res, out_file: Path | None) -> None:
                                ("cost, all regions [million USD]", "cost_usd_total", 1)):
         qs = d[key]
         scale = 1e-6 if key == "cost_usd_total" else 1.0
-        t.add_row(label, *(fmt(qs[k] * scale, digits=digits) for k in ("p05", "p50", "p95", "mean")))
+        t.add_row(escape(label), *(fmt(qs[k] * scale, digits=digits) for k in ("p05", "p50", "p95", "mean")))
     print_table(t)
     r = Table(title="regions (quantiles over runs: p05 / p50 / p95)")
     for c in ("region", "demand [t/yr]", "shortfall [t]", "months of shortfall", "stock at start [t]",
