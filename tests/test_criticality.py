@@ -37,7 +37,7 @@ from critmin.criticality.usgs import (
     usgs_supply_risk,
     usgs_trade_exposure,
 )
-from critmin.errors import DataError
+from critmin.errors import DataError, ParameterError
 from critmin.governance import wgi_mean, wgi_scaled
 from critmin.warehouse import bundle_dir, open_warehouse
 
@@ -551,6 +551,18 @@ def test_orchestrator_errors(wh):
         criticality(method="usgs", importer="JPN", warehouse=wh)
     with pytest.raises(DataError, match="not assessed"):
         criticality(method="eu", assessment=2017, commodity="unobtainium", warehouse=wh)
+    for method in ("eu", "usgs"):  # an unknown importer is refused, not carried into the title
+        with pytest.raises(ParameterError, match="'ZZZ' is not known"):
+            criticality(method=method, importer="ZZZ", warehouse=wh)
+
+
+def test_importer_by_name(wh):
+    """An importer given by name is its ISO3 code, as everywhere else ("Japan" is JPN)."""
+    jp = criticality(method="eu", importer="Japan", warehouse=wh, commodity="gallium")
+    assert jp.importer == "JPN"
+    assert jp.materials[0].supply_risk == criticality(method="eu", importer="JPN", warehouse=wh,
+                                                      commodity="gallium").materials[0].supply_risk
+    assert criticality(method="usgs", importer="United States", warehouse=wh).importer == "USA"
 
 
 # ============================================================================ package layout

@@ -181,6 +181,18 @@ def test_excluded_suppliers_get_nothing(wh):
     assert any(a["name"] == "diversify.exclude" for a in res.assumptions)
 
 
+def test_excluded_suppliers_by_name_and_unknown_ones_refused(wh):
+    """A supplier to exclude may be named ("Myanmar" is MMR); one that is not a country is refused
+    before any work (it used to exclude nothing, silently)."""
+    res = diversify("rare-earths", importer="USA", objective="hhi", exclude=["china", "Myanmar"],
+                    warehouse=wh)
+    assert "MMR" not in set(res.candidates["supplier"])
+    assert res.candidates.set_index("supplier").at["CHN", "cap_basis"] == "excluded"
+    for bad in ("ZZZ", "World", "CHN,MMR"):
+        with pytest.raises(DataError, match="is not a country"):
+            diversify("rare-earths", importer="USA", objective="hhi", exclude=[bad], warehouse=wh)
+
+
 def test_errors(wh):
     with pytest.raises(InfeasibleBudgetError, match="cheapest mix within the caps"):
         diversify("rare-earths", importer="USA", objective="hhi", premium_max=-0.5, warehouse=wh)

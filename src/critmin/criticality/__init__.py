@@ -76,6 +76,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from critmin.countries import region_code
 from critmin.criticality.eu import (
     EI_THRESHOLD,
     SR_THRESHOLD,
@@ -185,7 +186,7 @@ def _run_eu(warehouse, *, importer: str | None, year: int | None, assessment: in
             parameters: pd.DataFrame | None, wgi_years: tuple[int, ...] | None,
             commodities: list[str] | None, missing_g: float | None = None) -> CriticalityResult:
     """The EU method: an EU assessment on its own inputs, or the method on the warehouse."""
-    imp = (importer or "EU").upper()
+    imp = region_code(importer or "EU")  # a country (code or name) or EU; anything else is refused
     if assessment is not None:
         if imp != "EU":
             raise DataError("the EU's own assessments are for importer EU")
@@ -202,7 +203,7 @@ def _run_usgs(warehouse, *, importer: str | None, year: int | None, assessment: 
               parameters: pd.DataFrame | None, wgi_years: tuple[int, ...] | None,
               commodities: list[str] | None, missing_g: float | None = None) -> CriticalityResult:
     """The USGS-style score (importer USA only)."""
-    imp = (importer or "USA").upper()
+    imp = region_code(importer or "USA")
     if imp != "USA":
         raise DataError("the USGS-style score uses U.S. net import reliance: importer USA only")
     return assess_usgs(warehouse, year=year, parameters=parameters, commodities=commodities)

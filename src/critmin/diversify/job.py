@@ -187,7 +187,28 @@ def _own_codes(importer: str) -> set[str]:
     return {importer} | (set(EU27) if importer == "EU" else set())
 
 
+def _excluded_codes(exclude: Sequence[str]) -> set[str]:
+    """The ISO3 codes of the suppliers to exclude (codes or names); anything else is refused."""
+    from critmin.countries import UnknownCountryError, resolve
+
+    out = set()
+    for raw in exclude:
+        text = str(raw).strip()
+        if not text:
+            continue
+        try:
+            c = resolve(text)
+        except UnknownCountryError:
+            c = None
+        if c is None or not c.is_country or c.detail:
+            raise DataError(f"exclude: {text!r} is not a country; expected ISO3 codes or names (e.g. CHN, "
+                            "Russia)")
+        out.add(c.code)
+    return out
+
+
 # --------------------------------------------------------------------------- the job
+
 def diversify(
     commodity: str,
     *,
@@ -260,6 +281,7 @@ def diversify(
                         f"{', '.join(PREMIUM_BASES)}")
     if not math.isfinite(premium_max):
         raise DataError("premium_max must be a finite number")
+    excluded = _excluded_codes(exclude)
     com = get_commodity(commodity)
     notes: list[str] = []
     assumptions: list[dict] = params.assumptions()
@@ -301,7 +323,6 @@ def diversify(
             home_e[exporter] = float(b.exporter_home_demand_t_per_year)
     current_codes = list(trade["partner"])
     producers = [c for c in sorted(prod, key=lambda c: -prod[c]) if c not in own]
-    excluded = {str(c).strip().upper() for c in exclude if str(c).strip()}
     codes = current_codes + [c for c in producers if c not in current_codes and c not in excluded]
     cons, cons_src = _consumption_t(warehouse, com.id, sup.year, codes)
     ex = exportable_volume({c: prod[c] for c in codes if c in prod}, consumption_t=cons,
