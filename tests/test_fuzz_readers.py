@@ -338,6 +338,35 @@ def test_deeply_nested_toml_scenario(tmp_path, text):
     assert "deep.toml" in str(e.value)
 
 
+@pytest.mark.parametrize("encoding", ["utf-8-sig", "utf-16", "utf-16-be-bom", "crlf"])
+def test_scenario_saved_by_a_windows_editor_reads_the_same(tmp_path, encoding):
+    """A scenario saved with a UTF-8 byte-order mark ("Invalid statement at line 1, column 1" before),
+    as UTF-16 with its mark, or with CRLF line ends is the same scenario."""
+    from critmin.market.spec import load_scenario
+
+    src = _fuzz.SRC / "critmin/scenarios/ree-2010-quota.toml"
+    text = src.read_text("utf-8")
+    data = {"utf-8-sig": text.encode("utf-8-sig"), "utf-16": text.encode("utf-16"),
+            "utf-16-be-bom": b"\xfe\xff" + text.encode("utf-16-be"),
+            "crlf": text.replace("\n", "\r\n").encode("utf-8")}[encoding]
+    p = tmp_path / "saved.toml"
+    p.write_bytes(data)
+    assert load_scenario(p).model_dump(exclude={"path"}) == load_scenario(src).model_dump(exclude={"path"})
+
+
+def test_scenario_in_another_encoding_is_refused_where_it_breaks(tmp_path):
+    from critmin.market.spec import load_scenario
+
+    p = tmp_path / "latin.toml"
+    p.write_bytes('name = "ok"\n# Réunion\n'.encode("latin-1"))
+    with pytest.raises(ScenarioError, match=r"latin.toml: not UTF-8 text \(byte 0xe9 at line 2, column 4\); "
+                                            "save it as UTF-8"):
+        load_scenario(p)
+    p.write_bytes(b"\xff\xfea")  # a UTF-16 mark, then half a character
+    with pytest.raises(ScenarioError, match="starts as UTF-16 text but is not"):
+        load_scenario(p)
+
+
 def _events_text() -> bytes:
     return (_fuzz.SRC / "critmin/data/export_controls.csv").read_bytes()
 

@@ -651,6 +651,26 @@ def _format_errors(exc: ValidationError, source: str) -> str:
                                    expect=_EXPECT)
 
 
+def _scenario_text(p: Path) -> str:
+    """The text of a scenario file: UTF-8 (TOML's encoding), with or without the byte-order mark some
+    Windows editors write, or UTF-16 with its byte-order mark (Notepad's "Unicode"); anything else is
+    refused at the line and column of its first byte that is not UTF-8."""
+    raw = p.read_bytes()
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return raw.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise ScenarioError(f"invalid scenario {p}: starts as UTF-16 text but is not (at byte "
+                                f"{exc.start}); save it as UTF-8") from None
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        col = exc.start - raw.rfind(b"\n", 0, exc.start)
+        raise ScenarioError(f"invalid scenario {p}: not UTF-8 text (byte 0x{raw[exc.start]:02x} at line "
+                            f"{line}, column {col}); save it as UTF-8") from None
+
+
 def load_scenario(path: str | Path) -> ScenarioSpec:
     """Read and validate a scenario TOML file.
 
@@ -673,11 +693,9 @@ def load_scenario(path: str | Path) -> ScenarioSpec:
     if not p.exists():
         raise ScenarioError(f"scenario file not found: {p}")
     try:
-        data = tomllib.loads(p.read_text("utf-8"))
+        data = tomllib.loads(_scenario_text(p))
     except tomllib.TOMLDecodeError as exc:
         raise ScenarioError(f"invalid scenario {p}: not valid TOML: {exc}") from None
-    except UnicodeDecodeError as exc:
-        raise ScenarioError(f"invalid scenario {p}: not UTF-8 text: {exc}") from None
     except RecursionError:
         raise ScenarioError(f"invalid scenario {p}: nested too deeply; expected a few levels") from None
     return ScenarioSpec.from_dict(data, source=str(p))
