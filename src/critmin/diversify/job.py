@@ -44,7 +44,7 @@ from critmin.diversify.optimize import (
 )
 from critmin.diversify.results import OBJECTIVES, DiversifyResult, MixPoint
 from critmin.diversify.shortfall import disruption_groups, disruption_sample
-from critmin.errors import CritminError, DataError, ScenarioError
+from critmin.errors import CritminError, DataError, ParameterError, ScenarioError
 
 __all__ = ["DiversifyParams", "diversify", "EU27"]
 
@@ -188,8 +188,9 @@ def _own_codes(importer: str) -> set[str]:
 
 
 def _excluded_codes(exclude: Sequence[str]) -> set[str]:
-    """The ISO3 codes of the suppliers to exclude (codes or names); anything else is refused."""
-    from critmin.countries import UnknownCountryError, resolve
+    """The ISO3 codes of the suppliers to exclude (codes or names, as
+    :func:`critmin.countries.region_code` reads a country); anything else is refused."""
+    from critmin.countries import region_code
 
     out = set()
     for raw in exclude:
@@ -197,13 +198,10 @@ def _excluded_codes(exclude: Sequence[str]) -> set[str]:
         if not text:
             continue
         try:
-            c = resolve(text)
-        except UnknownCountryError:
-            c = None
-        if c is None or not c.is_country or c.detail:
+            out.add(region_code(text, blocs=()))
+        except ParameterError:
             raise DataError(f"exclude: {text!r} is not a country; expected ISO3 codes or names (e.g. CHN, "
-                            "Russia)")
-        out.add(c.code)
+                            "Russia)") from None
     return out
 
 
